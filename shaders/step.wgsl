@@ -1,0 +1,53 @@
+// Overdamped Langevin step kernel: K fused steps per dispatch, the particle in
+// registers. Prepended by the host: `const D: u32`, the StepParams struct (from
+// src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flag: LM.
+//
+//   EM: x' = x - h grad E(x) + sigma_n xi_n
+//   LM: x' = x - h grad E(x) + sigma_n (xi_n + xi_{n+1}) / 2
+// with (h, sigma_n = sqrt(2 h T_n)) per step in `coef`.
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> params: StepParams;
+@group(0) @binding(1) var<storage, read_write> positions: array<f32>;
+@group(0) @binding(2) var<storage, read> coef: array<vec2<f32>>;
+@group(0) @binding(3) var<storage, read> potential_params: array<f32>;
+
+//!potential
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = flat_index(wid, nwg, lid, WG);
+  if (i >= params.count) {
+    return;
+  }
+  var x: array<f32, D>;
+  for (var d = 0u; d < D; d++) {
+    x[d] = positions[i * D + d];
+  }
+  var ns = ns_open(params.base + i, STREAM_NOISE, vec2<u32>(params.key_lo, params.key_hi),
+                   vec2<u32>(params.call_lo, params.call_hi), params.phase);
+#if LM
+  var xi: array<f32, D>;
+  for (var d = 0u; d < D; d++) {
+    xi[d] = ns_next(&ns);
+  }
+#endif
+  for (var k = 0u; k < params.steps; k++) {
+    let c = coef[k];
+    let g = potential_gradient(x);
+    for (var d = 0u; d < D; d++) {
+#if LM
+      let next = ns_next(&ns);
+      x[d] = x[d] - c.x * g[d] + c.y * (0.5 * (xi[d] + next));
+      xi[d] = next;
+#else
+      x[d] = x[d] - c.x * g[d] + c.y * ns_next(&ns);
+#endif
+    }
+  }
+  for (var d = 0u; d < D; d++) {
+    positions[i * D + d] = x[d];
+  }
+}

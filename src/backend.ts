@@ -1,0 +1,65 @@
+/**
+ * The one small interface both backends implement. The engine drives it; the
+ * backends hold the particles.
+ */
+import type { CompiledPotential } from './potential/index.ts';
+import type { RunSpec } from './spec.ts';
+
+/** What a backend is asked to simulate. */
+export interface Problem {
+  spec: RunSpec;
+  potential: CompiledPotential;
+}
+
+/** Ensemble moments over the finite particles, summed in float64. */
+export interface Moments {
+  /** particles whose position and energy are finite */
+  count: number;
+  /** particles with a non-finite coordinate or energy (excluded from the rest) */
+  nonFinite: number;
+  /** per coordinate, length units */
+  mean: number[];
+  /** per coordinate, population variance (divides by count) */
+  variance: number[];
+  /** energy units */
+  meanEnergy: number;
+}
+
+export type BackendKind = 'cpu' | 'webgpu';
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** adapter description, or the CPU's */
+  readonly device: string;
+  readonly software: boolean;
+  /** default steps per `advance` call for this backend and problem size */
+  readonly preferredStepsPerDispatch: number;
+  /**
+   * Advance every particle by `coef.length / 2` steps, the first being step `step0`.
+   * @param coef per step, (h, σ) with h the step size (time) and σ = √(2hT) (length)
+   */
+  advance(step0: number, coef: Float64Array): Promise<void>;
+  /** Moments of the current ensemble, shifted sums around `shift` for precision. */
+  moments(shift: number[]): Promise<Moments>;
+  /** All positions, particle-major (x[i·D + d]). For tests and export only. */
+  readPositions(): Promise<Float32Array | Float64Array>;
+  /** New potential parameter values (same order as potential.paramNames); no recompile. */
+  setPotentialParams(values: Float64Array): void;
+  /** Free what the backend created; safe to call twice. */
+  destroy(): void;
+}
+
+/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite] into Moments. */
+export function momentsFromSums(sums: Float64Array, dims: number, shift: number[]): Moments {
+  const count = sums[2 * dims + 1];
+  const nonFinite = sums[2 * dims + 2];
+  const mean: number[] = [];
+  const variance: number[] = [];
+  for (let d = 0; d < dims; d++) {
+    const m1 = count > 0 ? sums[d] / count : NaN;
+    const m2 = count > 0 ? sums[dims + d] / count : NaN;
+    mean.push(shift[d] + m1);
+    variance.push(Math.max(0, m2 - m1 * m1));
+  }
+  return { count, nonFinite, mean, variance, meanEnergy: count > 0 ? sums[2 * dims] / count : NaN };
+}

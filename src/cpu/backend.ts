@@ -1,0 +1,85 @@
+/**
+ * The CPU backend: the reference implementation. Float64 state, the same
+ * Philox stream as the GPU, the step of src/integrators/overdamped.ts.
+ */
+import { momentsFromSums, type Backend, type Moments, type Problem } from '../backend.ts';
+import { advanceParticle, initParticle, makeScratch } from '../integrators/overdamped.ts';
+import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
+
+export class CpuBackend implements Backend {
+  readonly kind = 'cpu' as const;
+  readonly device: string;
+  readonly software = true;
+  readonly preferredStepsPerDispatch: number;
+  private positions: Float64Array;
+  private params: Float64Array;
+  private readonly dims: number;
+  private readonly k0: number;
+  private readonly k1: number;
+
+  constructor(private readonly problem: Problem) {
+    const { spec, potential } = problem;
+    this.dims = spec.dims;
+    [this.k0, this.k1] = seedKey(spec.seed);
+    this.params = Float64Array.from(potential.paramValues);
+    this.device = `CPU (${typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency + ' threads, ' : ''}JavaScript float64 reference)`;
+    // about 2^20 particle-steps per call keeps progress reports frequent
+    this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
+    this.positions = new Float64Array(spec.particles * spec.dims);
+    const x = new Float64Array(this.dims);
+    for (let i = 0; i < spec.particles; i++) {
+      initParticle(spec.init, i, this.k0, this.k1, x);
+      this.positions.set(x, i * this.dims);
+    }
+  }
+
+  async advance(step0: number, coef: Float64Array): Promise<void> {
+    const { spec, potential } = this.problem;
+    const D = this.dims;
+    const ns = new NormalStream(this.k0, this.k1, Stream.noise);
+    const scratch = makeScratch(D);
+    const m0 = step0 * D;
+    for (let i = 0; i < spec.particles; i++) {
+      const x = this.positions.subarray(i * D, (i + 1) * D);
+      ns.seek(i, m0);
+      advanceParticle(spec.integrator, x, ns, coef, potential.gradient, this.params, scratch);
+    }
+  }
+
+  async moments(shift: number[]): Promise<Moments> {
+    const D = this.dims;
+    const sums = new Float64Array(2 * D + 3);
+    const energy = this.problem.potential.energy;
+    const x = new Float64Array(D);
+    for (let i = 0; i < this.problem.spec.particles; i++) {
+      x.set(this.positions.subarray(i * D, (i + 1) * D));
+      let bad = !x.every(Number.isFinite);
+      const e = bad ? 0 : energy(x, this.params);
+      bad = bad || !Number.isFinite(e);
+      if (bad) {
+        sums[2 * D + 2] += 1;
+        continue;
+      }
+      for (let d = 0; d < D; d++) {
+        const dx = x[d] - shift[d];
+        sums[d] += dx;
+        sums[D + d] += dx * dx;
+      }
+      sums[2 * D] += e;
+      sums[2 * D + 1] += 1;
+    }
+    return momentsFromSums(sums, D, shift);
+  }
+
+  async readPositions(): Promise<Float64Array> {
+    return this.positions.slice();
+  }
+
+  setPotentialParams(values: Float64Array): void {
+    this.params = Float64Array.from(values);
+  }
+
+  destroy(): void {
+    this.positions = new Float64Array(0);
+  }
+}

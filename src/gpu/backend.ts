@@ -1,0 +1,166 @@
+/**
+ * The WebGPU backend: particles in (possibly several) storage buffers, the
+ * fused step kernel, the moments reduction. It owns what it creates, and the
+ * device only when told so.
+ */
+import { RuntimeFailure } from '../errors.ts';
+import type { Backend, Moments, Problem } from '../backend.ts';
+import { seedKey } from '../rng/philox.ts';
+import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
+import type { GpuContext } from './device.ts';
+import { InitKernel } from './initKernel.ts';
+import { MomentsReduction } from './moments.ts';
+import { allocateShards, type Shard } from './particles.ts';
+import { StepKernel } from './stepKernel.ts';
+
+export interface WebGpuBackendOptions {
+  /** split particles into buffers of at most this many bytes (tests force splitting with it) */
+  maxShardBytes?: number;
+  /** invocations per workgroup of the step kernel */
+  workgroupSize?: number;
+  /** destroy the device in destroy() (true when the backend acquired it) */
+  ownsDevice?: boolean;
+}
+
+export class WebGpuBackend implements Backend {
+  readonly kind = 'webgpu' as const;
+  readonly device: string;
+  readonly software: boolean;
+  readonly preferredStepsPerDispatch: number;
+  /** Resolves with a message if the device is lost. */
+  readonly lost: Promise<string>;
+  private readonly gpu: GPUDevice;
+  private readonly key: [number, number];
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private error: Error | undefined;
+  private destroyed = false;
+
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly problem: Problem,
+    readonly shards: Shard[],
+    private readonly params: GPUBuffer,
+    private readonly step: StepKernel,
+    private readonly reduction: MomentsReduction,
+    private readonly ownsDevice: boolean,
+  ) {
+    this.gpu = ctx.device;
+    this.device = ctx.adapter.device;
+    this.software = ctx.adapter.software;
+    this.key = seedKey(problem.spec.seed);
+    const n = problem.spec.particles;
+    this.preferredStepsPerDispatch = this.software ? Math.max(1, Math.min(64, Math.floor(2 ** 22 / n))) : 64;
+    this.lost = this.gpu.lost.then((info) => {
+      const msg = `WebGPU device lost (${info.reason}): ${info.message}`;
+      if (!this.destroyed) this.error ??= new RuntimeFailure(msg);
+      return msg;
+    });
+    this.gpu.addEventListener('uncapturederror', (ev) => {
+      this.error ??= new RuntimeFailure(`WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
+    });
+  }
+
+  /**
+   * Allocate, compile and initialise the particles.
+   * @throws RuntimeFailure when the GPU cannot hold the particles
+   */
+  static async create(ctx: GpuContext, problem: Problem, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
+    const { device } = ctx;
+    const { spec, potential } = problem;
+    const wg = options.workgroupSize ?? 64;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const shards = allocateShards(device, spec.particles, spec.dims, options.maxShardBytes);
+    const params = device.createBuffer({ label: 'WebGpuBackend.params', size: Math.max(16, 4 * potential.paramValues.length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const validation = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    if (oom || validation) {
+      for (const s of shards) s.positions.destroy();
+      params.destroy();
+      const bytes = spec.particles * spec.dims * 4;
+      throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${(oom ?? validation)!.message}. Use fewer particles.`);
+    }
+    device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
+    const [step, reduction, init] = await Promise.all([
+      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH }),
+      MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params),
+      InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),
+    ]);
+    const encoder = device.createCommandEncoder({ label: 'WebGpuBackend.init' });
+    init.record(encoder);
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    init.destroy();
+    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, options.ownsDevice ?? false);
+  }
+
+  private check(): void {
+    if (this.destroyed) throw new Error('WebGpuBackend used after destroy()');
+    if (this.error) throw this.error;
+  }
+
+  async advance(step0: number, coef: Float64Array): Promise<void> {
+    this.check();
+    const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.advance' });
+    this.step.record(encoder, step0, coef, this.key);
+    this.gpu.queue.submit([encoder.finish()]);
+    // keep one chunk queued behind the running one so the GPU never idles
+    const previous = this.inFlight;
+    this.inFlight = this.gpu.queue.onSubmittedWorkDone();
+    await previous;
+    this.check();
+  }
+
+  async moments(shift: number[]): Promise<Moments> {
+    this.check();
+    const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.moments' });
+    this.reduction.record(encoder, shift);
+    this.gpu.queue.submit([encoder.finish()]);
+    const m = await this.reduction.read(shift);
+    this.check();
+    return m;
+  }
+
+  async readPositions(): Promise<Float32Array> {
+    this.check();
+    const D = this.problem.spec.dims;
+    const out = new Float32Array(this.problem.spec.particles * D);
+    for (const shard of this.shards) {
+      const bytes = shard.count * D * 4;
+      const staging = this.gpu.createBuffer({ label: 'WebGpuBackend.readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.readPositions' });
+      encoder.copyBufferToBuffer(shard.positions, 0, staging, 0, bytes);
+      this.gpu.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      out.set(new Float32Array(staging.getMappedRange()), shard.base * D);
+      staging.unmap();
+      staging.destroy();
+    }
+    this.check();
+    return out;
+  }
+
+  /** Overwrite all positions (particle-major), e.g. to restore a checkpoint or in tests. */
+  writePositions(x: Float32Array<ArrayBuffer>): void {
+    this.check();
+    const D = this.problem.spec.dims;
+    for (const shard of this.shards) {
+      this.gpu.queue.writeBuffer(shard.positions, 0, x, shard.base * D, shard.count * D);
+    }
+  }
+
+  setPotentialParams(values: Float64Array): void {
+    this.check();
+    this.gpu.queue.writeBuffer(this.params, 0, Float32Array.from(values));
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.step.destroy();
+    this.reduction.destroy();
+    this.params.destroy();
+    for (const s of this.shards) s.positions.destroy();
+    if (this.ownsDevice) this.ctx.device.destroy();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Device acquisition shared by the browser and Node: given a `GPU` (the
+ * browser's `navigator.gpu` or Dawn's in Node), request an adapter and a device
+ * with the adapter's real storage limits, and describe the adapter.
+ */
+import { RuntimeFailure } from '../errors.ts';
+
+/** What the result JSON says about the device. */
+export interface AdapterDescription {
+  /** human-readable adapter name, e.g. "SwiftShader Device (Subzero)" */
+  device: string;
+  vendor: string;
+  architecture: string;
+  /** true for CPU (software) adapters: SwiftShader, llvmpipe/lavapipe, WARP, fallback adapters */
+  software: boolean;
+}
+
+/** A WebGPU device plus what it is. The creator of the `GpuContext` owns the device. */
+export interface GpuContext {
+  device: GPUDevice;
+  /** the adapter object */
+  gpuAdapter: GPUAdapter;
+  /** the GPU (instance) the adapter came from */
+  gpu: GPU;
+  adapter: AdapterDescription;
+  hasTimestampQuery: boolean;
+}
+
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render|microsoft basic|cpu/i;
+
+export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
+  const info = adapter.info;
+  const device = [info.description, info.device].filter((s) => s && s.length > 0).join(' ') || info.vendor || 'unknown adapter';
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return {
+    device,
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    software: fallback || SOFTWARE.test(`${device} ${info.vendor} ${info.architecture}`),
+  };
+}
+
+/**
+ * Request a device with the largest buffer limits the adapter offers.
+ * @throws RuntimeFailure when no adapter or device can be had
+ */
+export async function requestGpuContext(gpu: GPU, noAdapterHint: string): Promise<GpuContext> {
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new RuntimeFailure(`no WebGPU adapter found. ${noAdapterHint}`);
+  const limits = adapter.limits;
+  const hasTimestampQuery = adapter.features.has('timestamp-query');
+  const device = await adapter.requestDevice({
+    label: 'langevin',
+    requiredFeatures: hasTimestampQuery ? ['timestamp-query'] : [],
+    requiredLimits: {
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+    },
+  });
+  return { device, gpuAdapter: adapter, gpu, adapter: describeAdapter(adapter), hasTimestampQuery };
+}
+
+/** The browser's GPU, or a RuntimeFailure saying plainly why there is none. */
+export async function browserGpuContext(): Promise<GpuContext> {
+  const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) {
+    throw new RuntimeFailure('this browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge, on a page served over https or from localhost.');
+  }
+  return requestGpuContext(gpu, 'The browser exposes WebGPU but offered no adapter: the GPU may be blocklisted or disabled (see chrome://gpu).');
+}

@@ -1,0 +1,78 @@
+/**
+ * InitKernel: writes the initial positions (shaders/init.wgsl) from the init
+ * stream of Philox, so no particle array is ever uploaded.
+ */
+import initWGSL from '../../shaders/init.wgsl?raw';
+import type { InitSpec } from '../spec.ts';
+import { initAffine } from '../integrators/overdamped.ts';
+import { InitParams } from './layout.ts';
+import { dispatchGrid, type Shard } from './particles.ts';
+import { assembleShader, compileShader } from './shaders.ts';
+
+export class InitKernel {
+  private readonly uniforms: GPUBuffer[];
+  private readonly affine: GPUBuffer;
+  private readonly bindGroups: GPUBindGroup[];
+  private destroyed = false;
+
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly workgroupSize: number, init: InitSpec, key: [number, number]) {
+    const { a, b } = initAffine(init);
+    const ab = new Float32Array(2 * a.length);
+    a.forEach((v, d) => {
+      ab[2 * d] = v;
+      ab[2 * d + 1] = b[d];
+    });
+    this.affine = device.createBuffer({ label: 'InitKernel.affine', size: Math.max(16, ab.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    device.queue.writeBuffer(this.affine, 0, ab);
+    this.uniforms = shards.map((shard, s) => {
+      const u = device.createBuffer({ label: `InitKernel.uniforms[${s}]`, size: InitParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(u, 0, InitParams.pack({ count: shard.count, base: shard.base, key_lo: key[0], key_hi: key[1] }));
+      return u;
+    });
+    this.bindGroups = shards.map((shard, s) =>
+      device.createBindGroup({
+        label: `InitKernel.bindGroups[${s}]`,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniforms[s] } },
+          { binding: 1, resource: { buffer: shard.positions } },
+          { binding: 2, resource: { buffer: this.affine } },
+        ],
+      }),
+    );
+  }
+
+  static async create(device: GPUDevice, shards: Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number): Promise<InitKernel> {
+    const code = assembleShader(initWGSL, {
+      dims,
+      structs: [InitParams],
+      defines: { NORMAL: init.kind === 'normal', UNIFORM: init.kind === 'uniform' },
+      rng: true,
+    });
+    const module = await compileShader(device, code, 'InitKernel.module');
+    const pipeline = device.createComputePipeline({
+      label: 'InitKernel.pipeline',
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: { WG: workgroupSize } },
+    });
+    return new InitKernel(device, pipeline, shards, workgroupSize, init, key);
+  }
+
+  record(encoder: GPUCommandEncoder): void {
+    const pass = encoder.beginComputePass({ label: 'InitKernel.pass' });
+    pass.setPipeline(this.pipeline);
+    this.shards.forEach((shard, s) => {
+      pass.setBindGroup(0, this.bindGroups[s]);
+      const [gx, gy] = dispatchGrid(shard.count, this.workgroupSize);
+      pass.dispatchWorkgroups(gx, gy);
+    });
+    pass.end();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.affine.destroy();
+    for (const u of this.uniforms) u.destroy();
+  }
+}

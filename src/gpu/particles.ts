@@ -1,0 +1,46 @@
+/**
+ * Particle storage on the GPU: positions particle-major (x[i·D + d], f32),
+ * split into shards no larger than the device's storage-binding and buffer
+ * limits. Shard s holds global particles [base, base + count).
+ */
+
+/** One storage buffer of consecutive particles. */
+export interface Shard {
+  base: number;
+  count: number;
+  positions: GPUBuffer;
+}
+
+/** Grid of workgroups covering `count` invocations: x ≤ 65 535, the rest folded into y. */
+export function dispatchGrid(count: number, workgroupSize: number, maxPerDim = 65535): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / workgroupSize));
+  const x = Math.min(groups, maxPerDim);
+  const y = Math.ceil(groups / x);
+  if (y > maxPerDim) throw new RangeError(`${count} invocations need more than ${maxPerDim}² workgroups`);
+  return [x, y];
+}
+
+/** Largest particle count one shard may hold. */
+export function particlesPerShard(device: GPUDevice, dims: number, maxShardBytes?: number): number {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, maxShardBytes ?? Infinity);
+  const perParticle = 4 * dims;
+  const n = Math.floor(limit / perParticle);
+  if (n < 1) throw new RangeError(`shard limit of ${limit} bytes holds no particle of ${perParticle} bytes`);
+  return n;
+}
+
+/** Allocate shards for N particles of D coordinates (contents undefined until initialised). */
+export function allocateShards(device: GPUDevice, particles: number, dims: number, maxShardBytes?: number): Shard[] {
+  const per = particlesPerShard(device, dims, maxShardBytes);
+  const shards: Shard[] = [];
+  for (let base = 0; base < particles; base += per) {
+    const count = Math.min(per, particles - base);
+    const positions = device.createBuffer({
+      label: `Particles.positions[${shards.length}]`,
+      size: Math.max(16, count * dims * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+    shards.push({ base, count, positions });
+  }
+  return shards;
+}

@@ -1,0 +1,78 @@
+/**
+ * Shader assembly: WGSL lives in shaders/*.wgsl; a kernel's source is the
+ * concatenation `const D` + generated struct declarations + shared pieces +
+ * the stage file, with `#if NAME` variants resolved by wgsl-preprocessor and
+ * the potential's generated functions spliced in at `//!potential`.
+ */
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import philoxWGSL from '../../shaders/philox.wgsl?raw';
+import commonWGSL from '../../shaders/common.wgsl?raw';
+import type { StructLayout } from './layout.ts';
+
+export { philoxWGSL, commonWGSL };
+
+const DIRECTIVE = /#(if|elif)\s+([A-Za-z_]\w*)/g;
+
+/**
+ * Resolve `#if NAME` / `#elif NAME` / `#else` / `#endif` against `defines`.
+ * @throws Error when the source names a flag missing from `defines`
+ */
+export function preprocess(source: string, defines: Record<string, boolean>): string {
+  const strings: string[] = [];
+  const values: boolean[] = [];
+  let last = 0;
+  for (const m of source.matchAll(DIRECTIVE)) {
+    const name = m[2];
+    if (!(name in defines)) throw new Error(`shader flag ${name} is not defined (defined: ${Object.keys(defines).join(', ') || 'none'})`);
+    strings.push(source.slice(last, m.index) + `#${m[1]} `);
+    values.push(defines[name]);
+    last = m.index + m[0].length;
+  }
+  strings.push(source.slice(last));
+  return wgsl(Object.assign(strings, { raw: strings }) as unknown as TemplateStringsArray, ...values);
+}
+
+export interface ShaderParts {
+  /** particle dimension D */
+  dims: number;
+  /** uniform structs used by the stage */
+  structs: StructLayout<string>[];
+  /** generated potential functions, spliced at `//!potential` */
+  potential?: string;
+  /** #if flags of the stage file */
+  defines?: Record<string, boolean>;
+  /** include philox.wgsl */
+  rng?: boolean;
+}
+
+/** The complete WGSL of one stage. */
+export function assembleShader(stage: string, parts: ShaderParts): string {
+  const head = [`const D: u32 = ${parts.dims}u;`, ...parts.structs.map((s) => s.wgsl()), commonWGSL];
+  if (parts.rng) head.push(philoxWGSL);
+  let body = preprocess(stage, parts.defines ?? {});
+  if (body.includes('//!potential')) {
+    if (parts.potential === undefined) throw new Error('stage needs a potential but none was given');
+    body = body.replace('//!potential', parts.potential);
+  }
+  return `${head.join('\n')}\n${body}`;
+}
+
+/**
+ * Compile WGSL, reporting errors against the generated source with line numbers.
+ * @throws Error whose message quotes each offending line
+ */
+export async function compileShader(device: GPUDevice, code: string, label: string): Promise<GPUShaderModule> {
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ code, label });
+  const info = await module.getCompilationInfo();
+  const scopeError = await device.popErrorScope();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length > 0 || scopeError) {
+    const lines = code.split('\n');
+    const detail = errors
+      .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
+      .join('\n');
+    throw new Error(`WGSL compile error in ${label}:\n${detail || scopeError?.message}`);
+  }
+  return module;
+}

@@ -1,0 +1,115 @@
+/**
+ * StepKernel: the fused overdamped step (shaders/step.wgsl). Records one
+ * dispatch per shard; the engine submits.
+ */
+import stepWGSL from '../../shaders/step.wgsl?raw';
+import type { IntegratorName } from '../spec.ts';
+import { StepParams } from './layout.ts';
+import { dispatchGrid, type Shard } from './particles.ts';
+import { assembleShader, compileShader } from './shaders.ts';
+
+export interface StepKernelOptions {
+  dims: number;
+  integrator: IntegratorName;
+  /** the potential's WGSL (potential_energy, potential_gradient) */
+  potentialWGSL: string;
+  workgroupSize: number;
+  /** largest K per dispatch */
+  maxSteps: number;
+}
+
+export class StepKernel {
+  private readonly uniforms: GPUBuffer[];
+  private readonly bindGroups: GPUBindGroup[];
+  readonly coef: GPUBuffer;
+  private destroyed = false;
+
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly shards: Shard[],
+    private readonly params: GPUBuffer,
+    private readonly options: StepKernelOptions,
+  ) {
+    this.coef = device.createBuffer({ label: 'StepKernel.coef', size: options.maxSteps * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.uniforms = shards.map((_, s) =>
+      device.createBuffer({ label: `StepKernel.uniforms[${s}]`, size: StepParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+    );
+    this.bindGroups = shards.map((shard, s) =>
+      device.createBindGroup({
+        label: `StepKernel.bindGroups[${s}]`,
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniforms[s] } },
+          { binding: 1, resource: { buffer: shard.positions } },
+          { binding: 2, resource: { buffer: this.coef } },
+          { binding: 3, resource: { buffer: params } },
+        ],
+      }),
+    );
+  }
+
+  /**
+   * Compile the kernel for one problem.
+   * @param params storage buffer of the potential's parameters (f32, at least one element)
+   */
+  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, options: StepKernelOptions): Promise<StepKernel> {
+    const code = assembleShader(stepWGSL, {
+      dims: options.dims,
+      structs: [StepParams],
+      potential: options.potentialWGSL,
+      defines: { LM: options.integrator === 'lm' },
+      rng: true,
+    });
+    const module = await compileShader(device, code, 'StepKernel.module');
+    const pipeline = device.createComputePipeline({
+      label: 'StepKernel.pipeline',
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants: { WG: options.workgroupSize } },
+    });
+    return new StepKernel(device, pipeline, shards, params, options);
+  }
+
+  /**
+   * Write the coefficients and per-shard parameters of K steps starting at step0,
+   * then record the dispatches. The queue orders these writes before the submit
+   * of `encoder`, after earlier submits.
+   * @param coef (h, σ) per step, K = coef.length / 2 ≤ maxSteps
+   */
+  record(encoder: GPUCommandEncoder, step0: number, coef: Float64Array, key: [number, number]): void {
+    const K = coef.length / 2;
+    if (K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
+    this.device.queue.writeBuffer(this.coef, 0, Float32Array.from(coef));
+    const m0 = step0 * this.options.dims; // first normal number, < 2^53
+    const call = Math.floor(m0 / 4);
+    const pass = encoder.beginComputePass({ label: 'StepKernel.pass' });
+    pass.setPipeline(this.pipeline);
+    this.shards.forEach((shard, s) => {
+      this.device.queue.writeBuffer(
+        this.uniforms[s],
+        0,
+        StepParams.pack({
+          count: shard.count,
+          base: shard.base,
+          steps: K,
+          key_lo: key[0],
+          key_hi: key[1],
+          call_lo: call >>> 0,
+          call_hi: Math.floor(call / 2 ** 32) >>> 0,
+          phase: m0 % 4,
+        }),
+      );
+      pass.setBindGroup(0, this.bindGroups[s]);
+      const [gx, gy] = dispatchGrid(shard.count, this.options.workgroupSize);
+      pass.dispatchWorkgroups(gx, gy);
+    });
+    pass.end();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.coef.destroy();
+    for (const u of this.uniforms) u.destroy();
+  }
+}

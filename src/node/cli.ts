@@ -1,0 +1,205 @@
+/**
+ * `npx langevin`: run a spec, list potentials.
+ * Exit codes: 0 success, 2 invalid input, 1 runtime failure.
+ */
+import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { prepare, Simulation, type Prepared } from '../engine.ts';
+import { SpecError, RuntimeFailure } from '../errors.ts';
+import { CATALOG, PotentialError } from '../potential/index.ts';
+import { nodeGpuContext } from './device.ts';
+
+const USAGE = `Langevin: millions of Langevin particles on WebGPU.
+
+Usage:
+  langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
+  langevin potentials [--json]
+  langevin help
+
+run         run the spec; the result JSON goes to --out or stdout, progress to stderr
+potentials  list the built-in potentials with their formulas and parameters
+
+Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
+
+/** Input error of the command line itself (exit 2). */
+class UsageError extends Error {}
+
+interface RunArgs {
+  spec: string;
+  backend: 'auto' | 'webgpu' | 'cpu';
+  out?: string;
+}
+
+function parseRunArgs(args: string[]): RunArgs {
+  let spec: string | undefined;
+  let backend: RunArgs['backend'] = 'auto';
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (name: string) => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name}: got nothing; give a value`);
+      return v;
+    };
+    if (a === '--backend' || a.startsWith('--backend=')) {
+      const v = value('--backend');
+      if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu') throw new UsageError(`--backend: got "${v}"; allowed: auto, webgpu, cpu`);
+      backend = v;
+    } else if (a === '--out' || a.startsWith('--out=')) {
+      out = value('--out');
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`unknown option ${a}; allowed: --backend, --out`);
+    } else if (spec === undefined) {
+      spec = a;
+    } else {
+      throw new UsageError(`unexpected argument "${a}": give one spec file`);
+    }
+  }
+  if (!spec) throw new UsageError('run: give a spec file, e.g. `langevin run examples/double-well.json`');
+  return { spec, backend, out };
+}
+
+/** Parse JSON, reporting a syntax error with its line and column. */
+export function parseJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    if (pos) {
+      const p = Number(pos[1]);
+      const before = text.slice(0, p);
+      const line = before.split('\n').length;
+      const col = p - before.lastIndexOf('\n');
+      throw new UsageError(`${path}:${line}:${col}: invalid JSON: ${msg}`);
+    }
+    throw new UsageError(`${path}: invalid JSON: ${msg}`);
+  }
+}
+
+function checkOutWritable(out: string): void {
+  const dir = dirname(resolve(out));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out: got "${out}"; its folder ${dir} does not exist`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out: got "${out}"; its folder ${dir} is not writable`);
+  }
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: got "${out}"; that is a folder, give a file name`);
+}
+
+/** Write atomically: a failed write never leaves a half file where the user's was. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
+  let last = 0;
+  const t0 = performance.now();
+  return (done, total) => {
+    const now = performance.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    const frac = total > 0 ? done / total : 1;
+    const width = 30;
+    const filled = Math.round(frac * width);
+    const elapsed = (now - t0) / 1000;
+    const eta = frac > 0 ? elapsed * (1 / frac - 1) : 0;
+    stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}%  step ${done}/${total}  ${elapsed.toFixed(1)} s, ${eta.toFixed(1)} s left `);
+    if (done >= total) stream.write('\n');
+  };
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4)) : String(x);
+}
+
+async function run(args: RunArgs): Promise<number> {
+  const raw = parseJsonFile(args.spec);
+  if (args.out) checkOutWritable(args.out);
+  const prepared: Prepared = prepare(raw); // every input error before any GPU work
+  const tty = process.stderr.isTTY === true;
+  const sim = await Simulation.create(prepared, {
+    backend: args.backend,
+    gpu: nodeGpuContext,
+    onNotice: (m) => process.stderr.write(`langevin: ${m}\n`),
+  });
+  try {
+    if (tty) process.stderr.write(`langevin: ${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}\n`);
+    const result = await sim.run(tty ? progressBar(process.stderr) : undefined);
+    const json = JSON.stringify(result, null, 2) + '\n';
+    if (args.out) writeAtomic(args.out, json);
+    else process.stdout.write(json);
+    for (const w of result.warnings) process.stderr.write(`langevin: warning: ${w}\n`);
+    if (tty) {
+      const f = result.final;
+      process.stderr.write(
+        `langevin: ${result.particles} particles × ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
+          `(${fmt(result.particleStepsPerSecond)} particle-steps/s)\n` +
+          `  mean [${f.mean.map(fmt).join(', ')}]  variance [${f.variance.map(fmt).join(', ')}]  mean energy ${fmt(f.meanEnergy)}  T ${fmt(f.temperature)}\n` +
+          (args.out ? `  result written to ${args.out}\n` : ''),
+      );
+    }
+    return 0;
+  } finally {
+    sim.destroy();
+  }
+}
+
+function potentials(json: boolean): number {
+  if (json) {
+    process.stdout.write(JSON.stringify(CATALOG.map((c) => ({ name: c.name, formula: c.formula, dims: c.dims, description: c.description, params: c.params })), null, 2) + '\n');
+    return 0;
+  }
+  const lines: string[] = [];
+  for (const c of CATALOG) {
+    lines.push(`${c.name}  (dims: ${c.dims})`);
+    lines.push(`    ${c.formula}`);
+    if (c.description) lines.push(`    ${c.description}`);
+    for (const [name, p] of Object.entries(c.params)) {
+      lines.push(`    ${name} = ${p.default}${p.perDimension ? ' (number or one per dimension)' : ''}: ${p.description}`);
+    }
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+/** The CLI; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await run(parseRunArgs(rest));
+      case 'potentials':
+        return potentials(rest.includes('--json'));
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"; commands: run, potentials, help`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof SpecError || e instanceof PotentialError) {
+      process.stderr.write(`langevin: invalid input: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof RuntimeFailure) {
+      process.stderr.write(`langevin: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`langevin: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

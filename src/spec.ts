@@ -1,0 +1,243 @@
+/**
+ * The run spec: the public input contract (README "Run spec"), its defaults and
+ * its validation. Every error names the field, the value and what is allowed,
+ * and is thrown before any GPU work.
+ */
+import { SpecError } from './errors.ts';
+import type { ScheduleSpec } from './schedule.ts';
+
+/** Largest dimension the kernels are built for. */
+export const MAX_DIMS = 16;
+/** Largest number of steps fused into one dispatch. */
+export const MAX_STEPS_PER_DISPATCH = 1024;
+/** Histogram limits (statistics). */
+export const MAX_BINS_PER_AXIS = 1024;
+export const MAX_BINS_TOTAL = 1 << 20;
+
+export type IntegratorName = 'em' | 'lm';
+export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm'];
+
+/** Initial positions. */
+export type InitSpec =
+  | { kind: 'normal'; mean: number[]; std: number[] }
+  | { kind: 'uniform'; low: number[]; high: number[] }
+  | { kind: 'point'; x: number[] };
+
+export interface HistogramSpec {
+  /** coordinates binned (1 or 2 of them) */
+  dims: number[];
+  bins: number[];
+  low: number[];
+  high: number[];
+  /** first step (count of steps done) at which a snapshot is taken */
+  from: number;
+  /** steps between snapshots */
+  every: number;
+}
+
+export interface ObserveSpec {
+  /** steps between trace rows; 0 = no trace */
+  every: number;
+  target?: number[];
+  radius?: number;
+}
+
+/** A validated spec with every default filled in. */
+export interface RunSpec {
+  dims: number;
+  particles: number;
+  potential: { name?: string; expr?: string; params: Record<string, number | number[]> };
+  integrator: IntegratorName;
+  /** step size h (time units) */
+  dt: number;
+  /** temperature T (energy units, k_B = 1) or a schedule */
+  temperature: ScheduleSpec;
+  steps: number;
+  /** Philox key, integer in [0, 2^53) */
+  seed: number;
+  init: InitSpec;
+  /** steps fused per dispatch; undefined = chosen by the backend */
+  stepsPerDispatch?: number;
+  histogram?: HistogramSpec;
+  observe: ObserveSpec;
+}
+
+const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe'];
+
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(v: Obj, field: string, allowed: string[]): void {
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k)) {
+      throw new SpecError(`${field ? field + '.' : ''}${k}`, v[k], `unknown field; allowed fields${field ? ' of ' + field : ''}: ${allowed.join(', ')}`);
+    }
+  }
+}
+
+function finite(v: unknown, field: string, cond: (x: number) => boolean = () => true, allowed = 'must be a finite number'): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !cond(v)) throw new SpecError(field, v, allowed);
+  return v;
+}
+
+function integer(v: unknown, field: string, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new SpecError(field, v, `must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+/** A number broadcast to D, or an array of exactly D finite numbers. */
+function vector(v: unknown, field: string, dims: number, cond: (x: number) => boolean = () => true, what = 'finite numbers'): number[] {
+  if (typeof v === 'number') {
+    finite(v, field, cond, `must be a number (used for every coordinate) or an array of ${dims} ${what}`);
+    return new Array<number>(dims).fill(v);
+  }
+  if (!Array.isArray(v) || v.length !== dims) {
+    throw new SpecError(field, v, `must be a number (used for every coordinate) or an array of ${dims} ${what} (dims = ${dims})`);
+  }
+  return v.map((x, i) => finite(x, `${field}[${i}]`, cond, `must be one of ${what}`));
+}
+
+function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec {
+  const nonneg = (x: number) => x >= 0;
+  if (typeof v === 'number') return finite(v, field, nonneg, `${what} must be a finite number ≥ 0 or a schedule object`);
+  const kinds = 'linear {from, to}, geometric {from, to}, log {c, n0}, table {values}';
+  if (!isObject(v)) throw new SpecError(field, v, `must be a number ≥ 0 or {"schedule": ...} with one of: ${kinds}`);
+  switch (v.schedule) {
+    case 'linear':
+      checkKeys(v, field, ['schedule', 'from', 'to']);
+      return { schedule: 'linear', from: finite(v.from, `${field}.from`, nonneg, 'must be a finite number ≥ 0'), to: finite(v.to, `${field}.to`, nonneg, 'must be a finite number ≥ 0') };
+    case 'geometric':
+      checkKeys(v, field, ['schedule', 'from', 'to']);
+      return { schedule: 'geometric', from: finite(v.from, `${field}.from`, (x) => x > 0, 'must be a finite number > 0'), to: finite(v.to, `${field}.to`, (x) => x > 0, 'must be a finite number > 0 (a geometric schedule never reaches 0)') };
+    case 'log':
+      checkKeys(v, field, ['schedule', 'c', 'n0']);
+      return { schedule: 'log', c: finite(v.c, `${field}.c`, nonneg, 'must be a finite number ≥ 0'), n0: finite(v.n0 ?? 2, `${field}.n0`, (x) => x > 1, 'must be a finite number > 1 (so that ln(n + n0) > 0)') };
+    case 'table': {
+      checkKeys(v, field, ['schedule', 'values']);
+      if (!Array.isArray(v.values) || v.values.length === 0) throw new SpecError(`${field}.values`, v.values, 'must be a non-empty array of numbers ≥ 0');
+      return { schedule: 'table', values: v.values.map((x, i) => finite(x, `${field}.values[${i}]`, nonneg, 'must be a finite number ≥ 0')) };
+    }
+    default:
+      throw new SpecError(`${field}.schedule`, v.schedule, `must be one of: ${kinds}`);
+  }
+}
+
+function init(v: unknown, dims: number): InitSpec {
+  if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
+  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point"');
+  switch (v.kind) {
+    case 'normal':
+      checkKeys(v, 'init', ['kind', 'mean', 'std']);
+      return { kind: 'normal', mean: vector(v.mean ?? 0, 'init.mean', dims), std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0') };
+    case 'uniform': {
+      checkKeys(v, 'init', ['kind', 'low', 'high']);
+      const low = vector(v.low, 'init.low', dims);
+      const high = vector(v.high, 'init.high', dims);
+      high.forEach((h, i) => {
+        if (!(h >= low[i])) throw new SpecError(`init.high[${i}]`, h, `must be ≥ init.low[${i}] = ${low[i]}`);
+      });
+      return { kind: 'uniform', low, high };
+    }
+    case 'point':
+      checkKeys(v, 'init', ['kind', 'x']);
+      return { kind: 'point', x: vector(v.x ?? 0, 'init.x', dims) };
+    default:
+      throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point');
+  }
+}
+
+function histogram(v: unknown, dims: number, steps: number): HistogramSpec | undefined {
+  if (v === undefined) return undefined;
+  if (!isObject(v)) throw new SpecError('histogram', v, 'must be an object {dims, bins, low, high, from, every}');
+  checkKeys(v, 'histogram', ['dims', 'bins', 'low', 'high', 'from', 'every']);
+  const defaultDims = dims >= 2 ? [0, 1] : [0];
+  const hd = v.dims ?? defaultDims;
+  if (!Array.isArray(hd) || hd.length < 1 || hd.length > 2) throw new SpecError('histogram.dims', hd, 'must be an array of 1 or 2 coordinate indices');
+  hd.forEach((d, i) => integer(d, `histogram.dims[${i}]`, 0, dims - 1));
+  if (hd.length === 2 && hd[0] === hd[1]) throw new SpecError('histogram.dims', hd, 'must name two different coordinates');
+  const h = hd.length;
+  const bins = vector(v.bins ?? 64, 'histogram.bins', h, (x) => Number.isInteger(x) && x >= 1 && x <= MAX_BINS_PER_AXIS, `integers from 1 to ${MAX_BINS_PER_AXIS}`);
+  const total = bins.reduce((a, b) => a * b, 1);
+  if (total > MAX_BINS_TOTAL) throw new SpecError('histogram.bins', v.bins, `must have at most ${MAX_BINS_TOTAL} bins in all (got ${total})`);
+  if (v.low === undefined) throw new SpecError('histogram.low', v.low, `is required: a number or an array of ${h} numbers`);
+  if (v.high === undefined) throw new SpecError('histogram.high', v.high, `is required: a number or an array of ${h} numbers`);
+  const low = vector(v.low, 'histogram.low', h);
+  const high = vector(v.high, 'histogram.high', h);
+  high.forEach((x, i) => {
+    if (!(x > low[i])) throw new SpecError(`histogram.high[${i}]`, x, `must be > histogram.low[${i}] = ${low[i]}`);
+  });
+  const from = integer(v.from ?? steps, 'histogram.from', 0, steps);
+  const every = integer(v.every ?? Math.max(steps, 1), 'histogram.every', 1, 2 ** 32 - 1);
+  return { dims: hd as number[], bins, low, high, from, every };
+}
+
+function observe(v: unknown, dims: number): ObserveSpec {
+  if (v === undefined) return { every: 0 };
+  if (!isObject(v)) throw new SpecError('observe', v, 'must be an object {every, target, radius}');
+  checkKeys(v, 'observe', ['every', 'target', 'radius']);
+  const every = integer(v.every ?? 0, 'observe.every', 0, 2 ** 32 - 1);
+  const out: ObserveSpec = { every };
+  if (v.target !== undefined || v.radius !== undefined) {
+    if (v.target === undefined) throw new SpecError('observe.target', undefined, 'is required when observe.radius is given');
+    out.target = vector(v.target, 'observe.target', dims);
+    out.radius = finite(v.radius, 'observe.radius', (x) => x > 0, 'must be a finite number > 0 when observe.target is given');
+  }
+  return out;
+}
+
+function potential(v: unknown): RunSpec['potential'] {
+  if (!isObject(v)) throw new SpecError('potential', v, 'must be an object {"name": ...} or {"expr": ...}, with optional "params"');
+  checkKeys(v, 'potential', ['name', 'expr', 'params']);
+  if ((v.name === undefined) === (v.expr === undefined)) throw new SpecError('potential', v, 'must have exactly one of "name" (a built-in) or "expr" (an expression)');
+  if (v.name !== undefined && typeof v.name !== 'string') throw new SpecError('potential.name', v.name, 'must be a string (run `npx langevin potentials` for the list)');
+  if (v.expr !== undefined && (typeof v.expr !== 'string' || v.expr.trim() === '')) throw new SpecError('potential.expr', v.expr, 'must be a non-empty expression string, e.g. "(x^2 - 1)^2 + 0.5*y^2"');
+  const params = v.params ?? {};
+  if (!isObject(params)) throw new SpecError('potential.params', params, 'must be an object of name: number (or array of numbers)');
+  for (const [k, p] of Object.entries(params)) {
+    if (Array.isArray(p)) p.forEach((x, i) => finite(x, `potential.params.${k}[${i}]`));
+    else finite(p, `potential.params.${k}`, () => true, 'must be a finite number or an array of finite numbers');
+  }
+  return { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params as Record<string, number | number[]> };
+}
+
+/**
+ * Validate a spec as parsed from JSON and fill in defaults.
+ * @param fixedDims dimension imposed by a built-in potential, if any (used as the default of `dims`)
+ * @throws SpecError naming the field, the value and what is allowed
+ */
+export function validateSpec(raw: unknown, fixedDims?: (name: string) => number | undefined): RunSpec {
+  if (!isObject(raw)) throw new SpecError('spec', raw, 'must be a JSON object');
+  checkKeys(raw, '', TOP_FIELDS);
+  const pot = potential(raw.potential);
+  const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
+  const dims = integer(raw.dims ?? implied ?? 2, 'dims', 1, MAX_DIMS);
+  const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
+  const integrator = raw.integrator ?? 'em';
+  if (!INTEGRATORS.includes(integrator as IntegratorName)) throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
+  if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0');
+  const dt = finite(raw.dt, 'dt', (x) => x > 0, 'must be a finite number > 0');
+  const temperature = schedule(raw.temperature ?? 1, 'temperature');
+  if (raw.steps === undefined) throw new SpecError('steps', undefined, 'is required: an integer from 0 to 4294967295');
+  const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
+  const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
+  const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
+  return {
+    dims,
+    particles,
+    potential: pot,
+    integrator: integrator as IntegratorName,
+    dt,
+    temperature,
+    steps,
+    seed,
+    init: init(raw.init, dims),
+    stepsPerDispatch: spd,
+    histogram: histogram(raw.histogram, dims, steps),
+    observe: observe(raw.observe, dims),
+  };
+}

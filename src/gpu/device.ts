@@ -30,7 +30,9 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render|micro
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info;
-  const device = [info.description, info.device].filter((s) => s && s.length > 0).join(' ') || info.vendor || 'unknown adapter';
+  const what = [info.vendor, info.architecture].filter((s) => s && s.length > 0).join(' ');
+  const name = info.description || info.device || 'unknown adapter';
+  const device = what ? `${name} (${what})` : name;
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return {
     device,

@@ -1,0 +1,29 @@
+/** Shared helpers of the physics tests: one test body, two backends. */
+import { Simulation, type Prepared } from '../src/engine.ts';
+import type { BackendKind } from '../src/backend.ts';
+import type { WebGpuBackendOptions } from '../src/gpu/backend.ts';
+import { gpu } from './gpu/harness.ts';
+
+export const BACKENDS: BackendKind[] = ['cpu', 'webgpu'];
+
+/** A Simulation on the given backend; webgpu uses the test file's shared device (not destroyed). */
+export async function simulation(raw: unknown, backend: BackendKind, webgpu: WebGpuBackendOptions = {}): Promise<Simulation> {
+  return Simulation.create(raw as Prepared, { backend, gpu: backend === 'webgpu' ? gpu : undefined, webgpu: { ...webgpu, ownsDevice: false } });
+}
+
+/** Run to the end; return the result and the final positions. */
+export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: WebGpuBackendOptions = {}) {
+  const sim = await simulation(raw, backend, webgpu);
+  try {
+    const result = await sim.run();
+    const positions = await sim.backend.readPositions();
+    return { result, positions, sim };
+  } finally {
+    sim.destroy();
+  }
+}
+
+/** Standard error of a sample variance of N normal samples with true variance v. */
+export function varianceSE(v: number, n: number): number {
+  return v * Math.sqrt(2 / (n - 1));
+}

@@ -1,19 +1,26 @@
 // Moments reduction: per workgroup, sums over its particles (grid-stride) of
-// (x_d - shift_d), (x_d - shift_d)^2, E(x), the finite count and the non-finite
-// count; tree-reduced in workgroup memory and written as one row of Q floats.
-// The host sums the rows in float64. Prepended: `const D`, MomentsParams,
-// common.wgsl.
+// (x_d - shift_d), (x_d - shift_d)^2, E(x), the finite count, the non-finite
+// count and the count within `radius` of `target`; tree-reduced in workgroup
+// memory and written as one row of Q floats. Also the workgroup's lowest
+// energy and the global index of its particle (argmin). The host sums the rows
+// in float64. Prepended: `const D`, MomentsParams, common.wgsl.
 
 override WG: u32 = 256u; // a power of two
-const Q: u32 = 2u * D + 3u;
+const Q: u32 = 2u * D + 4u;
+const BIG: f32 = 3.0e38;
 
 @group(0) @binding(0) var<uniform> params: MomentsParams;
 @group(0) @binding(1) var<storage, read> positions: array<f32>;
 @group(0) @binding(2) var<storage, read> potential_params: array<f32>;
 @group(0) @binding(3) var<storage, read> shift: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
+// target_d (D values) then radius^2; radius^2 < 0 means no target
+@group(0) @binding(5) var<storage, read> target_ball: array<f32>;
+@group(0) @binding(6) var<storage, read_write> row_min: array<f32>;
+@group(0) @binding(7) var<storage, read_write> row_argmin: array<u32>;
 
 var<workgroup> scratch: array<f32, WG>;
+var<workgroup> scratch_index: array<u32, WG>;
 
 //!potential
 
@@ -21,6 +28,9 @@ var<workgroup> scratch: array<f32, WG>;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   var acc: array<f32, Q>;
+  var best = BIG;
+  var best_index = 0xffffffffu;
+  let r2 = target_ball[D];
   let stride = nwg.x * WG;
   for (var i = wid.x * WG + lid; i < params.count; i += stride) {
     var x: array<f32, D>;
@@ -44,6 +54,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       }
       acc[2u * D] += e;
       acc[2u * D + 1u] += 1.0;
+      if (e < best) {
+        best = e;
+        best_index = params.base + i;
+      }
+      if (r2 >= 0.0) {
+        var dist2 = 0.0;
+        for (var d = 0u; d < D; d++) {
+          let dt = x[d] - target_ball[d];
+          dist2 += dt * dt;
+        }
+        if (dist2 <= r2) {
+          acc[2u * D + 3u] += 1.0;
+        }
+      }
     }
   }
   for (var q = 0u; q < Q; q++) {
@@ -59,5 +83,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       partials[(params.row0 + wid.x) * Q + q] = scratch[0];
     }
     workgroupBarrier();
+  }
+  // argmin: ties go to the lower particle index, so the answer is unique
+  scratch[lid] = best;
+  scratch_index[lid] = best_index;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (lid < s) {
+      let e2 = scratch[lid + s];
+      let i2 = scratch_index[lid + s];
+      if (e2 < scratch[lid] || (e2 == scratch[lid] && i2 < scratch_index[lid])) {
+        scratch[lid] = e2;
+        scratch_index[lid] = i2;
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    row_min[params.row0 + wid.x] = scratch[0];
+    row_argmin[params.row0 + wid.x] = scratch_index[0];
   }
 }

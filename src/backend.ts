@@ -4,6 +4,7 @@
  */
 import type { CompiledPotential } from './potential/index.ts';
 import type { RunSpec } from './spec.ts';
+import type { HistogramCounts } from './stats/binning.ts';
 
 /** What a backend is asked to simulate. */
 export interface Problem {
@@ -23,7 +24,21 @@ export interface Moments {
   variance: number[];
   /** energy units */
   meanEnergy: number;
+  /** particles within the target ball (0 when none was given) */
+  inside: number;
+  /** the lowest energy of any finite particle and that particle's global index (lowest index on ties) */
+  best: { energy: number; index: number };
 }
+
+/** A ball around a target point: counts particles with |x − target| ≤ radius. */
+export interface TargetBall {
+  target: number[];
+  /** length units */
+  radius: number;
+}
+
+/** One snapshot of a histogram. */
+export type { HistogramCounts } from './stats/binning.ts';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
@@ -39,8 +54,12 @@ export interface Backend {
    * @param coef per step, (h, σ) with h the step size (time) and σ = √(2hT) (length)
    */
   advance(step0: number, coef: Float64Array): Promise<void>;
-  /** Moments of the current ensemble, shifted sums around `shift` for precision. */
-  moments(shift: number[]): Promise<Moments>;
+  /** Moments of the current ensemble (shifted sums around `shift` for precision), best particle, target count. */
+  moments(shift: number[], ball?: TargetBall): Promise<Moments>;
+  /** Histogram of the current positions (spec.histogram's axes and box). */
+  histogram(): Promise<HistogramCounts>;
+  /** Position of one particle (global index). */
+  readParticle(index: number): Promise<number[]>;
   /** All positions, particle-major (x[i·D + d]). For tests and export only. */
   readPositions(): Promise<Float32Array | Float64Array>;
   /** New potential parameter values (same order as potential.paramNames); no recompile. */
@@ -49,8 +68,13 @@ export interface Backend {
   destroy(): void;
 }
 
-/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite] into Moments. */
-export function momentsFromSums(sums: Float64Array, dims: number, shift: number[]): Moments {
+/** Number of summed quantities per row: s1[D], s2[D], E, count, nonFinite, inside. */
+export function momentRowLength(dims: number): number {
+  return 2 * dims + 4;
+}
+
+/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite, inside] into Moments. */
+export function momentsFromSums(sums: Float64Array, dims: number, shift: number[], best: Moments['best']): Moments {
   const count = sums[2 * dims + 1];
   const nonFinite = sums[2 * dims + 2];
   const mean: number[] = [];
@@ -61,5 +85,5 @@ export function momentsFromSums(sums: Float64Array, dims: number, shift: number[
     mean.push(shift[d] + m1);
     variance.push(Math.max(0, m2 - m1 * m1));
   }
-  return { count, nonFinite, mean, variance, meanEnergy: count > 0 ? sums[2 * dims] / count : NaN };
+  return { count, nonFinite, mean, variance, meanEnergy: count > 0 ? sums[2 * dims] / count : NaN, inside: sums[2 * dims + 3], best };
 }

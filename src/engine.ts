@@ -10,6 +10,19 @@ import type { Backend, BackendKind, Moments } from './backend.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
 import { temperatureAt } from './schedule.ts';
 import { validateSpec, type RunSpec } from './spec.ts';
+import { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
+import { divergences, klFloor } from './stats/divergence.ts';
+import type { HistogramCounts } from './stats/binning.ts';
+import {
+  HistogramAccumulator,
+  snapshotSteps,
+  traceSteps,
+  type BestSection,
+  type BoltzmannSection,
+  type DivergenceSection,
+  type HistogramResult,
+  type TraceRow,
+} from './observe.ts';
 
 /** The result JSON (README "Result"): a public contract. */
 export interface RunResult {
@@ -29,6 +42,16 @@ export interface RunResult {
     meanEnergy: number;
     nonFinite: number;
   };
+  /** lowest energy any particle had at an observation, where and when */
+  best: BestSection;
+  /** fraction of particles within observe.radius of observe.target at the end */
+  target?: { x: number[]; radius: number; fraction: number };
+  histogram?: HistogramResult;
+  boltzmann?: BoltzmannSection;
+  divergence?: DivergenceSection;
+  trace?: TraceRow[];
+  /** explanations (e.g. why there is no Boltzmann reference) */
+  notes: string[];
   /** messages a user should read (e.g. a blow-up) */
   warnings: string[];
 }
@@ -78,10 +101,15 @@ export class Simulation {
   step = 0;
   private elapsedMs = 0;
   private shift: number[];
+  private best: BestSection = { energy: Infinity, x: [], step: 0 };
+  private readonly trace: TraceRow[] = [];
+  private readonly accumulator?: HistogramAccumulator;
+  private readonly references = new Map<number, BoltzmannResult>();
 
   private constructor(readonly spec: RunSpec, readonly potential: CompiledPotential, readonly backend: Backend) {
     const init = spec.init;
     this.shift = init.kind === 'normal' ? init.mean : init.kind === 'uniform' ? init.low.map((l, i) => (l + init.high[i]) / 2) : init.x;
+    if (spec.histogram) this.accumulator = new HistogramAccumulator(spec.histogram.bins.reduce((a, b) => a * b, 1));
   }
 
   /**
@@ -97,6 +125,11 @@ export class Simulation {
   /** Temperature of step n under the spec's schedule. */
   temperatureAt(n: number): number {
     return temperatureAt(this.spec.temperature, n, this.spec.steps);
+  }
+
+  /** Temperature of the state after `done` steps: that of the last step taken (T(0) before any). */
+  temperatureAfter(done: number): number {
+    return this.temperatureAt(Math.max(0, done - 1));
   }
 
   /** Steps per dispatch in use. */
@@ -126,26 +159,74 @@ export class Simulation {
     this.elapsedMs += performance.now() - t0;
   }
 
-  /** Moments of the ensemble now (GPU reduction; float64 sums on the host). */
+  /** Moments of the ensemble now (GPU reduction; float64 sums on the host); updates `best`. */
   async moments(): Promise<Moments> {
     const t0 = performance.now();
-    const m = await this.backend.moments(this.shift);
+    const { target, radius } = this.spec.observe;
+    const m = await this.backend.moments(this.shift, target && radius ? { target, radius } : undefined);
     if (m.mean.every(Number.isFinite)) this.shift = m.mean;
+    if (m.best.index >= 0 && m.best.energy < this.best.energy) {
+      this.best = { energy: m.best.energy, x: await this.backend.readParticle(m.best.index), step: this.step };
+    }
     this.elapsedMs += performance.now() - t0;
     return m;
   }
 
-  /** Run the remaining steps and build the result. */
-  async run(onProgress?: ProgressFn): Promise<RunResult> {
-    await this.advance(this.spec.steps - this.step, onProgress);
+  /** The Boltzmann reference of the spec's histogram at temperature T (cached per T). */
+  reference(T: number): BoltzmannResult {
+    const h = this.spec.histogram;
+    if (!h) throw new Error('no histogram in the spec');
+    let r = this.references.get(T);
+    if (!r) {
+      r = boltzmannReference(this.potential, h, T);
+      this.references.set(T, r);
+    }
+    return r;
+  }
+
+  private async observeTrace(histogram: HistogramCounts | undefined): Promise<void> {
     const m = await this.moments();
+    const T = this.temperatureAfter(this.step);
+    const row: TraceRow = { step: this.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: this.best.energy, nonFinite: m.nonFinite };
+    if (histogram) {
+      const ref = this.reference(T);
+      if ('probabilities' in ref) row.kl = divergences(histogram.counts, ref.probabilities).kl;
+    }
+    if (this.spec.observe.target) row.inTarget = m.inside / this.spec.particles;
+    this.trace.push(row);
+  }
+
+  /** Run the remaining steps, observing on the way, and build the result. */
+  async run(onProgress?: ProgressFn): Promise<RunResult> {
+    const { spec } = this;
+    const snapshots = new Set(snapshotSteps(spec));
+    const traces = new Set(traceSteps(spec));
+    const events = [...new Set([...snapshots, ...traces, spec.steps])].filter((s) => s >= this.step).sort((a, b) => a - b);
+    for (const s of events) {
+      await this.advance(s - this.step, onProgress);
+      const needHistogram = snapshots.has(s) || (traces.has(s) && spec.histogram !== undefined);
+      let h: HistogramCounts | undefined;
+      if (needHistogram) {
+        const t0 = performance.now();
+        h = await this.backend.histogram();
+        this.elapsedMs += performance.now() - t0;
+      }
+      if (snapshots.has(s)) this.accumulator!.add(s, h!);
+      if (traces.has(s)) await this.observeTrace(h);
+    }
+    const m = await this.moments();
+    return this.buildResult(m);
+  }
+
+  private buildResult(m: Moments): RunResult {
     const { spec } = this;
     const warnings: string[] = [];
+    const notes: string[] = [];
     if (m.nonFinite > 0) {
       warnings.push(`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${spec.dt}).`);
     }
     const particleSteps = spec.particles * this.step;
-    return {
+    const result: RunResult = {
       backend: this.backend.kind,
       device: this.backend.device,
       software: this.backend.software,
@@ -155,14 +236,42 @@ export class Simulation {
       elapsedMs: round(this.elapsedMs, 3),
       particleStepsPerSecond: this.elapsedMs > 0 ? Math.round(particleSteps / (this.elapsedMs / 1000)) : 0,
       final: {
-        temperature: this.temperatureAt(Math.max(0, this.step - 1)),
+        temperature: this.temperatureAfter(this.step),
         mean: m.mean,
         variance: m.variance,
         meanEnergy: m.meanEnergy,
         nonFinite: m.nonFinite,
       },
+      best: this.best,
+      notes,
       warnings,
     };
+    const { target, radius } = spec.observe;
+    if (target && radius) result.target = { x: target, radius, fraction: m.inside / spec.particles };
+    if (this.trace.length > 0) result.trace = this.trace;
+    const h = spec.histogram;
+    const acc = this.accumulator;
+    if (h && acc) {
+      result.histogram = { dims: h.dims, bins: h.bins, low: h.low, high: h.high, counts: Array.from(acc.counts), samples: acc.samples, outside: acc.outside, snapshots: acc.snapshots };
+      if (acc.snapshots.length === 0) {
+        notes.push('no histogram snapshot was taken (histogram.from is after the last step)');
+      } else {
+        const temps = acc.snapshots.map((s) => this.temperatureAfter(s));
+        const T = temps[temps.length - 1];
+        if (temps.some((t) => t !== T)) notes.push(`the temperature changed between snapshots (${Math.min(...temps)} to ${Math.max(...temps)}); the Boltzmann reference is at the last snapshot's temperature ${T}`);
+        const ref = this.reference(T);
+        if ('note' in ref) {
+          notes.push(`no Boltzmann reference: ${ref.note}`);
+        } else {
+          result.boltzmann = { temperature: T, probabilities: Array.from(ref.probabilities), method: ref.method };
+          const correlated = acc.snapshots.length > 1;
+          const d = divergences(acc.counts, ref.probabilities, { correlated });
+          const populated = ref.probabilities.filter((p) => p > 0).length;
+          result.divergence = { kl: d.kl, tv: d.tv, chi2: d.chi2, dof: d.dof, pValue: d.pValue, klFloor: klFloor(populated, acc.samples).mean, ...(d.note ? { note: d.note } : {}) };
+        }
+      }
+    }
+    return result;
   }
 
   /** Free the backend (and the device, if the simulation acquired it). Safe twice. */

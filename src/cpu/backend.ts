@@ -2,7 +2,8 @@
  * The CPU backend: the reference implementation. Float64 state, the same
  * Philox stream as the GPU, the step of src/integrators/overdamped.ts.
  */
-import { momentsFromSums, type Backend, type Moments, type Problem } from '../backend.ts';
+import { momentRowLength, momentsFromSums, type Backend, type Moments, type Problem, type TargetBall } from '../backend.ts';
+import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch } from '../integrators/overdamped.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
 
@@ -46,9 +47,11 @@ export class CpuBackend implements Backend {
     }
   }
 
-  async moments(shift: number[]): Promise<Moments> {
+  async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
     const D = this.dims;
-    const sums = new Float64Array(2 * D + 3);
+    const sums = new Float64Array(momentRowLength(D));
+    const best = { energy: Infinity, index: -1 };
+    const r2 = ball ? Math.fround(ball.radius * ball.radius) : -1;
     const energy = this.problem.potential.energy;
     const x = new Float64Array(D);
     for (let i = 0; i < this.problem.spec.particles; i++) {
@@ -67,8 +70,27 @@ export class CpuBackend implements Backend {
       }
       sums[2 * D] += e;
       sums[2 * D + 1] += 1;
+      if (e < best.energy) {
+        best.energy = e;
+        best.index = i;
+      }
+      if (ball) {
+        let dist2 = 0;
+        for (let d = 0; d < D; d++) dist2 += (x[d] - ball.target[d]) ** 2;
+        if (dist2 <= r2) sums[2 * D + 3] += 1;
+      }
     }
-    return momentsFromSums(sums, D, shift);
+    return momentsFromSums(sums, D, shift, best);
+  }
+
+  async histogram(): Promise<HistogramCounts> {
+    const h = this.problem.spec.histogram;
+    if (!h) throw new Error('no histogram in the spec');
+    return binPositions(this.positions, this.dims, h);
+  }
+
+  async readParticle(index: number): Promise<number[]> {
+    return Array.from(this.positions.subarray(index * this.dims, (index + 1) * this.dims));
   }
 
   async readPositions(): Promise<Float64Array> {

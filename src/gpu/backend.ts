@@ -4,7 +4,8 @@
  * device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { Backend, Moments, Problem } from '../backend.ts';
+import type { Backend, HistogramCounts, Moments, Problem, TargetBall } from '../backend.ts';
+import { HistogramPass } from './histogram.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
 import type { GpuContext } from './device.ts';
@@ -20,6 +21,8 @@ export interface WebGpuBackendOptions {
   workgroupSize?: number;
   /** destroy the device in destroy() (true when the backend acquired it) */
   ownsDevice?: boolean;
+  /** bin straight into global atomics even when the bins fit in workgroup memory (tests) */
+  forceGlobalAtomics?: boolean;
 }
 
 export class WebGpuBackend implements Backend {
@@ -42,6 +45,7 @@ export class WebGpuBackend implements Backend {
     private readonly params: GPUBuffer,
     private readonly step: StepKernel,
     private readonly reduction: MomentsReduction,
+    private readonly histogramPass: HistogramPass | undefined,
     private readonly ownsDevice: boolean,
   ) {
     this.gpu = ctx.device;
@@ -81,6 +85,7 @@ export class WebGpuBackend implements Backend {
       throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${(oom ?? validation)!.message}. Use fewer particles.`);
     }
     device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
+    const histogramPass = spec.histogram ? await HistogramPass.create(device, shards, spec.dims, spec.histogram, { forceGlobalAtomics: options.forceGlobalAtomics }) : undefined;
     const [step, reduction, init] = await Promise.all([
       StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH }),
       MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params),
@@ -91,7 +96,7 @@ export class WebGpuBackend implements Backend {
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
     init.destroy();
-    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, options.ownsDevice ?? false);
+    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false);
   }
 
   private check(): void {
@@ -111,14 +116,41 @@ export class WebGpuBackend implements Backend {
     this.check();
   }
 
-  async moments(shift: number[]): Promise<Moments> {
+  async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
     this.check();
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.moments' });
-    this.reduction.record(encoder, shift);
+    this.reduction.record(encoder, shift, ball);
     this.gpu.queue.submit([encoder.finish()]);
     const m = await this.reduction.read(shift);
     this.check();
     return m;
+  }
+
+  async histogram(): Promise<HistogramCounts> {
+    this.check();
+    if (!this.histogramPass) throw new Error('no histogram in the spec');
+    const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.histogram' });
+    this.histogramPass.record(encoder);
+    this.gpu.queue.submit([encoder.finish()]);
+    const counts = await this.histogramPass.read();
+    this.check();
+    return counts;
+  }
+
+  async readParticle(index: number): Promise<number[]> {
+    this.check();
+    const D = this.problem.spec.dims;
+    const shard = this.shards.find((s) => index >= s.base && index < s.base + s.count);
+    if (!shard) throw new RangeError(`particle ${index} out of range`);
+    const staging = this.gpu.createBuffer({ label: 'WebGpuBackend.readParticle', size: Math.max(16, 4 * D), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.readParticle' });
+    encoder.copyBufferToBuffer(shard.positions, (index - shard.base) * D * 4, staging, 0, 4 * D);
+    this.gpu.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const x = Array.from(new Float32Array(staging.getMappedRange(), 0, D));
+    staging.unmap();
+    staging.destroy();
+    return x;
   }
 
   async readPositions(): Promise<Float32Array> {
@@ -159,6 +191,7 @@ export class WebGpuBackend implements Backend {
     this.destroyed = true;
     this.step.destroy();
     this.reduction.destroy();
+    this.histogramPass?.destroy();
     this.params.destroy();
     for (const s of this.shards) s.positions.destroy();
     if (this.ownsDevice) this.ctx.device.destroy();

@@ -68,4 +68,19 @@ export const InitParams = new StructLayout('InitParams', [
 export const MomentsParams = new StructLayout('MomentsParams', [
   ['count', 'u32'], // particles in this shard
   ['row0', 'u32'], // first output row of this shard in `partials`
+  ['base', 'u32'], // global index of the shard's first particle
+] as const);
+
+/** Parameters of the histogram pass (shaders/histogram.wgsl). */
+export const HistogramParams = new StructLayout('HistogramParams', [
+  ['count', 'u32'], // particles in this shard
+  ['axes', 'u32'], // 1 or 2
+  ['dim0', 'u32'], // coordinate binned on axis 0
+  ['dim1', 'u32'], // … on axis 1 (= dim0 when axes = 1)
+  ['bins0', 'u32'],
+  ['bins1', 'u32'], // 1 when axes = 1
+  ['low0', 'f32'],
+  ['low1', 'f32'],
+  ['scale0', 'f32'], // f32(bins0 / (high0 - low0))
+  ['scale1', 'f32'],
 ] as const);

@@ -72,14 +72,87 @@ export function parseJsonFile(path: string): unknown {
   } catch (e) {
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
-    if (pos) {
-      const p = Number(pos[1]);
+    // V8 omits the position from some messages ("Unexpected token 'e', ... is not valid JSON")
+    const p = pos ? Number(pos[1]) : jsonErrorIndex(text);
+    if (p !== undefined) {
       const before = text.slice(0, p);
       const line = before.split('\n').length;
       const col = p - before.lastIndexOf('\n');
       throw new UsageError(`${path}:${line}:${col}: invalid JSON: ${msg}`);
     }
     throw new UsageError(`${path}: invalid JSON: ${msg}`);
+  }
+}
+
+/** Index of the first character at which `text` stops being valid JSON; undefined if it is valid. */
+function jsonErrorIndex(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw i;
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const expect = (c: string) => (text[i] === c ? i++ : fail());
+  const str = () => {
+    expect('"');
+    for (;;) {
+      const c = text[i];
+      if (c === undefined || c < ' ') fail();
+      i++;
+      if (c === '"') return;
+      if (c === '\\') {
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
+          i += 5;
+        } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i])) i++;
+        else fail();
+      }
+    }
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (c === '{') {
+          ws();
+          str();
+          ws();
+          expect(':');
+        }
+        value();
+        ws();
+        if (text[i] !== ',') return void expect(close);
+        i++;
+      }
+    }
+    if (c === '"') return str();
+    const lit = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+    if (lit) {
+      i += lit.length;
+      return;
+    }
+    const num = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    num.lastIndex = i;
+    if (!num.test(text)) fail();
+    i = num.lastIndex;
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (e) {
+    if (typeof e === 'number') return e;
+    throw e;
   }
 }
 
@@ -145,6 +218,13 @@ async function run(args: RunArgs): Promise<number> {
         `langevin: ${result.particles} particles × ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
           `(${fmt(result.particleStepsPerSecond)} particle-steps/s)\n` +
           `  mean [${f.mean.map(fmt).join(', ')}]  variance [${f.variance.map(fmt).join(', ')}]  mean energy ${fmt(f.meanEnergy)}  T ${fmt(f.temperature)}\n` +
+          (result.divergence
+            ? `  vs Boltzmann at T = ${fmt(result.boltzmann!.temperature)}: KL ${fmt(result.divergence.kl)} (floor ${fmt(result.divergence.klFloor)})  TV ${fmt(result.divergence.tv)}  χ² ${fmt(result.divergence.chi2)} / ${result.divergence.dof} dof, p = ${fmt(result.divergence.pValue)}${result.divergence.note ? ' (not calibrated: snapshots are correlated)' : ''}\n`
+            : '') +
+          `  best energy ${fmt(result.best.energy)} at [${result.best.x.map(fmt).join(', ')}] (step ${result.best.step})` +
+          (result.target ? `; ${(100 * result.target.fraction).toFixed(2)}% within ${result.target.radius} of the target` : '') +
+          '\n' +
+          result.notes.map((n) => `  note: ${n}\n`).join('') +
           (args.out ? `  result written to ${args.out}\n` : ''),
       );
     }
@@ -179,8 +259,11 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await run(parseRunArgs(rest));
-      case 'potentials':
-        return potentials(rest.includes('--json'));
+      case 'potentials': {
+        const bad = rest.find((a) => a !== '--json');
+        if (bad !== undefined) throw new UsageError(`potentials: unexpected argument "${bad}"; allowed: --json`);
+        return potentials(rest.length > 0);
+      }
       case undefined:
       case 'help':
       case '--help':

@@ -36,6 +36,34 @@ describe('GPU moments reduction', () => {
     }
   });
 
+  it('best: the argmin over particles (global index, across buffers); the count within a target ball', async () => {
+    const N = 5000;
+    const spec = { dims: 2, particles: N, potential: { name: 'double-well' }, dt: 0.01, steps: 0, observe: { target: [0.5, 0.25], radius: 0.3 } };
+    const sim = await simulation(spec, 'webgpu', { maxShardBytes: 8 * 1024 });
+    try {
+      let s = 3;
+      const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const x = new Float32Array(N * 2);
+      for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
+      x[2 * 3777] = 1; // the one particle at a minimum, E = 0 exactly, in the 4th buffer
+      x[2 * 3777 + 1] = 0;
+      (sim.backend as WebGpuBackend).writePositions(x);
+      const m = await sim.moments();
+      expect(m.best).toEqual({ energy: 0, index: 3777 });
+      let inside = 0;
+      for (let i = 0; i < N; i++) if ((x[2 * i] - 0.5) ** 2 + (x[2 * i + 1] - 0.25) ** 2 <= 0.09) inside++;
+      expect(inside).toBeGreaterThan(100);
+      expect(m.inside).toBe(inside);
+      const cpu = await simulation(spec, 'cpu');
+      (cpu.backend as unknown as { positions: Float64Array }).positions = Float64Array.from(x);
+      const mc = await cpu.moments();
+      expect(mc.best).toEqual({ energy: 0, index: 3777 });
+      expect(mc.inside).toBe(inside);
+    } finally {
+      sim.destroy();
+    }
+  });
+
   it('a particle whose energy overflows f32 counts as non-finite', async () => {
     const sim = await simulation({ dims: 1, particles: 3, potential: { name: 'double-well' }, dt: 0.01, steps: 0 }, 'webgpu');
     try {

@@ -1,0 +1,296 @@
+/**
+ * The command line, end to end: `node bin/langevin.js …` spawned as a user
+ * would run it (stdout and stderr are pipes, so no progress bar). Exit codes:
+ * 0 success, 2 invalid input, 1 runtime failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../src/engine.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const BUILTINS = ['free', 'harmonic', 'double-well', 'tilted-double-well', 'mueller-brown', 'rastrigin', 'ackley', 'himmelblau', 'gaussian-mixture'];
+
+// vitest.config.ts puts /usr/lib/chromium on LD_LIBRARY_PATH for the in-process
+// GPU tests; take it off so that the CLI has to find the Vulkan loader by itself.
+const ENV: NodeJS.ProcessEnv = { ...process.env };
+ENV.LD_LIBRARY_PATH = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((p) => p !== '' && p !== '/usr/lib/chromium').join(':');
+if (ENV.LD_LIBRARY_PATH === '') delete ENV.LD_LIBRARY_PATH;
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(...args: string[]): Outcome {
+  const r = spawnSync(process.execPath, ['bin/langevin.js', ...args], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 90_000 });
+  if (r.error) throw r.error;
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'langevin-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Write a spec (an object, or raw text) into the temp folder; returns its path. */
+function specFile(name: string, spec: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof spec === 'string' ? spec : JSON.stringify(spec, null, 2));
+  return path;
+}
+
+const noStackTrace = (s: string) => expect(s).not.toMatch(/^\s+at /m);
+
+/** A sample variance of N normal samples with true variance v has standard error v·√(2/(N−1)). */
+const varianceSE = (v: number, n: number) => v * Math.sqrt(2 / (n - 1));
+
+// 2-D harmonic, k = (1, 4), T = 0.5, LM from the point (1, −1): exact Boltzmann variances T/k = (0.5, 0.125).
+const GOOD = {
+  dims: 2,
+  particles: 1000,
+  potential: { name: 'harmonic', params: { k: [1, 4] } },
+  integrator: 'lm',
+  dt: 0.05,
+  temperature: 0.5,
+  steps: 200,
+  seed: 7,
+  init: { kind: 'point', x: [1, -1] },
+};
+
+function checkGoodResult(r: RunResult): void {
+  expect(r.backend).toBe('cpu');
+  expect(r.software).toBe(true);
+  expect(r.device).toMatch(/CPU/);
+  expect(r.particles).toBe(1000);
+  expect(r.dims).toBe(2);
+  expect(r.steps).toBe(200);
+  expect(r.elapsedMs).toBeGreaterThan(0);
+  expect(r.particleStepsPerSecond).toBeGreaterThan(0);
+  expect(r.final.temperature).toBe(0.5);
+  expect(r.final.nonFinite).toBe(0);
+  expect(r.final.mean).toHaveLength(2);
+  expect(r.final.variance).toHaveLength(2);
+  const N = r.particles;
+  [0.5, 0.125].forEach((v, d) => {
+    expect(Math.abs(r.final.variance[d] - v)).toBeLessThan(5 * varianceSE(v, N));
+    expect(Math.abs(r.final.mean[d])).toBeLessThan(5 * Math.sqrt(v / N));
+  });
+  // ⟨E⟩ = D·T/2 = 0.5; Var(E) = D·T²/2 = 0.25
+  expect(Math.abs(r.final.meanEnergy - 0.5)).toBeLessThan(5 * Math.sqrt(0.25 / N));
+  expect(r.warnings).toEqual([]);
+}
+
+describe('langevin run: success', () => {
+  let fromStdout: RunResult;
+
+  it('writes the result JSON to stdout and nothing to stderr when piped', () => {
+    const spec = specFile('good.json', GOOD);
+    const r = cli('run', spec, '--backend', 'cpu');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    fromStdout = JSON.parse(r.stdout) as RunResult;
+    checkGoodResult(fromStdout);
+  });
+
+  it('--out writes the file (replacing what was there), stdout stays empty, and the run is reproducible', () => {
+    const spec = specFile('good.json', GOOD);
+    const out = join(dir, 'result.json');
+    writeFileSync(out, 'an older result\n');
+    const r = cli('run', spec, '--backend=cpu', '--out', out);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(0);
+    const fromFile = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
+    checkGoodResult(fromFile);
+    // same seed, same backend: the same numbers
+    expect(fromFile.final).toEqual(fromStdout.final);
+    // written atomically: no temporary file left beside it
+    expect(readdirSync(dir).filter((f) => f.startsWith('result.json'))).toEqual(['result.json']);
+  });
+});
+
+describe('langevin run: invalid input exits 2 with a one-line reason, before any work', () => {
+  const PREVIOUS = Buffer.from('{"previous": "result"}\n\u00ff\u0000 bytes that must survive', 'latin1');
+
+  it('an invalid spec names the field, the value and what is allowed; the existing --out file is untouched', () => {
+    const spec = specFile('bad-dt.json', { ...GOOD, dt: -1 });
+    const out = join(dir, 'kept.json');
+    writeFileSync(out, PREVIOUS);
+    const r = cli('run', spec, '--backend', 'cpu', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('langevin: invalid input: dt: got -1; must be a finite number > 0\n');
+    expect(r.stdout).toBe('');
+    noStackTrace(r.stderr);
+    expect(readFileSync(out).equals(PREVIOUS)).toBe(true);
+  });
+
+  it('an unknown potential lists the known ones; the existing --out file is untouched', () => {
+    const spec = specFile('bad-potential.json', { ...GOOD, potential: { name: 'doublewell' } });
+    const out = join(dir, 'kept2.json');
+    writeFileSync(out, PREVIOUS);
+    const r = cli('run', spec, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('langevin: invalid input: potential.name: unknown potential "doublewell"');
+    expect(r.stderr).toContain(`known potentials: ${BUILTINS.join(', ')}`);
+    expect(r.stdout).toBe('');
+    noStackTrace(r.stderr);
+    expect(readFileSync(out).equals(PREVIOUS)).toBe(true);
+  });
+
+  it('invalid JSON gives file:line:column (a message V8 reports with a position)', () => {
+    // trailing comma: the error is at the closing brace, line 4, column 1
+    const spec = specFile('trailing-comma.json', '{\n  "dt": 0.01,\n  "steps": 10,\n}\n');
+    const r = cli('run', spec, '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`langevin: invalid input: ${spec}:4:1: invalid JSON`);
+    noStackTrace(r.stderr);
+  });
+
+  it('invalid JSON gives file:line:column (a message V8 reports without a position)', () => {
+    // an unquoted string: V8 says "Unexpected token 'e'" with no position; the e is at line 3, column 17
+    const spec = specFile('unquoted.json', '{\n  "dt": 0.01,\n  "integrator": em,\n  "steps": 10\n}\n');
+    const r = cli('run', spec, '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`langevin: invalid input: ${spec}:3:17: invalid JSON`);
+    noStackTrace(r.stderr);
+  });
+
+  it('a missing spec file', () => {
+    const missing = join(dir, 'no-such-spec.json');
+    const r = cli('run', missing, '--backend', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`langevin: invalid input: cannot read spec file ${missing}: no such file\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unknown option', () => {
+    const r = cli('run', specFile('good.json', GOOD), '--fast');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('langevin: invalid input: unknown option --fast; allowed: --backend, --out\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('a bad --backend value', () => {
+    const r = cli('run', specFile('good.json', GOOD), '--backend', 'cuda');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('langevin: invalid input: --backend: got "cuda"; allowed: auto, webgpu, cpu\n');
+    expect(r.stdout).toBe('');
+  });
+
+  it('an --out in a folder that does not exist', () => {
+    const out = join(dir, 'no-such-folder', 'result.json');
+    const r = cli('run', specFile('good.json', GOOD), '--backend', 'cpu', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--out: got "${out}"; its folder ${join(dir, 'no-such-folder')} does not exist`);
+    noStackTrace(r.stderr);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('langevin potentials', () => {
+  it('lists the nine built-ins with their formulas', () => {
+    const r = cli('potentials');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const headers = r.stdout.split('\n').filter((l) => /^\S/.test(l));
+    expect(headers.map((l) => l.split(' ')[0])).toEqual(BUILTINS);
+    expect(headers).toContain('mueller-brown  (dims: 2)');
+    expect(headers).toContain('harmonic  (dims: any)');
+    expect(r.stdout).toContain('E = ½ Σ_i k_i x_i²');
+    expect(r.stdout).toMatch(/^ {4}k = 1 \(number or one per dimension\): /m);
+  });
+
+  it('--json is a parseable array of the nine, with formulas, dims and parameter defaults', () => {
+    const r = cli('potentials', '--json');
+    expect(r.code).toBe(0);
+    const list = JSON.parse(r.stdout) as { name: string; formula: string; dims: number | 'any'; params: Record<string, { default: number }> }[];
+    expect(list.map((p) => p.name)).toEqual(BUILTINS);
+    for (const p of list) expect(p.formula).toMatch(/^E = /);
+    const byName = Object.fromEntries(list.map((p) => [p.name, p]));
+    expect(byName['mueller-brown'].dims).toBe(2);
+    expect(byName['himmelblau'].dims).toBe(2);
+    expect(byName['harmonic'].dims).toBe('any');
+    expect(byName['harmonic'].params.k.default).toBe(1);
+    expect(byName['double-well'].params.h.default).toBe(1);
+    expect(byName['free'].params).toEqual({});
+  });
+});
+
+describe('langevin run: physics and blow-up', () => {
+  it('a run that blows up still exits 0, counts the non-finite particles and says to lower dt', () => {
+    // EM on a spring is unstable for h·k > 2; here x → (1 − hk)x = −299x per step, so even the
+    // float64 CPU backend overflows within 100 steps (with k = 1, dt = 3 it only reaches ~1e30).
+    const particles = 500;
+    const spec = specFile('blow-up.json', { dims: 1, particles, potential: { name: 'harmonic', params: { k: 100 } }, dt: 3, steps: 100, integrator: 'em' });
+    const r = cli('run', spec, '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as RunResult;
+    expect(result.final.nonFinite).toBe(particles);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toContain(`${particles} of ${particles} particles became non-finite`);
+    expect(r.stderr).toContain('lower dt (now 3)');
+    expect(r.stderr).toMatch(/^langevin: warning: /);
+    noStackTrace(r.stderr);
+  });
+
+  // 1-D harmonic k = 1, T = 1, h = 0.5 from the point x = 3: LM samples the exact variance T/k = 1;
+  // EM's stationary variance is 2T/(k(2 − hk)) = 4/3. With N = 2000, 5 SE ≈ 0.16 (0.21): the two are told apart.
+  const physics = (integrator: string) => ({
+    dims: 1,
+    particles: 2000,
+    potential: { name: 'harmonic' },
+    integrator,
+    dt: 0.5,
+    temperature: 1,
+    steps: 200,
+    seed: 3,
+    init: { kind: 'point', x: 3 },
+  });
+
+  it.each([
+    ['lm', 1],
+    ['em', 4 / 3],
+  ])('%s: the variance is %s within 5 standard errors', (integrator, expected) => {
+    const spec = specFile(`physics-${integrator}.json`, physics(integrator as string));
+    const r = cli('run', spec, '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as RunResult;
+    const N = result.particles;
+    expect(N).toBe(2000);
+    expect(result.final.nonFinite).toBe(0);
+    expect(Math.abs(result.final.variance[0] - expected)).toBeLessThan(5 * varianceSE(expected, N));
+    expect(Math.abs(result.final.mean[0])).toBeLessThan(5 * Math.sqrt(expected / N));
+  });
+});
+
+describe('langevin run --backend webgpu', () => {
+  const hasHardware = existsSync('/dev/nvidia0') || existsSync('/dev/dri');
+  const hasSwiftShader = existsSync('/usr/lib/chromium/vk_swiftshader_icd.json');
+
+  it.skipIf(!hasHardware && !hasSwiftShader)('runs on a WebGPU adapter it finds by itself (SwiftShader on a machine without a GPU)', () => {
+    const spec = specFile('webgpu.json', { ...GOOD, particles: 1024, steps: 50, init: { kind: 'normal', std: [Math.SQRT1_2, Math.sqrt(0.125)] } });
+    const r = cli('run', spec, '--backend', 'webgpu');
+    noStackTrace(r.stderr);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.stdout) as RunResult;
+    expect(result.backend).toBe('webgpu');
+    expect(typeof result.device).toBe('string');
+    expect(result.device.trim()).not.toBe('');
+    if (!hasHardware) {
+      expect(result.software).toBe(true);
+      expect(result.device).toMatch(/swiftshader/i);
+    }
+    expect(result.particles).toBe(1024);
+    expect(result.steps).toBe(50);
+    expect(result.final.nonFinite).toBe(0);
+    expect(result.final.mean).toHaveLength(2);
+  });
+});

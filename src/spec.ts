@@ -99,7 +99,7 @@ function vector(v: unknown, field: string, dims: number, cond: (x: number) => bo
   if (!Array.isArray(v) || v.length !== dims) {
     throw new SpecError(field, v, `must be a number (used for every coordinate) or an array of ${dims} ${what} (dims = ${dims})`);
   }
-  return v.map((x, i) => finite(x, `${field}[${i}]`, cond, `must be one of ${what}`));
+  return v.map((x, i) => finite(x, `${field}[${i}]`, cond, `elements must be ${what}`));
 }
 
 function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec {

@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunResult } from '../src/engine.ts';
+import { main, parseJsonFile } from '../src/node/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILTINS = ['free', 'harmonic', 'double-well', 'tilted-double-well', 'mueller-brown', 'rastrigin', 'ackley', 'himmelblau', 'gaussian-mixture'];
@@ -110,8 +111,8 @@ describe('langevin run: success', () => {
     expect(r.code).toBe(0);
     const fromFile = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
     checkGoodResult(fromFile);
-    // same seed, same backend: the same numbers
-    expect(fromFile.final).toEqual(fromStdout.final);
+    // same seed, same backend: the same numbers (when the stdout test ran first)
+    if (fromStdout) expect(fromFile.final).toEqual(fromStdout.final);
     // written atomically: no temporary file left beside it
     expect(readdirSync(dir).filter((f) => f.startsWith('result.json'))).toEqual(['result.json']);
   });
@@ -184,14 +185,61 @@ describe('langevin run: invalid input exits 2 with a one-line reason, before any
     expect(r.stderr).toBe('langevin: invalid input: --backend: got "cuda"; allowed: auto, webgpu, cpu\n');
     expect(r.stdout).toBe('');
   });
+});
 
-  it('an --out in a folder that does not exist', () => {
-    const out = join(dir, 'no-such-folder', 'result.json');
-    const r = cli('run', specFile('good.json', GOOD), '--backend', 'cpu', '--out', out);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`--out: got "${out}"; its folder ${join(dir, 'no-such-folder')} does not exist`);
-    noStackTrace(r.stderr);
-    expect(existsSync(out)).toBe(false);
+describe('in process (no spawn): JSON positions and argument checks', () => {
+  /** The "file:line:column" prefix parseJsonFile reports for `text`. */
+  function where(text: string): string {
+    const path = specFile('inproc.json', text);
+    try {
+      parseJsonFile(path);
+    } catch (e) {
+      const message = (e as Error).message;
+      expect(message.startsWith(`${path}:`)).toBe(true);
+      const m = /^:(\d+):(\d+): invalid JSON: /.exec(message.slice(path.length));
+      if (!m) throw new Error(`no line:column in ${message}`);
+      return `${m[1]}:${m[2]}`;
+    }
+    throw new Error(`expected ${JSON.stringify(text)} to be refused`);
+  }
+
+  it.each([
+    // text, line:column of the offending character
+    ['{"integrator": em}', '1:16'],
+    ['{\n  "a": 1,\n  "b": tru\n}', '3:8'],
+    ['{"a": trux}', '1:7'],
+    ['{"a": True}', '1:7'],
+    ['{"a": NaN}', '1:7'],
+    ['{"a": [1, 2,, 3]}', '1:13'],
+    ['{"a": 1}\n\nx', '3:1'],
+    ['', '1:1'],
+    ['{\n  "a": [1, 2\n', '3:1'],
+    ['{"a": "unterminated', '1:20'],
+    ['{"a": 1,}', '1:9'],
+  ])('%j → %s', (text, position) => {
+    expect(where(text)).toBe(position);
+  });
+
+  it('valid JSON, with escapes and numbers of every form, parses', () => {
+    const value = { s: 'a"b\\c\n\u00e9', n: [0, -1.5e-3, 2E+2, 10], t: true, f: false, z: null, o: {} };
+    expect(parseJsonFile(specFile('inproc.json', JSON.stringify(value)))).toEqual(value);
+  });
+
+  it('potentials refuses an unknown option (exit 2) instead of ignoring it', async () => {
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['potentials', '--jsn'])).toBe(2);
+      expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
+      expect(out).not.toHaveBeenCalled();
+      expect(await main(['frobnicate'])).toBe(2);
+      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, help\n');
+      expect(await main(['run'])).toBe(2);
+      expect(err.mock.lastCall![0]).toContain('run: give a spec file');
+    } finally {
+      err.mockRestore();
+      out.mockRestore();
+    }
   });
 });
 

@@ -99,6 +99,8 @@ const ATOL_PER_BIN = 1e-12;
 /** Tolerance of the inner (integrated-out) quadrature, relative to the largest conditional integral. */
 const INNER_ATOL = 1e-11;
 const INNER_RTOL = 1e-10;
+/** Weights (relative to the largest, ~1) below which the inner scan treats a point as empty. */
+const INNER_CUT = 1e-22;
 /** Recursion depth limits (halvings of a bin's side). */
 const MAX_DEPTH_1D = 24;
 const MAX_DEPTH_2D = 8;
@@ -548,28 +550,68 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
     return weight(energy());
   };
   const innerAcc: Acc = { err: 0, maxW: 0 };
-  // Inner rules: P panels (P×P for two coordinates), 8 vs 16 (6×6 vs 12×12) nodes each, adaptive.
-  const P = m === 1 ? 8 : 3;
-  const ilo = rule(m === 1 ? 8 : 6);
-  const ihi = rule(m === 1 ? 16 : 12);
-  const [ylo, yhi] = [range.lo[0], range.hi[0]];
-  const [zlo, zhi] = m === 2 ? [range.lo[1], range.hi[1]] : [0, 0];
-  let innerTol = INNER_ATOL * range.innerScale * Math.exp((range.emin - ref.e) * invT);
+  // Inner quadrature at one histogram point: a scan of NS (NS×NS) points over the range finds where
+  // the weight exceeds INNER_CUT; that sub-box, widened by one scan cell, is cut into panels of about
+  // 3 scan cells, each integrated adaptively with 10 vs 20 (6×6 vs 12×12) nodes.
+  const NS = m === 1 ? 33 : 17;
+  const ilo = rule(m === 1 ? 10 : 6);
+  const ihi = rule(m === 1 ? 20 : 12);
+  const ylo = range.lo[0];
+  const zlo = m === 2 ? range.lo[1] : 0;
+  const sy = (range.hi[0] - ylo) / (NS - 1);
+  const sz = m === 2 ? (range.hi[1] - zlo) / (NS - 1) : 0;
+  let innerTol = 0;
   const inner = (): number => {
-    let s = 0;
     if (m === 1) {
-      const w = (yhi - ylo) / P;
-      for (let i = 0; i < P; i++) s += adapt1(g1, ilo, ihi, ylo + i * w, i === P - 1 ? yhi : ylo + (i + 1) * w, innerTol / P, INNER_RTOL, 0, 0, MAX_DEPTH_1D, innerAcc);
-    } else {
-      const wy = (yhi - ylo) / P;
-      const wz = (zhi - zlo) / P;
-      for (let i = 0; i < P; i++) {
-        const ya = ylo + i * wy;
-        const yb = i === P - 1 ? yhi : ya + wy;
-        for (let j = 0; j < P; j++) {
-          const za = zlo + j * wz;
-          s += adapt2(g2, ilo, ihi, ya, yb, za, j === P - 1 ? zhi : za + wz, innerTol / (P * P), INNER_RTOL, 0, 0, MAX_DEPTH_2D, innerAcc);
+      let i0 = NS;
+      let i1 = -1;
+      for (let i = 0; i < NS; i++) {
+        if (g1(ylo + i * sy) >= INNER_CUT) {
+          if (i < i0) i0 = i;
+          i1 = i;
         }
+      }
+      if (i1 < 0) return 0;
+      const a = Math.max(0, i0 - 1);
+      const b = Math.min(NS - 1, i1 + 1);
+      const panels = Math.max(1, Math.round((b - a) / 3));
+      let s = 0;
+      for (let q = 0; q < panels; q++) {
+        const pa = ylo + sy * (a + ((b - a) * q) / panels);
+        const pb = ylo + sy * (a + ((b - a) * (q + 1)) / panels);
+        s += adapt1(g1, ilo, ihi, pa, pb, innerTol / panels, INNER_RTOL, 0, 0, MAX_DEPTH_1D, innerAcc);
+      }
+      return s;
+    }
+    let i0 = NS;
+    let i1 = -1;
+    let j0 = NS;
+    let j1 = -1;
+    for (let i = 0; i < NS; i++) {
+      for (let j = 0; j < NS; j++) {
+        if (g2(ylo + i * sy, zlo + j * sz) >= INNER_CUT) {
+          if (i < i0) i0 = i;
+          if (i > i1) i1 = i;
+          if (j < j0) j0 = j;
+          if (j > j1) j1 = j;
+        }
+      }
+    }
+    if (i1 < 0) return 0;
+    const a = Math.max(0, i0 - 1);
+    const b = Math.min(NS - 1, i1 + 1);
+    const c = Math.max(0, j0 - 1);
+    const d = Math.min(NS - 1, j1 + 1);
+    const py = Math.max(1, Math.round((b - a) / 3));
+    const pz = Math.max(1, Math.round((d - c) / 3));
+    let s = 0;
+    for (let q = 0; q < py; q++) {
+      const ya = ylo + sy * (a + ((b - a) * q) / py);
+      const yb = ylo + sy * (a + ((b - a) * (q + 1)) / py);
+      for (let r = 0; r < pz; r++) {
+        const za = zlo + sz * (c + ((d - c) * r) / pz);
+        const zb = zlo + sz * (c + ((d - c) * (r + 1)) / pz);
+        s += adapt2(g2, ilo, ihi, ya, yb, za, zb, innerTol / (py * pz), INNER_RTOL, 0, 0, MAX_DEPTH_2D, innerAcc);
       }
     }
     return s;
@@ -587,15 +629,17 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
   const nb = h.bins;
   const total = k === 1 ? nb[0] : nb[0] * nb[1];
   const ed = [edges(h, 0), k === 2 ? edges(h, 1) : new Float64Array(0)];
-  const lo = rule(k === 1 ? 5 : 2);
-  const hi = rule(k === 1 ? 10 : 4);
+  // Each outer node costs a whole inner integral (~200 energies), so the 2-D outer rules are
+  // 2×2 vs 3×3 nodes (the 3×3 value kept) rather than n vs 2n.
+  const lo = rule(k === 1 ? 5 : Number(process.env.OLO ?? 2));
+  const hi = rule(k === 1 ? 10 : Number(process.env.OHI ?? 3));
   const out = new Float64Array(total);
   const acc: Acc = { err: 0, maxW: 0 };
   let zEst = range.zEst;
   const pass = (): number => {
     acc.err = 0;
-    innerTol = INNER_ATOL * range.innerScale * Math.exp((range.emin - ref.e) * invT);
-    const atol = ATOL_PER_BIN * zEst;
+    innerTol = INNER_ATOL * range.innerScale * Math.exp((ref.e - range.emin) * invT);
+    const atol = Number(process.env.OATOL ?? ATOL_PER_BIN) * zEst;
     let z = 0;
     for (let b = 0; b < total; b++) {
       let v: number;

@@ -54,6 +54,8 @@ export interface Backend {
    * @param coef per step, (h, σ) with h the step size (time) and σ = √(2hT) (length)
    */
   advance(step0: number, coef: Float64Array): Promise<void>;
+  /** Resolves when all work submitted so far has finished (for timing). */
+  finish(): Promise<void>;
   /** Moments of the current ensemble (shifted sums around `shift` for precision), best particle, target count. */
   moments(shift: number[], ball?: TargetBall): Promise<Moments>;
   /** Histogram of the current positions (spec.histogram's axes and box). */

@@ -83,6 +83,8 @@ export class CpuBackend implements Backend {
     return momentsFromSums(sums, D, shift, best);
   }
 
+  async finish(): Promise<void> {}
+
   async histogram(): Promise<HistogramCounts> {
     const h = this.problem.spec.histogram;
     if (!h) throw new Error('no histogram in the spec');

@@ -126,6 +126,12 @@ export class WebGpuBackend implements Backend {
     return m;
   }
 
+  async finish(): Promise<void> {
+    this.check();
+    await this.gpu.queue.onSubmittedWorkDone();
+    this.check();
+  }
+
   async histogram(): Promise<HistogramCounts> {
     this.check();
     if (!this.histogramPass) throw new Error('no histogram in the spec');

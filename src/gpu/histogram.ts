@@ -14,9 +14,18 @@ import { assembleShader, compileShader } from './shaders.ts';
 const WG = 256;
 const MAX_GROUPS = 1024;
 
-/** Bins that fit in workgroup memory beside the two counters (16 KiB guaranteed by WebGPU). */
+/** Bins that fit in workgroup memory (4096 with the 16 KiB WebGPU guarantees). */
 export function privateBinCapacity(device: GPUDevice): number {
-  return Math.floor(device.limits.maxComputeWorkgroupStorageSize / 4) - 8;
+  return Math.floor(device.limits.maxComputeWorkgroupStorageSize / 4);
+}
+
+/**
+ * Workgroups per shard. With workgroup bins, each workgroup clears and merges
+ * every bin once, so it should see several particles per bin to amortise that.
+ */
+function groupsFor(count: number, totalBins: number, workgroupBins: boolean): number {
+  const perGroup = workgroupBins ? Math.max(WG * 4, 8 * totalBins) : WG * 4;
+  return Math.max(1, Math.min(MAX_GROUPS, Math.ceil(count / perGroup)));
 }
 
 export class HistogramPass {
@@ -39,7 +48,7 @@ export class HistogramPass {
     this.counts = device.createBuffer({ label: 'HistogramPass.counts', size: bytes, usage });
     this.totals = device.createBuffer({ label: 'HistogramPass.totals', size: 8, usage });
     this.staging = device.createBuffer({ label: 'HistogramPass.staging', size: bytes + 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.groups = shards.map((s) => Math.max(1, Math.min(MAX_GROUPS, Math.ceil(s.count / WG))));
+    this.groups = shards.map((s) => groupsFor(s.count, this.totalBins, usesWorkgroupBins));
     const [a0, a1] = [axes[0], axes[1] ?? axes[0]];
     this.uniforms = shards.map((shard, s) => {
       const u = device.createBuffer({ label: `HistogramPass.uniforms[${s}]`, size: HistogramParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
@@ -109,8 +118,9 @@ export class HistogramPass {
     const raw = new Uint32Array(this.staging.getMappedRange());
     const counts = Float64Array.from(raw.subarray(0, this.totalBins));
     const outside = raw[this.totalBins];
-    const finite = raw[this.totalBins + 1];
     this.staging.unmap();
+    let finite = outside;
+    for (const c of counts) finite += c;
     return { counts, outside, finite };
   }
 

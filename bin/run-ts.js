@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Run a TypeScript script of this repo (benchmarks) with the CLI's start-up: node bin/run-ts.js bench/x.ts [args]
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ensureVulkanLoader, registerLoaders } from './node-env.js';
+
+ensureVulkanLoader();
+registerLoaders();
+const script = process.argv[2];
+if (!script) {
+  process.stderr.write('usage: node bin/run-ts.js SCRIPT.ts [args]\n');
+  process.exit(2);
+}
+await import(pathToFileURL(resolve(script)).href);

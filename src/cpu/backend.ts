@@ -56,9 +56,10 @@ export class CpuBackend implements Backend {
     const x = new Float64Array(D);
     for (let i = 0; i < this.problem.spec.particles; i++) {
       x.set(this.positions.subarray(i * D, (i + 1) * D));
-      let bad = !x.every(Number.isFinite);
+      // non-finite in f32 terms, as on the GPU: a blow-up reads the same on both backends
+      let bad = !x.every((v) => Number.isFinite(Math.fround(v)));
       const e = bad ? 0 : energy(x, this.params);
-      bad = bad || !Number.isFinite(e);
+      bad = bad || !Number.isFinite(Math.fround(e));
       if (bad) {
         sums[2 * D + 2] += 1;
         continue;

@@ -97,15 +97,25 @@ const MAX_EXPONENT = 700;
 const RTOL = 1e-10;
 const ATOL_PER_BIN = 1e-12;
 /** Tolerance of the inner (integrated-out) quadrature, relative to the largest conditional integral. */
-const INNER_ATOL = 1e-11;
-const INNER_RTOL = 1e-10;
+const INNER_ATOL = 1e-10;
+const INNER_RTOL = 1e-9;
 /** Weights (relative to the largest, ~1) below which the inner scan treats a point as empty. */
-const INNER_CUT = 1e-22;
+const INNER_CUT = 1e-18;
 /** Recursion depth limits (halvings of a bin's side). */
 const MAX_DEPTH_1D = 24;
 const MAX_DEPTH_2D = 8;
 /** ln(1e18): the weight at the bounds of an integrated-out coordinate must be below 1e-18 of the largest. */
 const DECAY = Math.log(1e18);
+
+/**
+ * The relative tolerance the energy's own rounding allows: E near E_ref carries an absolute error of
+ * a few ulps of |E_ref|, which e^{−E/T} turns into a relative error ~ε|E_ref|/T of every weight
+ * (e.g. E ≈ 10^6 at T = 10^-3: ~1e-7). Asking the rules to agree more closely than that only
+ * makes the recursion chase noise to its depth limit.
+ */
+function noiseTolerance(eRef: number, T: number): number {
+  return Math.max(RTOL, 64 * Number.EPSILON * (Math.abs(eRef) / T + 50));
+}
 
 /** Sum of |I_2n − I_n| over accepted pieces (the error estimate). */
 interface Acc {
@@ -517,6 +527,7 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
   const pass = (): number => {
     acc.err = 0;
     const atol = ATOL_PER_BIN * zEst;
+    const rtol = noiseTolerance(ref.e, T);
     let z = 0;
     for (let b = 0; b < total; b++) {
       let v: number;
@@ -529,13 +540,13 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
         const i2 = rule1(f1, hi, a, c, acc);
         const flagged = wScan > 2 * acc.maxW && wScan * (c - a) > atol;
         const dd = Math.abs(i2 - i1);
-        if (!flagged && (dd <= atol || dd <= RTOL * Math.abs(i2))) {
+        if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
           acc.err += dd;
           v = i2;
         } else {
           const m = 0.5 * (a + c);
           const md = flagged ? scanDepth : 0;
-          v = adapt1(f1, lo, hi, a, m, atol / 2, RTOL, 1, md, MAX_DEPTH_1D, acc) + adapt1(f1, lo, hi, m, c, atol / 2, RTOL, 1, md, MAX_DEPTH_1D, acc);
+          v = adapt1(f1, lo, hi, a, m, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc) + adapt1(f1, lo, hi, m, c, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc);
         }
       } else {
         const b0 = Math.floor(b / nb[1]);
@@ -548,11 +559,11 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
         const i2 = rule2(f2, hi, a0, c0, a1, c1, acc);
         const flagged = wScan > 2 * acc.maxW && wScan * (c0 - a0) * (c1 - a1) > atol;
         const dd = Math.abs(i2 - i1);
-        if (!flagged && (dd <= atol || dd <= RTOL * Math.abs(i2))) {
+        if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
           acc.err += dd;
           v = i2;
         } else {
-          v = adapt2(f2, lo, hi, a0, c0, a1, c1, atol, RTOL, 0, flagged ? scanDepth : 1, MAX_DEPTH_2D, acc);
+          v = adapt2(f2, lo, hi, a0, c0, a1, c1, atol, rtol, 0, flagged ? scanDepth : 1, MAX_DEPTH_2D, acc);
         }
       }
       out[b] = v;
@@ -568,6 +579,7 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
  * absolute tolerance was set from a total no more than 10× too large; then normalise.
  */
 function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated', pass: () => number, ref: Ref, T: number, getZ: () => number, setZ: (z: number) => void, acc: Acc): BoltzmannResult {
+  const start = ref.e;
   for (let attempt = 0; attempt < 8; attempt++) {
     let z: number;
     try {
@@ -580,7 +592,12 @@ function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated
       continue;
     }
     if (!(z > 0) || !Number.isFinite(z)) {
-      return { note: `no Boltzmann reference: ∫ e^{−E/T} over the box is ${z > 0 ? 'not finite' : '0'} (relative to e^{−E_min/T}, E_min = ${ref.e}), so the probabilities are undefined` };
+      const found = ref.e < start ? `the quadrature found energies down to ${ref.e.toPrecision(4)}, far below the scan's minimum ${start.toPrecision(4)}` : `E_min = ${ref.e.toPrecision(4)} is the lowest energy the scan found`;
+      return {
+        note:
+          `no Boltzmann reference: ∫ e^{−E/T} over the box came out ${z > 0 ? 'not finite' : '0'} relative to e^{−E_min/T} (${found}): ` +
+          'the weight is concentrated where the quadrature cannot resolve it, or the energy is unbounded below (e.g. a 1/x² singularity) and e^{−E/T} is not integrable',
+      };
     }
     if (z < 0.1 * getZ()) {
       setZ(z);
@@ -589,7 +606,7 @@ function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated
     for (let b = 0; b < out.length; b++) out[b] /= z;
     return { probabilities: out, method, errorEstimate: acc.err / z };
   }
-  return { note: 'no Boltzmann reference: the quadrature did not settle (the energy kept reaching lower values than the scan of the box found)' };
+  return { note: `no Boltzmann reference: the quadrature did not settle: the energy kept reaching lower values (down to ${ref.e.toPrecision(4)}, the scan's minimum was ${start.toPrecision(4)}); it may be unbounded below, and then e^{−E/T} is not integrable` };
 }
 
 /**
@@ -628,17 +645,23 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
     return weight(energy());
   };
   const innerAcc: Acc = { err: 0, maxW: 0 };
-  // Inner quadrature at one histogram point: a scan of NS (NS×NS) points over the range finds where
-  // the weight exceeds INNER_CUT; that sub-box, widened by one scan cell, is cut into panels of about
-  // 3 scan cells, each integrated adaptively with 10 vs 20 (6×6 vs 12×12) nodes.
-  const NS = m === 1 ? 33 : 17;
-  const ilo = rule(m === 1 ? 10 : 6);
-  const ihi = rule(m === 1 ? 20 : 12);
+  // Inner quadrature at one histogram point. A scan of NS (NS×NS) points over the range marks where
+  // the weight exceeds INNER_CUT. One coordinate: the marked span, widened by one scan cell, is cut
+  // into panels of about 3 scan cells, each integrated adaptively with 10 vs 20 Gauss–Legendre nodes.
+  // Two coordinates: the range is tiled by blocks of 3×3 scan cells; a block is integrated (8×8 vs
+  // 11×11 nodes, adaptive) only if a marked scan point lies on it or on the ring of points around it.
+  const NS = m === 1 ? 33 : 19;
+  const ilo = rule(m === 1 ? 10 : 8);
+  const ihi = rule(m === 1 ? 20 : 11);
   const ylo = range.lo[0];
   const zlo = m === 2 ? range.lo[1] : 0;
   const sy = (range.hi[0] - ylo) / (NS - 1);
   const sz = m === 2 ? (range.hi[1] - zlo) / (NS - 1) : 0;
+  const mask = new Uint8Array(NS * NS);
+  const BLOCK = 3;
+  const nBlocks = (NS - 1) / BLOCK;
   let innerTol = 0;
+  let innerRtol = INNER_RTOL;
   const inner = (): number => {
     if (m === 1) {
       let i0 = NS;
@@ -657,39 +680,31 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
       for (let q = 0; q < panels; q++) {
         const pa = ylo + sy * (a + ((b - a) * q) / panels);
         const pb = ylo + sy * (a + ((b - a) * (q + 1)) / panels);
-        s += adapt1(g1, ilo, ihi, pa, pb, innerTol / panels, INNER_RTOL, 0, 0, MAX_DEPTH_1D, innerAcc);
+        s += adapt1(g1, ilo, ihi, pa, pb, innerTol / panels, innerRtol, 0, 0, MAX_DEPTH_1D, innerAcc);
       }
       return s;
     }
-    let i0 = NS;
-    let i1 = -1;
-    let j0 = NS;
-    let j1 = -1;
+    let any = false;
     for (let i = 0; i < NS; i++) {
       for (let j = 0; j < NS; j++) {
-        if (g2(ylo + i * sy, zlo + j * sz) >= INNER_CUT) {
-          if (i < i0) i0 = i;
-          if (i > i1) i1 = i;
-          if (j < j0) j0 = j;
-          if (j > j1) j1 = j;
-        }
+        const on = g2(ylo + i * sy, zlo + j * sz) >= INNER_CUT;
+        mask[i * NS + j] = on ? 1 : 0;
+        any ||= on;
       }
     }
-    if (i1 < 0) return 0;
-    const a = Math.max(0, i0 - 1);
-    const b = Math.min(NS - 1, i1 + 1);
-    const c = Math.max(0, j0 - 1);
-    const d = Math.min(NS - 1, j1 + 1);
-    const py = Math.max(1, Math.round((b - a) / 3));
-    const pz = Math.max(1, Math.round((d - c) / 3));
+    if (!any) return 0;
     let s = 0;
-    for (let q = 0; q < py; q++) {
-      const ya = ylo + sy * (a + ((b - a) * q) / py);
-      const yb = ylo + sy * (a + ((b - a) * (q + 1)) / py);
-      for (let r = 0; r < pz; r++) {
-        const za = zlo + sz * (c + ((d - c) * r) / pz);
-        const zb = zlo + sz * (c + ((d - c) * (r + 1)) / pz);
-        s += adapt2(g2, ilo, ihi, ya, yb, za, zb, innerTol / (py * pz), INNER_RTOL, 0, 0, MAX_DEPTH_2D, innerAcc);
+    const blockTol = innerTol / (nBlocks * nBlocks);
+    for (let q = 0; q < nBlocks; q++) {
+      for (let r = 0; r < nBlocks; r++) {
+        let live = false;
+        const i0 = Math.max(0, q * BLOCK - 1);
+        const i1 = Math.min(NS - 1, (q + 1) * BLOCK + 1);
+        const j0 = Math.max(0, r * BLOCK - 1);
+        const j1 = Math.min(NS - 1, (r + 1) * BLOCK + 1);
+        for (let i = i0; i <= i1 && !live; i++) for (let j = j0; j <= j1; j++) if (mask[i * NS + j]) live = true;
+        if (!live) continue;
+        s += adapt2(g2, ilo, ihi, ylo + sy * q * BLOCK, ylo + sy * (q + 1) * BLOCK, zlo + sz * r * BLOCK, zlo + sz * (r + 1) * BLOCK, blockTol, innerRtol, 0, 0, MAX_DEPTH_2D, innerAcc);
       }
     }
     return s;
@@ -717,16 +732,18 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
   const pass = (): number => {
     acc.err = 0;
     innerTol = INNER_ATOL * range.innerScale * Math.exp((ref.e - range.emin) * invT);
+    innerRtol = Math.max(INNER_RTOL, noiseTolerance(ref.e, T));
     const atol = ATOL_PER_BIN * zEst;
+    const rtol = noiseTolerance(ref.e, T);
     let z = 0;
     for (let b = 0; b < total; b++) {
       let v: number;
       if (k === 1) {
-        v = adapt1(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, RTOL, 0, 0, MAX_DEPTH_1D, acc);
+        v = adapt1(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, rtol, 0, 0, MAX_DEPTH_1D, acc);
       } else {
         const b0 = Math.floor(b / nb[1]);
         const b1 = b - b0 * nb[1];
-        v = adaptGM(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, RTOL, 0, 2 * MAX_DEPTH_2D, acc);
+        v = adaptGM(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, rtol, 0, 2 * MAX_DEPTH_2D, acc);
       }
       out[b] = v;
       z += v;

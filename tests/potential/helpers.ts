@@ -1,17 +1,8 @@
 /** Shared helpers of the potential tests: a seeded PRNG and a finite-difference gradient. */
 import type { CompiledPotential } from '../../src/potential/index.ts';
+export { rng } from '../fixtures/random.ts';
+import { rng } from '../fixtures/random.ts';
 
-/** Mulberry32: a tiny seeded PRNG, uniform on [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Central finite difference of the JS energy along each coordinate, with the

@@ -1,18 +1,9 @@
 /** Shared helpers of the statistics tests: a seeded PRNG, multinomial draws and Gaussian bin probabilities. */
 import type { HistogramSpec } from '../../src/spec.ts';
 import { erf, erfc } from '../../src/stats/special.ts';
+export { rng } from '../fixtures/random.ts';
+import { rng } from '../fixtures/random.ts';
 
-/** Mulberry32: a small seeded PRNG, uniform on [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** n independent draws from the categorical distribution p (inverse CDF), as counts. */
 export function multinomial(p: ArrayLike<number>, n: number, rand: () => number): Float64Array {

@@ -233,9 +233,13 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
-      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, help\n');
+      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, help\n');
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
+      expect(await main(['bench', '--k', '0,64'])).toBe(2);
+      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: --k: got "0,64"; give comma-separated integers from 1 to 1024\n');
+      expect(await main(['bench', '--fast'])).toBe(2);
+      expect(err.mock.lastCall![0]).toContain('bench: unknown argument "--fast"');
     } finally {
       err.mockRestore();
       out.mockRestore();

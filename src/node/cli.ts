@@ -8,16 +8,19 @@ import { prepare, Simulation, type Prepared } from '../engine.ts';
 import { SpecError, RuntimeFailure } from '../errors.ts';
 import { CATALOG, PotentialError } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
+import { bench, type BenchOptions } from './bench.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
 Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
   langevin potentials [--json]
+  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..]
   langevin help
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
 potentials  list the built-in potentials with their formulas and parameters
+bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
 
 Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
 
@@ -28,6 +31,24 @@ interface RunArgs {
   spec: string;
   backend: 'auto' | 'webgpu' | 'cpu';
   out?: string;
+}
+
+function parseBenchArgs(args: string[]): BenchOptions {
+  const options: BenchOptions = { quick: false, json: false, out: (line) => process.stdout.write(line + '\n') };
+  const list = (name: string, v: string | undefined, min: number, max: number) => {
+    const xs = (v ?? '').split(',').map(Number);
+    if (!v || xs.some((x) => !Number.isInteger(x) || x < min || x > max)) throw new UsageError(`${name}: got "${v ?? ''}"; give comma-separated integers from ${min} to ${max}`);
+    return xs;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--quick') options.quick = true;
+    else if (a === '--json') options.json = true;
+    else if (a === '--particles') options.particles = list('--particles', args[++i], 1, 2 ** 31 - 1);
+    else if (a === '--k') options.k = list('--k', args[++i], 1, 1024);
+    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K`);
+  }
+  return options;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
@@ -264,6 +285,9 @@ export async function main(argv: string[]): Promise<number> {
         if (bad !== undefined) throw new UsageError(`potentials: unexpected argument "${bad}"; allowed: --json`);
         return potentials(rest.length > 0);
       }
+      case 'bench':
+        await bench(parseBenchArgs(rest));
+        return 0;
       case undefined:
       case 'help':
       case '--help':
@@ -271,7 +295,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; commands: run, potentials, help`);
+        throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SpecError || e instanceof PotentialError) {

@@ -274,6 +274,11 @@ export class Simulation {
     return result;
   }
 
+  /** Resolves with a message if the GPU device is lost (never, on the CPU backend). The app decides what to do. */
+  get lost(): Promise<string> {
+    return this.backend instanceof WebGpuBackend ? this.backend.lost : new Promise<string>(() => {});
+  }
+
   /** Free the backend (and the device, if the simulation acquired it). Safe twice. */
   destroy(): void {
     this.backend.destroy();

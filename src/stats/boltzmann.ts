@@ -32,6 +32,7 @@
  */
 import type { CompiledPotential } from '../potential/index.ts';
 import type { HistogramSpec } from '../spec.ts';
+import { mulberry32 } from './prng.ts';
 
 /**
  * The reference probabilities, or a note saying why there are none.
@@ -296,17 +297,6 @@ function adaptGM(f: F2, a0: number, b0: number, a1: number, b1: number, tol: num
   return adaptGM(f, a0, b0, a1, m, tol / 2, rtol, depth + 1, maxDepth, acc) + adaptGM(f, a0, b0, m, b1, tol / 2, rtol, depth + 1, maxDepth, acc);
 }
 
-/** Mulberry32, for the deterministic points of the separability check. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Whether E(x) = A(histogram coordinates) + B(the others), checked numerically: at 48
@@ -316,7 +306,7 @@ function prng(seed: number): () => number {
  */
 function isSeparable(potential: CompiledPotential, axes: number[], others: number[], h: HistogramSpec, params: ArrayLike<number>): boolean {
   const D = potential.dims;
-  const rand = prng(0x5eed);
+  const rand = mulberry32(0x5eed);
   const x = new Float64Array(D);
   const gp = new Float64Array(D);
   const gm = new Float64Array(D);
@@ -431,7 +421,7 @@ class Note extends Error {}
 
 /** Sets `out` (other coordinates) to a point where E is finite at a few box points; false if none is found. */
 function pickFinitePoint(potential: CompiledPotential, axes: number[], others: number[], h: HistogramSpec, p: ArrayLike<number>, out: Float64Array): boolean {
-  const rand = prng(0xf1ed);
+  const rand = mulberry32(0xf1ed);
   for (let attempt = 0; attempt < 64; attempt++) {
     for (const j of others) out[j] = attempt === 0 ? 0 : (2 * rand() - 1) * (1 + attempt / 8);
     let ok = true;
@@ -475,11 +465,7 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
   };
   const ref: Ref = { e: 0 };
   const invT = 1 / T;
-  const weight = (e: number): number => {
-    const a = (ref.e - e) * invT;
-    if (a > MAX_EXPONENT) throw new LowerEnergy(e);
-    return Math.exp(a);
-  };
+  const weight = boltzmannWeight(ref, T);
   const f1: F1 = (u) => {
     x[d0] = u;
     return weight(energy(x));
@@ -600,6 +586,19 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
 }
 
 /**
+ * e^{−(E − E_ref)/T}, relative to a reference energy that may still fall: an
+ * energy far below it throws LowerEnergy so the caller restarts from there.
+ */
+function boltzmannWeight(ref: Ref, T: number): (e: number) => number {
+  const invT = 1 / T;
+  return (e) => {
+    const a = (ref.e - e) * invT;
+    if (a > MAX_EXPONENT) throw new LowerEnergy(e);
+    return Math.exp(a);
+  };
+}
+
+/**
  * Run `pass` (which fills `out` and returns its sum) until the reference energy is stable and the
  * absolute tolerance was set from a total no more than 10× too large; then normalise.
  */
@@ -654,11 +653,7 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
   };
   const range = otherRange(h, T, x, energy, others);
   const ref: Ref = { e: range.emin };
-  const weight = (e: number): number => {
-    const a = (ref.e - e) * invT;
-    if (a > MAX_EXPONENT) throw new LowerEnergy(e);
-    return Math.exp(a);
-  };
+  const weight = boltzmannWeight(ref, T);
   // Inner integrand over the other coordinates (histogram coordinates already set in x).
   const g1: F1 = (y) => {
     x[o0] = y;

@@ -1,7 +1,7 @@
 /**
  * `npx langevin bench`: the engine's speed over a workload matrix, with peers
  * on the same machine (the engine's CPU backend, a plain JavaScript loop,
- * NumPy when python3 has it), as a table and as JSON rows.
+ * NumPy, PyTorch and JAX when python3 has them), as a table and as JSON rows.
  *
  * Method: for each row, one warm-up block (compilation, JIT), then `reps`
  * blocks of `block` steps, each followed by a full flush and timed alone;
@@ -143,28 +143,84 @@ function plainJsRow(particles: number, steps: number): BenchRow {
   };
 }
 
-/** NumPy, vectorised EM on the 2-D double well, when python3 has numpy. */
-function numpyRow(particles: number, steps: number): BenchRow | undefined {
-  const script = `
+/**
+ * Python peers, EM on the 2-D double well with the same N and steps: NumPy
+ * (vectorised, CPU), PyTorch (CUDA when available) and JAX (jit, fori_loop) when
+ * python3 has them. Each prints "median min max label"; a missing package is
+ * skipped, a failing one reported.
+ */
+const PYTHON_PEERS: Record<string, string> = {
+  numpy: `
 import time, numpy as np
 rng = np.random.default_rng(1)
-n, steps, h = ${particles}, ${steps}, 0.01
-x = np.full(n, 0.5); y = np.full(n, 0.5); s = (2*h)**0.5
+x = np.full(N, 0.5); y = np.full(N, 0.5); s = (2*H)**0.5
+def block():
+    global x, y
+    for _ in range(STEPS):
+        x = x - H*4*x*(x*x - 1) + s*rng.standard_normal(N)
+        y = y - H*y + s*rng.standard_normal(N)
+LABEL = 'numpy ' + np.__version__ + ' (CPU)'
+SYNC = lambda: None
+`,
+  torch: `
+import time, torch
+dev = 'cuda' if torch.cuda.is_available() else 'cpu'
+g = torch.Generator(device=dev).manual_seed(1)
+x = torch.full((N,), 0.5, device=dev); y = torch.full((N,), 0.5, device=dev); s = (2*H)**0.5
+def block():
+    global x, y
+    for _ in range(STEPS):
+        x = x - H*4*x*(x*x - 1) + s*torch.randn(N, device=dev, generator=g)
+        y = y - H*y + s*torch.randn(N, device=dev, generator=g)
+LABEL = 'torch ' + torch.__version__ + ' (' + (torch.cuda.get_device_name() if dev == 'cuda' else 'CPU') + ')'
+SYNC = (lambda: torch.cuda.synchronize()) if dev == 'cuda' else (lambda: None)
+`,
+  jax: `
+import time, jax, jax.numpy as jnp
+from functools import partial
+@partial(jax.jit, static_argnums=3)
+def run(x, y, key, steps):
+    s = (2*H)**0.5
+    def body(i, c):
+        x, y, key = c
+        key, k1, k2 = jax.random.split(key, 3)
+        x = x - H*4*x*(x*x - 1) + s*jax.random.normal(k1, x.shape)
+        y = y - H*y + s*jax.random.normal(k2, y.shape)
+        return x, y, key
+    return jax.lax.fori_loop(0, steps, body, (x, y, key))
+state = (jnp.full(N, 0.5), jnp.full(N, 0.5), jax.random.PRNGKey(1))
+def block():
+    global state
+    state = run(*state, STEPS)
+LABEL = 'jax ' + jax.__version__ + ' (' + str(jax.devices()[0]) + ')'
+SYNC = lambda: state[0].block_until_ready()
+`,
+};
+
+const PYTHON_TIMER = `
 rates = []
 for rep in range(4):
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        x = x - h*4*x*(x*x - 1) + s*rng.standard_normal(n)
-        y = y - h*y + s*rng.standard_normal(n)
-    if rep: rates.append(n*steps/(time.perf_counter() - t0))
+    SYNC(); t0 = time.perf_counter(); block(); SYNC()
+    if rep: rates.append(N*STEPS/(time.perf_counter() - t0))
 rates.sort()
-print(rates[len(rates)//2], rates[0], rates[-1], np.__version__)
+print(rates[len(rates)//2], rates[0], rates[-1], LABEL.replace(' ', '_'))
 `;
-  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
-  if (r.status !== 0) return undefined;
-  const [med, lo, hi, version] = r.stdout.trim().split(/\s+/);
+
+function pythonPeerRow(peer: string, particles: number, steps: number, report: (line: string) => void): BenchRow | undefined {
+  const probe = spawnSync('python3', ['-c', `import ${peer}`], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    report(`${peer}: not available (python3 cannot import ${peer})`);
+    return undefined;
+  }
+  const script = `N, STEPS, H = ${particles}, ${steps}, 0.01\n${PYTHON_PEERS[peer]}\n${PYTHON_TIMER}`;
+  const r = spawnSync('python3', ['-c', script], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) {
+    report(`${peer}: failed: ${(r.stderr || r.error?.message || '').trim().split('\n').slice(-2).join(' ')}`);
+    return undefined;
+  }
+  const [med, lo, hi, label] = r.stdout.trim().split('\n').at(-1)!.split(/\s+/);
   return {
-    backend: `numpy ${version}`, device: 'CPU', software: true, potential: 'double-well', integrator: 'em', dims: 2,
+    backend: label.replace(/_/g, ' '), device: label.replace(/_/g, ' '), software: !/cuda|gpu|nvidia|h100|h200/i.test(label), potential: 'double-well', integrator: 'em', dims: 2,
     particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: Number(med), spread: [Number(lo), Number(hi)],
   };
 }
@@ -186,7 +242,7 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
     if (options.json) options.out(JSON.stringify(row));
     else
       options.out(
-        `${row.backend.padEnd(14)} ${row.potential.padEnd(14)} ${row.integrator.padEnd(3)} D=${String(row.dims).padEnd(3)} N=${String(row.particles).padEnd(9)} K=${String(row.stepsPerDispatch).padEnd(5)} ${row.histogram ? 'hist' : '    '} ` +
+        `${row.backend.padEnd(18)} ${row.potential.padEnd(14)} ${row.integrator.padEnd(3)} D=${String(row.dims).padEnd(3)} N=${String(row.particles).padEnd(9)} K=${String(row.stepsPerDispatch).padEnd(5)} ${row.histogram ? 'hist' : '    '} ` +
           `${fmtRate(row.particleStepsPerSecond).padStart(9)} particle-steps/s  (${fmtRate(row.spread[0])}–${fmtRate(row.spread[1])})`,
       );
   };
@@ -212,15 +268,20 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
     emit(cpu);
     const js = plainJsRow(n0, peerSteps);
     emit(js);
-    const np = numpyRow(n0, peerSteps);
-    if (np) emit(np);
-    else if (!options.json) options.out('numpy: not available (python3 with numpy not found)');
+    const report = (line: string) => (options.json ? process.stderr.write(line + '\n') : options.out(line));
+    const peers = ['numpy', 'torch', 'jax'].map((p) => {
+      const row = pythonPeerRow(p, n0, peerSteps, report);
+      if (row) emit(row);
+      return [p, row] as const;
+    });
     if (!options.json) {
       options.out(`\nratios, 2-D double well, EM, N = ${n0} (webgpu at K = ${kRef}):`);
       options.out(`  webgpu / engine CPU backend: ${(gpuRef.particleStepsPerSecond / cpu.particleStepsPerSecond).toFixed(2)}×`);
       options.out(`  webgpu / plain JS loop:      ${(gpuRef.particleStepsPerSecond / js.particleStepsPerSecond).toFixed(2)}×`);
-      if (np) options.out(`  webgpu / NumPy:              ${(gpuRef.particleStepsPerSecond / np.particleStepsPerSecond).toFixed(2)}×`);
-      options.out(`  engine CPU backend / NumPy:  ${np ? (cpu.particleStepsPerSecond / np.particleStepsPerSecond).toFixed(2) + '×' : 'n/a'}`);
+      for (const [name, row] of peers) {
+        if (row) options.out(`  webgpu / ${row.backend}: ${(gpuRef.particleStepsPerSecond / row.particleStepsPerSecond).toFixed(2)}×`);
+        if (row && name === 'numpy') options.out(`  engine CPU backend / numpy: ${(cpu.particleStepsPerSecond / row.particleStepsPerSecond).toFixed(2)}×`);
+      }
       options.out(`  with a 64×64 histogram every 100 steps / without: ${(hist.particleStepsPerSecond / gpuRef.particleStepsPerSecond).toFixed(3)} (bench/histogram-cost.ts times the pass alone)`);
     }
   } finally {

@@ -57,3 +57,28 @@ describe('the engine in a real browser (Chromium, WebGPU on SwiftShader)', () =>
     expect(text).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('a browser without WebGPU', () => {
+  it('says so plainly and runs the spec on the CPU backend', async () => {
+    const noGpu = await openBrowser(['--disable-features=WebGPU']);
+    try {
+      const p = await noGpu.browser.newPage();
+      // the page must not depend on WebGPU existing: hide it even if this Chromium exposes it
+      await p.evaluateOnNewDocument(() => {
+        Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+      });
+      await p.goto(noGpu.url, { waitUntil: 'load' });
+      await p.waitForFunction(() => (window as unknown as { langevinPage?: { ready: boolean } }).langevinPage?.ready === true, { timeout: 60_000 });
+      const small = { ...spec, particles: 500, steps: 20 };
+      const result = (await p.evaluate((s) => (window as unknown as { langevinPage: { run(s: unknown): Promise<unknown> } }).langevinPage.run(s), small)) as RunResult;
+      expect(result.backend).toBe('cpu');
+      const status = await p.$eval('#status', (el) => el.textContent ?? '');
+      expect(status).toMatch(/no WebGPU|cpu/i);
+      const cpu = await runAndRead(small, 'cpu');
+      // same float64 reference, same stream: equal up to the last bits of the two V8s' Math.log/cos
+      result.final.mean.forEach((m, d) => expect(Math.abs(m - cpu.result.final.mean[d])).toBeLessThan(1e-12));
+    } finally {
+      await noGpu.close();
+    }
+  });
+});

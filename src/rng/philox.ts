@@ -23,18 +23,20 @@ export const Stream = {
   init: 1,
 } as const;
 
-/** High 32 bits of the 64-bit product of two u32 (16-bit halves, as in WGSL). */
+/**
+ * High 32 bits of the 64-bit product of two u32, from 16-bit halves exactly as
+ * `mulhi32` in shaders/philox.wgsl: t = al·bl; u = ah·bl + t>>16;
+ * v = al·bh + (u & 0xffff); hi = ah·bh + u>>16 + v>>16 (each partial < 2^32).
+ */
 export function mulhi32(a: number, b: number): number {
   const al = a & 0xffff;
   const ah = a >>> 16;
   const bl = b & 0xffff;
   const bh = b >>> 16;
-  const ll = al * bl;
-  const lh = al * bh;
-  const hl = ah * bl;
-  const hh = ah * bh;
-  const mid = (ll >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (hh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
+  const t = al * bl;
+  const u = ah * bl + (t >>> 16);
+  const v = al * bh + (u & 0xffff);
+  return (ah * bh + (u >>> 16) + (v >>> 16)) >>> 0;
 }
 
 /**

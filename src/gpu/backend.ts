@@ -32,7 +32,8 @@ export class WebGpuBackend implements Backend {
   readonly preferredStepsPerDispatch: number;
   /** Resolves with a message if the device is lost. */
   readonly lost: Promise<string>;
-  private readonly gpu: GPUDevice;
+  /** the device the particles live on (for renderers sharing the buffers) */
+  readonly gpu: GPUDevice;
   private readonly key: [number, number];
   private inFlight: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
@@ -42,7 +43,8 @@ export class WebGpuBackend implements Backend {
     private readonly ctx: GpuContext,
     private readonly problem: Problem,
     readonly shards: Shard[],
-    private readonly params: GPUBuffer,
+    /** the potential's parameters (f32), shared with renderers */
+    readonly paramsBuffer: GPUBuffer,
     private readonly step: StepKernel,
     private readonly reduction: MomentsReduction,
     private readonly histogramPass: HistogramPass | undefined,
@@ -189,7 +191,7 @@ export class WebGpuBackend implements Backend {
 
   setPotentialParams(values: Float64Array): void {
     this.check();
-    this.gpu.queue.writeBuffer(this.params, 0, Float32Array.from(values));
+    this.gpu.queue.writeBuffer(this.paramsBuffer, 0, Float32Array.from(values));
   }
 
   destroy(): void {
@@ -198,7 +200,7 @@ export class WebGpuBackend implements Backend {
     this.step.destroy();
     this.reduction.destroy();
     this.histogramPass?.destroy();
-    this.params.destroy();
+    this.paramsBuffer.destroy();
     for (const s of this.shards) s.positions.destroy();
     if (this.ownsDevice) this.ctx.device.destroy();
   }

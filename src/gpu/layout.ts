@@ -84,3 +84,37 @@ export const HistogramParams = new StructLayout('HistogramParams', [
   ['scale0', 'f32'], // f32(bins0 / (high0 - low0))
   ['scale1', 'f32'],
 ] as const);
+
+/** Parameters of the particle sprites (shaders/points.wgsl). */
+export const PointParams = new StructLayout('PointParams', [
+  ['dim0', 'u32'], // coordinate on the horizontal axis
+  ['dim1', 'u32'], // … on the vertical axis
+  ['color_by_energy', 'u32'], // 1: colormap of (E − e_min)/(e_max − e_min); 0: (r, g, b)
+  ['x_min', 'f32'], // view box, length units
+  ['x_max', 'f32'],
+  ['y_min', 'f32'],
+  ['y_max', 'f32'],
+  ['width', 'f32'], // render target size, pixels
+  ['height', 'f32'],
+  ['point_size', 'f32'], // sprite half size, pixels
+  ['intensity', 'f32'], // additive weight of one particle
+  ['e_min', 'f32'],
+  ['e_max', 'f32'],
+  ['r', 'f32'],
+  ['g', 'f32'],
+  ['b', 'f32'],
+] as const);
+
+/** Parameters of the landscape heat map (shaders/landscape.wgsl). */
+export const LandscapeParams = new StructLayout('LandscapeParams', [
+  ['dim0', 'u32'],
+  ['dim1', 'u32'],
+  ['x_min', 'f32'],
+  ['x_max', 'f32'],
+  ['y_min', 'f32'],
+  ['y_max', 'f32'],
+  ['e_min', 'f32'], // energy at the bottom of the colour ramp
+  ['e_max', 'f32'], // … at its top
+  ['contour', 'f32'], // energy between contour lines
+  ['brightness', 'f32'],
+] as const);

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { simulation } from '../support.ts';
+import type { WebGpuBackend } from '../../src/gpu/backend.ts';
+import { PointRenderer, type PointStyle } from '../../src/gpu/render/pointRenderer.ts';
+import { LandscapeRenderer } from '../../src/gpu/render/landscapeRenderer.ts';
+import type { View } from '../../src/gpu/render/view.ts';
+
+const SIZE = 64;
+const FORMAT: GPUTextureFormat = 'rgba8unorm';
+const view: View = { dims: [0, 1], box: [-1, 1, -1, 1], energyRange: [0, 1] };
+
+/** The same ramp as shaders/colormap.wgsl, in float64. */
+function colormap(t: number): number[] {
+  const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
+  const s = Math.min(Math.max(t, 0), 1) * 4;
+  const i = Math.min(Math.floor(s), 3);
+  const f = s - i;
+  return stops[i].map((a, c) => a + (stops[i + 1][c] - a) * f);
+}
+
+/** Render into a SIZE × SIZE texture cleared to black and read the RGBA8 pixels back. */
+async function render(device: GPUDevice, draw: (pass: GPURenderPassEncoder) => void): Promise<Uint8Array> {
+  const texture = device.createTexture({ size: [SIZE, SIZE], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const readback = device.createBuffer({ size: SIZE * SIZE * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginRenderPass({ colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
+  draw(pass);
+  pass.end();
+  encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow: SIZE * 4 }, [SIZE, SIZE]);
+  device.queue.submit([encoder.finish()]);
+  await readback.mapAsync(GPUMapMode.READ);
+  const pixels = new Uint8Array(readback.getMappedRange().slice(0));
+  readback.unmap();
+  readback.destroy();
+  texture.destroy();
+  return pixels;
+}
+
+const pixel = (p: Uint8Array, x: number, y: number) => Array.from(p.slice(4 * (y * SIZE + x), 4 * (y * SIZE + x) + 3));
+
+async function particlesAt(points: number[][]) {
+  const sim = await simulation({ dims: 2, particles: points.length, potential: { name: 'harmonic' }, dt: 0.01, steps: 0 }, 'webgpu');
+  const backend = sim.backend as WebGpuBackend;
+  backend.writePositions(Float32Array.from(points.flat()));
+  return { sim, backend };
+}
+
+describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
+  it('draws each finite particle as a 4 × 4 pixel sprite where the view box puts it, and skips non-finite ones', async () => {
+    const { sim, backend } = await particlesAt([[0, 0], [0.5, -0.5], [NaN, 0], [0.25, Infinity]]);
+    try {
+      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      const style: PointStyle = { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] };
+      points.configure(view, style, { width: SIZE, height: SIZE });
+      const p = await render(backend.gpu, (pass) => points.record(pass));
+      let lit = 0;
+      for (let i = 0; i < SIZE * SIZE; i++) if (p[4 * i] > 0) lit++;
+      expect(lit).toBe(32);
+      // (0, 0) → the pixels around the centre; (0.5, −0.5) → around (48, 48) (y grows downwards)
+      for (const [x, y] of [[30, 30], [33, 33], [46, 46], [49, 49]]) expect(pixel(p, x, y)).toEqual([255, 255, 255]);
+      expect(pixel(p, 29, 32)).toEqual([0, 0, 0]);
+      expect(pixel(p, 45, 48)).toEqual([0, 0, 0]);
+      points.destroy();
+    } finally {
+      sim.destroy();
+    }
+  });
+
+  it('colours by energy through the colormap, and blends additively', async () => {
+    const { sim, backend } = await particlesAt([[0, 0], [0.5, -0.5], [-0.5, 0.5], [-0.5, 0.5]]);
+    try {
+      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      points.configure(view, { size: 2, intensity: 1, byEnergy: true, color: [0, 0, 0] }, { width: SIZE, height: SIZE });
+      const p = await render(backend.gpu, (pass) => points.record(pass));
+      const expectRgb = (got: number[], want: number[]) => got.forEach((g, c) => expect(Math.abs(g - Math.min(255, want[c] * 255))).toBeLessThanOrEqual(2));
+      expectRgb(pixel(p, 32, 32), colormap(0)); // E = 0
+      expectRgb(pixel(p, 48, 48), colormap(0.25)); // E = ½(0.25 + 0.25)
+      expectRgb(pixel(p, 16, 16), colormap(0.25).map((v) => 2 * v)); // two particles on one spot add up
+      points.destroy();
+    } finally {
+      sim.destroy();
+    }
+  });
+
+  it('paints the landscape from the same potential: heat map colours at pixel centres, contour lines', async () => {
+    const { sim, backend } = await particlesAt([[0, 0]]);
+    try {
+      const land = await LandscapeRenderer.create(backend.gpu, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      const contour = 0.37;
+      land.configure(view, contour, [0, 0], 0.6);
+      const p = await render(backend.gpu, (pass) => land.record(pass));
+      let checked = 0;
+      let lines = 0;
+      for (let y = 0; y < SIZE; y += 3) {
+        for (let x = 0; x < SIZE; x += 3) {
+          const u = -1 + (2 * (x + 0.5)) / SIZE;
+          const v = 1 - (2 * (y + 0.5)) / SIZE;
+          const e = 0.5 * (u * u + v * v);
+          const level = e / contour;
+          // distance to the nearest contour in pixels, as the shader measures it (fwidth of the level)
+          const fw = ((Math.abs(u) + Math.abs(v)) * (2 / SIZE)) / contour;
+          const fromLine = Math.abs(level - Math.round(level)) / Math.max(fw, 1e-6);
+          const got = pixel(p, x, y);
+          if (fromLine > 1.5) {
+            colormap(e).forEach((c, i) => expect(Math.abs(got[i] - 0.6 * c * 255)).toBeLessThanOrEqual(3));
+            checked++;
+          } else if (fromLine < 0.3) {
+            // on a contour line: mixed towards white
+            const base = colormap(e).map((c) => 0.6 * c * 255);
+            expect(got[0] + got[1] + got[2]).toBeGreaterThan(base[0] + base[1] + base[2] + 60);
+            lines++;
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(200);
+      expect(lines).toBeGreaterThan(0);
+      land.destroy();
+    } finally {
+      sim.destroy();
+    }
+  });
+});

@@ -25,6 +25,14 @@ export interface WebGpuBackendOptions {
   forceGlobalAtomics?: boolean;
 }
 
+/**
+ * Live backends. A run awaiting a GPU promise may be reachable only through
+ * that promise (a requestAnimationFrame loop, a fire-and-forget run); Chrome
+ * then collects the device with it and reports it "destroyed". Holding every
+ * backend here until destroy() keeps a live device's object graph rooted.
+ */
+const LIVE = new Set<WebGpuBackend>();
+
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly device: string;
@@ -61,6 +69,7 @@ export class WebGpuBackend implements Backend {
       if (!this.destroyed) this.error ??= new RuntimeFailure(msg);
       return msg;
     });
+    LIVE.add(this);
     this.gpu.addEventListener('uncapturederror', (ev) => {
       this.error ??= new RuntimeFailure(`WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
     });
@@ -197,6 +206,7 @@ export class WebGpuBackend implements Backend {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    LIVE.delete(this);
     this.step.destroy();
     this.reduction.destroy();
     this.histogramPass?.destroy();

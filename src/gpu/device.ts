@@ -26,6 +26,8 @@ export interface GpuContext {
   hasTimestampQuery: boolean;
 }
 
+const RETAIN = Symbol('langevin.retain');
+
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render|microsoft basic|cpu/i;
 
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
@@ -63,6 +65,9 @@ export async function requestGpuContext(gpu: GPU, noAdapterHint: string): Promis
       maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
+  // Dawn (in Node, and Chrome's too) loses the device once the JS adapter and
+  // GPU objects are garbage-collected while it lives: let the device hold them.
+  Object.defineProperty(device, RETAIN, { value: [gpu, adapter] });
   return { device, gpuAdapter: adapter, gpu, adapter: describeAdapter(adapter), hasTimestampQuery };
 }
 

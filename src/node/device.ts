@@ -16,7 +16,6 @@ export const NO_ADAPTER_HINT =
   ' (the langevin command finds it by itself; other Node programs need LD_LIBRARY_PATH=/usr/lib/chromium when libvulkan1 is not installed).';
 
 let installed = false;
-const RETAIN = Symbol('langevin.retain');
 
 function installGlobals(): void {
   if (installed) return;
@@ -49,9 +48,5 @@ export async function nodeGpuContext(): Promise<GpuContext> {
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     gpu = create([]);
   }
-  const ctx = await requestGpuContext(gpu, NO_ADAPTER_HINT);
-  // Dawn in Node tears the device down (and crashes) once the GPU instance and
-  // adapter objects are garbage-collected: let the device hold them.
-  Object.defineProperty(ctx.device, RETAIN, { value: [gpu, ctx.gpuAdapter] });
-  return ctx;
+  return requestGpuContext(gpu, NO_ADAPTER_HINT);
 }

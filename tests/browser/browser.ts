@@ -24,7 +24,8 @@ export async function openBrowser(extraArgs: string[] = []): Promise<BrowserSess
   const profile = mkdtempSync(join(tmpdir(), 'langevin-chromium-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
-    headless: true,
+    // LANGEVIN_HEADFUL=1 (under xvfb-run) shows a real window, for screenshots of what a person sees
+    headless: process.env.LANGEVIN_HEADFUL ? false : true,
     userDataDir: profile,
     args: [
       '--no-sandbox',

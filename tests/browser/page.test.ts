@@ -13,7 +13,7 @@ beforeAll(async () => {
   page = await session.browser.newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.goto(session.url, { waitUntil: 'load' });
+  await page.goto(session.url + 'runner.html', { waitUntil: 'load' });
   await page.waitForFunction(() => (window as unknown as { langevinPage?: { ready: boolean } }).langevinPage?.ready === true, { timeout: 60_000 });
 }, 120_000);
 
@@ -67,7 +67,7 @@ describe('a browser without WebGPU', () => {
       await p.evaluateOnNewDocument(() => {
         Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
       });
-      await p.goto(noGpu.url, { waitUntil: 'load' });
+      await p.goto(noGpu.url + 'runner.html', { waitUntil: 'load' });
       await p.waitForFunction(() => (window as unknown as { langevinPage?: { ready: boolean } }).langevinPage?.ready === true, { timeout: 60_000 });
       const small = { ...spec, particles: 500, steps: 20 };
       const result = (await p.evaluate((s) => (window as unknown as { langevinPage: { run(s: unknown): Promise<unknown> } }).langevinPage.run(s), small)) as RunResult;

@@ -1,0 +1,58 @@
+/**
+ * Demo presets: each tells one story of the physics. A preset is a run spec
+ * plus what to show (view box, energy range, contour spacing).
+ */
+import type { View } from '../gpu/render/view.ts';
+
+export interface Preset {
+  id: string;
+  title: string;
+  /** the spec; `particles` and `seed` may be overridden from the URL */
+  spec: Record<string, unknown> & { particles: number; seed: number; dims: number };
+  view: View;
+  /** energy between contour lines */
+  contour: number;
+  stepsPerFrame: number;
+}
+
+/** Long enough to run for as long as a person watches; schedules are laid out over it. */
+const FOREVER = 2 ** 31;
+
+export const PRESETS: Preset[] = [
+  {
+    id: 'brownian',
+    title: 'Brownian motion: free particles spread as 2DTt',
+    spec: { dims: 2, particles: 200_000, potential: { name: 'free' }, integrator: 'em', dt: 0.001, temperature: 0.5, steps: FOREVER, seed: 1, init: { kind: 'point', x: [0, 0] } },
+    view: { dims: [0, 1], box: [-3, 3, -3, 3], energyRange: [0, 1] },
+    contour: 1,
+    stepsPerFrame: 4,
+  },
+  {
+    id: 'double-well',
+    title: 'Boltzmann in a double well: the cloud relaxes to exp(−E/T)/Z',
+    spec: { dims: 2, particles: 1_000_000, potential: { name: 'double-well' }, integrator: 'lm', dt: 0.01, temperature: 0.5, steps: FOREVER, seed: 1, init: { kind: 'normal', mean: [-1, 0], std: 0.1 } },
+    view: { dims: [0, 1], box: [-2.2, 2.2, -2.2, 2.2], energyRange: [0, 3] },
+    contour: 0.25,
+    stepsPerFrame: 4,
+  },
+  {
+    id: 'mueller-brown',
+    title: 'Annealing on Müller–Brown: cooling finds the global minimum',
+    spec: { dims: 2, particles: 500_000, potential: { name: 'mueller-brown' }, integrator: 'em', dt: 1e-4, temperature: { schedule: 'geometric', from: 30, to: 0.3 }, steps: 6000, seed: 1, init: { kind: 'uniform', low: [-1.5, -0.5], high: [1.2, 2] } },
+    view: { dims: [0, 1], box: [-1.5, 1.2, -0.5, 2], energyRange: [-150, 100] },
+    contour: 20,
+    stepsPerFrame: 10,
+  },
+  {
+    id: 'rastrigin',
+    title: 'Rastrigin: Hajek (logarithmic) cooling escapes local minima',
+    spec: { dims: 2, particles: 500_000, potential: { name: 'rastrigin' }, integrator: 'em', dt: 0.002, temperature: { schedule: 'log', c: 10, n0: 2 }, steps: FOREVER, seed: 1, init: { kind: 'uniform', low: -5, high: 5 } },
+    view: { dims: [0, 1], box: [-5.12, 5.12, -5.12, 5.12], energyRange: [0, 80] },
+    contour: 5,
+    stepsPerFrame: 4,
+  },
+];
+
+export function presetById(id: string | null): Preset {
+  return PRESETS.find((p) => p.id === id) ?? PRESETS[1];
+}

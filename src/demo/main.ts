@@ -22,6 +22,11 @@ interface DemoHooks {
   error?: string;
   /** render one frame (optionally without particles) and return the canvas as a PNG data URL */
   snapshot(options?: { particles?: boolean }): string;
+  /**
+   * Render one frame offscreen (same renderers, same format as the canvas) and
+   * return the mean R+G+B over 20 × 20 squares centred at the given canvas pixels.
+   */
+  measure(squares: [number, number][], options?: { particles?: boolean }): Promise<number[]>;
   pause(paused: boolean): void;
 }
 
@@ -35,6 +40,8 @@ const query = new URLSearchParams(location.search);
 const preset: Preset = presetById(query.get('preset'));
 const particles = positiveInt(query.get('particles')) ?? preset.spec.particles;
 const seed = positiveInt(query.get('seed')) ?? preset.spec.seed;
+/** `?present=0`: step without presenting frames (headless tests and benchmarks); `measure` still renders offscreen. */
+const present = query.get('present') !== '0';
 
 const hooks: DemoHooks = {
   ready: false,
@@ -43,6 +50,7 @@ const hooks: DemoHooks = {
   fps: 0,
   preset: preset.id,
   snapshot: () => '',
+  measure: async () => [],
   pause: (p) => (paused = p),
 };
 (window as unknown as { langevinDemo: DemoHooks }).langevinDemo = hooks;
@@ -86,16 +94,41 @@ async function startGpu(ctx: GpuContext): Promise<void> {
   points.configure(preset.view, { size: particles > 200_000 ? 1 : 1.5, intensity, byEnergy: true, color: [1, 1, 1] }, target);
   landscape.configure(preset.view, preset.contour, new Array(spec.dims).fill(0), 0.45);
 
-  const draw = (withParticles = true) => {
-    const encoder = device.createCommandEncoder({ label: 'demo.frame' });
+  const record = (encoder: GPUCommandEncoder, view: GPUTextureView, withParticles: boolean) => {
     const pass = encoder.beginRenderPass({
       label: 'demo.pass',
-      colorAttachments: [{ view: context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
+      colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
     });
     landscape.record(pass);
     if (withParticles) points.record(pass);
     pass.end();
+  };
+  const draw = (withParticles = true) => {
+    if (!present) return;
+    const encoder = device.createCommandEncoder({ label: 'demo.frame' });
+    record(encoder, context.getCurrentTexture().createView(), withParticles);
     device.queue.submit([encoder.finish()]);
+  };
+  hooks.measure = async (squares, options = {}) => {
+    const { width, height } = canvas;
+    const texture = device.createTexture({ label: 'demo.offscreen', size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+    const readback = device.createBuffer({ label: 'demo.readback', size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const encoder = device.createCommandEncoder({ label: 'demo.measure' });
+    record(encoder, texture.createView(), options.particles ?? true);
+    encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [width, height]);
+    device.queue.submit([encoder.finish()]);
+    await readback.mapAsync(GPUMapMode.READ);
+    const px = new Uint8Array(readback.getMappedRange());
+    const out = squares.map(([cx, cy]) => {
+      let sum = 0;
+      for (let y = cy - 10; y < cy + 10; y++) for (let x = cx - 10; x < cx + 10; x++) sum += px[y * bytesPerRow + 4 * x] + px[y * bytesPerRow + 4 * x + 1] + px[y * bytesPerRow + 4 * x + 2];
+      return sum / 400;
+    });
+    readback.unmap();
+    readback.destroy();
+    texture.destroy();
+    return out;
   };
   hooks.snapshot = (options = {}) => {
     draw(options.particles ?? true);

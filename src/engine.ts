@@ -3,7 +3,7 @@
  * steps in chunks of K fused steps, observe, and build the result JSON.
  */
 import { CpuBackend } from './cpu/backend.ts';
-import { RuntimeFailure } from './errors.ts';
+import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
 import type { Backend, BackendKind, Moments } from './backend.ts';
@@ -125,6 +125,27 @@ export class Simulation {
   /** Temperature of step n under the spec's schedule. */
   temperatureAt(n: number): number {
     return temperatureAt(this.spec.temperature, n, this.spec.steps);
+  }
+
+  /**
+   * Change the temperature from the next step on (a constant; replaces any schedule). No recompilation.
+   * @param T temperature, energy units (k_B = 1), finite and ≥ 0
+   * @throws SpecError for a negative or non-finite T
+   */
+  setTemperature(T: number): void {
+    if (!(Number.isFinite(T) && T >= 0)) throw new SpecError('temperature', T, 'must be a finite number ≥ 0');
+    this.spec.temperature = T;
+    this.references.clear();
+  }
+
+  /**
+   * Change the step size from the next step on. No recompilation.
+   * @param h step size, time units, finite and > 0
+   * @throws SpecError for h ≤ 0 or non-finite
+   */
+  setStepSize(h: number): void {
+    if (!(Number.isFinite(h) && h > 0)) throw new SpecError('dt', h, 'must be a finite number > 0');
+    this.spec.dt = h;
   }
 
   /** Temperature of the state after `done` steps: that of the last step taken (T(0) before any). */

@@ -1,13 +1,15 @@
 /**
  * The particle-cloud demo: a million Langevin particles drawn straight from
- * the GPU over their energy landscape. (Top-level state is fine in a demo
- * entry; the engine itself has none.)
+ * the GPU over their energy landscape, with controls. (Top-level state is fine
+ * in a demo entry; the engine itself has none.)
  */
-import { browserGpuContext, Simulation, type GpuContext } from '../index.ts';
+import GUI from 'lil-gui';
+import { browserGpuContext, prepare, Simulation, SpecError, PotentialError, type GpuContext } from '../index.ts';
 import { WebGpuBackend } from '../gpu/backend.ts';
 import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
 import { PRESETS, presetById, type Preset } from './presets.ts';
+import { readParams, writeParams, specFor, type DemoParams } from './params.ts';
 
 /** Automation hooks for tests and the headless benchmark. */
 interface DemoHooks {
@@ -20,13 +22,16 @@ interface DemoHooks {
   preset: string;
   lastResult?: { step: number; mean: number[]; variance: number[]; meanEnergy: number; nonFinite: number };
   error?: string;
+  /** the controls' values */
+  params: DemoParams;
+  /** set controls (as a person would) and apply them */
+  set(changes: Partial<DemoParams>): Promise<void>;
   /** render one frame (optionally without particles) and return the canvas as a PNG data URL */
   snapshot(options?: { particles?: boolean }): string;
-  /**
-   * Render one frame offscreen (same renderers, same format as the canvas) and
-   * return the mean R+G+B over 20 × 20 squares centred at the given canvas pixels.
-   */
+  /** Render one frame offscreen and return the mean R+G+B over 20 × 20 squares centred at canvas pixels. */
   measure(squares: [number, number][], options?: { particles?: boolean }): Promise<number[]>;
+  /** Render one frame offscreen and return it as a PNG data URL (works where canvas presentation does not). */
+  png(): Promise<string>;
   pause(paused: boolean): void;
 }
 
@@ -34,171 +39,33 @@ const canvas = document.querySelector<HTMLCanvasElement>('#view')!;
 const title = document.querySelector<HTMLElement>('#title')!;
 const stats = document.querySelector<HTMLElement>('#stats')!;
 const message = document.querySelector<HTMLElement>('#message')!;
-const presetSelect = document.querySelector<HTMLSelectElement>('#preset')!;
+const exprError = document.querySelector<HTMLElement>('#expr-error')!;
 
 const query = new URLSearchParams(location.search);
-const preset: Preset = presetById(query.get('preset'));
-const particles = positiveInt(query.get('particles')) ?? preset.spec.particles;
-const seed = positiveInt(query.get('seed')) ?? preset.spec.seed;
-/** `?present=0`: step without presenting frames (headless tests and benchmarks); `measure` still renders offscreen. */
+const params: DemoParams = readParams(query);
+let preset: Preset = presetById(params.preset);
+/** `?present=0`: step without presenting frames (headless tests and benchmarks); `measure`/`png` still render offscreen. */
 const present = query.get('present') !== '0';
 
 const hooks: DemoHooks = {
   ready: false,
-  particles,
+  particles: params.particles,
   step: 0,
   fps: 0,
   preset: preset.id,
+  params,
+  set: async () => {},
   snapshot: () => '',
   measure: async () => [],
-  pause: (p) => (paused = p),
+  png: async () => '',
+  pause: (p) => (params.paused = p),
 };
 (window as unknown as { langevinDemo: DemoHooks }).langevinDemo = hooks;
-let paused = false;
-
-function positiveInt(s: string | null): number | undefined {
-  const n = s === null ? NaN : Number(s);
-  return Number.isInteger(n) && n > 0 ? n : undefined;
-}
 
 function say(text: string, kind: 'info' | 'error' = 'info'): void {
   message.textContent = text;
   message.className = kind;
   message.hidden = text === '';
-}
-
-for (const p of PRESETS) presetSelect.add(new Option(p.title, p.id, false, p.id === preset.id));
-presetSelect.addEventListener('change', () => {
-  const q = new URLSearchParams(location.search);
-  q.set('preset', presetSelect.value);
-  location.search = q.toString();
-});
-title.textContent = preset.title;
-
-async function startGpu(ctx: GpuContext): Promise<void> {
-  const spec = { ...preset.spec, particles, seed };
-  const sim = await Simulation.create(spec, { backend: 'webgpu', gpu: async () => ctx, webgpu: { ownsDevice: true } });
-  const backend = sim.backend as WebGpuBackend;
-  const device = backend.gpu;
-  const context = canvas.getContext('webgpu');
-  if (!context) throw new Error('the canvas gave no WebGPU context');
-  const format = navigator.gpu.getPreferredCanvasFormat();
-  context.configure({ device, format, alphaMode: 'opaque' });
-  const [points, landscape] = await Promise.all([
-    PointRenderer.create(device, backend.shards, backend.paramsBuffer, spec.dims, sim.potential.wgsl, format),
-    LandscapeRenderer.create(device, backend.paramsBuffer, spec.dims, sim.potential.wgsl, format),
-  ]);
-  const target = { width: canvas.width, height: canvas.height };
-  // one particle's weight in the additive blend: a dense cloud saturates, a sparse one stays visible
-  const intensity = Math.min(1, Math.max(0.02, 4000 / particles));
-  points.configure(preset.view, { size: particles > 200_000 ? 1 : 1.5, intensity, byEnergy: true, color: [1, 1, 1] }, target);
-  landscape.configure(preset.view, preset.contour, new Array(spec.dims).fill(0), 0.45);
-
-  const record = (encoder: GPUCommandEncoder, view: GPUTextureView, withParticles: boolean) => {
-    const pass = encoder.beginRenderPass({
-      label: 'demo.pass',
-      colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
-    });
-    landscape.record(pass);
-    if (withParticles) points.record(pass);
-    pass.end();
-  };
-  const draw = (withParticles = true) => {
-    if (!present) return;
-    const encoder = device.createCommandEncoder({ label: 'demo.frame' });
-    record(encoder, context.getCurrentTexture().createView(), withParticles);
-    device.queue.submit([encoder.finish()]);
-  };
-  hooks.measure = async (squares, options = {}) => {
-    const { width, height } = canvas;
-    const texture = device.createTexture({ label: 'demo.offscreen', size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
-    const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
-    const readback = device.createBuffer({ label: 'demo.readback', size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-    const encoder = device.createCommandEncoder({ label: 'demo.measure' });
-    record(encoder, texture.createView(), options.particles ?? true);
-    encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [width, height]);
-    device.queue.submit([encoder.finish()]);
-    await readback.mapAsync(GPUMapMode.READ);
-    const px = new Uint8Array(readback.getMappedRange());
-    const out = squares.map(([cx, cy]) => {
-      let sum = 0;
-      for (let y = cy - 10; y < cy + 10; y++) for (let x = cx - 10; x < cx + 10; x++) sum += px[y * bytesPerRow + 4 * x] + px[y * bytesPerRow + 4 * x + 1] + px[y * bytesPerRow + 4 * x + 2];
-      return sum / 400;
-    });
-    readback.unmap();
-    readback.destroy();
-    texture.destroy();
-    return out;
-  };
-  hooks.snapshot = (options = {}) => {
-    draw(options.particles ?? true);
-    return canvas.toDataURL('image/png');
-  };
-  hooks.backend = 'webgpu';
-  hooks.device = backend.device;
-  void sim.lost.then((why) => {
-    if (hooks.error) return;
-    say(`The GPU device was lost (${why}). Reload the page to start again.`, 'error');
-    hooks.error = why;
-  });
-
-  let frames = 0;
-  let fpsStart = performance.now();
-  const frame = async () => {
-    if (!paused && sim.step < sim.spec.steps) await sim.advance(Math.min(preset.stepsPerFrame, sim.spec.steps - sim.step));
-    draw();
-    frames++;
-    const now = performance.now();
-    if (now - fpsStart > 1000) {
-      hooks.fps = (frames * 1000) / (now - fpsStart);
-      frames = 0;
-      fpsStart = now;
-      const m = await sim.moments();
-      hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
-      stats.textContent =
-        `${particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
-        `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${backend.device}${backend.software ? ' (software adapter)' : ''}`;
-    }
-    hooks.step = sim.step;
-    requestAnimationFrame(() => void frame().catch(fail));
-  };
-  hooks.ready = true;
-  requestAnimationFrame(() => void frame().catch(fail));
-}
-
-/** Without WebGPU: a small ensemble on the CPU backend, drawn with a 2-D canvas. */
-async function startCpu(why: string): Promise<void> {
-  const n = Math.min(particles, 5000);
-  say(`${why} Showing ${n} particles computed on the CPU instead. For the full demo use a current Chrome or Edge with WebGPU.`);
-  const spec = { ...preset.spec, particles: n, seed };
-  const sim = await Simulation.create(spec, { backend: 'cpu' });
-  const g = canvas.getContext('2d')!;
-  const [x0, x1, y0, y1] = preset.view.box;
-  const [d0, d1] = preset.view.dims;
-  const draw = async () => {
-    g.fillStyle = '#000';
-    g.fillRect(0, 0, canvas.width, canvas.height);
-    g.fillStyle = 'rgba(120, 220, 160, 0.7)';
-    const x = await sim.backend.readPositions();
-    for (let i = 0; i < n; i++) {
-      const u = ((x[i * spec.dims + d0] - x0) / (x1 - x0)) * canvas.width;
-      const v = (1 - (x[i * spec.dims + d1] - y0) / (y1 - y0)) * canvas.height;
-      g.fillRect(u - 1, v - 1, 2, 2);
-    }
-  };
-  hooks.snapshot = () => canvas.toDataURL('image/png');
-  hooks.backend = 'cpu';
-  hooks.device = sim.backend.device;
-  hooks.particles = n;
-  hooks.ready = true;
-  const frame = async () => {
-    if (!paused && sim.step < sim.spec.steps) await sim.advance(Math.min(preset.stepsPerFrame, sim.spec.steps - sim.step));
-    await draw();
-    hooks.step = sim.step;
-    stats.textContent = `${n} particles (CPU) · step ${sim.step}`;
-    requestAnimationFrame(() => void frame().catch(fail));
-  };
-  requestAnimationFrame(() => void frame().catch(fail));
 }
 
 function fail(e: unknown): void {
@@ -209,15 +76,263 @@ function fail(e: unknown): void {
   say(`Stopped: ${text}`, 'error');
 }
 
-async function start(): Promise<void> {
-  let ctx: GpuContext;
+/** What runs now: the simulation and, on the GPU, its renderers. */
+interface Running {
+  sim: Simulation;
+  points?: PointRenderer;
+  landscape?: LandscapeRenderer;
+}
+let running: Running | undefined;
+let gpuContext: GpuContext | undefined;
+let format: GPUTextureFormat = 'rgba8unorm';
+let context: GPUCanvasContext | null = null;
+
+/**
+ * (Re)build the simulation from the controls. A spec error (e.g. a bad
+ * expression) is shown next to the control and the old run goes on.
+ */
+async function rebuild(): Promise<void> {
+  const spec = specFor(preset, params, gpuContext ? undefined : 5000);
+  let prepared;
   try {
-    ctx = await browserGpuContext();
+    prepared = prepare(spec);
+    exprError.textContent = '';
   } catch (e) {
-    await startCpu(`WebGPU is not available here: ${(e as Error).message}`);
-    return;
+    if (e instanceof SpecError || e instanceof PotentialError) {
+      exprError.textContent = e.message;
+      return;
+    }
+    throw e;
   }
-  await startGpu(ctx);
+  const old = running;
+  running = undefined;
+  old?.points?.destroy();
+  old?.landscape?.destroy();
+  old?.sim.destroy();
+  const sim = await Simulation.create(prepared, gpuContext ? { backend: 'webgpu', gpu: async () => gpuContext!, webgpu: { ownsDevice: false } } : { backend: 'cpu' });
+  const next: Running = { sim };
+  if (sim.backend instanceof WebGpuBackend) {
+    const b = sim.backend;
+    [next.points, next.landscape] = await Promise.all([
+      PointRenderer.create(b.gpu, b.shards, b.paramsBuffer, spec.dims, sim.potential.wgsl, format),
+      LandscapeRenderer.create(b.gpu, b.paramsBuffer, spec.dims, sim.potential.wgsl, format),
+    ]);
+    const n = sim.spec.particles;
+    // one particle's weight in the additive blend: a dense cloud saturates, a sparse one stays visible
+    const intensity = Math.min(1, Math.max(0.02, 4000 / n));
+    next.points.configure(preset.view, { size: n > 200_000 ? 1 : 1.5, intensity, byEnergy: true, color: [1, 1, 1] }, canvas);
+    next.landscape.configure(preset.view, preset.contour, new Array(spec.dims).fill(0), 0.45);
+  }
+  running = next;
+  hooks.particles = sim.spec.particles;
+  hooks.backend = sim.backend.kind;
+  hooks.device = sim.backend.device;
+  hooks.preset = preset.id;
+  title.textContent = preset.title;
+  writeParams(params);
+}
+
+/** Record the landscape and the particles into a render pass over `view`. */
+function record(r: Running, encoder: GPUCommandEncoder, view: GPUTextureView, withParticles: boolean): void {
+  const pass = encoder.beginRenderPass({ label: 'demo.pass', colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
+  r.landscape!.record(pass);
+  if (withParticles) r.points!.record(pass);
+  pass.end();
+}
+
+/** Render offscreen (same renderers and format as the canvas) and read the pixels back (RGBA8, rows padded to 256 bytes). */
+async function renderOffscreen(withParticles: boolean): Promise<{ pixels: Uint8Array; bytesPerRow: number }> {
+  const r = running!;
+  const device = (r.sim.backend as WebGpuBackend).gpu;
+  const { width, height } = canvas;
+  const texture = device.createTexture({ label: 'demo.offscreen', size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+  const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
+  const readback = device.createBuffer({ label: 'demo.readback', size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const encoder = device.createCommandEncoder({ label: 'demo.offscreen' });
+  record(r, encoder, texture.createView(), withParticles);
+  encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [width, height]);
+  device.queue.submit([encoder.finish()]);
+  await readback.mapAsync(GPUMapMode.READ);
+  const pixels = new Uint8Array(readback.getMappedRange().slice(0));
+  readback.unmap();
+  readback.destroy();
+  texture.destroy();
+  return { pixels, bytesPerRow };
+}
+
+hooks.measure = async (squares, options = {}) => {
+  const { pixels, bytesPerRow } = await renderOffscreen(options.particles ?? true);
+  return squares.map(([cx, cy]) => {
+    let sum = 0;
+    for (let y = cy - 10; y < cy + 10; y++) for (let x = cx - 10; x < cx + 10; x++) sum += pixels[y * bytesPerRow + 4 * x] + pixels[y * bytesPerRow + 4 * x + 1] + pixels[y * bytesPerRow + 4 * x + 2];
+    return sum / 400;
+  });
+};
+
+hooks.png = async () => {
+  if (!running?.points) return canvas.toDataURL('image/png');
+  const { pixels, bytesPerRow } = await renderOffscreen(true);
+  const { width, height } = canvas;
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = height;
+  const image = new ImageData(width, height);
+  const bgra = format === 'bgra8unorm';
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = y * bytesPerRow + 4 * x;
+      const d = 4 * (y * width + x);
+      image.data[d] = pixels[s + (bgra ? 2 : 0)];
+      image.data[d + 1] = pixels[s + 1];
+      image.data[d + 2] = pixels[s + (bgra ? 0 : 2)];
+      image.data[d + 3] = 255;
+    }
+  }
+  out.getContext('2d')!.putImageData(image, 0, 0);
+  return out.toDataURL('image/png');
+};
+
+function drawGpu(r: Running, withParticles = true): void {
+  if (!present || !context) return;
+  const device = (r.sim.backend as WebGpuBackend).gpu;
+  const encoder = device.createCommandEncoder({ label: 'demo.frame' });
+  record(r, encoder, context.getCurrentTexture().createView(), withParticles);
+  device.queue.submit([encoder.finish()]);
+}
+
+/** Without WebGPU: the CPU ensemble drawn with a 2-D canvas. */
+async function drawCpu(r: Running): Promise<void> {
+  const g = canvas.getContext('2d')!;
+  const [x0, x1, y0, y1] = preset.view.box;
+  const [d0, d1] = preset.view.dims;
+  const D = r.sim.spec.dims;
+  g.fillStyle = '#000';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.fillStyle = 'rgba(120, 220, 160, 0.7)';
+  const x = await r.sim.backend.readPositions();
+  for (let i = 0; i < r.sim.spec.particles; i++) {
+    const u = ((x[i * D + d0] - x0) / (x1 - x0)) * canvas.width;
+    const v = (1 - (x[i * D + d1] - y0) / (y1 - y0)) * canvas.height;
+    g.fillRect(u - 1, v - 1, 2, 2);
+  }
+}
+
+let frames = 0;
+let fpsStart = performance.now();
+let stepOnce = false;
+
+async function frame(): Promise<void> {
+  const r = running;
+  if (r) {
+    const { sim } = r;
+    if ((!params.paused || stepOnce) && sim.step < sim.spec.steps) await sim.advance(Math.min(params.stepsPerFrame, sim.spec.steps - sim.step));
+    stepOnce = false;
+    if (r.points) drawGpu(r);
+    else await drawCpu(r);
+    frames++;
+    const now = performance.now();
+    if (now - fpsStart > 1000 && running === r) {
+      hooks.fps = (frames * 1000) / (now - fpsStart);
+      frames = 0;
+      fpsStart = now;
+      const m = await sim.moments();
+      hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
+      stats.textContent =
+        `${sim.spec.particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
+        `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
+    }
+    hooks.step = sim.step;
+  }
+  requestAnimationFrame(() => void frame().catch(fail));
+}
+
+/** The controls (lil-gui): live where no recompilation is needed, else a rebuild. */
+function buildGui(): void {
+  const gui = new GUI({ title: 'Langevin', container: document.querySelector<HTMLElement>('#controls')! });
+  const restart = () => void rebuild().catch(fail);
+  gui
+    .add(params, 'preset', Object.fromEntries(PRESETS.map((p) => [p.title, p.id])))
+    .name('preset')
+    .onChange(() => {
+      preset = presetById(params.preset);
+      Object.assign(params, readParams(new URLSearchParams({ preset: params.preset })));
+      gui.controllersRecursive().forEach((c) => c.updateDisplay());
+      restart();
+    });
+  gui.add(params, 'expr').name('potential E(x, y)').onFinishChange(restart);
+  gui.add(params, 'particles', 1, 4_000_000, 1).name('particles').onFinishChange(restart);
+  gui.add(params, 'dt', 1e-5, 0.1).name('dt').onChange(() => running?.sim.setStepSize(params.dt));
+  gui.add(params, 'temperature', 0, 50).name('temperature').onChange(() => {
+    params.customT = true;
+    running?.sim.setTemperature(params.temperature);
+  });
+  gui.add(params, 'integrator', ['em', 'lm']).name('integrator').onChange(restart);
+  gui.add(params, 'stepsPerFrame', 1, 200, 1).name('steps per frame');
+  gui.add(params, 'seed', 0, 2 ** 31, 1).name('seed').onFinishChange(restart);
+  gui.add(params, 'paused').name('pause');
+  gui.add({ step: () => (stepOnce = true) }, 'step').name('step once');
+  gui.add({ reset: restart }, 'reset').name('reset');
+  gui.add({ png: () => void savePng() }, 'png').name('save PNG');
+  gui.add({ json: () => void saveJson() }, 'json').name('save result JSON');
+  gui.onChange(() => writeParams(params));
+}
+
+function download(name: string, url: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+}
+
+async function savePng(): Promise<void> {
+  download(`langevin-${preset.id}.png`, await hooks.png());
+}
+
+async function saveJson(): Promise<void> {
+  if (!running) return;
+  const m = await running.sim.moments();
+  const result = { preset: preset.id, params, step: running.sim.step, backend: running.sim.backend.kind, device: running.sim.backend.device, final: { mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite } };
+  download(`langevin-${preset.id}.json`, URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' })));
+}
+
+hooks.set = async (changes) => {
+  const needsRebuild = ['preset', 'expr', 'particles', 'seed', 'integrator'].some((k) => k in changes && changes[k as keyof DemoParams] !== params[k as keyof DemoParams]);
+  if ('preset' in changes) {
+    preset = presetById(changes.preset!);
+    Object.assign(params, readParams(new URLSearchParams({ preset: preset.id })));
+  }
+  Object.assign(params, changes);
+  if ('dt' in changes) running?.sim.setStepSize(params.dt);
+  if ('temperature' in changes) {
+    params.customT = true;
+    running?.sim.setTemperature(params.temperature);
+  }
+  if (needsRebuild) await rebuild();
+  writeParams(params);
+};
+
+async function start(): Promise<void> {
+  try {
+    gpuContext = await browserGpuContext();
+  } catch (e) {
+    say(`WebGPU is not available here: ${(e as Error).message} Showing 5000 particles computed on the CPU instead. For the full demo use a current Chrome or Edge with WebGPU.`);
+  }
+  if (gpuContext) {
+    format = navigator.gpu.getPreferredCanvasFormat();
+    if (present) {
+      context = canvas.getContext('webgpu');
+      context?.configure({ device: gpuContext.device, format, alphaMode: 'opaque' });
+    }
+    void gpuContext.device.lost.then((info) => {
+      if (hooks.error) return;
+      hooks.error = info.message;
+      say(`The GPU device was lost (${info.reason}: ${info.message}). Reload the page to start again.`, 'error');
+    });
+  }
+  buildGui();
+  await rebuild();
+  hooks.ready = true;
+  requestAnimationFrame(() => void frame().catch(fail));
 }
 
 void start().catch(fail);

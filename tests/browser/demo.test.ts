@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
@@ -7,6 +8,9 @@ const RENDER_FLAGS = ['--enable-features=Vulkan', '--use-angle=vulkan', '--use-v
 
 interface Hooks {
   ready: boolean;
+  set(changes: Record<string, unknown>): Promise<void>;
+  lastResult?: { step: number; meanEnergy: number };
+  png(): Promise<string>;
   backend?: string;
   step: number;
   particles: number;
@@ -63,8 +67,44 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(b.without[0]).toBeGreaterThan(10); // the landscape is painted
     expect(b.with[0] - b.without[0]).toBeGreaterThan(20); // particles crowd the left well, where they start
     expect(Math.abs(b.with[1] - b.without[1])).toBeLessThan(1); // and none sit high up the walls
-    const hooks = await page.evaluate(() => ({ ...(window as unknown as { langevinDemo: Hooks & { lastResult?: { step: number; mean: number[] } } }).langevinDemo }));
+    const hooks = await page.evaluate(() => ({ ...(window as unknown as { langevinDemo: Hooks }).langevinDemo }));
     expect(hooks.error).toBeUndefined();
+    // the picture a person would save (and the README shows: LANGEVIN_SCREENSHOT=1 writes docs/demo.png)
+    const png = await page.evaluate(async () => {
+      const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
+      hooks.pause(false);
+      return hooks.png();
+    });
+    const bytes = Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64');
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    expect(bytes.readUInt32BE(16)).toBe(800); // width from the IHDR chunk
+    if (process.env.LANGEVIN_SCREENSHOT) writeFileSync('docs/demo.png', bytes);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('controls change the simulation live and go into the URL; a bad expression shows its error and the run goes on', async () => {
+    const page = await openDemo('preset=double-well&particles=20000&seed=3&present=0');
+    await page.waitForFunction((d) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult !== undefined, { timeout: 60_000 }, null);
+    const cold = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult!.meanEnergy);
+    expect(cold).toBeLessThan(1); // ⟨E⟩ ≈ 0.5 at T = 0.5
+    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ temperature: 3 }));
+    expect(await page.evaluate(() => location.search)).toContain('T=3');
+    // heating, no rebuild: the same run's mean energy rises towards its T = 3 value
+    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.meanEnergy ?? 0) > 1.5, { timeout: 60_000 });
+    const before = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step);
+    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 +* y' }));
+    const error = await page.$eval('#expr-error', (el) => el.textContent ?? '');
+    expect(error).toMatch(/potential\.expr/);
+    expect(error).toMatch(/character 12|position 11|\^/);
+    await page.waitForFunction((b) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step > b + 8, { timeout: 60_000 }, before);
+    expect(await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.error)).toBeUndefined();
+    // a good expression rebuilds: the step count starts again
+    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 + 2*y^2', particles: 5000 }));
+    expect(await page.$eval('#expr-error', (el) => el.textContent ?? '')).toBe('');
+    const after = await page.evaluate(() => ({ n: (window as unknown as { langevinDemo: Hooks }).langevinDemo.particles, search: location.search }));
+    expect(after.n).toBe(5000);
+    expect(after.search).toContain('expr=');
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

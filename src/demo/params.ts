@@ -1,0 +1,83 @@
+/**
+ * The demo's controls and their home in the URL: a link reproduces the run.
+ * Query keys: preset, particles, seed, dt, T (a constant temperature instead
+ * of the preset's schedule), integrator, spf (steps per frame), expr.
+ */
+import { PRESETS, presetById, type Preset } from './presets.ts';
+
+export interface DemoParams {
+  preset: string;
+  /** a free expression in x, y replacing the preset's potential; '' = the preset's */
+  expr: string;
+  particles: number;
+  /** step size, time units */
+  dt: number;
+  /** temperature (k_B = 1); used only when `customT` */
+  temperature: number;
+  /** the temperature was set by hand (URL or control): constant instead of the preset's schedule */
+  customT: boolean;
+  integrator: 'em' | 'lm';
+  stepsPerFrame: number;
+  seed: number;
+  paused: boolean;
+}
+
+function num(q: URLSearchParams, key: string, ok: (x: number) => boolean): number | undefined {
+  const s = q.get(key);
+  const v = s === null ? NaN : Number(s);
+  return s !== null && ok(v) ? v : undefined;
+}
+
+/** The temperature a preset starts at (its constant, or its schedule's first value). */
+export function startTemperature(p: Preset): number {
+  const t = p.spec.temperature as number | { schedule: string; from?: number; c?: number; n0?: number; values?: number[] };
+  if (typeof t === 'number') return t;
+  if (t.schedule === 'log') return t.c! / Math.log(t.n0!);
+  if (t.schedule === 'table') return t.values![0];
+  return t.from!;
+}
+
+/** Controls from a URL query (unknown or bad values fall back to the preset's). */
+export function readParams(q: URLSearchParams): DemoParams {
+  const preset = presetById(q.get('preset'));
+  const T = num(q, 'T', (x) => Number.isFinite(x) && x >= 0);
+  const integrator = q.get('integrator');
+  return {
+    preset: preset.id,
+    expr: q.get('expr') ?? '',
+    particles: num(q, 'particles', (x) => Number.isInteger(x) && x > 0) ?? preset.spec.particles,
+    dt: num(q, 'dt', (x) => Number.isFinite(x) && x > 0) ?? (preset.spec.dt as number),
+    temperature: T ?? startTemperature(preset),
+    customT: T !== undefined,
+    integrator: integrator === 'em' || integrator === 'lm' ? integrator : (preset.spec.integrator as 'em' | 'lm'),
+    stepsPerFrame: num(q, 'spf', (x) => Number.isInteger(x) && x > 0) ?? preset.stepsPerFrame,
+    seed: num(q, 'seed', (x) => Number.isInteger(x) && x >= 0) ?? preset.spec.seed,
+    paused: false,
+  };
+}
+
+/** Write every control into the URL (without reloading). */
+export function writeParams(p: DemoParams): void {
+  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, spf: String(p.stepsPerFrame) });
+  if (p.customT) q.set('T', String(p.temperature));
+  if (p.expr) q.set('expr', p.expr);
+  const present = new URLSearchParams(location.search).get('present');
+  if (present !== null) q.set('present', present);
+  history.replaceState(null, '', `${location.pathname}?${q}`);
+}
+
+/** The run spec for the controls (particles capped at `maxParticles`, e.g. for the CPU fallback). */
+export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): Record<string, unknown> & { dims: number } {
+  const spec: Record<string, unknown> & { dims: number } = {
+    ...preset.spec,
+    particles: Math.min(p.particles, maxParticles ?? Infinity),
+    seed: p.seed,
+    dt: p.dt,
+    integrator: p.integrator,
+  };
+  if (p.customT) spec.temperature = p.temperature;
+  if (p.expr.trim() !== '') spec.potential = { expr: p.expr };
+  return spec;
+}
+
+export { PRESETS };

@@ -180,6 +180,11 @@ export class Simulation {
     this.elapsedMs += performance.now() - t0;
   }
 
+  /** The lowest energy any particle had at an observation so far, where and when. */
+  get bestSoFar(): BestSection {
+    return this.best;
+  }
+
   /** Moments of the ensemble now (GPU reduction; float64 sums on the host); updates `best`. */
   async moments(): Promise<Moments> {
     const t0 = performance.now();

@@ -10,6 +10,8 @@ import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
 import { PRESETS, presetById, type Preset } from './presets.ts';
 import { readParams, writeParams, specFor, type DemoParams } from './params.ts';
+import { Plots } from './plots.ts';
+import { divergences } from '../stats/divergence.ts';
 
 /** Automation hooks for tests and the headless benchmark. */
 interface DemoHooks {
@@ -30,6 +32,8 @@ interface DemoHooks {
   snapshot(options?: { particles?: boolean }): string;
   /** Render one frame offscreen and return the mean R+G+B over 20 × 20 squares centred at canvas pixels. */
   measure(squares: [number, number][], options?: { particles?: boolean }): Promise<number[]>;
+  /** The x-marginal histogram of the ensemble now (bins over the view box). */
+  histogram(): Promise<{ step: number; counts: number[]; outside: number }>;
   /** Render one frame offscreen and return it as a PNG data URL (works where canvas presentation does not). */
   png(): Promise<string>;
   pause(paused: boolean): void;
@@ -40,6 +44,7 @@ const title = document.querySelector<HTMLElement>('#title')!;
 const stats = document.querySelector<HTMLElement>('#stats')!;
 const message = document.querySelector<HTMLElement>('#message')!;
 const exprError = document.querySelector<HTMLElement>('#expr-error')!;
+const plots = new Plots(document.querySelector<HTMLElement>('#plots')!);
 
 const query = new URLSearchParams(location.search);
 const params: DemoParams = readParams(query);
@@ -58,6 +63,7 @@ const hooks: DemoHooks = {
   snapshot: () => '',
   measure: async () => [],
   png: async () => '',
+  histogram: async () => ({ step: 0, counts: [], outside: 0 }),
   pause: (p) => (params.paused = p),
 };
 (window as unknown as { langevinDemo: DemoHooks }).langevinDemo = hooks;
@@ -124,6 +130,7 @@ async function rebuild(): Promise<void> {
     next.landscape.configure(preset.view, preset.contour, new Array(spec.dims).fill(0), 0.45);
   }
   running = next;
+  plots.clear();
   hooks.particles = sim.spec.particles;
   hooks.backend = sim.backend.kind;
   hooks.device = sim.backend.device;
@@ -237,6 +244,7 @@ async function frame(): Promise<void> {
       fpsStart = now;
       const m = await sim.moments();
       hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
+      await observe(r, m.meanEnergy);
       stats.textContent =
         `${sim.spec.particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
         `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
@@ -245,6 +253,30 @@ async function frame(): Promise<void> {
   }
   requestAnimationFrame(() => void frame().catch(fail));
 }
+
+/** The live plots: the x-marginal against the Boltzmann curve, KL, T, ⟨E⟩ and best energy. */
+async function observe(r: Running, meanEnergy: number): Promise<void> {
+  const { sim } = r;
+  const h = sim.spec.histogram!;
+  const counts = await sim.backend.histogram();
+  const T = sim.temperatureAfter(sim.step);
+  const ref = T > 0 ? sim.reference(T) : { note: 'T = 0' };
+  const width = (h.high[0] - h.low[0]) / h.bins[0];
+  let n = 0;
+  for (const c of counts.counts) n += c;
+  const centres = Array.from({ length: h.bins[0] }, (_, b) => h.low[0] + (b + 0.5) * width);
+  const sampled = Array.from(counts.counts, (c) => (n > 0 ? c / (n * width) : 0));
+  const exact = 'probabilities' in ref ? Array.from(ref.probabilities, (p) => p / width) : undefined;
+  plots.setMarginal(centres, sampled, exact);
+  const kl = 'probabilities' in ref && n > 0 ? divergences(counts.counts, ref.probabilities).kl : NaN;
+  plots.add({ step: sim.step, temperature: T, meanEnergy, bestEnergy: sim.bestSoFar.energy, kl });
+}
+
+hooks.histogram = async () => {
+  const sim = running!.sim;
+  const h = await sim.backend.histogram();
+  return { step: sim.step, counts: Array.from(h.counts), outside: h.outside };
+};
 
 /** The controls (lil-gui): live where no recompilation is needed, else a rebuild. */
 function buildGui(): void {

@@ -76,6 +76,8 @@ export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): R
     integrator: p.integrator,
   };
   if (p.customT) spec.temperature = p.temperature;
+  // the x-marginal over the view box, for the live histogram and KL
+  spec.histogram = { dims: [preset.view.dims[0]], bins: 80, low: preset.view.box[0], high: preset.view.box[1] };
   if (p.expr.trim() !== '') spec.potential = { expr: p.expr };
   return spec;
 }

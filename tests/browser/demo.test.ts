@@ -2,12 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
+import { runAndRead } from '../support.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
 const RENDER_FLAGS = ['--enable-features=Vulkan', '--use-angle=vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--enable-unsafe-swiftshader'];
 
 interface Hooks {
   ready: boolean;
+  histogram(): Promise<{ step: number; counts: number[]; outside: number }>;
   set(changes: Record<string, unknown>): Promise<void>;
   lastResult?: { step: number; meanEnergy: number };
   png(): Promise<string>;
@@ -80,6 +82,30 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(bytes.readUInt32BE(16)).toBe(800); // width from the IHDR chunk
     if (process.env.LANGEVIN_SCREENSHOT) writeFileSync('docs/demo.png', bytes);
     expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("the demo's histogram is the one the engine computes in Node for the same spec, seed and step", async () => {
+    const page = await openDemo('preset=double-well&particles=20000&seed=3&present=0');
+    await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 40, { timeout: 90_000 });
+    const h = await page.evaluate(async () => {
+      const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
+      hooks.pause(true);
+      await new Promise((r) => setTimeout(r, 500));
+      return hooks.histogram();
+    });
+    const spec = {
+      dims: 2, particles: 20000, potential: { name: 'double-well' }, integrator: 'lm', dt: 0.01, temperature: 0.5, steps: h.step, seed: 3,
+      init: { kind: 'normal', mean: [-1, 0], std: 0.1 },
+      histogram: { dims: [0], bins: 80, low: -2.2, high: 2.2 },
+    };
+    const { result } = await runAndRead(spec, 'webgpu');
+    const node = result.histogram!.counts;
+    expect(h.counts.length).toBe(80);
+    // the same random stream on the same kind of adapter: (nearly) the same bins
+    const moved = h.counts.reduce((a, c, b) => a + Math.abs(c - node[b]), 0);
+    expect(moved).toBeLessThanOrEqual(0.002 * 20000);
+    expect(h.outside).toBe(result.histogram!.outside);
     await page.close();
   });
 

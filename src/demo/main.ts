@@ -244,7 +244,7 @@ async function frame(): Promise<void> {
       fpsStart = now;
       const m = await sim.moments();
       hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
-      await observe(r, m.meanEnergy);
+      await observe(r, m.meanEnergy, m.variance);
       stats.textContent =
         `${sim.spec.particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
         `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
@@ -255,7 +255,7 @@ async function frame(): Promise<void> {
 }
 
 /** The live plots: the x-marginal against the Boltzmann curve, KL, T, ⟨E⟩ and best energy. */
-async function observe(r: Running, meanEnergy: number): Promise<void> {
+async function observe(r: Running, meanEnergy: number, variance: number[]): Promise<void> {
   const { sim } = r;
   const h = sim.spec.histogram!;
   const counts = await sim.backend.histogram();
@@ -269,7 +269,11 @@ async function observe(r: Running, meanEnergy: number): Promise<void> {
   const exact = 'probabilities' in ref ? Array.from(ref.probabilities, (p) => p / width) : undefined;
   plots.setMarginal(centres, sampled, exact);
   const kl = 'probabilities' in ref && n > 0 ? divergences(counts.counts, ref.probabilities).kl : NaN;
-  plots.add({ step: sim.step, temperature: T, meanEnergy, bestEnergy: sim.bestSoFar.energy, kl });
+  // free particles from a point: MSD = 2·D·T·t exactly (Einstein), whatever dt
+  const free = sim.potential.name === 'free' && sim.spec.init.kind === 'point' && typeof sim.spec.temperature === 'number';
+  const msd = variance.reduce((a, v) => a + v, 0);
+  const einstein = free ? 2 * sim.spec.dims * T * sim.spec.dt * sim.step : NaN;
+  plots.add({ step: sim.step, temperature: T, meanEnergy, bestEnergy: sim.bestSoFar.energy, kl, msd, einstein });
 }
 
 hooks.histogram = async () => {
@@ -358,7 +362,11 @@ async function start(): Promise<void> {
     void gpuContext.device.lost.then((info) => {
       if (hooks.error) return;
       hooks.error = info.message;
-      say(`The GPU device was lost (${info.reason}: ${info.message}). Reload the page to start again.`, 'error');
+      say(`The GPU device was lost (${info.reason}: ${info.message}).`, 'error');
+      const again = document.createElement('button');
+      again.textContent = 'Restart';
+      again.addEventListener('click', () => location.reload());
+      message.append(' ', again);
     });
   }
   buildGui();

@@ -16,12 +16,17 @@ export interface Sample {
   bestEnergy: number;
   /** NaN when there is no Boltzmann reference */
   kl: number;
+  /** mean-square displacement Σ_d Var(x_d), length² (from a point start it is the MSD) */
+  msd: number;
+  /** Einstein's 2·D·T·t for free diffusion (t = step·dt), or NaN where it does not apply */
+  einstein: number;
 }
 
 export class Plots {
   private readonly marginal: uPlot;
   private readonly relaxation: uPlot;
   private readonly energy: uPlot;
+  private readonly diffusion: uPlot;
   private readonly history: Sample[] = [];
 
   constructor(container: HTMLElement) {
@@ -42,6 +47,11 @@ export class Plots {
       [[], [], [], []],
       container,
     );
+    this.diffusion = new uPlot(
+      { title: 'mean-square displacement vs 2DTt', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series: [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }] },
+      [[], [], []],
+      container,
+    );
   }
 
   /** The marginal: bin centres, sampled and exact densities (per unit length). */
@@ -55,6 +65,7 @@ export class Plots {
     const steps = this.history.map((h) => h.step);
     this.relaxation.setData([steps, this.history.map((h) => (h.kl > 0 ? h.kl : null as unknown as number))]);
     this.energy.setData([steps, this.history.map((h) => h.temperature), this.history.map((h) => h.meanEnergy), this.history.map((h) => h.bestEnergy)]);
+    this.diffusion.setData([steps, this.history.map((h) => h.msd), this.history.map((h) => (Number.isFinite(h.einstein) ? h.einstein : (null as unknown as number)))]);
   }
 
   clear(): void {

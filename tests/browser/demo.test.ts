@@ -11,7 +11,7 @@ interface Hooks {
   ready: boolean;
   histogram(): Promise<{ step: number; counts: number[]; outside: number }>;
   set(changes: Record<string, unknown>): Promise<void>;
-  lastResult?: { step: number; meanEnergy: number };
+  lastResult?: { step: number; meanEnergy: number; variance: number[] };
   png(): Promise<string>;
   backend?: string;
   step: number;
@@ -106,6 +106,17 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const moved = h.counts.reduce((a, c, b) => a + Math.abs(c - node[b]), 0);
     expect(moved).toBeLessThanOrEqual(0.002 * 20000);
     expect(h.outside).toBe(result.histogram!.outside);
+    await page.close();
+  });
+
+  it('Brownian preset: the mean-square displacement it reports is Einstein 2DTt', async () => {
+    const page = await openDemo('preset=brownian&particles=20000&seed=5&present=0');
+    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.step ?? 0) >= 40, { timeout: 90_000 });
+    const r = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult!);
+    const msd = r.variance[0] + r.variance[1];
+    const einstein = 2 * 2 * 0.5 * 0.001 * r.step; // D = 2, T = 0.5, dt = 0.001
+    expect(Math.abs(msd - einstein)).toBeLessThan(5 * einstein * Math.sqrt(2 / 20000));
+    expect(consoleErrors).toEqual([]);
     await page.close();
   });
 

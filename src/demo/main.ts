@@ -8,6 +8,7 @@ import { browserGpuContext, prepare, Simulation, SpecError, PotentialError, type
 import { WebGpuBackend } from '../gpu/backend.ts';
 import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
+import { renderOffscreen, type Pixels } from '../gpu/render/offscreen.ts';
 import { PRESETS, presetById, type Preset } from './presets.ts';
 import { readParams, writeParams, specFor, type DemoParams } from './params.ts';
 import { Plots } from './plots.ts';
@@ -139,36 +140,20 @@ async function rebuild(): Promise<void> {
   writeParams(params);
 }
 
-/** Record the landscape and the particles into a render pass over `view`. */
-function record(r: Running, encoder: GPUCommandEncoder, view: GPUTextureView, withParticles: boolean): void {
-  const pass = encoder.beginRenderPass({ label: 'demo.pass', colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
+/** Record the landscape and the particles into a render pass. */
+function record(r: Running, pass: GPURenderPassEncoder, withParticles: boolean): void {
   r.landscape!.record(pass);
   if (withParticles) r.points!.record(pass);
-  pass.end();
 }
 
-/** Render offscreen (same renderers and format as the canvas) and read the pixels back (RGBA8, rows padded to 256 bytes). */
-async function renderOffscreen(withParticles: boolean): Promise<{ pixels: Uint8Array; bytesPerRow: number }> {
+/** The current frame rendered offscreen (same renderers and format as the canvas). */
+function snapshotPixels(withParticles: boolean): Promise<Pixels> {
   const r = running!;
-  const device = (r.sim.backend as WebGpuBackend).gpu;
-  const { width, height } = canvas;
-  const texture = device.createTexture({ label: 'demo.offscreen', size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
-  const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
-  const readback = device.createBuffer({ label: 'demo.readback', size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const encoder = device.createCommandEncoder({ label: 'demo.offscreen' });
-  record(r, encoder, texture.createView(), withParticles);
-  encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [width, height]);
-  device.queue.submit([encoder.finish()]);
-  await readback.mapAsync(GPUMapMode.READ);
-  const pixels = new Uint8Array(readback.getMappedRange().slice(0));
-  readback.unmap();
-  readback.destroy();
-  texture.destroy();
-  return { pixels, bytesPerRow };
+  return renderOffscreen((r.sim.backend as WebGpuBackend).gpu, canvas.width, canvas.height, format, (pass) => record(r, pass, withParticles));
 }
 
 hooks.measure = async (squares, options = {}) => {
-  const { pixels, bytesPerRow } = await renderOffscreen(options.particles ?? true);
+  const { pixels, bytesPerRow } = await snapshotPixels(options.particles ?? true);
   return squares.map(([cx, cy]) => {
     let sum = 0;
     for (let y = cy - 10; y < cy + 10; y++) for (let x = cx - 10; x < cx + 10; x++) sum += pixels[y * bytesPerRow + 4 * x] + pixels[y * bytesPerRow + 4 * x + 1] + pixels[y * bytesPerRow + 4 * x + 2];
@@ -178,7 +163,7 @@ hooks.measure = async (squares, options = {}) => {
 
 hooks.png = async () => {
   if (!running?.points) return canvas.toDataURL('image/png');
-  const { pixels, bytesPerRow } = await renderOffscreen(true);
+  const { pixels, bytesPerRow } = await snapshotPixels(true);
   const { width, height } = canvas;
   const out = document.createElement('canvas');
   out.width = width;
@@ -203,7 +188,9 @@ function drawGpu(r: Running, withParticles = true): void {
   if (!present || !context) return;
   const device = (r.sim.backend as WebGpuBackend).gpu;
   const encoder = device.createCommandEncoder({ label: 'demo.frame' });
-  record(r, encoder, context.getCurrentTexture().createView(), withParticles);
+  const pass = encoder.beginRenderPass({ label: 'demo.pass', colorAttachments: [{ view: context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
+  record(r, pass, withParticles);
+  pass.end();
   device.queue.submit([encoder.finish()]);
 }
 

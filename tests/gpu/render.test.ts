@@ -4,6 +4,7 @@ import type { WebGpuBackend } from '../../src/gpu/backend.ts';
 import { PointRenderer, type PointStyle } from '../../src/gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../../src/gpu/render/landscapeRenderer.ts';
 import type { View } from '../../src/gpu/render/view.ts';
+import { renderOffscreen } from '../../src/gpu/render/offscreen.ts';
 
 const SIZE = 64;
 const FORMAT: GPUTextureFormat = 'rgba8unorm';
@@ -18,21 +19,10 @@ function colormap(t: number): number[] {
   return stops[i].map((a, c) => a + (stops[i + 1][c] - a) * f);
 }
 
-/** Render into a SIZE × SIZE texture cleared to black and read the RGBA8 pixels back. */
+/** Render into a SIZE × SIZE texture cleared to black and read the RGBA8 pixels back (rows of 256 bytes). */
 async function render(device: GPUDevice, draw: (pass: GPURenderPassEncoder) => void): Promise<Uint8Array> {
-  const texture = device.createTexture({ size: [SIZE, SIZE], format: FORMAT, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
-  const readback = device.createBuffer({ size: SIZE * SIZE * 4, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginRenderPass({ colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
-  draw(pass);
-  pass.end();
-  encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow: SIZE * 4 }, [SIZE, SIZE]);
-  device.queue.submit([encoder.finish()]);
-  await readback.mapAsync(GPUMapMode.READ);
-  const pixels = new Uint8Array(readback.getMappedRange().slice(0));
-  readback.unmap();
-  readback.destroy();
-  texture.destroy();
+  const { pixels, bytesPerRow } = await renderOffscreen(device, SIZE, SIZE, FORMAT, draw);
+  expect(bytesPerRow).toBe(SIZE * 4);
   return pixels;
 }
 

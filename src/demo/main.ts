@@ -10,7 +10,7 @@ import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
 import { renderOffscreen, type Pixels } from '../gpu/render/offscreen.ts';
 import { PRESETS, presetById, type Preset } from './presets.ts';
-import { readParams, writeParams, specFor, type DemoParams } from './params.ts';
+import { readParams, writeParams, specFor, viewFor, type DemoParams } from './params.ts';
 import { Plots } from './plots.ts';
 import { divergences } from '../stats/divergence.ts';
 
@@ -112,7 +112,8 @@ async function rebuild(): Promise<void> {
     throw e;
   }
   const old = running;
-  running = undefined;
+  running = undefined; // new frames skip; the one in flight finishes with the old run
+  await frameInFlight;
   old?.points?.destroy();
   old?.landscape?.destroy();
   old?.sim.destroy();
@@ -127,10 +128,13 @@ async function rebuild(): Promise<void> {
     const n = sim.spec.particles;
     // one particle's weight in the additive blend: a dense cloud saturates, a sparse one stays visible
     const intensity = Math.min(1, Math.max(0.02, 4000 / n));
-    next.points.configure(preset.view, { size: n > 200_000 ? 1 : 1.5, intensity, byEnergy: true, color: [1, 1, 1] }, canvas);
-    next.landscape.configure(preset.view, preset.contour, new Array(spec.dims).fill(0), 0.45);
+    const view = viewFor(preset, params);
+    next.points.configure(view, { size: n > 200_000 ? 1 : 1.5, intensity, byEnergy: true, color: [1, 1, 1] }, canvas);
+    next.landscape.configure(view, preset.contour, new Array(spec.dims).fill(0), 0.45);
   }
   running = next;
+  hooks.step = 0;
+  hooks.lastResult = undefined;
   plots.clear();
   hooks.particles = sim.spec.particles;
   hooks.backend = sim.backend.kind;
@@ -198,7 +202,7 @@ function drawGpu(r: Running, withParticles = true): void {
 async function drawCpu(r: Running): Promise<void> {
   const g = canvas.getContext('2d')!;
   const [x0, x1, y0, y1] = preset.view.box;
-  const [d0, d1] = preset.view.dims;
+  const [d0, d1] = viewFor(preset, params).dims;
   const D = r.sim.spec.dims;
   g.fillStyle = '#000';
   g.fillRect(0, 0, canvas.width, canvas.height);
@@ -214,31 +218,41 @@ async function drawCpu(r: Running): Promise<void> {
 let frames = 0;
 let fpsStart = performance.now();
 let stepOnce = false;
+/** The frame whose GPU work is in flight; a rebuild waits for it before destroying the run it uses. */
+let frameInFlight: Promise<void> = Promise.resolve();
 
 async function frame(): Promise<void> {
   const r = running;
-  if (r) {
-    const { sim } = r;
-    if ((!params.paused || stepOnce) && sim.step < sim.spec.steps) await sim.advance(Math.min(params.stepsPerFrame, sim.spec.steps - sim.step));
-    stepOnce = false;
-    if (r.points) drawGpu(r);
-    else await drawCpu(r);
-    frames++;
-    const now = performance.now();
-    if (now - fpsStart > 1000 && running === r) {
-      hooks.fps = (frames * 1000) / (now - fpsStart);
-      frames = 0;
-      fpsStart = now;
-      const m = await sim.moments();
-      hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
-      await observe(r, m.meanEnergy, m.variance);
-      stats.textContent =
-        `${sim.spec.particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
-        `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
-    }
-    hooks.step = sim.step;
+  const work = r ? frameWith(r) : Promise.resolve();
+  frameInFlight = work.catch(() => {});
+  try {
+    await work;
+  } catch (e) {
+    if (running === r) throw e; // an error of a run that was replaced meanwhile is moot
   }
   requestAnimationFrame(() => void frame().catch(fail));
+}
+
+async function frameWith(r: Running): Promise<void> {
+  const { sim } = r;
+  if ((!params.paused || stepOnce) && sim.step < sim.spec.steps) await sim.advance(Math.min(params.stepsPerFrame, sim.spec.steps - sim.step));
+  stepOnce = false;
+  if (r.points) drawGpu(r);
+  else await drawCpu(r);
+  frames++;
+  const now = performance.now();
+  if (now - fpsStart > 1000 && running === r) {
+    hooks.fps = (frames * 1000) / (now - fpsStart);
+    frames = 0;
+    fpsStart = now;
+    const m = await sim.moments();
+    hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
+    await observe(r, m.meanEnergy, m.variance);
+    stats.textContent =
+      `${sim.spec.particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · T ${sim.temperatureAfter(sim.step).toPrecision(3)} · ` +
+      `⟨E⟩ ${m.meanEnergy.toPrecision(4)} · ${hooks.fps.toFixed(0)} fps · ${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
+  }
+  if (running === r) hooks.step = sim.step;
 }
 
 /** The live plots: the x-marginal against the Boltzmann curve, KL, T, ⟨E⟩ and best energy. */
@@ -290,6 +304,9 @@ function buildGui(): void {
     running?.sim.setTemperature(params.temperature);
   });
   gui.add(params, 'integrator', ['em', 'lm']).name('integrator').onChange(restart);
+  gui.add(params, 'dims', 2, 16, 1).name('dimension D').onFinishChange(restart);
+  gui.add(params, 'viewX', 0, 15, 1).name('horizontal: x_i').onFinishChange(restart);
+  gui.add(params, 'viewY', 0, 15, 1).name('vertical: x_j').onFinishChange(restart);
   gui.add(params, 'stepsPerFrame', 1, 200, 1).name('steps per frame');
   gui.add(params, 'seed', 0, 2 ** 31, 1).name('seed').onFinishChange(restart);
   gui.add(params, 'paused').name('pause');
@@ -319,7 +336,7 @@ async function saveJson(): Promise<void> {
 }
 
 hooks.set = async (changes) => {
-  const needsRebuild = ['preset', 'expr', 'particles', 'seed', 'integrator'].some((k) => k in changes && changes[k as keyof DemoParams] !== params[k as keyof DemoParams]);
+  const needsRebuild = ['preset', 'expr', 'particles', 'seed', 'integrator', 'dims', 'viewX', 'viewY'].some((k) => k in changes && changes[k as keyof DemoParams] !== params[k as keyof DemoParams]);
   if ('preset' in changes) {
     preset = presetById(changes.preset!);
     Object.assign(params, readParams(new URLSearchParams({ preset: preset.id })));

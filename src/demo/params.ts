@@ -17,6 +17,11 @@ export interface DemoParams {
   /** the temperature was set by hand (URL or control): constant instead of the preset's schedule */
   customT: boolean;
   integrator: 'em' | 'lm';
+  /** dimension D of the particles (2 … 16); the preset's unless changed */
+  dims: number;
+  /** coordinates shown on the horizontal and vertical axes (for D > 2) */
+  viewX: number;
+  viewY: number;
   stepsPerFrame: number;
   seed: number;
   paused: boolean;
@@ -50,6 +55,9 @@ export function readParams(q: URLSearchParams): DemoParams {
     temperature: T ?? startTemperature(preset),
     customT: T !== undefined,
     integrator: integrator === 'em' || integrator === 'lm' ? integrator : (preset.spec.integrator as 'em' | 'lm'),
+    dims: num(q, 'dims', (x) => Number.isInteger(x) && x >= 2 && x <= 16) ?? preset.spec.dims,
+    viewX: num(q, 'vx', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[0],
+    viewY: num(q, 'vy', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[1],
     stepsPerFrame: num(q, 'spf', (x) => Number.isInteger(x) && x > 0) ?? preset.stepsPerFrame,
     seed: num(q, 'seed', (x) => Number.isInteger(x) && x >= 0) ?? preset.spec.seed,
     paused: false,
@@ -60,6 +68,9 @@ export function readParams(q: URLSearchParams): DemoParams {
 export function writeParams(p: DemoParams): void {
   const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, spf: String(p.stepsPerFrame) });
   if (p.customT) q.set('T', String(p.temperature));
+  q.set('dims', String(p.dims));
+  q.set('vx', String(p.viewX));
+  q.set('vy', String(p.viewY));
   if (p.expr) q.set('expr', p.expr);
   const present = new URLSearchParams(location.search).get('present');
   if (present !== null) q.set('present', present);
@@ -67,9 +78,28 @@ export function writeParams(p: DemoParams): void {
 }
 
 /** The run spec for the controls (particles capped at `maxParticles`, e.g. for the CPU fallback). */
+/** Pad (or cut) an init's per-coordinate arrays to D coordinates: new coordinates start at 0, spread like the last one. */
+function resizeInit(init: Record<string, unknown>, dims: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...init };
+  for (const [k, v] of Object.entries(init)) {
+    if (!Array.isArray(v)) continue;
+    const pad = k === 'std' || k === 'low' || k === 'high' ? v[v.length - 1] : 0;
+    out[k] = Array.from({ length: dims }, (_, i) => (i < v.length ? v[i] : pad));
+  }
+  return out;
+}
+
+/** The view for the controls: the preset's box on the chosen pair of coordinates. */
+export function viewFor(preset: Preset, p: DemoParams): Preset['view'] {
+  return { ...preset.view, dims: [Math.min(p.viewX, p.dims - 1), Math.min(p.viewY, p.dims - 1)] };
+}
+
 export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): Record<string, unknown> & { dims: number } {
+  const view = viewFor(preset, p);
   const spec: Record<string, unknown> & { dims: number } = {
     ...preset.spec,
+    dims: p.dims,
+    init: resizeInit(preset.spec.init as Record<string, unknown>, p.dims),
     particles: Math.min(p.particles, maxParticles ?? Infinity),
     seed: p.seed,
     dt: p.dt,
@@ -77,7 +107,7 @@ export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): R
   };
   if (p.customT) spec.temperature = p.temperature;
   // the x-marginal over the view box, for the live histogram and KL
-  spec.histogram = { dims: [preset.view.dims[0]], bins: 80, low: preset.view.box[0], high: preset.view.box[1] };
+  spec.histogram = { dims: [view.dims[0]], bins: 80, low: view.box[0], high: view.box[1] };
   if (p.expr.trim() !== '') spec.potential = { expr: p.expr };
   return spec;
 }

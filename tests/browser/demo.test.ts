@@ -120,6 +120,24 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.close();
   });
 
+  it('D = 4 with a chosen pair of coordinates: the cloud shows where x2 and x3 are', async () => {
+    const page = await openDemo('preset=double-well&particles=20000&seed=2&present=0');
+    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ dims: 4, expr: '0.5*(x0^2 + x1^2 + x3^2) + 8*(x2 - 1)^2', viewX: 2, viewY: 3 }));
+    expect(await page.$eval('#expr-error', (el) => el.textContent ?? '')).toBe('');
+    await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 40, { timeout: 90_000 });
+    const b = await page.evaluate(async () => {
+      const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
+      hooks.pause(true);
+      // view box [-2.2, 2.2]²: (x2, x3) = (1, 0) at (582, 400), (−1, 0) at (218, 400)
+      const squares: [number, number][] = [[582, 400], [218, 400]];
+      return { with: await hooks.measure(squares, { particles: true }), without: await hooks.measure(squares, { particles: false }) };
+    });
+    expect(b.with[0] - b.without[0]).toBeGreaterThan(20); // x2 sits at 1
+    expect(Math.abs(b.with[1] - b.without[1])).toBeLessThan(1); // and never near −1 (E = 32 higher)
+    expect(await page.evaluate(() => location.search)).toMatch(/dims=4.*vx=2.*vy=3/);
+    await page.close();
+  });
+
   it('controls change the simulation live and go into the URL; a bad expression shows its error and the run goes on', async () => {
     const page = await openDemo('preset=double-well&particles=20000&seed=3&present=0');
     await page.waitForFunction((d) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult !== undefined, { timeout: 60_000 }, null);

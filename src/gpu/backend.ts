@@ -44,6 +44,8 @@ export class WebGpuBackend implements Backend {
   readonly gpu: GPUDevice;
   private readonly key: [number, number];
   private inFlight: Promise<unknown> = Promise.resolve();
+  /** Read-backs reuse staging buffers: one at a time (an app may ask from a frame loop and a button at once). */
+  private readLock: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
   private destroyed = false;
 
@@ -127,7 +129,18 @@ export class WebGpuBackend implements Backend {
     this.check();
   }
 
-  async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
+  /** Run `read` after every read-back asked for before it has finished. */
+  private exclusive<T>(read: () => Promise<T>): Promise<T> {
+    const run = this.readLock.then(read, read);
+    this.readLock = run.catch(() => {});
+    return run;
+  }
+
+  moments(shift: number[], ball?: TargetBall): Promise<Moments> {
+    return this.exclusive(() => this.momentsNow(shift, ball));
+  }
+
+  private async momentsNow(shift: number[], ball?: TargetBall): Promise<Moments> {
     this.check();
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.moments' });
     this.reduction.record(encoder, shift, ball);
@@ -143,7 +156,11 @@ export class WebGpuBackend implements Backend {
     this.check();
   }
 
-  async histogram(): Promise<HistogramCounts> {
+  histogram(): Promise<HistogramCounts> {
+    return this.exclusive(() => this.histogramNow());
+  }
+
+  private async histogramNow(): Promise<HistogramCounts> {
     this.check();
     if (!this.histogramPass) throw new Error('no histogram in the spec');
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.histogram' });

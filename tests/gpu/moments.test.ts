@@ -76,3 +76,19 @@ describe('GPU moments reduction', () => {
     }
   });
 });
+
+describe('read-backs asked for at once', () => {
+  it('are served one after the other (they share staging buffers), each with the right answer', async () => {
+    const spec = { dims: 2, particles: 4000, potential: { name: 'harmonic' }, dt: 0.01, steps: 0, histogram: { dims: [0], bins: 10, low: -3, high: 3 } };
+    const sim = await simulation(spec, 'webgpu');
+    try {
+      const [a, b, c, d] = await Promise.all([sim.backend.histogram(), sim.backend.moments([0, 0]), sim.backend.histogram(), sim.backend.moments([0, 0])]);
+      expect(Array.from(c.counts)).toEqual(Array.from(a.counts));
+      expect(a.finite).toBe(4000);
+      expect(d.variance).toEqual(b.variance);
+      expect(b.count).toBe(4000);
+    } finally {
+      sim.destroy();
+    }
+  });
+});

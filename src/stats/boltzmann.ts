@@ -54,36 +54,31 @@ interface Rule {
   w: Float64Array;
 }
 
+/** P_n(z) and its derivative P_n'(z), by the three-term recurrence. */
+function legendre(n: number, z: number): { p: number; dp: number } {
+  let p0 = 1;
+  let p1 = z;
+  for (let k = 2; k <= n; k++) {
+    const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
+    p0 = p1;
+    p1 = p2;
+  }
+  return { p: p1, dp: n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1) };
+}
+
 /** n-node Gauss–Legendre rule: nodes = roots of P_n by Newton's method, w = 2/((1 − x²) P_n'(x)²). */
 function gaussLegendre(n: number): Rule {
   const x = new Float64Array(n);
   const w = new Float64Array(n);
   for (let i = 0; i < Math.ceil(n / 2); i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let it = 0; it < 100; it++) {
-      let p0 = 1;
-      let p1 = z;
-      for (let k = 2; k <= n; k++) {
-        const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-        p0 = p1;
-        p1 = p2;
-      }
-      if (n === 1) p0 = 1;
-      dp = (n * (z * p1 - p0)) / (z * z - 1);
-      const dz = p1 / dp;
+      const { p, dp } = legendre(n, z);
+      const dz = p / dp;
       z -= dz;
       if (Math.abs(dz) < 1e-17) break;
     }
-    // recompute the derivative at the converged node
-    let p0 = 1;
-    let p1 = z;
-    for (let k = 2; k <= n; k++) {
-      const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-      p0 = p1;
-      p1 = p2;
-    }
-    dp = n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1);
+    const { dp } = legendre(n, z); // at the converged node
     const wi = 2 / ((1 - z * z) * dp * dp);
     x[i] = -z;
     x[n - 1 - i] = z;

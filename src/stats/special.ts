@@ -34,6 +34,29 @@ const EPS = 1e-16;
 const TINY = 1e-300;
 const MAX_ITER = 100_000;
 
+/**
+ * b0 + a1/(b1 + a2/(b2 + …)) by the modified Lentz method (terms until the
+ * update factor is 1 to EPS, at most maxIter).
+ */
+function continuedFraction(b0: number, a: (n: number) => number, b: (n: number) => number, maxIter: number): number {
+  let f = Math.abs(b0) < TINY ? TINY : b0;
+  let c = f;
+  let d = 0;
+  for (let n = 1; n < maxIter; n++) {
+    const an = a(n);
+    const bn = b(n);
+    d = bn + an * d;
+    if (Math.abs(d) < TINY) d = TINY;
+    c = bn + an / c;
+    if (Math.abs(c) < TINY) c = TINY;
+    d = 1 / d;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < EPS) break;
+  }
+  return f;
+}
+
 /** ln(e^{−x} x^a / Γ(a)), the common prefactor of the series and the continued fraction. */
 function logPrefactor(a: number, x: number): number {
   return a * Math.log(x) - x - logGamma(a);
@@ -56,23 +79,8 @@ function lowerSeries(a: number, x: number): number {
  * evaluated with the modified Lentz method, for x ≥ a + 1.
  */
 function upperFraction(a: number, x: number): number {
-  let b = x + 1 - a;
-  let c = 1 / TINY;
-  let d = 1 / b;
-  let f = d;
-  for (let n = 1; n < MAX_ITER; n++) {
-    const an = -n * (n - a);
-    b += 2;
-    d = an * d + b;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = b + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = d * c;
-    f *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return Math.exp(logPrefactor(a, x)) * f;
+  const k = continuedFraction(x + 1 - a, (n) => -n * (n - a), (n) => x + 1 - a + 2 * n, MAX_ITER);
+  return Math.exp(logPrefactor(a, x)) / k;
 }
 
 /**
@@ -130,21 +138,7 @@ function erfSeries(x: number): number {
 
 /** erfc(x) for x ≥ ERF_SWITCH: (e^{−x²}/√π) / (x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), modified Lentz. */
 function erfcFraction(x: number): number {
-  let f = x;
-  let c = x;
-  let d = 0;
-  for (let n = 1; n < 5000; n++) {
-    const an = n / 2;
-    d = x + an * d;
-    if (Math.abs(d) < TINY) d = TINY;
-    c = x + an / c;
-    if (Math.abs(c) < TINY) c = TINY;
-    d = 1 / d;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < EPS) break;
-  }
-  return (ONE_OVER_SQRT_PI * Math.exp(-x * x)) / f;
+  return (ONE_OVER_SQRT_PI * Math.exp(-x * x)) / continuedFraction(x, (n) => n / 2, () => x, 5000);
 }
 
 /**

@@ -10,16 +10,13 @@
  */
 import { Simulation } from '../src/engine.ts';
 import { nodeGpuContext } from '../src/node/device.ts';
+import { median } from '../src/node/bench.ts';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 const particles = arg('particles', 1_000_000);
 const every = arg('every', 100);

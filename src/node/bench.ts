@@ -53,7 +53,8 @@ export interface BenchOptions {
   out: (line: string) => void;
 }
 
-function median(xs: number[]): number {
+/** Median of a sample (the benchmarks' central figure). */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }

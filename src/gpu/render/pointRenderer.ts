@@ -8,7 +8,7 @@ import colormapWGSL from '../../../shaders/colormap.wgsl?raw';
 import { PointParams } from '../layout.ts';
 import type { Shard } from '../particles.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
-import type { View } from './view.ts';
+import { placement, type View } from './view.ts';
 
 export interface PointStyle {
   /** sprite half size, pixels */
@@ -61,13 +61,13 @@ export class PointRenderer {
 
   /** Set the view and style for the next `record`s. */
   configure(view: View, style: PointStyle, target: { width: number; height: number }): void {
-    const [x_min, x_max, y_min, y_max] = view.box;
     this.device.queue.writeBuffer(
       this.uniforms,
       0,
       PointParams.pack({
-        dim0: view.dims[0], dim1: view.dims[1], color_by_energy: style.byEnergy ? 1 : 0,
-        x_min, x_max, y_min, y_max, width: target.width, height: target.height,
+        ...placement(view),
+        color_by_energy: style.byEnergy ? 1 : 0,
+        width: target.width, height: target.height,
         point_size: style.size, intensity: style.intensity,
         e_min: view.energyRange[0], e_max: view.energyRange[1],
         r: style.color[0], g: style.color[1], b: style.color[2],

@@ -138,6 +138,18 @@ export const TrailParams = new StructLayout('TrailParams', [
   ['intensity', 'f32'],
 ] as const);
 
+/** Parameters of the box frame of 3-D views (shaders/frame.wgsl). */
+export const FrameParams = new StructLayout('FrameParams', [
+  ['clip_from_world', 'mat4x4f'],
+  ['x_min', 'f32'], // box, length units
+  ['x_max', 'f32'],
+  ['y_min', 'f32'],
+  ['y_max', 'f32'],
+  ['z_min', 'f32'],
+  ['z_max', 'f32'],
+  ['brightness', 'f32'],
+] as const);
+
 /** Parameters of the landscape heat map (shaders/landscape.wgsl). */
 export const LandscapeParams = new StructLayout('LandscapeParams', [
   ['dim0', 'u32'],

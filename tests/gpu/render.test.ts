@@ -5,6 +5,7 @@ import { PointRenderer, type PointStyle } from '../../src/gpu/render/pointRender
 import { LandscapeRenderer } from '../../src/gpu/render/landscapeRenderer.ts';
 import type { View } from '../../src/gpu/render/view.ts';
 import { TrailRenderer } from '../../src/gpu/render/trailRenderer.ts';
+import { FrameRenderer } from '../../src/gpu/render/frameRenderer.ts';
 import { OrbitCamera } from '../../src/gpu/render/camera.ts';
 import { renderOffscreen } from '../../src/gpu/render/offscreen.ts';
 
@@ -162,6 +163,34 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
       for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) if (y !== 31 && y !== 32 && pixel(p, x, y)[0] > 0) total++;
       expect(total).toBe(0); // the untracked particle has no trail
       trails.destroy();
+    } finally {
+      sim.destroy();
+    }
+  });
+
+  it('the 3-D box frame: seen face-on, its near square\'s edges lie where the camera projects them', async () => {
+    const { sim, backend } = await particlesAt([[0, 0]]);
+    try {
+      // eye on +x at distance 1 + 1/t looking at the origin: the near face x = 1 (depth 1/t) spans ndc ±1 exactly; put it at ±½
+      const camera = new OrbitCamera([0, 0, 0], 1);
+      camera.azimuth = 0;
+      camera.elevation = 0;
+      const t = Math.tan(camera.fovy / 2);
+      camera.distance = 1 + 2 / t; // near face at depth 2/t: half-width 1 → ndc ½
+      const frame = await FrameRenderer.create(backend.gpu, FORMAT);
+      frame.configure(camera.matrix(1), [-1, 1, -1, 1, -1, 1], 1);
+      const p = await render(backend.gpu, (pass) => frame.record(pass));
+      // near face: the square from pixel 16 to 48; the far face (depth 2/t + 2) is smaller, inside it
+      const litNear = (x: number, y: number) => [-1, 0, 1].some((dx) => [-1, 0, 1].some((dy) => pixel(p, x + dx, y + dy).some((c) => c > 0)));
+      for (const k of [20, 32, 44]) {
+        expect(litNear(k, 16), `top ${k}`).toBe(true);
+        expect(litNear(k, 48), `bottom ${k}`).toBe(true);
+        expect(litNear(16, k), `left ${k}`).toBe(true);
+        expect(litNear(48, k), `right ${k}`).toBe(true);
+      }
+      expect(pixel(p, 4, 32)).toEqual([0, 0, 0]);
+      expect(pixel(p, 32, 32)).toEqual([0, 0, 0]);
+      frame.destroy();
     } finally {
       sim.destroy();
     }

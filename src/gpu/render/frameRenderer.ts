@@ -5,6 +5,7 @@
 import frameWGSL from '../../../shaders/frame.wgsl?raw';
 import { FrameParams } from '../layout.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
+import { renderPipeline } from './pipeline.ts';
 
 export class FrameRenderer {
   private readonly uniforms: GPUBuffer;
@@ -18,14 +19,7 @@ export class FrameRenderer {
 
   static async create(device: GPUDevice, format: GPUTextureFormat): Promise<FrameRenderer> {
     const module = await compileShader(device, assembleShader(frameWGSL, { dims: 3, structs: [FrameParams] }), 'FrameRenderer.module');
-    const additive: GPUBlendComponent = { operation: 'add', srcFactor: 'one', dstFactor: 'one' };
-    const pipeline = device.createRenderPipeline({
-      label: 'FrameRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format, blend: { color: additive, alpha: additive } }] },
-      primitive: { topology: 'line-list' },
-    });
+    const pipeline = renderPipeline(device, 'FrameRenderer', module, format, 'line-list', true);
     return new FrameRenderer(device, pipeline);
   }
 

@@ -7,6 +7,7 @@ import colormapWGSL from '../../../shaders/colormap.wgsl?raw';
 import { LandscapeParams } from '../layout.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
 import type { View } from './view.ts';
+import { renderPipeline } from './pipeline.ts';
 
 export class LandscapeRenderer {
   private readonly uniforms: GPUBuffer;
@@ -31,13 +32,7 @@ export class LandscapeRenderer {
   static async create(device: GPUDevice, params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat): Promise<LandscapeRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${landscapeWGSL}`, { dims, structs: [LandscapeParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'LandscapeRenderer.module');
-    const pipeline = device.createRenderPipeline({
-      label: 'LandscapeRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format }] },
-      primitive: { topology: 'triangle-list' },
-    });
+    const pipeline = renderPipeline(device, 'LandscapeRenderer', module, format, 'triangle-list', false);
     return new LandscapeRenderer(device, pipeline, params, dims);
   }
 

@@ -9,6 +9,7 @@ import { PointParams } from '../layout.ts';
 import type { Shard } from '../particles.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
 import { placement, type View } from './view.ts';
+import { renderPipeline } from './pipeline.ts';
 
 export interface PointStyle {
   /** sprite half size, pixels */
@@ -48,14 +49,7 @@ export class PointRenderer {
   static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat): Promise<PointRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'PointRenderer.module');
-    const additive: GPUBlendComponent = { operation: 'add', srcFactor: 'one', dstFactor: 'one' };
-    const pipeline = device.createRenderPipeline({
-      label: 'PointRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format, blend: { color: additive, alpha: additive } }] },
-      primitive: { topology: 'triangle-list' },
-    });
+    const pipeline = renderPipeline(device, 'PointRenderer', module, format, 'triangle-list', true);
     return new PointRenderer(device, pipeline, shards, params);
   }
 

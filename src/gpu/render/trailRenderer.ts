@@ -9,6 +9,7 @@ import { TrailParams } from '../layout.ts';
 import type { Shard } from '../particles.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
 import { placement, type View } from './view.ts';
+import { renderPipeline } from './pipeline.ts';
 
 export class TrailRenderer {
   private readonly uniforms: GPUBuffer;
@@ -52,14 +53,7 @@ export class TrailRenderer {
     if (!Number.isInteger(tracked) || tracked < 1 || tracked > shards[0].count) throw new RangeError(`TrailRenderer: tracked = ${tracked}; allowed: 1 … ${shards[0].count}`);
     if (!Number.isInteger(length) || length < 2) throw new RangeError(`TrailRenderer: length = ${length}; allowed: an integer ≥ 2`);
     const module = await compileShader(device, assembleShader(trailsWGSL, { dims, structs: [TrailParams] }), 'TrailRenderer.module');
-    const additive: GPUBlendComponent = { operation: 'add', srcFactor: 'one', dstFactor: 'one' };
-    const pipeline = device.createRenderPipeline({
-      label: 'TrailRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format, blend: { color: additive, alpha: additive } }] },
-      primitive: { topology: 'line-list' },
-    });
+    const pipeline = renderPipeline(device, 'TrailRenderer', module, format, 'line-list', true);
     return new TrailRenderer(device, pipeline, shards[0].positions, dims, tracked, length);
   }
 

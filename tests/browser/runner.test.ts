@@ -241,6 +241,40 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(await page.evaluate(() => langevinRunner.saved())).toEqual([]);
   });
 
+  it('keeps the observations when the GPU device is lost mid-run, and offers them at once', async () => {
+    const p = await context.newPage();
+    // capture the devices the page creates, to lose one as a crashed GPU process would
+    await p.evaluateOnNewDocument(() => {
+      const request = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
+        const device = await request.call(this, d);
+        ((window as unknown as { devices: GPUDevice[] }).devices ??= []).push(device);
+        return device;
+      };
+    });
+    try {
+      await openRunner(p);
+      const long = { ...SPEC, particles: 2000, steps: 100000, histogram: { ...SPEC.histogram, from: 50 } };
+      const failed = p.evaluate((s) => langevinRunner.run(s).then(() => 'resolved', (e: Error) => e.message), long);
+      await p.waitForFunction(() => langevinRunner.progress.savedStep >= 110, { timeout: 60_000, polling: 50 });
+      await p.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices.forEach((d) => d.destroy()));
+      expect(await failed).toMatch(/WebGPU device lost/);
+      expect(await p.evaluate(() => langevinRunner.state)).toBe('failed');
+      expect(await p.$eval('#summary', (el) => el.textContent)).toMatch(/WebGPU device lost .*The observations up to step [\d]+ are saved/);
+      await p.waitForSelector('#saved .banner');
+      const saved = await p.evaluate(() => langevinRunner.saved());
+      expect(saved).toHaveLength(1);
+      expect(saved[0].observations.step).toBeGreaterThanOrEqual(110);
+      const result = await p.evaluate((id) => langevinRunner.savedResult(id), saved[0].id);
+      expect(result.partial).toEqual({ reason: 'interrupted', stepsPlanned: 100000 });
+      expect(result.steps).toBe(saved[0].observations.step);
+      await p.click('#saved .discard');
+      await p.waitForFunction(() => document.querySelector('#saved .banner') === null);
+    } finally {
+      await p.close();
+    }
+  });
+
   it('loads ?spec=URL and runs it with &run, reporting progress', async () => {
     const small = { ...SPEC, particles: 1000, steps: 60, histogram: undefined, observe: { every: 20 } };
     await page.setRequestInterception(true);

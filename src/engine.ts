@@ -102,8 +102,11 @@ export interface RunOptions {
   onChunk?: (observations: Observations) => void | Promise<void>;
   /** each trace row, as it is observed */
   onTrace?: (row: TraceRow) => void;
-  /** at most this many steps per backend call (default and maximum: `stepsPerDispatch`); results do not depend on it */
-  maxStepsPerChunk?: number;
+  /**
+   * At most this many steps per backend call (default and maximum: `stepsPerDispatch`); a function is
+   * asked before every chunk (e.g. to keep a CPU-backend chunk within a frame). Results do not depend on it.
+   */
+  maxStepsPerChunk?: number | (() => number);
 }
 
 /** A validated spec with its compiled potential: everything checked before any GPU work. */
@@ -219,9 +222,10 @@ export class Simulation {
   /** advance() with run options: stops early (between chunks) once `signal` is aborted. */
   private async advanceChunks(count: number, options: RunOptions): Promise<void> {
     const end = this.step + count;
-    const K = Math.max(1, Math.min(this.stepsPerDispatch, options.maxStepsPerChunk ?? Infinity));
+    const cap = options.maxStepsPerChunk;
     let t0 = performance.now();
     while (this.step < end && !options.signal?.aborted) {
+      const K = Math.max(1, Math.floor(Math.min(this.stepsPerDispatch, (typeof cap === 'function' ? cap() : cap) ?? Infinity)));
       const k = Math.min(K, end - this.step);
       const coef = new Float64Array(2 * k);
       for (let j = 0; j < k; j++) {

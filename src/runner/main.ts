@@ -28,10 +28,10 @@ const EXAMPLE = {
   observe: { every: 100 },
 };
 
-/** The CPU backend computes on this thread: at most this many particle-steps between yields (~10 ms). */
-const CPU_PARTICLE_STEPS_PER_CHUNK = 2 ** 17;
 /** Yield to the browser (input, painting) once a chunk loop has held the thread this long, milliseconds. */
 const FRAME_MS = 10;
+/** The CPU backend computes on this thread: its first chunk has this many particle-steps, the next ones last about FRAME_MS. */
+const CPU_FIRST_CHUNK = 2 ** 14;
 
 type State = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -281,6 +281,9 @@ async function start(): Promise<RunResult> {
   controller = new AbortController();
   const t0 = performance.now();
   let lastYield = t0;
+  // CPU backend: steps per chunk, adapted after each chunk to its measured speed
+  let cpuChunk = Math.max(1, Math.floor(CPU_FIRST_CHUNK / prepared.spec.particles));
+  let chunkStart = { time: t0, step: 0 };
   const onProgress = (done: number) => {
     const seconds = (performance.now() - t0) / 1000;
     const rate = done / seconds;
@@ -293,13 +296,17 @@ async function start(): Promise<RunResult> {
       signal: controller.signal,
       onProgress,
       onTrace: (row) => plots.add(row),
-      maxStepsPerChunk: sim.backend.kind === 'cpu' ? Math.max(1, Math.floor(CPU_PARTICLE_STEPS_PER_CHUNK / prepared.spec.particles)) : undefined,
+      maxStepsPerChunk: sim.backend.kind === 'cpu' ? () => cpuChunk : undefined,
       onChunk: async (o) => {
+        const now = performance.now();
+        const stepsPerMs = (o.step - chunkStart.step) / Math.max(0.1, now - chunkStart.time);
+        cpuChunk = Math.max(1, Math.min(2 * cpuChunk, Math.floor(stepsPerMs * FRAME_MS)));
         saver.save(o);
         if (performance.now() - lastYield > FRAME_MS) {
           await yieldToBrowser();
           lastYield = performance.now();
         }
+        chunkStart = { time: performance.now(), step: o.step };
       },
     });
     await saver.forget();

@@ -276,8 +276,11 @@ async function start(): Promise<RunResult> {
     throw e;
   }
   Object.assign(runner, { backend: sim.backend.kind, device: sim.backend.device, software: sim.backend.software });
+  const runId = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const where = `${sim.backend.kind} on ${sim.backend.device}${sim.backend.software && sim.backend.kind === 'webgpu' ? ' (software adapter)' : ''}`;
-  const saver = new Saver({ id: `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, spec: raw, source: spec.source, startedAt: Date.now(), stepsPlanned: total });
+  // held while this run goes on: another tab does not offer its record as interrupted
+  const unlock = holdLock(lockName(runId));
+  const saver = new Saver({ id: runId, spec: raw, source: spec.source, startedAt: Date.now(), stepsPlanned: total });
   controller = new AbortController();
   const t0 = performance.now();
   let lastYield = t0;
@@ -318,13 +321,31 @@ async function start(): Promise<RunResult> {
   } catch (e) {
     // a lost device or a GPU error: what the run observed is kept and offered
     await saver.flush(sim.observations);
+    unlock();
     fail(`${describeError(e)}. The observations up to step ${sim.observations.step} are saved: see above.`, e);
     await showSaved();
     throw e;
   } finally {
+    unlock();
     controller = undefined;
     sim.destroy();
   }
+}
+
+const lockName = (id: string) => `langevin-runner-run-${id}`;
+
+/** Hold a Web Lock until the returned function is called (no-op where there are no Web Locks). */
+function holdLock(name: string): () => void {
+  let release = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  void navigator.locks?.request(name, () => held);
+  return release;
+}
+
+/** Names of the locks held now, by any tab of this origin. */
+async function heldLocks(): Promise<Set<string>> {
+  const q = await navigator.locks?.query();
+  return new Set((q?.held ?? []).map((l) => l.name ?? ''));
 }
 
 function fail(message: string, e?: unknown): void {
@@ -388,8 +409,9 @@ cancelButton.addEventListener('click', () => runner.cancel());
 async function showSaved(): Promise<void> {
   savedBox.replaceChildren();
   const runs = await runner.saved();
+  const live = await heldLocks();
   for (const run of runs) {
-    if (run.observations === undefined) continue;
+    if (run.observations === undefined || live.has(lockName(run.id))) continue; // still running in some tab
     const div = document.createElement('div');
     div.className = 'banner';
     div.dataset.id = run.id;

@@ -216,6 +216,12 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     const long = { ...SPEC, particles: 2000, steps: 100000, histogram: { ...SPEC.histogram, from: 50 } };
     void page.evaluate((s) => void langevinRunner.run(s), long);
     await page.waitForFunction(() => langevinRunner.progress.savedStep >= 160, { timeout: 60_000, polling: 50 });
+    // another tab sees the record of a run still going on, and does not offer it as interrupted
+    const other = await context.newPage();
+    await openRunner(other);
+    expect((await other.evaluate(() => langevinRunner.saved())).length).toBe(1);
+    expect(await other.$('#saved .banner')).toBeNull();
+    await other.close();
     await openRunner(page); // the tab is navigated away mid-run: no cancel, no result
     await page.waitForSelector('#saved .banner');
     const banner = await page.$eval('#saved .banner', (el) => el.textContent ?? '');

@@ -460,8 +460,12 @@ async function init(): Promise<void> {
     try {
       setSpec(await fromUrl(url));
     } catch (e) {
-      setSpec({ text: '', source: url });
+      spec = { text: '', source: url };
+      specBox.value = '';
+      sourceLabel.textContent = url;
       fail(describeError(e), e);
+      checkLine.className = 'error';
+      checkLine.textContent = runner.error!;
     }
   } else setSpec(spec);
   runner.ready = true;

@@ -107,6 +107,12 @@ export interface RunOptions {
    * asked before every chunk (e.g. to keep a CPU-backend chunk within a frame). Results do not depend on it.
    */
   maxStepsPerChunk?: number | (() => number);
+  /**
+   * Compute the Boltzmann reference of the spec's histogram at temperature T elsewhere, e.g. in a Worker
+   * running `boltzmannReference(prepare(spec).potential, spec.histogram, T)` (the quadrature takes 0.1–1 s
+   * and would block a page). Default: computed on this thread. Asked once per temperature.
+   */
+  reference?: (T: number) => Promise<BoltzmannResult>;
 }
 
 /** A validated spec with its compiled potential: everything checked before any GPU work. */
@@ -336,12 +342,21 @@ export class Simulation {
     return r;
   }
 
-  private async observeTrace(histogram: HistogramCounts | undefined): Promise<TraceRow> {
+  /** reference(T), from the cache, else from `compute` when given (then cached), else computed here. */
+  private async referenceFrom(T: number, compute: RunOptions['reference']): Promise<BoltzmannResult> {
+    const cached = this.references.get(T);
+    if (cached || !compute) return cached ?? this.reference(T);
+    const r = await compute(T);
+    this.references.set(T, r);
+    return r;
+  }
+
+  private async observeTrace(histogram: HistogramCounts | undefined, compute?: RunOptions['reference']): Promise<TraceRow> {
     const m = await this.moments();
     const T = this.temperatureAfter(this.step);
     const row: TraceRow = { step: this.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: this.best.energy, nonFinite: m.nonFinite };
     if (histogram) {
-      const ref = this.reference(T);
+      const ref = await this.referenceFrom(T, compute);
       if ('probabilities' in ref) row.kl = divergences(histogram.counts, ref.probabilities).kl;
     }
     if (this.spec.observe.target) row.inTarget = m.inside / this.spec.particles;
@@ -375,12 +390,14 @@ export class Simulation {
       }
       if (snapshots.has(s)) this.accumulator!.add(s, h!);
       if (traces.has(s)) {
-        const row = await this.observeTrace(h);
+        const row = await this.observeTrace(h, opts.reference);
         opts.onTrace?.(row);
       }
       if (opts.signal?.aborted) break;
     }
     const m = await this.moments();
+    const snaps = this.accumulator?.snapshots ?? [];
+    if (snaps.length > 0) await this.referenceFrom(this.temperatureAfter(snaps[snaps.length - 1]), opts.reference); // the one buildResult uses
     return this.buildResult(m, this.step, this.step < spec.steps ? 'cancelled' : undefined);
   }
 

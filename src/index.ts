@@ -15,6 +15,7 @@ export {
 } from './engine.ts';
 export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './observe.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
+export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName } from './spec.ts';
 export { temperatureAt, type ScheduleSpec } from './schedule.ts';
 export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';

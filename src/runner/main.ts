@@ -12,6 +12,7 @@
 import { browserGpuContext, prepare, RuntimeFailure, Simulation, type BackendKind, type Observations, type RunResult } from '../index.ts';
 import { TracePlots } from './plots.ts';
 import { check, describeError, fromFile, fromUrl, isInputError, type SpecText } from './source.ts';
+import { QuadratureWorker } from './quadrature.ts';
 import { RunStore, type SavedRun } from './store.ts';
 
 const EXAMPLE = {
@@ -282,6 +283,7 @@ async function start(): Promise<RunResult> {
   const unlock = holdLock(lockName(runId));
   const saver = new Saver({ id: runId, spec: raw, source: spec.source, startedAt: Date.now(), stepsPlanned: total });
   controller = new AbortController();
+  const quadrature = prepared.spec.histogram ? new QuadratureWorker(raw) : undefined;
   const t0 = performance.now();
   let lastYield = t0;
   // CPU backend: steps per chunk, adapted after each chunk to its measured speed
@@ -299,6 +301,7 @@ async function start(): Promise<RunResult> {
       signal: controller.signal,
       onProgress,
       onTrace: (row) => plots.add(row),
+      reference: quadrature && ((T) => quadrature.reference(T)),
       maxStepsPerChunk: sim.backend.kind === 'cpu' ? () => cpuChunk : undefined,
       onChunk: async (o) => {
         const now = performance.now();
@@ -327,6 +330,7 @@ async function start(): Promise<RunResult> {
     throw e;
   } finally {
     unlock();
+    quadrature?.terminate();
     controller = undefined;
     sim.destroy();
   }

@@ -4,7 +4,7 @@
  * saved observations (no device) equals the live one.
  */
 import { describe, expect, it } from 'vitest';
-import { prepare, Simulation, type Observations, type TraceRow } from '../../src/index.ts';
+import { boltzmannReference, prepare, Simulation, type Observations, type TraceRow } from '../../src/index.ts';
 
 const SPEC = {
   dims: 2,
@@ -44,6 +44,23 @@ describe('Simulation.run options', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(7);
     for (let s = 10; s <= 60; s += 10) expect(chunks).toContain(s);
     expect(chunks[chunks.length - 1]).toBe(60);
+  });
+
+  it('takes the Boltzmann references from RunOptions.reference (e.g. a Worker), asking once per temperature', async () => {
+    const whole = await (await cpu()).run();
+    const asked: number[] = [];
+    const { potential, spec } = prepare(SPEC);
+    const result = await (await cpu()).run({
+      reference: async (T) => {
+        asked.push(T);
+        await new Promise((r) => setTimeout(r, 1));
+        return boltzmannReference(potential, spec.histogram!, T);
+      },
+    });
+    expect(asked).toEqual([0.7]);
+    expect(result.trace).toEqual(whole.trace);
+    expect(result.boltzmann).toEqual(whole.boltzmann);
+    expect(result.divergence).toEqual(whole.divergence);
   });
 
   it('stops after the chunk in flight when aborted and returns the partial result with its steps done', async () => {

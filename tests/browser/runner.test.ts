@@ -130,6 +130,10 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(l1).toBeLessThanOrEqual(2 * (moved + 5 * Math.sqrt(moved)));
     expect(h.snapshots).toEqual(ref.histogram!.snapshots);
     expect(h.samples + h.outside).toBe(ref.histogram!.samples + ref.histogram!.outside);
+    // the page's Boltzmann reference (computed in its Worker) is the CLI's, to the last bits of two V8s' exp/log
+    const p = result.boltzmann!.probabilities;
+    expect(Math.max(...p.map((x, i) => Math.abs(x - ref.boltzmann!.probabilities[i])))).toBeLessThan(1e-12);
+    result.trace!.forEach((row, i) => (row.kl === undefined ? expect(ref.trace![i].kl).toBeUndefined() : expect(row.kl).toBeCloseTo(ref.trace![i].kl!, 9)));
 
     // the page shows it and offers the CLI's --out text and the plots
     expect(await page.$eval('#summary', (el) => el.textContent)).toContain('4,000 particles × 200 steps on webgpu');

@@ -2,7 +2,20 @@
  * Langevin's public API (browser and Node). Node's device comes from
  * `langevin/node` (nodeGpuContext); a page's from `browserGpuContext`.
  */
-export { Simulation, prepare, type RunResult, type Prepared, type SimulationOptions, type ProgressFn } from './engine.ts';
+export {
+  Simulation,
+  prepare,
+  type RunResult,
+  type Prepared,
+  type SimulationOptions,
+  type ProgressFn,
+  type RunOptions,
+  type Observations,
+  type PartialSection,
+} from './engine.ts';
+export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './observe.ts';
+export { parseJsonText, JsonSyntaxError } from './json.ts';
+export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName } from './spec.ts';
 export { temperatureAt, type ScheduleSpec } from './schedule.ts';
 export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';

@@ -117,7 +117,11 @@ export class WebGpuBackend implements Backend {
     if (this.error) throw this.error;
   }
 
-  async advance(step0: number, coef: Float64Array): Promise<void> {
+  advance(step0: number, coef: Float64Array): Promise<void> {
+    return this.advanceNow(step0, coef).catch((e) => this.explain(e));
+  }
+
+  private async advanceNow(step0: number, coef: Float64Array): Promise<void> {
     this.check();
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.advance' });
     this.step.record(encoder, step0, coef, this.key);
@@ -131,9 +135,22 @@ export class WebGpuBackend implements Backend {
 
   /** Run `read` after every read-back asked for before it has finished. */
   private exclusive<T>(read: () => Promise<T>): Promise<T> {
-    const run = this.readLock.then(read, read);
+    const run = this.readLock.then(read, read).catch((e) => this.explain(e));
     this.readLock = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * A GPU call failed: if the device is being lost (a mapAsync is rejected
+   * with "unmapped before mapping was resolved" before `device.lost` settles),
+   * say that, as a RuntimeFailure; otherwise rethrow as is.
+   */
+  private async explain(e: unknown): Promise<never> {
+    if (!this.destroyed && !(e instanceof RuntimeFailure)) {
+      const lost = await Promise.race([this.lost, new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]);
+      if (lost !== undefined) throw new RuntimeFailure(lost);
+    }
+    throw e;
   }
 
   moments(shift: number[], ball?: TargetBall): Promise<Moments> {
@@ -171,7 +188,11 @@ export class WebGpuBackend implements Backend {
     return counts;
   }
 
-  async readParticle(index: number): Promise<number[]> {
+  readParticle(index: number): Promise<number[]> {
+    return this.readParticleNow(index).catch((e) => this.explain(e));
+  }
+
+  private async readParticleNow(index: number): Promise<number[]> {
     this.check();
     const D = this.problem.spec.dims;
     const shard = this.shards.find((s) => index >= s.base && index < s.base + s.count);

@@ -9,7 +9,7 @@ import { SpecError, RuntimeFailure } from '../errors.ts';
 import { CATALOG, PotentialError } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
-import { jsonErrorIndex } from './json.ts';
+import { JsonSyntaxError, parseJsonText } from '../json.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -90,19 +90,9 @@ export function parseJsonFile(path: string): unknown {
     throw new UsageError(`cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, path);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    // V8 omits the position from some messages ("Unexpected token 'e', ... is not valid JSON")
-    const p = pos ? Number(pos[1]) : jsonErrorIndex(text);
-    if (p !== undefined) {
-      const before = text.slice(0, p);
-      const line = before.split('\n').length;
-      const col = p - before.lastIndexOf('\n');
-      throw new UsageError(`${path}:${line}:${col}: invalid JSON: ${msg}`);
-    }
-    throw new UsageError(`${path}: invalid JSON: ${msg}`);
+    throw e instanceof JsonSyntaxError ? new UsageError(e.message) : e;
   }
 }
 

@@ -4,7 +4,7 @@
  * device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { Backend, HistogramCounts, Moments, Problem, TargetBall } from '../backend.ts';
+import type { AcceptanceCounts, Backend, HistogramCounts, Moments, Problem, TargetBall, VelocityMoments } from '../backend.ts';
 import { HistogramPass } from './histogram.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
@@ -85,6 +85,7 @@ export class WebGpuBackend implements Backend {
     const { device } = ctx;
     const { spec, potential } = problem;
     const wg = options.workgroupSize ?? 64;
+    if (spec.integrator !== 'em' && spec.integrator !== 'lm') throw new RuntimeFailure(`integrator ${spec.integrator} is not on the WebGPU backend yet; use --backend cpu`);
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const shards = allocateShards(device, spec.particles, spec.dims, options.maxShardBytes);
@@ -213,6 +214,18 @@ export class WebGpuBackend implements Backend {
     for (const shard of this.shards) {
       this.gpu.queue.writeBuffer(shard.positions, 0, x, shard.base * D, shard.count * D);
     }
+  }
+
+  async velocityMoments(): Promise<VelocityMoments | undefined> {
+    return undefined;
+  }
+
+  async takeAcceptance(): Promise<AcceptanceCounts | undefined> {
+    return undefined;
+  }
+
+  async readVelocities(): Promise<Float32Array | undefined> {
+    return undefined;
   }
 
   setPotentialParams(values: Float64Array): void {

@@ -233,7 +233,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
-      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, help\n');
+      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help\n');
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
       expect(await main(['bench', '--k', '0,64'])).toBe(2);

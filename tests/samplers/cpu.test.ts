@@ -12,7 +12,7 @@ import { advanceBaoab, inverseMass } from '../../src/integrators/inertial.ts';
 import { NormalStream, Stream, seedKey } from '../../src/rng/philox.ts';
 import { divergences, klFloor } from '../../src/stats/divergence.ts';
 import { erf } from '../../src/stats/special.ts';
-import { runAndRead, varianceSE } from '../support.ts';
+import { runAndRead, simulation, varianceSE } from '../support.ts';
 
 /** KL bound for one snapshot of n independent samples over B populated bins: floor mean + 5 sd. */
 function klBound(bins: number, n: number): number {
@@ -56,6 +56,62 @@ describe('BAOAB on a harmonic well (CPU)', () => {
     expect(Math.abs(f.kineticTemperature! - kt)).toBeLessThan(5 * T * Math.sqrt(2 / N));
     expect(f.totalEnergy!).toBeCloseTo(f.meanEnergy + f.kineticTemperature!, 12);
     expect(f.energyDrift).toBeUndefined();
+  });
+});
+
+describe('BAOAB under a cooling schedule: the covariance recursion', () => {
+  // On E = ½kx² every BAOAB sub-step is linear in (x, v): B and A are shears, O
+  // scales v by c1 and adds variance c2²/m. So the ensemble covariance C of
+  // (x, v) follows C ← L C Lᵀ (+ diag(0, c2_n²/m) at O) exactly, whatever T_n does.
+  it('⟨x²⟩, ⟨xv⟩, ⟨v²⟩ after geometric cooling match the recursion within 5 standard errors', async () => {
+    const k = 2;
+    const m = 0.5;
+    const friction = 1.5;
+    const h = 0.15;
+    const steps = 200;
+    const N = 20000;
+    const schedule = { schedule: 'geometric', from: 2, to: 0.05 } as const;
+    const spec = {
+      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', dt: h, temperature: schedule, steps, seed: 9,
+      mass: m, friction, init: { kind: 'normal', std: 0.5, velocity: 'thermal' },
+    };
+    const sim = await simulation(spec, 'cpu');
+    const result = await sim.run();
+    const x = await sim.backend.readPositions();
+    const v = (await sim.backend.readVelocities())!;
+    sim.destroy();
+    type C = [number, number, number]; // (xx, xv, vv)
+    const shear = (c: C, p: number, q: number): C => {
+      // (x, v) ← (x + p v, v + q x) applied as one of: p = 0 (B) or q = 0 (A)
+      if (q === 0) return [c[0] + 2 * p * c[1] + p * p * c[2], c[1] + p * c[2], c[2]];
+      return [c[0], c[1] + q * c[0], c[2] + 2 * q * c[1] + q * q * c[0]];
+    };
+    const { temperatureAt } = await import('../../src/schedule.ts');
+    const T0 = temperatureAt(schedule, 0, steps);
+    let c: C = [0.25, 0, T0 / m];
+    const a = h / 2;
+    const w2 = k / m;
+    for (let n = 0; n < steps; n++) {
+      const T = temperatureAt(schedule, n, steps);
+      const c1 = Math.exp(-friction * h);
+      c = shear(c, 0, -a * w2);
+      c = shear(c, a, 0);
+      c = [c[0], c1 * c[1], c1 * c1 * c[2] + (T * (1 - c1 * c1)) / m];
+      c = shear(c, a, 0);
+      c = shear(c, 0, -a * w2);
+    }
+    expect(result.final.temperature).toBeCloseTo(0.05, 12);
+    expect(Math.abs(result.final.variance[0] - c[0])).toBeLessThan(5 * varianceSE(c[0], N));
+    expect(Math.abs(result.final.velocityVariance![0] - c[2])).toBeLessThan(5 * varianceSE(c[2], N));
+    // the cross moment: its standard error is √((⟨x²⟩⟨v²⟩ + ⟨xv⟩²)/N) for a Gaussian pair
+    let xv = 0;
+    for (let i = 0; i < N; i++) xv += x[i] * v[i];
+    expect(Math.abs(xv / N - c[1])).toBeLessThan(5 * Math.sqrt((c[0] * c[2] + c[1] * c[1]) / N));
+    // and the ensemble did cool (⟨v²⟩ fell from T0/m = 4), but lags behind the schedule: the
+    // quasi-static answer (equilibrium at the last T) is more than 5 standard errors away
+    expect(c[2]).toBeLessThan(0.2);
+    expect(Math.abs(c[0] - 0.05 / k)).toBeGreaterThan(5 * varianceSE(c[0], N));
+    expect(Math.abs(c[2] - (0.05 / m) * (1 - (h * h * w2) / 4))).toBeGreaterThan(5 * varianceSE(c[2], N));
   });
 });
 

@@ -14,11 +14,11 @@ import { prepare, Simulation, type SimulationOptions } from './engine.ts';
 import { INTEGRATORS, type IntegratorName } from './spec.ts';
 
 export interface BiasOptions {
-  /** step sizes (time units); default spec.dt × (¼, ½, 1, 2) */
+  /** step sizes (time units); default spec.dt × (½, 1, 2, 4) */
   dts?: number[];
   /** default: em, lm, baoab, mala, hmc */
   integrators?: IntegratorName[];
-  /** particles per run; default min(spec.particles, 20000) */
+  /** particles per run; default min(spec.particles, 10000) */
   particles?: number;
   /** most steps of one run; default 20000 */
   maxSteps?: number;
@@ -72,10 +72,10 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
   const { spec } = prepare(raw); // every input error before any run
   if (!spec.histogram) throw new SpecError('histogram', undefined, 'is required by `langevin bias`: the bias is measured on the histogram against the Boltzmann reference');
   if (typeof spec.temperature !== 'number') throw new SpecError('temperature', spec.temperature, '`langevin bias` needs a constant temperature (a number): the reference is the Boltzmann distribution at that T');
-  const dts = options.dts ?? [0.25, 0.5, 1, 2].map((f) => spec.dt * f);
+  const dts = options.dts ?? [0.5, 1, 2, 4].map((f) => spec.dt * f);
   const integrators = options.integrators ?? DEFAULT_BIAS_INTEGRATORS;
   for (const it of integrators) if (!INTEGRATORS.includes(it)) throw new SpecError('integrators', it, `must be among: ${INTEGRATORS.join(', ')}`);
-  const particles = options.particles ?? Math.min(spec.particles, 20000);
+  const particles = options.particles ?? Math.min(spec.particles, 10000);
   const maxSteps = options.maxSteps ?? 20000;
   const time = spec.steps * spec.dt;
   const h = spec.histogram;

@@ -27,7 +27,7 @@ potentials  list the built-in potentials with their formulas and parameters
 bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
 bias        discretisation bias: KL and TV against the exact Boltzmann distribution for each
             integrator and step size, every run over the spec's total time (steps × dt);
-            defaults: dt = spec dt × ¼, ½, 1, 2; all five integrators; at most 20000 particles
+            defaults: dt = spec dt × ½, 1, 2, 4; all five integrators; at most 10000 particles
 
 Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
 

@@ -130,6 +130,18 @@ describe('physics on the GPU', () => {
     expect(Math.abs(result.final.velocityVariance![0] - vv)).toBeLessThan(5 * varianceSE(vv, N));
   });
 
+  it('velocity Verlet (γ = 0) on a double well: the f32 ensemble energy drifts by less than the O(h²) bound over 4000 steps', async () => {
+    const h = 0.01;
+    const spec = {
+      dims: 2, particles: 256, potential: { name: 'double-well' }, integrator: 'baoab', friction: 0, dt: h, temperature: 0.5, steps: 4000, seed: 4,
+      init: { kind: 'normal', mean: [1, 0], std: 0.3 }, stepsPerDispatch: 500,
+    };
+    const { result } = await runAndRead(spec, 'webgpu');
+    // the CPU test bounds each particle's |ΔH| by 10h²; the mean is bounded by the same
+    expect(Math.abs(result.final.energyDrift!)).toBeLessThan(10 * h * h);
+    expect(result.final.nonFinite).toBe(0);
+  });
+
   it('MALA on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async () => {
     const N = 10000;
     const spec = {

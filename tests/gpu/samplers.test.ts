@@ -142,10 +142,10 @@ describe('physics on the GPU', () => {
     expect(result.final.nonFinite).toBe(0);
   });
 
-  it('MALA on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async () => {
+  it.each(['mala', 'hmc'])('%s on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async (integrator) => {
     const N = 10000;
     const spec = {
-      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, integrator: 'mala', dt: 0.1, temperature: 1, steps: 300, seed: 7,
+      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, integrator, dt: 0.1, temperature: 1, steps: 300, seed: 7, leapfrogSteps: 4,
       init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 },
     };
     const { result } = await runAndRead(spec, 'webgpu');

@@ -30,6 +30,24 @@ export interface Moments {
   best: { energy: number; index: number };
 }
 
+/** Velocity moments of the inertial integrators (baoab, hmc), summed in float64. */
+export interface VelocityMoments {
+  /** particles whose velocity is finite */
+  count: number;
+  /** per coordinate ⟨v_d⟩, length/time */
+  mean: number[];
+  /** per coordinate ⟨v_d²⟩ (not centred), (length/time)² */
+  meanSquare: number[];
+}
+
+/** Metropolis moves (mala, hmc) since the previous `takeAcceptance` call. */
+export interface AcceptanceCounts {
+  /** accepted moves summed over particles */
+  accepted: number;
+  /** proposed moves: particles × steps */
+  proposed: number;
+}
+
 /** A ball around a target point: counts particles with |x − target| ≤ radius. */
 export interface TargetBall {
   target: number[];
@@ -64,6 +82,12 @@ export interface Backend {
   readParticle(index: number): Promise<number[]>;
   /** All positions, particle-major (x[i·D + d]). For tests and export only. */
   readPositions(): Promise<Float32Array | Float64Array>;
+  /** Velocity moments (baoab, hmc); undefined for integrators without velocities. */
+  velocityMoments(): Promise<VelocityMoments | undefined>;
+  /** Accepted and proposed moves since the last call, then reset (mala, hmc); undefined for the others. */
+  takeAcceptance(): Promise<AcceptanceCounts | undefined>;
+  /** All velocities, particle-major (baoab, hmc; undefined for the others). For tests and export only. */
+  readVelocities(): Promise<Float32Array | Float64Array | undefined>;
   /** New potential parameter values (same order as potential.paramNames); no recompile. */
   setPotentialParams(values: Float64Array): void;
   /** Free what the backend created; safe to call twice. */

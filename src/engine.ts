@@ -6,10 +6,10 @@ import { CpuBackend } from './cpu/backend.ts';
 import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
-import type { Backend, BackendKind, Moments } from './backend.ts';
+import type { Backend, BackendKind, Moments, VelocityMoments } from './backend.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
 import { temperatureAt } from './schedule.ts';
-import { validateSpec, type RunSpec } from './spec.ts';
+import { INERTIAL, METROPOLIS, validateSpec, type RunSpec } from './spec.ts';
 import { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 import { divergences, klFloor } from './stats/divergence.ts';
 import type { HistogramCounts } from './stats/binning.ts';
@@ -41,6 +41,16 @@ export interface RunResult {
     variance: number[];
     meanEnergy: number;
     nonFinite: number;
+    /** mala, hmc: fraction of all proposed moves of the run that were accepted */
+    acceptanceRate?: number;
+    /** baoab, hmc: per coordinate ⟨v_d²⟩ − ⟨v_d⟩², (length/time)² */
+    velocityVariance?: number[];
+    /** baoab, hmc: Σ_d m_d⟨v_d²⟩ / D, energy units (equals T at equilibrium up to the O(h²) bias of BAOAB) */
+    kineticTemperature?: number;
+    /** baoab, hmc: mean potential plus mean kinetic energy ½Σ_d m_d⟨v_d²⟩, energy units */
+    totalEnergy?: number;
+    /** baoab with friction 0: totalEnergy now minus totalEnergy at step 0, energy units */
+    energyDrift?: number;
   };
   /** lowest energy any particle had at an observation, where and when */
   best: BestSection;
@@ -165,6 +175,10 @@ export class Simulation {
   private readonly accumulator?: HistogramAccumulator;
   private readonly references = new Map<number, BoltzmannResult>();
   private lastMoments?: Moments & { step: number };
+  /** accepted / proposed Metropolis moves of the whole run */
+  private readonly acceptance = { accepted: 0, proposed: 0 };
+  /** mean total energy at step 0 (baoab with friction 0) */
+  private initialTotalEnergy: number | undefined;
 
   private constructor(readonly spec: RunSpec, readonly potential: CompiledPotential, readonly backend: Backend) {
     const init = spec.init;
@@ -286,6 +300,9 @@ export class Simulation {
       histogram: () => Promise.reject(new Error('no device')),
       readParticle: () => Promise.reject(new Error('no device')),
       readPositions: () => Promise.reject(new Error('no device')),
+      velocityMoments: () => Promise.resolve(undefined),
+      takeAcceptance: () => Promise.resolve(undefined),
+      readVelocities: () => Promise.resolve(undefined),
       setPotentialParams: () => {},
       destroy: () => {},
     };
@@ -302,7 +319,7 @@ export class Simulation {
     const D = prepared.spec.dims;
     const m: Moments = saved.moments ?? { count: 0, nonFinite: 0, mean: new Array(D).fill(NaN), variance: new Array(D).fill(NaN), meanEnergy: NaN, inside: 0, best: { energy: Infinity, index: -1 } };
     const momentsStep = saved.moments?.step ?? saved.step;
-    const result = sim.buildResult(m, momentsStep, 'interrupted');
+    const result = sim.buildResult(m, undefined, momentsStep, 'interrupted');
     result.notes.push(
       saved.moments
         ? `final holds the moments of step ${momentsStep}, the last observation saved before the run was interrupted at step ${saved.step}`
@@ -351,10 +368,35 @@ export class Simulation {
     return r;
   }
 
+  /**
+   * Acceptance rate of the Metropolis moves since the previous call (undefined
+   * for integrators without an accept test, or when no move was proposed).
+   */
+  async acceptanceSinceLast(): Promise<number | undefined> {
+    const a = await this.backend.takeAcceptance();
+    if (!a) return undefined;
+    this.acceptance.accepted += a.accepted;
+    this.acceptance.proposed += a.proposed;
+    return a.proposed > 0 ? a.accepted / a.proposed : undefined;
+  }
+
+  /** Velocity moments with the derived kinetic quantities (baoab, hmc), else undefined. */
+  async kinetic(): Promise<(VelocityMoments & { kineticEnergy: number; kineticTemperature: number; variance: number[] }) | undefined> {
+    const vm = await this.backend.velocityMoments();
+    if (!vm) return undefined;
+    const mass = this.spec.mass;
+    const twice = vm.meanSquare.reduce((acc, v2, d) => acc + mass[d] * v2, 0);
+    return { ...vm, kineticEnergy: 0.5 * twice, kineticTemperature: twice / this.spec.dims, variance: vm.meanSquare.map((v2, d) => Math.max(0, v2 - vm.mean[d] ** 2)) };
+  }
+
   private async observeTrace(histogram: HistogramCounts | undefined, compute?: RunOptions['reference']): Promise<TraceRow> {
     const m = await this.moments();
     const T = this.temperatureAfter(this.step);
     const row: TraceRow = { step: this.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: this.best.energy, nonFinite: m.nonFinite };
+    const rate = await this.acceptanceSinceLast();
+    if (rate !== undefined) row.acceptanceRate = rate;
+    const kin = await this.kinetic();
+    if (kin) row.kineticTemperature = kin.kineticTemperature;
     if (histogram) {
       const ref = await this.referenceFrom(T, compute);
       if ('probabilities' in ref) row.kl = divergences(histogram.counts, ref.probabilities).kl;
@@ -378,6 +420,10 @@ export class Simulation {
     const snapshots = new Set(snapshotSteps(spec));
     const traces = new Set(traceSteps(spec));
     const events = [...new Set([...snapshots, ...traces, spec.steps])].filter((s) => s >= this.step).sort((a, b) => a - b);
+    if (this.step === 0 && spec.integrator === 'baoab' && spec.friction === 0 && this.initialTotalEnergy === undefined) {
+      const [m0, k0] = [await this.moments(), await this.kinetic()];
+      this.initialTotalEnergy = m0.meanEnergy + k0!.kineticEnergy;
+    }
     for (const s of events) {
       await this.advanceChunks(s - this.step, opts);
       if (this.step < s) break; // aborted
@@ -396,16 +442,19 @@ export class Simulation {
       if (opts.signal?.aborted) break;
     }
     const m = await this.moments();
+    await this.acceptanceSinceLast();
+    const kin = await this.kinetic();
     const snaps = this.accumulator?.snapshots ?? [];
     if (snaps.length > 0) await this.referenceFrom(this.temperatureAfter(snaps[snaps.length - 1]), opts.reference); // the one buildResult uses
-    return this.buildResult(m, this.step, this.step < spec.steps ? 'cancelled' : undefined);
+    return this.buildResult(m, kin, this.step, this.step < spec.steps ? 'cancelled' : undefined);
   }
 
   /**
+   * @param kin velocity moments (inertial integrators), if known
    * @param momentsStep the step `m` was taken at (final.temperature is that step's)
    * @param partial why the run stopped early, if it did
    */
-  private buildResult(m: Moments, momentsStep = this.step, partial?: PartialSection['reason']): RunResult {
+  private buildResult(m: Moments, kin: Awaited<ReturnType<Simulation['kinetic']>>, momentsStep = this.step, partial?: PartialSection['reason']): RunResult {
     const { spec } = this;
     const warnings: string[] = [];
     const notes: string[] = [];
@@ -433,6 +482,13 @@ export class Simulation {
       notes,
       warnings,
     };
+    if (METROPOLIS.includes(spec.integrator) && this.acceptance.proposed > 0) result.final.acceptanceRate = this.acceptance.accepted / this.acceptance.proposed;
+    if (kin && INERTIAL.includes(spec.integrator)) {
+      result.final.velocityVariance = kin.variance;
+      result.final.kineticTemperature = kin.kineticTemperature;
+      result.final.totalEnergy = m.meanEnergy + kin.kineticEnergy;
+      if (this.initialTotalEnergy !== undefined) result.final.energyDrift = result.final.totalEnergy - this.initialTotalEnergy;
+    }
     const { target, radius } = spec.observe;
     if (target && radius) result.target = { x: target, radius, fraction: m.inside / spec.particles };
     if (partial) result.partial = { reason: partial, stepsPlanned: spec.steps };

@@ -14,8 +14,22 @@ export const MAX_STEPS_PER_DISPATCH = 1024;
 export const MAX_BINS_PER_AXIS = 1024;
 export const MAX_BINS_TOTAL = 1 << 20;
 
-export type IntegratorName = 'em' | 'lm';
-export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm'];
+export type IntegratorName = 'em' | 'lm' | 'baoab' | 'mala' | 'hmc';
+export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm', 'baoab', 'mala', 'hmc'];
+/** Integrators with velocities as state (a second buffer): mass matters. */
+export const INERTIAL: readonly IntegratorName[] = ['baoab', 'hmc'];
+/** Integrators with a Metropolis–Hastings accept test (report an acceptance rate). */
+export const METROPOLIS: readonly IntegratorName[] = ['mala', 'hmc'];
+/** Largest number of leapfrog steps per HMC step. */
+export const MAX_LEAPFROG_STEPS = 1024;
+
+/** Initial velocities of the inertial integrators. */
+export type VelocityInit =
+  /** drawn from N(0, T(0)/m_d) per coordinate: the Maxwell distribution at the initial temperature */
+  | { kind: 'thermal' }
+  | { kind: 'zero' }
+  /** the same velocity (length/time) for every particle */
+  | { kind: 'vector'; v: number[] };
 
 /** Initial positions. */
 export type InitSpec =
@@ -56,13 +70,21 @@ export interface RunSpec {
   /** Philox key, integer in [0, 2^53) */
   seed: number;
   init: InitSpec;
+  /** initial velocities (from the spec's `init.velocity`; used by baoab and hmc only) */
+  velocity: VelocityInit;
+  /** mass per coordinate (mass units; baoab, hmc), all > 0; default 1 */
+  mass: number[];
+  /** friction γ (1/time; baoab), ≥ 0; default 1. γ = 0 is velocity Verlet */
+  friction: number;
+  /** leapfrog steps L per HMC step (hmc); a step then spans time L·dt; default 10 */
+  leapfrogSteps: number;
   /** steps fused per dispatch; undefined = chosen by the backend */
   stepsPerDispatch?: number;
   histogram?: HistogramSpec;
   observe: ObserveSpec;
 }
 
-const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe'];
+const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe', 'mass', 'friction', 'leapfrogSteps'];
 
 type Obj = Record<string, unknown>;
 
@@ -127,15 +149,31 @@ function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec
   }
 }
 
-function init(v: unknown, dims: number): InitSpec {
+function velocity(v: unknown, dims: number): VelocityInit {
+  if (v === undefined || v === 'thermal') return { kind: 'thermal' };
+  if (v === 'zero') return { kind: 'zero' };
+  if (typeof v === 'number' || Array.isArray(v)) return { kind: 'vector', v: vector(v, 'init.velocity', dims) };
+  throw new SpecError('init.velocity', v, `must be "thermal" (drawn at the initial temperature), "zero", or an array of ${dims} finite numbers (length/time)`);
+}
+
+/** Split the spec's `init` into the positions' init and `init.velocity`. */
+function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit } {
+  if (isObject(v) && 'velocity' in v) {
+    const { velocity: vel, ...rest } = v;
+    return { init: positionInit(Object.keys(rest).length === 0 ? undefined : rest, dims), velocity: velocity(vel, dims) };
+  }
+  return { init: positionInit(v, dims), velocity: { kind: 'thermal' } };
+}
+
+function positionInit(v: unknown, dims: number): InitSpec {
   if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
-  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point"');
+  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point" (and optionally "velocity")');
   switch (v.kind) {
     case 'normal':
-      checkKeys(v, 'init', ['kind', 'mean', 'std']);
+      checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
       return { kind: 'normal', mean: vector(v.mean ?? 0, 'init.mean', dims), std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0') };
     case 'uniform': {
-      checkKeys(v, 'init', ['kind', 'low', 'high']);
+      checkKeys(v, 'init', ['kind', 'low', 'high', 'velocity']);
       const low = vector(v.low, 'init.low', dims);
       const high = vector(v.high, 'init.high', dims);
       high.forEach((h, i) => {
@@ -144,7 +182,7 @@ function init(v: unknown, dims: number): InitSpec {
       return { kind: 'uniform', low, high };
     }
     case 'point':
-      checkKeys(v, 'init', ['kind', 'x']);
+      checkKeys(v, 'init', ['kind', 'x', 'velocity']);
       return { kind: 'point', x: vector(v.x ?? 0, 'init.x', dims) };
     default:
       throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point');
@@ -235,7 +273,10 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
     temperature,
     steps,
     seed,
-    init: init(raw.init, dims),
+    ...init(raw.init, dims),
+    mass: vector(raw.mass ?? 1, 'mass', dims, (x) => x > 0, 'finite numbers > 0 (mass units)'),
+    friction: finite(raw.friction ?? 1, 'friction', (x) => x >= 0, 'must be a finite number ≥ 0 (1/time; 0 gives velocity Verlet)'),
+    leapfrogSteps: integer(raw.leapfrogSteps ?? 10, 'leapfrogSteps', 1, MAX_LEAPFROG_STEPS),
     stepsPerDispatch: spd,
     histogram: histogram(raw.histogram, dims, steps),
     observe: observe(raw.observe, dims),

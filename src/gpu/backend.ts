@@ -4,14 +4,16 @@
  * device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { Backend, HistogramCounts, Moments, Problem, TargetBall } from '../backend.ts';
+import type { AcceptanceCounts, Backend, HistogramCounts, Moments, Problem, TargetBall, VelocityMoments } from '../backend.ts';
 import { HistogramPass } from './histogram.ts';
 import { seedKey } from '../rng/philox.ts';
-import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
+import { INERTIAL, MAX_STEPS_PER_DISPATCH, METROPOLIS, type InitSpec, type RunSpec } from '../spec.ts';
+import { velocityAffine } from '../integrators/inertial.ts';
+import { SamplerKernel } from './samplerKernel.ts';
 import type { GpuContext } from './device.ts';
 import { InitKernel } from './initKernel.ts';
 import { MomentsReduction } from './moments.ts';
-import { allocateShards, type Shard } from './particles.ts';
+import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
 import { StepKernel } from './stepKernel.ts';
 
 export interface WebGpuBackendOptions {
@@ -33,6 +35,27 @@ export interface WebGpuBackendOptions {
  */
 const LIVE = new Set<WebGpuBackend>();
 
+/** What the inertial and Metropolis integrators add: per-shard buffers and their reductions. */
+interface SamplerState {
+  /** velocities v[i·D + d], f32 (baoab, hmc) */
+  velocities?: GPUBuffer[];
+  velocityReduction?: MomentsReduction;
+  /** accepted moves per particle since the last takeAcceptance, f32 (mala, hmc) */
+  accepts?: GPUBuffer[];
+  acceptReduction?: MomentsReduction;
+}
+
+/** The shards with another per-particle buffer in place of the positions (for InitKernel, MomentsReduction). */
+function withBuffers(shards: Shard[], buffers: GPUBuffer[]): Shard[] {
+  return shards.map((s, i) => ({ ...s, positions: buffers[i] }));
+}
+
+/** The velocity init as an init of positions (affine in a normal of the velocity stream). */
+function velocityInit(spec: RunSpec): InitSpec {
+  const { a, b } = velocityAffine(spec);
+  return spec.velocity.kind === 'thermal' ? { kind: 'normal', mean: a, std: b } : { kind: 'point', x: a };
+}
+
 export class WebGpuBackend implements Backend {
   readonly kind = 'webgpu' as const;
   readonly device: string;
@@ -48,6 +71,8 @@ export class WebGpuBackend implements Backend {
   private readLock: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
   private destroyed = false;
+  /** proposed Metropolis moves (particles × steps) since the last takeAcceptance */
+  private proposed = 0;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -55,10 +80,11 @@ export class WebGpuBackend implements Backend {
     readonly shards: Shard[],
     /** the potential's parameters (f32), shared with renderers */
     readonly paramsBuffer: GPUBuffer,
-    private readonly step: StepKernel,
+    private readonly step: StepKernel | SamplerKernel,
     private readonly reduction: MomentsReduction,
     private readonly histogramPass: HistogramPass | undefined,
     private readonly ownsDevice: boolean,
+    private readonly sampler: SamplerState,
   ) {
     this.gpu = ctx.device;
     this.device = ctx.adapter.device;
@@ -89,27 +115,44 @@ export class WebGpuBackend implements Backend {
     device.pushErrorScope('validation');
     const shards = allocateShards(device, spec.particles, spec.dims, options.maxShardBytes);
     const params = device.createBuffer({ label: 'WebGpuBackend.params', size: Math.max(16, 4 * potential.paramValues.length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const sampler: SamplerState = {};
+    if (INERTIAL.includes(spec.integrator)) sampler.velocities = allocateShardBuffers(device, shards, spec.dims, 'velocities');
+    if (METROPOLIS.includes(spec.integrator)) sampler.accepts = allocateShardBuffers(device, shards, 1, 'accepts');
     const validation = await device.popErrorScope();
     const oom = await device.popErrorScope();
     if (oom || validation) {
       for (const s of shards) s.positions.destroy();
+      for (const b of [...(sampler.velocities ?? []), ...(sampler.accepts ?? [])]) b.destroy();
       params.destroy();
-      const bytes = spec.particles * spec.dims * 4;
+      const bytes = spec.particles * spec.dims * 4 * (sampler.velocities ? 2 : 1);
       throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${(oom ?? validation)!.message}. Use fewer particles.`);
     }
     device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
     const histogramPass = spec.histogram ? await HistogramPass.create(device, shards, spec.dims, spec.histogram, { forceGlobalAtomics: options.forceGlobalAtomics }) : undefined;
+    const it = spec.integrator;
     const [step, reduction, init] = await Promise.all([
-      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH }),
+      it === 'em' || it === 'lm'
+        ? StepKernel.create(device, shards, params, { dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH })
+        : SamplerKernel.create(device, shards, params, sampler, {
+            dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH,
+            mass: spec.mass, friction: spec.friction, leapfrogSteps: spec.leapfrogSteps,
+          }),
       MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params),
       InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),
     ]);
+    const inits = [init];
+    if (sampler.velocities) {
+      const vs = withBuffers(shards, sampler.velocities);
+      sampler.velocityReduction = await MomentsReduction.create(device, vs, spec.dims, undefined, undefined);
+      inits.push(await InitKernel.create(device, vs, spec.dims, velocityInit(spec), seedKey(spec.seed), wg, true));
+    }
+    if (sampler.accepts) sampler.acceptReduction = await MomentsReduction.create(device, withBuffers(shards, sampler.accepts), 1, undefined, undefined);
     const encoder = device.createCommandEncoder({ label: 'WebGpuBackend.init' });
-    init.record(encoder);
+    for (const k of inits) k.record(encoder);
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
-    init.destroy();
-    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false);
+    for (const k of inits) k.destroy();
+    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false, sampler);
   }
 
   private check(): void {
@@ -126,6 +169,7 @@ export class WebGpuBackend implements Backend {
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.advance' });
     this.step.record(encoder, step0, coef, this.key);
     this.gpu.queue.submit([encoder.finish()]);
+    if (this.sampler.accepts) this.proposed += this.problem.spec.particles * (coef.length / 2);
     // keep one chunk queued behind the running one so the GPU never idles
     const previous = this.inFlight;
     this.inFlight = this.gpu.queue.onSubmittedWorkDone();
@@ -209,14 +253,19 @@ export class WebGpuBackend implements Backend {
   }
 
   async readPositions(): Promise<Float32Array> {
+    return this.readShards(this.shards.map((s) => s.positions));
+  }
+
+  /** All particles' values of one per-shard buffer of D floats per particle. */
+  private async readShards(buffers: GPUBuffer[]): Promise<Float32Array> {
     this.check();
     const D = this.problem.spec.dims;
     const out = new Float32Array(this.problem.spec.particles * D);
-    for (const shard of this.shards) {
+    for (const [s, shard] of this.shards.entries()) {
       const bytes = shard.count * D * 4;
       const staging = this.gpu.createBuffer({ label: 'WebGpuBackend.readback', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
       const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.readPositions' });
-      encoder.copyBufferToBuffer(shard.positions, 0, staging, 0, bytes);
+      encoder.copyBufferToBuffer(buffers[s], 0, staging, 0, bytes);
       this.gpu.queue.submit([encoder.finish()]);
       await staging.mapAsync(GPUMapMode.READ);
       out.set(new Float32Array(staging.getMappedRange()), shard.base * D);
@@ -236,6 +285,44 @@ export class WebGpuBackend implements Backend {
     }
   }
 
+  velocityMoments(): Promise<VelocityMoments | undefined> {
+    const r = this.sampler.velocityReduction;
+    if (!r) return Promise.resolve(undefined);
+    return this.exclusive(async () => {
+      this.check();
+      const zero = new Array<number>(this.problem.spec.dims).fill(0);
+      const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.velocityMoments' });
+      r.record(encoder, zero);
+      this.gpu.queue.submit([encoder.finish()]);
+      const m = await r.read(zero);
+      this.check();
+      return { count: m.count, mean: m.mean, meanSquare: m.variance.map((v, d) => v + m.mean[d] ** 2) };
+    });
+  }
+
+  takeAcceptance(): Promise<AcceptanceCounts | undefined> {
+    const r = this.sampler.acceptReduction;
+    const buffers = this.sampler.accepts;
+    if (!r || !buffers) return Promise.resolve(undefined);
+    return this.exclusive(async () => {
+      this.check();
+      const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.takeAcceptance' });
+      r.record(encoder, [0]);
+      // the reduction's copy is recorded before the clear: this read-back holds exactly the moves so far
+      for (const b of buffers) encoder.clearBuffer(b);
+      this.gpu.queue.submit([encoder.finish()]);
+      const proposed = this.proposed;
+      this.proposed = 0;
+      const m = await r.read([0]);
+      this.check();
+      return { accepted: m.count > 0 ? Math.round(m.mean[0] * m.count) : 0, proposed };
+    });
+  }
+
+  async readVelocities(): Promise<Float32Array | undefined> {
+    return this.sampler.velocities ? this.readShards(this.sampler.velocities) : undefined;
+  }
+
   setPotentialParams(values: Float64Array): void {
     this.check();
     this.gpu.queue.writeBuffer(this.paramsBuffer, 0, Float32Array.from(values));
@@ -250,6 +337,9 @@ export class WebGpuBackend implements Backend {
     this.histogramPass?.destroy();
     this.paramsBuffer.destroy();
     for (const s of this.shards) s.positions.destroy();
+    this.sampler.velocityReduction?.destroy();
+    this.sampler.acceptReduction?.destroy();
+    for (const b of [...(this.sampler.velocities ?? []), ...(this.sampler.accepts ?? [])]) b.destroy();
     if (this.ownsDevice) this.ctx.device.destroy();
   }
 }

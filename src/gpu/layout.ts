@@ -76,6 +76,20 @@ export const StepParams = new StructLayout('StepParams', [
   ['phase', 'u32'], // first normal's position within its call (0..3)
 ] as const);
 
+/** Per-dispatch parameters of the inertial and Metropolis kernel (shaders/samplers.wgsl). */
+export const SamplerParams = new StructLayout('SamplerParams', [
+  ['count', 'u32'], // particles in this shard
+  ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
+  ['steps', 'u32'], // K, steps fused in this dispatch
+  ['key_lo', 'u32'], // seed, low 32 bits
+  ['key_hi', 'u32'], // seed, high 32 bits
+  ['call_lo', 'u32'], // Philox call index of the first normal, low word
+  ['call_hi', 'u32'], // … high word
+  ['phase', 'u32'], // first normal's position within its call (0..3)
+  ['step0', 'u32'], // index n of the first step (accept uniform number n)
+  ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
+] as const);
+
 /** Parameters of the initialisation kernel (shaders/init.wgsl). */
 export const InitParams = new StructLayout('InitParams', [
   ['count', 'u32'],

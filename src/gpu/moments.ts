@@ -28,7 +28,7 @@ export class MomentsReduction {
   private readonly q: number;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number, params: GPUBuffer) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number, params: GPUBuffer | undefined) {
     this.q = momentRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
@@ -55,7 +55,7 @@ export class MomentsReduction {
         entries: [
           { binding: 0, resource: { buffer: this.uniforms[s] } },
           { binding: 1, resource: { buffer: shard.positions } },
-          { binding: 2, resource: { buffer: params } },
+          ...(params ? [{ binding: 2, resource: { buffer: params } }] : []),
           { binding: 3, resource: { buffer: this.shift } },
           { binding: 4, resource: { buffer: this.partials } },
           { binding: 5, resource: { buffer: this.ball } },
@@ -66,8 +66,12 @@ export class MomentsReduction {
     );
   }
 
-  static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string, params: GPUBuffer): Promise<MomentsReduction> {
-    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL });
+  /**
+   * @param potentialWGSL, params the potential whose energy is summed; both undefined to sum
+   *   plain per-particle values with E = 0 (shards whose `positions` are velocities or counters)
+   */
+  static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string | undefined, params: GPUBuffer | undefined): Promise<MomentsReduction> {
+    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined } });
     const module = await compileShader(device, code, 'MomentsReduction.module');
     const pipeline = device.createComputePipeline({
       label: 'MomentsReduction.pipeline',

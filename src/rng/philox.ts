@@ -21,6 +21,10 @@ export const Stream = {
   noise: 0,
   /** Initial positions. */
   init: 1,
+  /** Initial velocities (inertial integrators): normals 0…D−1. */
+  velocity: 2,
+  /** Metropolis accept uniforms: uniform number n (step n) is output n mod 4 of call ⌊n/4⌋. */
+  accept: 3,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StepParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams, type StructLayout } from '../../src/gpu/layout.ts';
+import { StepParams, SamplerParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams, type StructLayout } from '../../src/gpu/layout.ts';
 import layoutKernel from './kernels/layout_test.wgsl?raw';
 import { scoped } from './harness.ts';
 import { runKernel } from './run-kernel.ts';
@@ -35,7 +35,7 @@ async function roundTrip(layout: StructLayout<string>): Promise<void> {
 }
 
 describe('uniform layouts: the table the host writes with is the struct the shader reads', () => {
-  it.each([StepParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams])('$name round-trips every field by name', async (layout) => {
+  it.each([StepParams, SamplerParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams])('$name round-trips every field by name', async (layout) => {
     await roundTrip(layout as StructLayout<string>);
   });
 

@@ -4,7 +4,7 @@
  * in a demo entry; the engine itself has none.)
  */
 import GUI from 'lil-gui';
-import { browserGpuContext, prepare, Simulation, SpecError, PotentialError, type GpuContext } from '../index.ts';
+import { browserGpuContext, prepare, Simulation, SpecError, PotentialError, INTEGRATORS, type GpuContext } from '../index.ts';
 import { WebGpuBackend } from '../gpu/backend.ts';
 import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
@@ -421,12 +421,12 @@ hooks.histogram = async (lane = 0) => {
 };
 
 /** Controls whose change needs a new run (recompilation or new buffers); the others apply live. */
-const REBUILD: (keyof DemoParams)[] = ['preset', 'expr', 'particles', 'seed', 'integrator', 'dims', 'viewX', 'viewY', 'viewZ', 'view3d', 'trails'];
+const REBUILD: (keyof DemoParams)[] = ['preset', 'expr', 'particles', 'seed', 'integrator', 'friction', 'dims', 'viewX', 'viewY', 'viewZ', 'view3d', 'trails'];
 
-/** Apply the live controls to every lane. */
+/** Apply the live controls to every lane (a lane whose preset fixes dt keeps it). */
 function applyLive(changed: Partial<DemoParams>): void {
-  for (const lane of running?.lanes ?? []) {
-    if ('dt' in changed) lane.sim.setStepSize(params.dt);
+  for (const [l, lane] of (running?.lanes ?? []).entries()) {
+    if ('dt' in changed && !('dt' in lanesOf(preset)[l].spec)) lane.sim.setStepSize(params.dt);
     if ('temperature' in changed) lane.sim.setTemperature(params.temperature);
   }
 }
@@ -451,7 +451,8 @@ function buildGui(): void {
     params.customT = true;
     applyLive({ temperature: params.temperature });
   });
-  gui.add(params, 'integrator', ['em', 'lm']).name('integrator').onChange(restart);
+  gui.add(params, 'integrator', [...INTEGRATORS]).name('integrator').onChange(restart);
+  gui.add(params, 'friction', 0, 20).name('friction γ (baoab)').onFinishChange(restart);
   gui.add(params, 'dims', 2, 16, 1).name('dimension D').onFinishChange(restart);
   const view = gui.addFolder('view');
   view.add(params, 'viewX', 0, 15, 1).name('horizontal: x_i').onFinishChange(restart);

@@ -1,10 +1,11 @@
 /**
  * The demo's controls and their home in the URL: a link reproduces the run.
  * Query keys: preset, particles, seed, dt, T (a constant temperature instead
- * of the preset's schedule), integrator, spf (steps per frame), expr, dims,
+ * of the preset's schedule), integrator, gamma (friction), spf (steps per frame), expr, dims,
  * vx, vy, vz (coordinates shown), view3d (1: orbit camera), trails (0/1).
  */
 import { PRESETS, presetById, type Preset } from './presets.ts';
+import { INTEGRATORS, type IntegratorName } from '../spec.ts';
 
 export interface DemoParams {
   preset: string;
@@ -17,7 +18,9 @@ export interface DemoParams {
   temperature: number;
   /** the temperature was set by hand (URL or control): constant instead of the preset's schedule */
   customT: boolean;
-  integrator: 'em' | 'lm';
+  integrator: IntegratorName;
+  /** friction γ of the inertial integrators (baoab), 1/time */
+  friction: number;
   /** dimension D of the particles (2 … 16); the preset's unless changed */
   dims: number;
   /** coordinates shown on the horizontal and vertical axes (for D > 2) */
@@ -61,7 +64,8 @@ export function readParams(q: URLSearchParams): DemoParams {
     dt: num(q, 'dt', (x) => Number.isFinite(x) && x > 0) ?? (preset.spec.dt as number),
     temperature: T ?? startTemperature(preset),
     customT: T !== undefined,
-    integrator: integrator === 'em' || integrator === 'lm' ? integrator : (preset.spec.integrator as 'em' | 'lm'),
+    integrator: INTEGRATORS.includes(integrator as IntegratorName) ? (integrator as IntegratorName) : (preset.spec.integrator as IntegratorName),
+    friction: num(q, 'gamma', (x) => Number.isFinite(x) && x >= 0) ?? ((preset.spec.friction as number | undefined) ?? 1),
     dims: num(q, 'dims', (x) => Number.isInteger(x) && x >= 2 && x <= 16) ?? preset.spec.dims,
     viewX: num(q, 'vx', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[0],
     viewY: num(q, 'vy', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[1],
@@ -76,7 +80,7 @@ export function readParams(q: URLSearchParams): DemoParams {
 
 /** Write every control into the URL (without reloading). */
 export function writeParams(p: DemoParams): void {
-  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, spf: String(p.stepsPerFrame) });
+  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, gamma: String(p.friction), spf: String(p.stepsPerFrame) });
   if (p.customT) q.set('T', String(p.temperature));
   q.set('dims', String(p.dims));
   q.set('vx', String(p.viewX));
@@ -122,13 +126,14 @@ export function specFor(preset: Preset, p: DemoParams, maxParticles?: number, la
   const view = viewFor(preset, p);
   const spec: Record<string, unknown> & { dims: number } = {
     ...preset.spec,
-    ...lanesOf(preset)[lane].spec,
     dims: p.dims,
     init: resizeInit(preset.spec.init as Record<string, unknown>, p.dims),
     particles: Math.min(p.particles, maxParticles ?? Infinity),
     seed: p.seed,
     dt: p.dt,
     integrator: p.integrator,
+    friction: p.friction,
+    ...lanesOf(preset)[lane].spec, // what a lane is about (its integrator, schedule, dt) is fixed by the preset
   };
   if (p.customT) spec.temperature = p.temperature;
   // the x-marginal over the view box, for the live histogram and KL

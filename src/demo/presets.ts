@@ -67,6 +67,20 @@ export const PRESETS: Preset[] = [
     ],
   },
   {
+    id: 'momentum',
+    title: 'Momentum against gradient descent at T = 0 in a narrow valley (E = 0.05x² + 10y²)',
+    spec: { dims: 2, particles: 200_000, potential: { expr: '0.05*x^2 + 10*y^2' }, integrator: 'em', dt: 0.09, temperature: 0, steps: 4000, seed: 1, init: { kind: 'uniform', low: [-4, -1], high: [4, 1] } },
+    view: { dims: [0, 1], box: [-4.5, 4.5, -4.5, 4.5], energyRange: [0, 4] },
+    contour: 0.2,
+    stepsPerFrame: 1,
+    lanes: [
+      // the largest stable gradient step is 2/20 = 0.1; the slow direction then relaxes as (1 − 0.009)^n
+      { label: 'gradient descent: em, T = 0, dt = 0.09', spec: { integrator: 'em', dt: 0.09 } },
+      // heavy ball (Newton with friction, no noise): γ = 2√0.1 damps the slow direction critically, e^(−γ dt/2) per step
+      { label: 'momentum: baoab, T = 0, γ = 0.63, dt = 0.3', spec: { integrator: 'baoab', dt: 0.3, friction: 0.63 } },
+    ],
+  },
+  {
     id: 'cloud-3d',
     title: 'A 3-D double well: drag to orbit, wheel to zoom',
     spec: { dims: 3, particles: 1_000_000, potential: { expr: '(x^2 - 1)^2 + y^2 + 2*z^2' }, integrator: 'lm', dt: 0.01, temperature: 0.4, steps: FOREVER, seed: 1, init: { kind: 'normal', mean: [-1, 0, 0], std: 0.1 } },

@@ -205,6 +205,39 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.close();
   });
 
+  it('momentum against gradient descent at T = 0: each lane\'s ⟨E⟩ follows its exact linear recursion, and the heavy ball is far ahead', async () => {
+    const n = 20000;
+    const page = await openDemo(`preset=momentum&particles=${n}&seed=2&spf=2&present=0`);
+    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[0].step >= 60, { timeout: 90_000 });
+    const lanes = await page.evaluate(() => demo().lanes);
+    // E = 0.05x² + 10y² (k = 0.1, 20), x0 ~ U(−4, 4), y0 ~ U(−1, 1), v0 = 0: ⟨E⟩_n = Σ_k (k/2)·⟨x_n²⟩ with ⟨x_0²⟩ = a²/3
+    const modes = [{ k: 0.1, x2: 16 / 3 }, { k: 20, x2: 1 / 3 }];
+    const gd = (steps: number, h: number) => modes.reduce((e, { k, x2 }) => e + (k / 2) * x2 * (1 - h * k) ** (2 * steps), 0);
+    // BAOAB at T = 0 is linear in (x, v): propagate the second moments (xx, xv, vv) through B, A, O, A, B
+    const heavyBall = (steps: number, h: number, gamma: number) =>
+      modes.reduce((e, { k, x2 }) => {
+        let [xx, xv, vv] = [x2, 0, 0];
+        const beta = Math.exp(-gamma * h);
+        const kick = (): void => { [xx, xv, vv] = [xx, xv - (h / 2) * k * xx, vv - h * k * xv + ((h / 2) * k) ** 2 * xx]; };
+        const drift = (): void => { [xx, xv, vv] = [xx + h * xv + (h / 2) ** 2 * vv, xv + (h / 2) * vv, vv]; };
+        for (let i = 0; i < steps; i++) {
+          kick();
+          drift();
+          [xv, vv] = [beta * xv, beta * beta * vv];
+          drift();
+          kick();
+        }
+        return e + (k / 2) * xx;
+      }, 0);
+    const expected = [gd(lanes[0].step, 0.09), heavyBall(lanes[1].step, 0.3, 0.63)];
+    // sampling error of ⟨x0²⟩ for a uniform start: relative sd √(0.8/n); 5 sd, plus f32 rounding
+    const tolerance = 5 * Math.sqrt(0.8 / n) + 1e-3;
+    lanes.forEach((lane, l) => expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance));
+    expect(lanes[1].meanEnergy).toBeLessThan(lanes[0].meanEnergy / 10);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
   it('3-D: a cloud in the left well of a 3-D double well, seen by the orbit camera; turning the camera half round moves it to the other side', async () => {
     const page = await openDemo('preset=cloud-3d&particles=20000&seed=1&present=0');
     expect(await page.evaluate(() => demo().view3d)).toBe(true);

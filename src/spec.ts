@@ -5,6 +5,7 @@
  */
 import { SpecError } from './errors.ts';
 import type { ScheduleSpec } from './schedule.ts';
+import { validateData, type DataSet } from './data.ts';
 
 /** Largest dimension the kernels are built for. */
 export const MAX_DIMS = 16;
@@ -46,7 +47,12 @@ export interface ObserveSpec {
 export interface RunSpec {
   dims: number;
   particles: number;
-  potential: { name?: string; expr?: string; params: Record<string, number | number[]> };
+  /**
+   * A built-in (`name`), an expression (`expr`), or a potential from data:
+   * E(w) = prior(w) + Σ_i example(w; row_i) over the rows of `data`
+   * (`example` in the coordinates and the data's column names).
+   */
+  potential: { name?: string; expr?: string; example?: string; prior?: string; data?: DataSet; params: Record<string, number | number[]> };
   integrator: IntegratorName;
   /** step size h (time units) */
   dt: number;
@@ -191,18 +197,51 @@ function observe(v: unknown, dims: number): ObserveSpec {
 }
 
 function potential(v: unknown): RunSpec['potential'] {
-  if (!isObject(v)) throw new SpecError('potential', v, 'must be an object {"name": ...} or {"expr": ...}, with optional "params"');
-  checkKeys(v, 'potential', ['name', 'expr', 'params']);
-  if ((v.name === undefined) === (v.expr === undefined)) throw new SpecError('potential', v, 'must have exactly one of "name" (a built-in) or "expr" (an expression)');
+  const kinds = '{"name": ...} or {"expr": ...} (or {"data": ..., "example": ..., "prior": ...}: a potential from data)';
+  if (!isObject(v)) throw new SpecError('potential', v, `must be an object ${kinds}, with optional "params"`);
+  checkKeys(v, 'potential', ['name', 'expr', 'params', 'data', 'example', 'prior']);
+  const given = ['name', 'expr', 'example'].filter((k) => v[k] !== undefined);
+  if (given.length !== 1) throw new SpecError('potential', v, `must have exactly one of "name" (a built-in), "expr" (an expression) or "example" (with "data": a potential from data), i.e. ${kinds}`);
   if (v.name !== undefined && typeof v.name !== 'string') throw new SpecError('potential.name', v.name, 'must be a string (run `npx langevin potentials` for the list)');
   if (v.expr !== undefined && (typeof v.expr !== 'string' || v.expr.trim() === '')) throw new SpecError('potential.expr', v.expr, 'must be a non-empty expression string, e.g. "(x^2 - 1)^2 + 0.5*y^2"');
+  const fromData = v.example !== undefined;
+  if (!fromData && (v.data !== undefined || v.prior !== undefined)) {
+    throw new SpecError(v.data !== undefined ? 'potential.data' : 'potential.prior', v.data ?? v.prior, 'belongs to a potential from data: give "example" (the loss of one data row) with "data", and no "name" or "expr"');
+  }
+  let data: DataSet | undefined;
+  if (fromData) {
+    if (typeof v.example !== 'string' || v.example.trim() === '') throw new SpecError('potential.example', v.example, 'must be a non-empty expression in the coordinates and the data columns, e.g. "(y - x*u)^2/2"');
+    if (v.prior !== undefined && (typeof v.prior !== 'string' || v.prior.trim() === '')) throw new SpecError('potential.prior', v.prior, 'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")');
+    if (v.data === undefined) throw new SpecError('potential.data', undefined, 'is required with "example": {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}');
+    data = validateData(v.data, 'potential.data');
+  }
   const params = v.params ?? {};
   if (!isObject(params)) throw new SpecError('potential.params', params, 'must be an object of name: number (or array of numbers)');
   for (const [k, p] of Object.entries(params)) {
     if (Array.isArray(p)) p.forEach((x, i) => finite(x, `potential.params.${k}[${i}]`));
     else finite(p, `potential.params.${k}`, () => true, 'must be a finite number or an array of finite numbers');
+    if (data?.columns.includes(k)) throw new SpecError(`potential.params.${k}`, p, `'${k}' is also a data column (columns: ${data.columns.join(', ')}); rename one of them`);
   }
-  return { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params as Record<string, number | number[]> };
+  const out: RunSpec['potential'] = { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params as Record<string, number | number[]> };
+  if (fromData) {
+    out.example = v.example as string;
+    out.prior = (v.prior as string | undefined) ?? '0';
+    out.data = data;
+  }
+  return out;
+}
+
+/** A data column may not be named like a coordinate (x0…, and x, y, z, w when dims ≤ 4), a constant or a function. */
+function checkColumnNames(data: DataSet, dims: number): void {
+  const letters = ['x', 'y', 'z', 'w'].slice(0, dims <= 4 ? dims : 0);
+  const reserved = new Set(['pi', 'e', 'sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sinh', 'cosh', 'atan', 'asin', 'acos']);
+  data.columns.forEach((c, j) => {
+    const m = /^x(0|[1-9]\d*)$/.exec(c);
+    if (letters.includes(c) || (m && Number(m[1]) < dims)) {
+      throw new SpecError(`potential.data.columns[${j}]`, c, `clashes with a coordinate (the parameters being learned are ${[...letters, ...Array.from({ length: dims }, (_, i) => `x${i}`)].join(', ')} for dims = ${dims}); rename the column`);
+    }
+    if (reserved.has(c)) throw new SpecError(`potential.data.columns[${j}]`, c, 'clashes with a constant or function name (pi, e, sin, cos, exp, log, …); rename the column');
+  });
 }
 
 /**
@@ -216,6 +255,7 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const pot = potential(raw.potential);
   const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
   const dims = integer(raw.dims ?? implied ?? 2, 'dims', 1, MAX_DIMS);
+  if (pot.data) checkColumnNames(pot.data, dims);
   const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
   const integrator = raw.integrator ?? 'em';
   if (!INTEGRATORS.includes(integrator as IntegratorName)) throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);

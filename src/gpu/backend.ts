@@ -13,6 +13,7 @@ import { InitKernel } from './initKernel.ts';
 import { MomentsReduction } from './moments.ts';
 import { allocateShards, type Shard } from './particles.ts';
 import { StepKernel } from './stepKernel.ts';
+import { createDataBuffer } from './potentialData.ts';
 
 export interface WebGpuBackendOptions {
   /** split particles into buffers of at most this many bytes (tests force splitting with it) */
@@ -59,6 +60,8 @@ export class WebGpuBackend implements Backend {
     private readonly reduction: MomentsReduction,
     private readonly histogramPass: HistogramPass | undefined,
     private readonly ownsDevice: boolean,
+    /** the potential's data (f32 rows × columns) for a potential from data, shared with renderers */
+    readonly dataBuffer: GPUBuffer | undefined,
   ) {
     this.gpu = ctx.device;
     this.device = ctx.adapter.device;
@@ -98,10 +101,18 @@ export class WebGpuBackend implements Backend {
       throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${(oom ?? validation)!.message}. Use fewer particles.`);
     }
     device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
+    let data: GPUBuffer | undefined;
+    try {
+      data = createDataBuffer(device, potential);
+    } catch (e) {
+      for (const s of shards) s.positions.destroy();
+      params.destroy();
+      throw e;
+    }
     const histogramPass = spec.histogram ? await HistogramPass.create(device, shards, spec.dims, spec.histogram, { forceGlobalAtomics: options.forceGlobalAtomics }) : undefined;
     const [step, reduction, init] = await Promise.all([
-      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH }),
-      MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params),
+      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH, data }),
+      MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params, data),
       InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),
     ]);
     const encoder = device.createCommandEncoder({ label: 'WebGpuBackend.init' });
@@ -109,7 +120,7 @@ export class WebGpuBackend implements Backend {
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
     init.destroy();
-    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false);
+    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false, data);
   }
 
   private check(): void {
@@ -228,6 +239,7 @@ export class WebGpuBackend implements Backend {
     this.reduction.destroy();
     this.histogramPass?.destroy();
     this.paramsBuffer.destroy();
+    this.dataBuffer?.destroy();
     for (const s of this.shards) s.positions.destroy();
     if (this.ownsDevice) this.ctx.device.destroy();
   }

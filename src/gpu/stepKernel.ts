@@ -7,6 +7,7 @@ import type { IntegratorName } from '../spec.ts';
 import { StepParams } from './layout.ts';
 import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
+import { dataBindGroup } from './potentialData.ts';
 
 export interface StepKernelOptions {
   dims: number;
@@ -16,11 +17,14 @@ export interface StepKernelOptions {
   workgroupSize: number;
   /** largest K per dispatch */
   maxSteps: number;
+  /** the potential's data buffer (src/gpu/potentialData.ts), for a potential from data */
+  data?: GPUBuffer;
 }
 
 export class StepKernel {
   private readonly uniforms: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
+  private readonly dataGroup?: GPUBindGroup;
   readonly coef: GPUBuffer;
   private destroyed = false;
 
@@ -31,6 +35,7 @@ export class StepKernel {
     private readonly params: GPUBuffer,
     private readonly options: StepKernelOptions,
   ) {
+    if (options.data) this.dataGroup = dataBindGroup(device, pipeline, options.data, 'StepKernel.dataGroup');
     this.coef = device.createBuffer({ label: 'StepKernel.coef', size: options.maxSteps * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.uniforms = shards.map((_, s) =>
       device.createBuffer({ label: `StepKernel.uniforms[${s}]`, size: StepParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
@@ -84,6 +89,7 @@ export class StepKernel {
     const call = Math.floor(m0 / 4);
     const pass = encoder.beginComputePass({ label: 'StepKernel.pass' });
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {
       this.device.queue.writeBuffer(
         this.uniforms[s],

@@ -10,6 +10,7 @@ import { CATALOG, PotentialError } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
 import { jsonErrorIndex } from './json.ts';
+import { resolveDataFile } from './data.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -146,7 +147,7 @@ function fmt(x: number): string {
 }
 
 async function run(args: RunArgs): Promise<number> {
-  const raw = parseJsonFile(args.spec);
+  const raw = resolveDataFile(parseJsonFile(args.spec), args.spec);
   if (args.out) checkOutWritable(args.out);
   const prepared: Prepared = prepare(raw); // every input error before any GPU work
   const tty = process.stderr.isTTY === true;

@@ -2,6 +2,7 @@
 
 const STREAM_NOISE: u32 = 0u;
 const STREAM_INIT: u32 = 1u;
+const STREAM_BATCH: u32 = 2u;
 
 // Global invocation index over a 2-D grid of workgroups (grids beyond 65 535
 // workgroups are folded into y).

@@ -6,6 +6,7 @@
 import { SpecError } from './errors.ts';
 import type { ScheduleSpec } from './schedule.ts';
 import { validateData, type DataSet } from './data.ts';
+import { MAX_BATCH_WITHOUT_REPLACEMENT } from './rng/batch.ts';
 
 /** Largest dimension the kernels are built for. */
 export const MAX_DIMS = 16;
@@ -66,9 +67,22 @@ export interface RunSpec {
   stepsPerDispatch?: number;
   histogram?: HistogramSpec;
   observe: ObserveSpec;
+  /**
+   * Mini-batch gradients (potentials from data only; spec fields `batch` and
+   * `replace`): every step of every particle uses ∇prior + (N/B) Σ_{j<B} ∇example(row_j)
+   * with rows drawn from Philox stream 2 (src/rng/batch.ts). Absent = full batch.
+   */
+  batch?: BatchSpec;
 }
 
-const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe'];
+export interface BatchSpec {
+  /** B, rows per gradient, 1 ≤ B ≤ N */
+  size: number;
+  /** draw the rows with replacement (default) or without (Floyd's algorithm, B ≤ 256) */
+  replace: boolean;
+}
+
+const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe', 'batch', 'replace'];
 
 type Obj = Record<string, unknown>;
 
@@ -244,6 +258,21 @@ function checkColumnNames(data: DataSet, dims: number): void {
   });
 }
 
+function batchSpec(b: unknown, replace: unknown, data: DataSet | undefined): BatchSpec | undefined {
+  if (b === undefined) {
+    if (replace !== undefined) throw new SpecError('replace', replace, 'belongs to a mini-batch: give "batch" (rows per gradient) too');
+    return undefined;
+  }
+  if (!data) throw new SpecError('batch', b, 'needs a potential from data ({"data", "example", "prior"}): a mini-batch is a subset of its rows');
+  const N = data.rows.length;
+  const size = integer(b, 'batch', 1, N);
+  if (replace !== undefined && typeof replace !== 'boolean') throw new SpecError('replace', replace, 'must be true (rows drawn with replacement, the default) or false (without replacement)');
+  if (replace === false && size > MAX_BATCH_WITHOUT_REPLACEMENT) {
+    throw new SpecError('batch', b, `must be at most ${MAX_BATCH_WITHOUT_REPLACEMENT} with "replace": false (or use "replace": true, or omit "batch" for the full data set of ${N} rows)`);
+  }
+  return { size, replace: replace !== false };
+}
+
 /**
  * Validate a spec as parsed from JSON and fill in defaults.
  * @param fixedDims dimension imposed by a built-in potential, if any (used as the default of `dims`)
@@ -266,7 +295,9 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
   const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
+  const batch = batchSpec(raw.batch, raw.replace, pot.data);
   return {
+    ...(batch ? { batch } : {}),
     dims,
     particles,
     potential: pot,

@@ -4,7 +4,8 @@
  */
 import { momentRowLength, momentsFromSums, type Backend, type Moments, type Problem, type TargetBall } from '../backend.ts';
 import { binPositions, type HistogramCounts } from '../stats/binning.ts';
-import { advanceParticle, initParticle, makeScratch } from '../integrators/overdamped.ts';
+import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
+import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
 
 export class CpuBackend implements Backend {
@@ -40,10 +41,12 @@ export class CpuBackend implements Backend {
     const ns = new NormalStream(this.k0, this.k1, Stream.noise);
     const scratch = makeScratch(D);
     const m0 = step0 * D;
+    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     for (let i = 0; i < spec.particles; i++) {
       const x = this.positions.subarray(i * D, (i + 1) * D);
       ns.seek(i, m0);
-      advanceParticle(spec.integrator, x, ns, coef, potential.gradient, this.params, scratch);
+      advanceParticle(spec.integrator, x, ns, coef, batch ? batch(i) : full, this.params, scratch, step0);
     }
   }
 

@@ -111,7 +111,7 @@ export class WebGpuBackend implements Backend {
     }
     const histogramPass = spec.histogram ? await HistogramPass.create(device, shards, spec.dims, spec.histogram, { forceGlobalAtomics: options.forceGlobalAtomics }) : undefined;
     const [step, reduction, init] = await Promise.all([
-      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH, data }),
+      StepKernel.create(device, shards, params, { dims: spec.dims, integrator: spec.integrator, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH, data, batch: spec.batch && potential.data ? { ...spec.batch, rows: potential.data.rows } : undefined }),
       MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params, data),
       InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),
     ]);

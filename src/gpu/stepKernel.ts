@@ -3,7 +3,8 @@
  * dispatch per shard; the engine submits.
  */
 import stepWGSL from '../../shaders/step.wgsl?raw';
-import type { IntegratorName } from '../spec.ts';
+import type { BatchSpec, IntegratorName } from '../spec.ts';
+import { batchShader } from './batch.ts';
 import { StepParams } from './layout.ts';
 import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
@@ -19,6 +20,8 @@ export interface StepKernelOptions {
   maxSteps: number;
   /** the potential's data buffer (src/gpu/potentialData.ts), for a potential from data */
   data?: GPUBuffer;
+  /** mini-batch gradients, with N = `rows` rows of data (needs a potential from data) */
+  batch?: BatchSpec & { rows: number };
 }
 
 export class StepKernel {
@@ -62,8 +65,8 @@ export class StepKernel {
     const code = assembleShader(stepWGSL, {
       dims: options.dims,
       structs: [StepParams],
-      potential: options.potentialWGSL,
-      defines: { LM: options.integrator === 'lm' },
+      potential: options.batch ? `${options.potentialWGSL}\n${batchShader(options.batch, options.batch.rows)}` : options.potentialWGSL,
+      defines: { LM: options.integrator === 'lm', BATCH: options.batch !== undefined },
       rng: true,
     });
     const module = await compileShader(device, code, 'StepKernel.module');
@@ -103,6 +106,7 @@ export class StepKernel {
           call_lo: call >>> 0,
           call_hi: Math.floor(call / 2 ** 32) >>> 0,
           phase: m0 % 4,
+          step0: step0 % 2 ** 32,
         }),
       );
       pass.setBindGroup(0, this.bindGroups[s]);

@@ -21,6 +21,8 @@ export const Stream = {
   noise: 0,
   /** Initial positions. */
   init: 1,
+  /** Mini-batch row indices (src/rng/batch.ts): counter (particle, step, call within the step, 2). */
+  batch: 2,
 } as const;
 
 /**

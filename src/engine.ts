@@ -8,7 +8,7 @@ import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
 import type { Backend, BackendKind, Moments } from './backend.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
-import { temperatureAt } from './schedule.ts';
+import { scheduleAt, temperatureAt } from './schedule.ts';
 import { validateSpec, type RunSpec } from './spec.ts';
 import { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 import { divergences, klFloor } from './stats/divergence.ts';
@@ -127,6 +127,11 @@ export class Simulation {
     return temperatureAt(this.spec.temperature, n, this.spec.steps);
   }
 
+  /** Step size h of step n (time units) under the spec's dt (a number or a schedule). */
+  stepSizeAt(n: number): number {
+    return this.spec.dtSchedule ? scheduleAt(this.spec.dtSchedule, n, this.spec.steps) : this.spec.dt;
+  }
+
   /**
    * Change the temperature from the next step on (a constant; replaces any schedule). No recompilation.
    * @param T temperature, energy units (k_B = 1), finite and ≥ 0
@@ -139,13 +144,14 @@ export class Simulation {
   }
 
   /**
-   * Change the step size from the next step on. No recompilation.
+   * Change the step size from the next step on (a constant; replaces any schedule). No recompilation.
    * @param h step size, time units, finite and > 0
    * @throws SpecError for h ≤ 0 or non-finite
    */
   setStepSize(h: number): void {
     if (!(Number.isFinite(h) && h > 0)) throw new SpecError('dt', h, 'must be a finite number > 0');
     this.spec.dt = h;
+    delete this.spec.dtSchedule;
   }
 
   /** Temperature of the state after `done` steps: that of the last step taken (T(0) before any). */
@@ -170,8 +176,9 @@ export class Simulation {
       const coef = new Float64Array(2 * k);
       for (let j = 0; j < k; j++) {
         const T = this.temperatureAt(this.step + j);
-        coef[2 * j] = this.spec.dt;
-        coef[2 * j + 1] = Math.sqrt(2 * this.spec.dt * T);
+        const h = this.stepSizeAt(this.step + j);
+        coef[2 * j] = h;
+        coef[2 * j + 1] = Math.sqrt(2 * h * T);
       }
       await this.backend.advance(this.step, coef);
       this.step += k;
@@ -249,7 +256,7 @@ export class Simulation {
     const warnings: string[] = [];
     const notes: string[] = [];
     if (m.nonFinite > 0) {
-      warnings.push(`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${spec.dt}).`);
+      warnings.push(`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${spec.dtSchedule ? JSON.stringify(spec.dtSchedule) : spec.dt}).`);
     }
     const particleSteps = spec.particles * this.step;
     const result: RunResult = {

@@ -4,7 +4,7 @@
  * and is thrown before any GPU work.
  */
 import { SpecError } from './errors.ts';
-import type { ScheduleSpec } from './schedule.ts';
+import { scheduleAt, type ScheduleSpec } from './schedule.ts';
 import { validateData, type DataSet } from './data.ts';
 import { MAX_BATCH_WITHOUT_REPLACEMENT } from './rng/batch.ts';
 
@@ -55,8 +55,10 @@ export interface RunSpec {
    */
   potential: { name?: string; expr?: string; example?: string; prior?: string; data?: DataSet; params: Record<string, number | number[]> };
   integrator: IntegratorName;
-  /** step size h (time units) */
+  /** step size h (time units); with a schedule, the first step's */
   dt: number;
+  /** the step-size schedule when `dt` was given as one (src/schedule.ts); h_n = scheduleAt(dtSchedule, n, steps) */
+  dtSchedule?: ScheduleSpec;
   /** temperature T (energy units, k_B = 1) or a schedule */
   temperature: ScheduleSpec;
   steps: number;
@@ -144,6 +146,44 @@ function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec
     }
     default:
       throw new SpecError(`${field}.schedule`, v.schedule, `must be one of: ${kinds}`);
+  }
+}
+
+/**
+ * The step size: a number > 0 or a schedule whose every value is > 0: the
+ * temperature's kinds, plus poly {a, b, gamma}: a(b + n)^(−gamma) (Welling &
+ * Teh 2011) and cyclical {dt0, cycles}: the cosine cycles of Zhang et al. 2020.
+ */
+function stepSchedule(v: unknown): ScheduleSpec {
+  const field = 'dt';
+  const pos = (x: number) => x > 0;
+  const gt0 = 'must be a finite number > 0';
+  if (typeof v === 'number' || v === null || typeof v !== 'object' || Array.isArray(v)) return finite(v, field, pos, 'must be a finite number > 0 or a schedule object');
+  const kinds = 'linear {from, to}, geometric {from, to}, log {c, n0}, table {values}, poly {a, b, gamma}, cyclical {dt0, cycles}';
+  const o = v as Obj;
+  switch (o.schedule) {
+    case 'poly':
+      checkKeys(o, field, ['schedule', 'a', 'b', 'gamma']);
+      return { schedule: 'poly', a: finite(o.a, 'dt.a', pos, gt0), b: finite(o.b ?? 1, 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'), gamma: finite(o.gamma ?? 0.55, 'dt.gamma', (x) => x >= 0, 'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)') };
+    case 'cyclical':
+      checkKeys(o, field, ['schedule', 'dt0', 'cycles']);
+      return { schedule: 'cyclical', dt0: finite(o.dt0, 'dt.dt0', pos, gt0), cycles: integer(o.cycles ?? 1, 'dt.cycles', 1, 2 ** 32 - 1) };
+    case 'linear':
+    case 'geometric':
+    case 'log':
+    case 'table': {
+      const s = schedule(o, field, 'dt');
+      // every value must be > 0 (a zero step never moves)
+      const bad: [string, number][] =
+        s === undefined || typeof s === 'number' ? [] :
+        s.schedule === 'linear' ? [['from', s.from], ['to', s.to]] :
+        s.schedule === 'log' ? [['c', s.c]] :
+        s.schedule === 'table' ? s.values.map((x, i) => [`values[${i}]`, x] as [string, number]) : [];
+      for (const [k, x] of bad) if (!(x > 0)) throw new SpecError(`dt.${k}`, x, `${gt0} (every step size must be > 0)`);
+      return s;
+    }
+    default:
+      throw new SpecError('dt.schedule', o.schedule, `must be one of: ${kinds}`);
   }
 }
 
@@ -288,16 +328,18 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
   const integrator = raw.integrator ?? 'em';
   if (!INTEGRATORS.includes(integrator as IntegratorName)) throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
-  if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0');
-  const dt = finite(raw.dt, 'dt', (x) => x > 0, 'must be a finite number > 0');
+  if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0 (or a schedule object)');
+  const dtSpec = stepSchedule(raw.dt);
   const temperature = schedule(raw.temperature ?? 1, 'temperature');
   if (raw.steps === undefined) throw new SpecError('steps', undefined, 'is required: an integer from 0 to 4294967295');
   const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
   const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
   const batch = batchSpec(raw.batch, raw.replace, pot.data);
+  const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {
     ...(batch ? { batch } : {}),
+    ...(typeof dtSpec === 'number' ? {} : { dtSchedule: dtSpec }),
     dims,
     particles,
     potential: pot,

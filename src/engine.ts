@@ -6,7 +6,8 @@ import { CpuBackend } from './cpu/backend.ts';
 import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
-import type { Backend, BackendKind, Moments } from './backend.ts';
+import type { Backend, BackendKind, Covariance, Moments } from './backend.ts';
+import { effectiveTemperature, hessian } from './stats/sgd.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
 import { scheduleAt, temperatureAt } from './schedule.ts';
 import { validateSpec, type RunSpec } from './spec.ts';
@@ -39,8 +40,17 @@ export interface RunResult {
     temperature: number;
     mean: number[];
     variance: number[];
+    /** ensemble mean of the energy: for a potential from data, the full-data loss prior + Σ_i example_i */
     meanEnergy: number;
     nonFinite: number;
+    /** D × D population covariance of the positions (particles with finite coordinates) */
+    covariance: number[][];
+    /**
+     * Mini-batch runs at T = 0 (SGD): tr(HΣ)/D, H the full-data Hessian at the
+     * ensemble mean, Σ `covariance`: the Langevin temperature with the same
+     * H-weighted spread (src/stats/sgd.ts)
+     */
+    effectiveTemperature?: number;
   };
   /** lowest energy any particle had at an observation, where and when */
   best: BestSection;
@@ -248,10 +258,13 @@ export class Simulation {
       if (traces.has(s)) await this.observeTrace(h);
     }
     const m = await this.moments();
-    return this.buildResult(m);
+    const t0 = performance.now();
+    const cov = await this.backend.covariance(m.mean.every(Number.isFinite) ? m.mean : this.shift);
+    this.elapsedMs += performance.now() - t0;
+    return this.buildResult(m, cov);
   }
 
-  private buildResult(m: Moments): RunResult {
+  private buildResult(m: Moments, cov: Covariance): RunResult {
     const { spec } = this;
     const warnings: string[] = [];
     const notes: string[] = [];
@@ -274,11 +287,17 @@ export class Simulation {
         variance: m.variance,
         meanEnergy: m.meanEnergy,
         nonFinite: m.nonFinite,
+        covariance: cov.matrix,
       },
       best: this.best,
       notes,
       warnings,
     };
+    if (spec.batch && result.final.temperature === 0 && cov.count > 1 && cov.mean.every(Number.isFinite)) {
+      const H = hessian(this.potential, cov.mean);
+      result.final.effectiveTemperature = effectiveTemperature(H, cov.matrix);
+      notes.push(`effectiveTemperature = tr(HΣ)/D = ${result.final.effectiveTemperature.toPrecision(4)}: H is the Hessian of the full-data energy at the ensemble mean, Σ the ensemble covariance; Langevin dynamics at temperature T in a quadratic loss gives Σ = T·H⁻¹ (small steps), so this is the temperature the mini-batch noise acts as`);
+    }
     const { target, radius } = spec.observe;
     if (target && radius) result.target = { x: target, radius, fraction: m.inside / spec.particles };
     if (this.trace.length > 0) result.trace = this.trace;

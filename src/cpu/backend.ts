@@ -2,7 +2,7 @@
  * The CPU backend: the reference implementation. Float64 state, the same
  * Philox stream as the GPU, the step of src/integrators/overdamped.ts.
  */
-import { momentRowLength, momentsFromSums, type Backend, type Moments, type Problem, type TargetBall } from '../backend.ts';
+import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type Backend, type Covariance, type Moments, type Problem, type TargetBall } from '../backend.ts';
 import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
 import { batchGradient } from '../integrators/batch.ts';
@@ -85,6 +85,28 @@ export class CpuBackend implements Backend {
       }
     }
     return momentsFromSums(sums, D, shift, best);
+  }
+
+  async covariance(shift: number[]): Promise<Covariance> {
+    const D = this.dims;
+    const sums = new Float64Array(covarianceRowLength(D));
+    const dx = new Float64Array(D);
+    for (let i = 0; i < this.problem.spec.particles; i++) {
+      let bad = false;
+      for (let d = 0; d < D; d++) {
+        const v = this.positions[i * D + d];
+        bad = bad || !Number.isFinite(Math.fround(v));
+        dx[d] = v - shift[d];
+      }
+      if (bad) continue;
+      sums[0] += 1;
+      let q = 1 + D;
+      for (let a = 0; a < D; a++) {
+        sums[1 + a] += dx[a];
+        for (let b = a; b < D; b++) sums[q++] += dx[a] * dx[b];
+      }
+    }
+    return covarianceFromSums(sums, D, shift);
   }
 
   async finish(): Promise<void> {}

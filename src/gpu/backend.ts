@@ -4,7 +4,7 @@
  * device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { Backend, HistogramCounts, Moments, Problem, TargetBall } from '../backend.ts';
+import type { Backend, Covariance, HistogramCounts, Moments, Problem, TargetBall } from '../backend.ts';
 import { HistogramPass } from './histogram.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
@@ -14,6 +14,7 @@ import { MomentsReduction } from './moments.ts';
 import { allocateShards, type Shard } from './particles.ts';
 import { StepKernel } from './stepKernel.ts';
 import { createDataBuffer } from './potentialData.ts';
+import { CovarianceReduction } from './covariance.ts';
 
 export interface WebGpuBackendOptions {
   /** split particles into buffers of at most this many bytes (tests force splitting with it) */
@@ -49,6 +50,8 @@ export class WebGpuBackend implements Backend {
   private readLock: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
   private destroyed = false;
+  /** built on the first covariance() */
+  private covarianceReduction: Promise<CovarianceReduction> | undefined;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -161,6 +164,20 @@ export class WebGpuBackend implements Backend {
     return m;
   }
 
+  covariance(shift: number[]): Promise<Covariance> {
+    return this.exclusive(async () => {
+      this.check();
+      this.covarianceReduction ??= CovarianceReduction.create(this.gpu, this.shards, this.problem.spec.dims);
+      const reduction = await this.covarianceReduction;
+      const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.covariance' });
+      reduction.record(encoder, shift);
+      this.gpu.queue.submit([encoder.finish()]);
+      const c = await reduction.read(shift);
+      this.check();
+      return c;
+    });
+  }
+
   async finish(): Promise<void> {
     this.check();
     await this.gpu.queue.onSubmittedWorkDone();
@@ -238,6 +255,7 @@ export class WebGpuBackend implements Backend {
     this.step.destroy();
     this.reduction.destroy();
     this.histogramPass?.destroy();
+    void this.covarianceReduction?.then((r) => r.destroy());
     this.paramsBuffer.destroy();
     this.dataBuffer?.destroy();
     for (const s of this.shards) s.positions.destroy();

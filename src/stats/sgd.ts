@@ -73,13 +73,13 @@ const transpose = (M: Mat): Mat => M[0].map((_, j) => M.map((r) => r[j]));
  * EM at T = 0 with step h and the mini-batch gradient λw + (N/B) Σ_{j<B} φ_j(φ_j·w − y_j).
  * The update is linear in w with a random matrix, w' = A w + c, so the first
  * and second moments obey a closed recursion over the batch distribution
- * (with replacement: B independent rows; without: a uniform B-subset), iterated
- * here in float64 to its fixed point.
+ * (with replacement: B independent rows; without: a uniform B-subset), whose
+ * fixed point is solved here in float64 (a D² × D² linear system).
  * @param h step size (the learning rate for the summed loss)
  * @param B rows per batch
  * @example sgdStationaryMoments({features: [[1, 0.5], [1, -1]], targets: [1, 0], lambda: 0.1}, 0.01, 1, true)
  */
-export function sgdStationaryMoments(problem: LeastSquares, h: number, B: number, replace: boolean): { mean: number[]; covariance: number[][]; iterations: number } {
+export function sgdStationaryMoments(problem: LeastSquares, h: number, B: number, replace: boolean): { mean: number[]; covariance: number[][] } {
   const { features: phi, targets: y, lambda } = problem;
   const N = phi.length;
   const D = phi[0].length;
@@ -97,29 +97,53 @@ export function sgdStationaryMoments(problem: LeastSquares, h: number, B: number
   const Ecc = scale(h * h * kappa * kappa, add(scale(B, single(zz)), scale(B * (B - 1), pair(outer(sumZ, sumZ), zz))));
   const EM = scale(B / N, sumX);
   const EZ = sumZ.map((v) => (B / N) * v);
-  let m = new Array<number>(D).fill(0);
-  let S = zeros(D);
-  let iterations = 0;
-  for (; iterations < 10_000_000; iterations++) {
-    // E[M S M] and E[M m Z^T]
+  // The fixed point, solved directly: m = (I − E[A])⁻¹ h κ E[Z]; then S = L(S) + c(m), L linear in S.
+  const EA = add(scale(a0, I), scale(-h * kappa, EM));
+  const m = solve(add(I, scale(-1, EA)), EZ.map((v) => h * kappa * v));
+  const mcol = m.map((v) => [v]);
+  const XmZ = add(...X.map((Xi, i) => mul(mul(Xi, mcol), [z[i]])));
+  const EMmZ = add(scale(B, single(XmZ)), scale(B * (B - 1), pair(mul(mul(sumX, mcol), [sumZ]), XmZ)));
+  const EAmc = add(scale(a0 * h * kappa, outer(m, EZ)), scale(-h * h * kappa * kappa, EMmZ));
+  const c = add(EAmc, transpose(EAmc), Ecc);
+  const L = (S: Mat): Mat => {
     const XSX = add(...X.map((Xi) => mul(mul(Xi, S), Xi)));
     const EMSM = add(scale(B, single(XSX)), scale(B * (B - 1), pair(mul(mul(sumX, S), sumX), XSX)));
-    const mcol = m.map((v) => [v]);
-    const XmZ = add(...X.map((Xi, i) => mul(mul(Xi, mcol), [z[i]])));
-    const EMmZ = add(scale(B, single(XmZ)), scale(B * (B - 1), pair(mul(mul(sumX, mcol), [sumZ]), XmZ)));
-    const EASA = add(scale(a0 * a0, S), scale(-a0 * h * kappa, add(mul(EM, S), mul(S, EM))), scale(h * h * kappa * kappa, EMSM));
-    const EAmc = add(scale(a0 * h * kappa, outer(m, EZ)), scale(-h * h * kappa * kappa, EMmZ));
-    const S2 = add(EASA, EAmc, transpose(EAmc), Ecc);
-    const EA = add(scale(a0, I), scale(-h * kappa, EM));
-    const m2 = EA.map((r, i) => r.reduce((s, a, k) => s + a * m[k], 0) + h * kappa * EZ[i]);
-    let delta = 0;
-    for (let i = 0; i < D; i++) {
-      delta = Math.max(delta, Math.abs(m2[i] - m[i]));
-      for (let j = 0; j < D; j++) delta = Math.max(delta, Math.abs(S2[i][j] - S[i][j]));
-    }
-    m = m2;
-    S = S2;
-    if (delta < 1e-16 * (1 + Math.abs(S[0][0]))) break;
+    return add(scale(a0 * a0, S), scale(-a0 * h * kappa, add(mul(EM, S), mul(S, EM))), scale(h * h * kappa * kappa, EMSM));
+  };
+  // (I − L) vec(S) = vec(c), L applied to the basis matrices
+  const n = D * D;
+  const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let k = 0; k < n; k++) {
+    const E = zeros(D);
+    E[Math.floor(k / D)][k % D] = 1;
+    const LE = L(E);
+    for (let r = 0; r < n; r++) A[r][k] = (r === k ? 1 : 0) - LE[Math.floor(r / D)][r % D];
   }
-  return { mean: m, covariance: add(S, scale(-1, outer(m, m))), iterations };
+  const sv = solve(A, c.flat());
+  const S = Array.from({ length: D }, (_, a) => sv.slice(a * D, (a + 1) * D));
+  const cov = add(S, scale(-1, outer(m, m)));
+  // symmetrise the rounding
+  return { mean: m, covariance: cov.map((r, a) => r.map((v, b) => (v + cov[b][a]) / 2)) };
+}
+
+/** Solve A x = b by Gaussian elimination with partial pivoting (float64). */
+function solve(A: Mat, b: number[]): number[] {
+  const n = b.length;
+  const M = A.map((r, i) => [...r, b[i]]);
+  for (let col = 0; col < n; col++) {
+    let piv = col;
+    for (let r = col + 1; r < n; r++) if (Math.abs(M[r][col]) > Math.abs(M[piv][col])) piv = r;
+    [M[col], M[piv]] = [M[piv], M[col]];
+    for (let r = col + 1; r < n; r++) {
+      const f = M[r][col] / M[col][col];
+      for (let k = col; k <= n; k++) M[r][k] -= f * M[col][k];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let v = M[r][n];
+    for (let k = r + 1; k < n; k++) v -= M[r][k] * x[k];
+    x[r] = v / M[r][r];
+  }
+  return x;
 }

@@ -57,3 +57,56 @@ describe('potential from data, full batch: GPU against the CPU reference', () =>
     expect(Math.abs(gpu.result.final.effectiveTemperature! / cpu.result.final.effectiveTemperature! - 1)).toBeLessThan(1e-2);
   });
 });
+
+describe('renderers with a potential from data (group 1 bound)', () => {
+  it('the landscape of E = Σ_i ((x − a_i)² + (y − b_i)²)/4 over two rows is the heat map of (x² + y²)/2 + 0.005', async () => {
+    const { LandscapeRenderer } = await import('../../src/gpu/render/landscapeRenderer.ts');
+    const { PointRenderer } = await import('../../src/gpu/render/pointRenderer.ts');
+    const { renderOffscreen } = await import('../../src/gpu/render/offscreen.ts');
+    const { simulation } = await import('../support.ts');
+    const SIZE = 64;
+    const sim = await simulation({ dims: 2, particles: 1, dt: 0.01, steps: 0, potential: { data: { columns: ['a', 'b'], rows: [[0.1, 0], [-0.1, 0]] }, example: '((x - a)^2 + (y - b)^2)/4' } }, 'webgpu');
+    try {
+      const backend = sim.backend as import('../../src/gpu/backend.ts').WebGpuBackend;
+      expect(backend.dataBuffer).toBeDefined();
+      const land = await LandscapeRenderer.create(backend.gpu, backend.paramsBuffer, 2, sim.potential.wgsl, 'rgba8unorm', backend.dataBuffer);
+      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, 'rgba8unorm', backend.dataBuffer);
+      const view = { dims: [0, 1] as [number, number], box: [-1, 1, -1, 1] as [number, number, number, number], energyRange: [0, 1] as [number, number] };
+      const contour = 0.37;
+      land.configure(view, contour, [0, 0], 0.6);
+      points.configure(view, { size: 2, intensity: 1, byEnergy: true, color: [1, 1, 1] }, { width: SIZE, height: SIZE });
+      backend.gpu.pushErrorScope('validation');
+      const { pixels } = await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => {
+        land.record(pass);
+      });
+      await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => points.record(pass));
+      expect(await backend.gpu.popErrorScope()).toBeNull();
+      const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
+      const colormap = (t: number) => {
+        const s = Math.min(Math.max(t, 0), 1) * 4;
+        const i = Math.min(Math.floor(s), 3);
+        return stops[i].map((a, c) => a + (stops[i + 1][c] - a) * (s - i));
+      };
+      let checked = 0;
+      for (let y = 0; y < SIZE; y += 3) {
+        for (let x = 0; x < SIZE; x += 3) {
+          const u = -1 + (2 * (x + 0.5)) / SIZE;
+          const v = 1 - (2 * (y + 0.5)) / SIZE;
+          const e = 0.5 * (u * u + v * v) + 0.005;
+          expect(sim.potential.energy([u, v])).toBeCloseTo(e, 12);
+          const fw = ((Math.abs(u) + Math.abs(v)) * (2 / SIZE)) / contour;
+          const level = e / contour;
+          if (Math.abs(level - Math.round(level)) / Math.max(fw, 1e-6) <= 1.5) continue; // near a contour line
+          const got = Array.from(pixels.slice(4 * (y * SIZE + x), 4 * (y * SIZE + x) + 3));
+          colormap(e).forEach((c, i) => expect(Math.abs(got[i] - 0.6 * c * 255)).toBeLessThanOrEqual(3));
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(200);
+      land.destroy();
+      points.destroy();
+    } finally {
+      sim.destroy();
+    }
+  });
+});

@@ -67,7 +67,7 @@ describe('SGD on linear regression (T = 0, mini-batch noise only)', () => {
   it('the stationary covariance matches the exact SGD covariance, with and without replacement', async () => {
     await check(0.004, 4, true);
     await check(0.004, 4, false);
-  });
+  }, 600_000);
 
   it('T_eff scales as learning rate / batch size', async () => {
     const base = await check(0.002, 4, true);
@@ -83,7 +83,7 @@ describe('SGD on linear regression (T = 0, mini-batch noise only)', () => {
     const ratioSE = (a: { measured: number; se: number }, b: { measured: number; se: number }) => (a.measured / b.measured) * Math.hypot(a.se / a.measured, b.se / b.measured);
     expect(Math.abs(lr2.measured / base.measured - lr2.exact / base.exact)).toBeLessThan(5 * ratioSE(lr2, base));
     expect(Math.abs(batch2.measured / base.measured - batch2.exact / base.exact)).toBeLessThan(5 * ratioSE(batch2, base));
-  });
+  }, 600_000);
 
   it('the full batch without replacement is deterministic: no spread, T_eff = 0', () => {
     const exact = sgdStationaryMoments(problem, 0.004, N, false);

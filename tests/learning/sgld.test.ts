@@ -50,5 +50,5 @@ describe('SGLD on the Welling–Teh mixture', () => {
     const at = (x: number, y: number) => Math.floor(((x + 1.5) / 4) * bins[0]) * bins[1] + Math.floor(((y + 3) / 6) * bins[1]);
     expect(p[at(-0.4, 1.2)]).toBeGreaterThan(p[at(0.2, 0.05)]);
     expect(p[at(0.8, -1.2)]).toBeGreaterThan(p[at(0.2, 0.05)]);
-  });
+  }, 600_000); // 6·10⁷ example gradients in float64 JS: about a minute, more on a loaded machine
 });

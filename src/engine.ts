@@ -6,9 +6,10 @@ import { CpuBackend } from './cpu/backend.ts';
 import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
-import type { Backend, BackendKind, Moments, VelocityMoments } from './backend.ts';
+import type { Backend, BackendKind, Covariance, Moments, VelocityMoments } from './backend.ts';
+import { effectiveTemperature, hessian } from './stats/sgd.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
-import { temperatureAt } from './schedule.ts';
+import { scheduleAt, temperatureAt } from './schedule.ts';
 import { INERTIAL, METROPOLIS, validateSpec, type RunSpec } from './spec.ts';
 import { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 import { divergences, klFloor } from './stats/divergence.ts';
@@ -39,6 +40,7 @@ export interface RunResult {
     temperature: number;
     mean: number[];
     variance: number[];
+    /** ensemble mean of the energy: for a potential from data, the full-data loss prior + Σ_i example_i */
     meanEnergy: number;
     nonFinite: number;
     /** mala, hmc: fraction of all proposed moves of the run that were accepted */
@@ -51,6 +53,14 @@ export interface RunResult {
     totalEnergy?: number;
     /** baoab with friction 0: totalEnergy now minus totalEnergy at step 0, energy units */
     energyDrift?: number;
+    /** D × D population covariance of the positions (particles with finite coordinates) */
+    covariance?: number[][];
+    /**
+     * Mini-batch runs at T = 0 (SGD): tr(HΣ)/D, H the full-data Hessian at the
+     * ensemble mean, Σ `covariance`: the Langevin temperature with the same
+     * H-weighted spread (src/stats/sgd.ts)
+     */
+    effectiveTemperature?: number;
   };
   /** lowest energy any particle had at an observation, where and when */
   best: BestSection;
@@ -201,6 +211,11 @@ export class Simulation {
     return temperatureAt(this.spec.temperature, n, this.spec.steps);
   }
 
+  /** Step size h of step n (time units) under the spec's dt (a number or a schedule). */
+  stepSizeAt(n: number): number {
+    return this.spec.dtSchedule ? scheduleAt(this.spec.dtSchedule, n, this.spec.steps) : this.spec.dt;
+  }
+
   /**
    * Change the temperature from the next step on (a constant; replaces any schedule). No recompilation.
    * @param T temperature, energy units (k_B = 1), finite and ≥ 0
@@ -213,13 +228,14 @@ export class Simulation {
   }
 
   /**
-   * Change the step size from the next step on. No recompilation.
+   * Change the step size from the next step on (a constant; replaces any schedule). No recompilation.
    * @param h step size, time units, finite and > 0
    * @throws SpecError for h ≤ 0 or non-finite
    */
   setStepSize(h: number): void {
     if (!(Number.isFinite(h) && h > 0)) throw new SpecError('dt', h, 'must be a finite number > 0');
     this.spec.dt = h;
+    delete this.spec.dtSchedule;
   }
 
   /** Temperature of the state after `done` steps: that of the last step taken (T(0) before any). */
@@ -250,8 +266,9 @@ export class Simulation {
       const coef = new Float64Array(2 * k);
       for (let j = 0; j < k; j++) {
         const T = this.temperatureAt(this.step + j);
-        coef[2 * j] = this.spec.dt;
-        coef[2 * j + 1] = Math.sqrt(2 * this.spec.dt * T);
+        const h = this.stepSizeAt(this.step + j);
+        coef[2 * j] = h;
+        coef[2 * j + 1] = Math.sqrt(2 * h * T);
       }
       await this.backend.advance(this.step, coef);
       this.step += k;
@@ -303,6 +320,7 @@ export class Simulation {
       velocityMoments: () => Promise.resolve(undefined),
       takeAcceptance: () => Promise.resolve(undefined),
       readVelocities: () => Promise.resolve(undefined),
+      covariance: () => Promise.reject(new Error('no device')),
       setPotentialParams: () => {},
       destroy: () => {},
     };
@@ -319,7 +337,7 @@ export class Simulation {
     const D = prepared.spec.dims;
     const m: Moments = saved.moments ?? { count: 0, nonFinite: 0, mean: new Array(D).fill(NaN), variance: new Array(D).fill(NaN), meanEnergy: NaN, inside: 0, best: { energy: Infinity, index: -1 } };
     const momentsStep = saved.moments?.step ?? saved.step;
-    const result = sim.buildResult(m, undefined, momentsStep, 'interrupted');
+    const result = sim.buildResult(m, undefined, undefined, momentsStep, 'interrupted');
     result.notes.push(
       saved.moments
         ? `final holds the moments of step ${momentsStep}, the last observation saved before the run was interrupted at step ${saved.step}`
@@ -444,22 +462,26 @@ export class Simulation {
     const m = await this.moments();
     await this.acceptanceSinceLast();
     const kin = await this.kinetic();
+    const t0 = performance.now();
+    const cov = await this.backend.covariance(m.mean.every(Number.isFinite) ? m.mean : this.shift);
+    this.elapsedMs += performance.now() - t0;
     const snaps = this.accumulator?.snapshots ?? [];
     if (snaps.length > 0) await this.referenceFrom(this.temperatureAfter(snaps[snaps.length - 1]), opts.reference); // the one buildResult uses
-    return this.buildResult(m, kin, this.step, this.step < spec.steps ? 'cancelled' : undefined);
+    return this.buildResult(m, kin, cov, this.step, this.step < spec.steps ? 'cancelled' : undefined);
   }
 
   /**
    * @param kin velocity moments (inertial integrators), if known
+   * @param cov the positions' covariance, if known (not in a result rebuilt from saved observations)
    * @param momentsStep the step `m` was taken at (final.temperature is that step's)
    * @param partial why the run stopped early, if it did
    */
-  private buildResult(m: Moments, kin: Awaited<ReturnType<Simulation['kinetic']>>, momentsStep = this.step, partial?: PartialSection['reason']): RunResult {
+  private buildResult(m: Moments, kin: Awaited<ReturnType<Simulation['kinetic']>>, cov: Covariance | undefined, momentsStep = this.step, partial?: PartialSection['reason']): RunResult {
     const { spec } = this;
     const warnings: string[] = [];
     const notes: string[] = [];
     if (m.nonFinite > 0) {
-      warnings.push(`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${spec.dt}).`);
+      warnings.push(`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${spec.dtSchedule ? JSON.stringify(spec.dtSchedule) : spec.dt}).`);
     }
     const particleSteps = spec.particles * this.step;
     const result: RunResult = {
@@ -477,6 +499,7 @@ export class Simulation {
         variance: m.variance,
         meanEnergy: m.meanEnergy,
         nonFinite: m.nonFinite,
+        ...(cov ? { covariance: cov.matrix } : {}),
       },
       best: this.best,
       notes,
@@ -488,6 +511,11 @@ export class Simulation {
       result.final.kineticTemperature = kin.kineticTemperature;
       result.final.totalEnergy = m.meanEnergy + kin.kineticEnergy;
       if (this.initialTotalEnergy !== undefined) result.final.energyDrift = result.final.totalEnergy - this.initialTotalEnergy;
+    }
+    if (cov && spec.batch && result.final.temperature === 0 && cov.count > 1 && cov.mean.every(Number.isFinite)) {
+      const H = hessian(this.potential, cov.mean);
+      result.final.effectiveTemperature = effectiveTemperature(H, cov.matrix);
+      notes.push(`effectiveTemperature = tr(HΣ)/D = ${result.final.effectiveTemperature.toPrecision(4)}: H is the Hessian of the full-data energy at the ensemble mean, Σ the ensemble covariance; Langevin dynamics at temperature T in a quadratic loss gives Σ = T·H⁻¹ (small steps), so this is the temperature the mini-batch noise acts as`);
     }
     const { target, radius } = spec.observe;
     if (target && radius) result.target = { x: target, radius, fraction: m.inside / spec.particles };

@@ -127,7 +127,7 @@ describe('langevin run: invalid input exits 2 with a one-line reason, before any
     writeFileSync(out, PREVIOUS);
     const r = cli('run', spec, '--backend', 'cpu', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('langevin: invalid input: dt: got -1; must be a finite number > 0\n');
+    expect(r.stderr).toBe('langevin: invalid input: dt: got -1; must be a finite number > 0 or a schedule object\n');
     expect(r.stdout).toBe('');
     noStackTrace(r.stderr);
     expect(readFileSync(out).equals(PREVIOUS)).toBe(true);

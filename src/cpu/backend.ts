@@ -2,13 +2,14 @@
  * The CPU backend: the reference implementation. Float64 state, the same
  * Philox stream as the GPU, the step of src/integrators/overdamped.ts.
  */
-import { momentRowLength, momentsFromSums, type AcceptanceCounts, type Backend, type Moments, type Problem, type TargetBall, type VelocityMoments } from '../backend.ts';
+import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type AcceptanceCounts, type Backend, type Covariance, type Moments, type Problem, type TargetBall, type VelocityMoments } from '../backend.ts';
 import { samplerCoefficients } from '../integrators/coefficients.ts';
 import { advanceBaoab, initVelocity, inverseMass, type InverseMass } from '../integrators/inertial.ts';
 import { advanceHmc, advanceMala, makeMetropolisScratch } from '../integrators/metropolis.ts';
 import { INERTIAL, METROPOLIS } from '../spec.ts';
 import { binPositions, type HistogramCounts } from '../stats/binning.ts';
-import { advanceParticle, initParticle, makeScratch } from '../integrators/overdamped.ts';
+import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
+import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
 
 export class CpuBackend implements Backend {
@@ -58,10 +59,12 @@ export class CpuBackend implements Backend {
     if (spec.integrator !== 'em' && spec.integrator !== 'lm') return this.advanceSampler(step0, coef, ns);
     const scratch = makeScratch(D);
     const m0 = step0 * D;
+    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     for (let i = 0; i < spec.particles; i++) {
       const x = this.positions.subarray(i * D, (i + 1) * D);
       ns.seek(i, m0);
-      advanceParticle(spec.integrator, x, ns, coef, potential.gradient, this.params, scratch);
+      advanceParticle(spec.integrator, x, ns, coef, batch ? batch(i) : full, this.params, scratch, step0);
     }
   }
 
@@ -152,6 +155,28 @@ export class CpuBackend implements Backend {
       }
     }
     return momentsFromSums(sums, D, shift, best);
+  }
+
+  async covariance(shift: number[]): Promise<Covariance> {
+    const D = this.dims;
+    const sums = new Float64Array(covarianceRowLength(D));
+    const dx = new Float64Array(D);
+    for (let i = 0; i < this.problem.spec.particles; i++) {
+      let bad = false;
+      for (let d = 0; d < D; d++) {
+        const v = this.positions[i * D + d];
+        bad = bad || !Number.isFinite(Math.fround(v));
+        dx[d] = v - shift[d];
+      }
+      if (bad) continue;
+      sums[0] += 1;
+      let q = 1 + D;
+      for (let a = 0; a < D; a++) {
+        sums[1 + a] += dx[a];
+        for (let b = a; b < D; b++) sums[q++] += dx[a] * dx[b];
+      }
+    }
+    return covarianceFromSums(sums, D, shift);
   }
 
   async finish(): Promise<void> {}

@@ -4,7 +4,7 @@
  * device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { AcceptanceCounts, Backend, HistogramCounts, Moments, Problem, TargetBall, VelocityMoments } from '../backend.ts';
+import type { AcceptanceCounts, Backend, Covariance, HistogramCounts, Moments, Problem, TargetBall, VelocityMoments } from '../backend.ts';
 import { HistogramPass } from './histogram.ts';
 import { seedKey } from '../rng/philox.ts';
 import { INERTIAL, MAX_STEPS_PER_DISPATCH, METROPOLIS, type InitSpec, type RunSpec } from '../spec.ts';
@@ -15,6 +15,8 @@ import { InitKernel } from './initKernel.ts';
 import { MomentsReduction } from './moments.ts';
 import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
 import { StepKernel } from './stepKernel.ts';
+import { createDataBuffer } from './potentialData.ts';
+import { CovarianceReduction } from './covariance.ts';
 
 export interface WebGpuBackendOptions {
   /** split particles into buffers of at most this many bytes (tests force splitting with it) */
@@ -73,6 +75,8 @@ export class WebGpuBackend implements Backend {
   private destroyed = false;
   /** proposed Metropolis moves (particles × steps) since the last takeAcceptance */
   private proposed = 0;
+  /** built on the first covariance() */
+  private covarianceReduction: Promise<CovarianceReduction> | undefined;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -85,6 +89,8 @@ export class WebGpuBackend implements Backend {
     private readonly histogramPass: HistogramPass | undefined,
     private readonly ownsDevice: boolean,
     private readonly sampler: SamplerState,
+    /** the potential's data (f32 rows × columns) for a potential from data, shared with renderers */
+    readonly dataBuffer: GPUBuffer | undefined,
   ) {
     this.gpu = ctx.device;
     this.device = ctx.adapter.device;
@@ -128,16 +134,24 @@ export class WebGpuBackend implements Backend {
       throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${(oom ?? validation)!.message}. Use fewer particles.`);
     }
     device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
+    let data: GPUBuffer | undefined;
+    try {
+      data = createDataBuffer(device, potential);
+    } catch (e) {
+      for (const s of shards) s.positions.destroy();
+      params.destroy();
+      throw e;
+    }
     const histogramPass = spec.histogram ? await HistogramPass.create(device, shards, spec.dims, spec.histogram, { forceGlobalAtomics: options.forceGlobalAtomics }) : undefined;
     const it = spec.integrator;
     const [step, reduction, init] = await Promise.all([
       it === 'em' || it === 'lm'
-        ? StepKernel.create(device, shards, params, { dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH })
+        ? StepKernel.create(device, shards, params, { dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH, data, batch: spec.batch && potential.data ? { ...spec.batch, rows: potential.data.rows } : undefined })
         : SamplerKernel.create(device, shards, params, sampler, {
             dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH,
-            mass: spec.mass, friction: spec.friction, leapfrogSteps: spec.leapfrogSteps,
+            mass: spec.mass, friction: spec.friction, leapfrogSteps: spec.leapfrogSteps, data,
           }),
-      MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params),
+      MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params, data),
       InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),
     ]);
     const inits = [init];
@@ -152,7 +166,7 @@ export class WebGpuBackend implements Backend {
     device.queue.submit([encoder.finish()]);
     await device.queue.onSubmittedWorkDone();
     for (const k of inits) k.destroy();
-    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false, sampler);
+    return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false, sampler, data);
   }
 
   private check(): void {
@@ -209,6 +223,20 @@ export class WebGpuBackend implements Backend {
     const m = await this.reduction.read(shift);
     this.check();
     return m;
+  }
+
+  covariance(shift: number[]): Promise<Covariance> {
+    return this.exclusive(async () => {
+      this.check();
+      this.covarianceReduction ??= CovarianceReduction.create(this.gpu, this.shards, this.problem.spec.dims);
+      const reduction = await this.covarianceReduction;
+      const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.covariance' });
+      reduction.record(encoder, shift);
+      this.gpu.queue.submit([encoder.finish()]);
+      const c = await reduction.read(shift);
+      this.check();
+      return c;
+    });
   }
 
   async finish(): Promise<void> {
@@ -335,7 +363,9 @@ export class WebGpuBackend implements Backend {
     this.step.destroy();
     this.reduction.destroy();
     this.histogramPass?.destroy();
+    void this.covarianceReduction?.then((r) => r.destroy());
     this.paramsBuffer.destroy();
+    this.dataBuffer?.destroy();
     for (const s of this.shards) s.positions.destroy();
     this.sampler.velocityReduction?.destroy();
     this.sampler.acceptReduction?.destroy();

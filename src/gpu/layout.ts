@@ -74,6 +74,7 @@ export const StepParams = new StructLayout('StepParams', [
   ['call_lo', 'u32'], // Philox call index of the first normal, low word
   ['call_hi', 'u32'], // … high word
   ['phase', 'u32'], // first normal's position within its call (0..3)
+  ['step0', 'u32'], // index of the dispatch's first step in the run, mod 2^32 (mini-batch RNG counter)
 ] as const);
 
 /** Per-dispatch parameters of the inertial and Metropolis kernel (shaders/samplers.wgsl). */

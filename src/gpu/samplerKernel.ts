@@ -10,6 +10,7 @@ import type { IntegratorName } from '../spec.ts';
 import { SamplerParams } from './layout.ts';
 import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
+import { dataBindGroup } from './potentialData.ts';
 
 export interface SamplerKernelOptions {
   dims: number;
@@ -25,6 +26,8 @@ export interface SamplerKernelOptions {
   friction: number;
   /** L (hmc) */
   leapfrogSteps: number;
+  /** the potential's data buffer (src/gpu/potentialData.ts), for a potential from data */
+  data?: GPUBuffer;
 }
 
 /** Per-shard buffers the kernel reads and writes besides the positions. */
@@ -40,6 +43,7 @@ export class SamplerKernel {
   private readonly bindGroups: GPUBindGroup[];
   private readonly coef: GPUBuffer;
   private readonly invMass: GPUBuffer;
+  private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
   private constructor(
@@ -58,6 +62,7 @@ export class SamplerKernel {
     });
     this.invMass = device.createBuffer({ label: 'SamplerKernel.invMass', size: Math.max(16, im.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.invMass, 0, im);
+    if (options.data) this.dataGroup = dataBindGroup(device, pipeline, options.data, 'SamplerKernel.dataGroup');
     this.uniforms = shards.map((_, s) =>
       device.createBuffer({ label: `SamplerKernel.uniforms[${s}]`, size: SamplerParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
     );
@@ -115,6 +120,7 @@ export class SamplerKernel {
     const call = Math.floor(m0 / 4);
     const pass = encoder.beginComputePass({ label: 'SamplerKernel.pass' });
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {
       this.device.queue.writeBuffer(
         this.uniforms[s],

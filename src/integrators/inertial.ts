@@ -16,7 +16,7 @@ import { NormalStream, Stream } from '../rng/philox.ts';
 import type { RunSpec } from '../spec.ts';
 import { temperatureAt } from '../schedule.ts';
 import { COEF_STRIDE } from './coefficients.ts';
-import type { GradientFn } from './overdamped.ts';
+import type { FullGradientFn } from './overdamped.ts';
 
 /** 1/m_d and 1/√m_d per coordinate (mass units^−1, ^−½). */
 export interface InverseMass {
@@ -41,7 +41,7 @@ export function advanceBaoab(
   v: Float64Array,
   ns: NormalStream,
   c4: Float64Array,
-  gradient: GradientFn,
+  gradient: FullGradientFn,
   p: ArrayLike<number>,
   m: InverseMass,
   g: Float64Array,

@@ -17,7 +17,7 @@
  */
 import { NormalStream, Stream, philox4x32, u01 } from '../rng/philox.ts';
 import { COEF_STRIDE } from './coefficients.ts';
-import type { GradientFn } from './overdamped.ts';
+import type { FullGradientFn } from './overdamped.ts';
 import type { InverseMass } from './inertial.ts';
 
 /** E(x) in float64 (the compiled potential's JS target). */
@@ -71,7 +71,7 @@ export interface MetropolisRng {
  * @param c4 per step (h, σ, T, 0) from samplerCoefficients('mala', …)
  * @returns the number of accepted moves
  */
-export function advanceMala(x: Float64Array, rng: MetropolisRng, c4: Float64Array, energy: EnergyFn, gradient: GradientFn, p: ArrayLike<number>, s: MetropolisScratch): number {
+export function advanceMala(x: Float64Array, rng: MetropolisRng, c4: Float64Array, energy: EnergyFn, gradient: FullGradientFn, p: ArrayLike<number>, s: MetropolisScratch): number {
   const D = x.length;
   const K = c4.length / COEF_STRIDE;
   let e = energy(x, p);
@@ -121,7 +121,7 @@ export function advanceHmc(
   c4: Float64Array,
   leapfrogSteps: number,
   energy: EnergyFn,
-  gradient: GradientFn,
+  gradient: FullGradientFn,
   p: ArrayLike<number>,
   m: InverseMass,
   s: MetropolisScratch,

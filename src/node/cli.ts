@@ -12,6 +12,7 @@ import { bench, type BenchOptions } from './bench.ts';
 import { JsonSyntaxError, parseJsonText } from '../json.ts';
 import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
+import { resolveDataFile } from './data.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -211,7 +212,7 @@ function fmt(x: number): string {
 }
 
 async function run(args: RunArgs): Promise<number> {
-  const raw = parseJsonFile(args.spec);
+  const raw = resolveDataFile(parseJsonFile(args.spec), args.spec);
   if (args.out) checkOutWritable(args.out);
   const prepared: Prepared = prepare(raw); // every input error before any GPU work
   const tty = process.stderr.isTTY === true;

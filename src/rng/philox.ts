@@ -25,6 +25,8 @@ export const Stream = {
   velocity: 2,
   /** Metropolis accept uniforms: uniform number n (step n) is output n mod 4 of call ⌊n/4⌋. */
   accept: 3,
+  /** Mini-batch row indices (src/rng/batch.ts): counter (particle, step, call within the step, 4). */
+  batch: 4,
 } as const;
 
 /**

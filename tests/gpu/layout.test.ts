@@ -40,7 +40,7 @@ describe('uniform layouts: the table the host writes with is the struct the shad
   });
 
   it('pack refuses values that do not fit their field', () => {
-    expect(() => StepParams.pack({ count: -1, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0 })).toThrow(/StepParams.count/);
-    expect(() => StepParams.pack({ count: 2 ** 32, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0 })).toThrow(/not a u32/);
+    expect(() => StepParams.pack({ count: -1, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0, step0: 0 })).toThrow(/StepParams.count/);
+    expect(() => StepParams.pack({ count: 2 ** 32, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0, step0: 0 })).toThrow(/not a u32/);
   });
 });

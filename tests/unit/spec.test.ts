@@ -40,7 +40,7 @@ type Case = [label: string, patch: Record<string, unknown>, field: string, words
  */
 const CASES: Case[] = [
   // top level
-  ['a misspelt field', { partciles: 5 }, 'partciles', ['got 5', 'unknown field', 'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe, mass, friction, leapfrogSteps']],
+  ['a misspelt field', { partciles: 5 }, 'partciles', ['got 5', 'unknown field', 'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe, mass, friction, leapfrogSteps, batch, replace']],
   ['dims 0', { dims: 0 }, 'dims', ['got 0', 'integer from 1 to 16']],
   ['dims 17', { dims: 17 }, 'dims', ['got 17', 'integer from 1 to 16']],
   ['dims non-integer', { dims: 1.5 }, 'dims', ['got 1.5', 'integer from 1 to 16']],

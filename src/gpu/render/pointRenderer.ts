@@ -10,6 +10,7 @@ import type { Shard } from '../particles.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
 import { placement, type View } from './view.ts';
 import { renderPipeline } from './pipeline.ts';
+import { dataBindGroup } from '../potentialData.ts';
 
 export interface PointStyle {
   /** sprite half size, pixels */
@@ -24,9 +25,11 @@ export interface PointStyle {
 export class PointRenderer {
   private readonly uniforms: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
+  private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: Shard[], params: GPUBuffer) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: Shard[], params: GPUBuffer, data?: GPUBuffer) {
+    if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'PointRenderer.dataGroup');
     this.uniforms = device.createBuffer({ label: 'PointRenderer.uniforms', size: PointParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.bindGroups = shards.map((shard, s) =>
       device.createBindGroup({
@@ -45,12 +48,13 @@ export class PointRenderer {
    * @param shards the simulation's particle buffers (WebGpuBackend.shards)
    * @param params the potential's parameter buffer (WebGpuBackend.paramsBuffer)
    * @param format the render target's format
+   * @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data
    */
-  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat): Promise<PointRenderer> {
+  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<PointRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'PointRenderer.module');
     const pipeline = renderPipeline(device, 'PointRenderer', module, format, 'triangle-list', true);
-    return new PointRenderer(device, pipeline, shards, params);
+    return new PointRenderer(device, pipeline, shards, params, data);
   }
 
   /** Set the view and style for the next `record`s. */
@@ -72,6 +76,7 @@ export class PointRenderer {
   /** Draw every shard's particles into the pass. */
   record(pass: GPURenderPassEncoder): void {
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {
       pass.setBindGroup(0, this.bindGroups[s]);
       pass.draw(6, shard.count);

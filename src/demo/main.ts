@@ -30,7 +30,7 @@ interface DemoHooks {
   /** lane 0's moments at its last observation */
   lastResult?: { step: number; mean: number[]; variance: number[]; meanEnergy: number; nonFinite: number };
   /** every lane (ensemble side by side) at its last observation */
-  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number }[];
+  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number; mean: number[]; variance: number[] }[];
   /** the 3-D view is on */
   view3d: boolean;
   error?: string;
@@ -210,8 +210,8 @@ async function buildLane(label: string, prepared: ReturnType<typeof prepare>, si
     const b = sim.backend;
     const D = sim.spec.dims;
     [lane.points, lane.landscape] = await Promise.all([
-      PointRenderer.create(b.gpu, b.shards, b.paramsBuffer, D, sim.potential.wgsl, format),
-      LandscapeRenderer.create(b.gpu, b.paramsBuffer, D, sim.potential.wgsl, format),
+      PointRenderer.create(b.gpu, b.shards, b.paramsBuffer, D, sim.potential.wgsl, format, b.dataBuffer),
+      LandscapeRenderer.create(b.gpu, b.paramsBuffer, D, sim.potential.wgsl, format, b.dataBuffer),
     ]);
     if (is3d(params)) lane.frame = await FrameRenderer.create(b.gpu, format);
     if (params.trails) {
@@ -401,7 +401,7 @@ async function observe(r: Running): Promise<void> {
     const msd = m.variance.reduce((a, v) => a + v, 0);
     const einstein = free ? 2 * sim.spec.dims * T * sim.spec.dt * sim.step : NaN;
     samples.push({ temperature: T, meanEnergy: m.meanEnergy, bestEnergy: sim.bestSoFar.energy, kl, msd, einstein });
-    lanesNow.push({ label: lane.label, particles: sim.spec.particles, step: sim.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: sim.bestSoFar.energy });
+    lanesNow.push({ label: lane.label, particles: sim.spec.particles, step: sim.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: sim.bestSoFar.energy, mean: m.mean, variance: m.variance });
     if (l === 0) hooks.lastResult = { step: sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
   }
   if (running !== r) return;

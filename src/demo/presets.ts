@@ -3,6 +3,8 @@
  * plus what to show (view box, energy range, contour spacing).
  */
 import type { View } from '../gpu/render/view.ts';
+import sgdExample from '../../examples/sgd-temperature.json';
+import { effectiveTemperature, sgdStationaryMoments } from '../stats/sgd.ts';
 
 export interface Preset {
   id: string;
@@ -27,6 +29,23 @@ export interface Preset {
 
 /** Long enough to run for as long as a person watches; schedules are laid out over it. */
 const FOREVER = 2 ** 31;
+
+/**
+ * SGD against Langevin on the linear regression of examples/sgd-temperature.json:
+ * the temperature at which full-gradient Langevin dynamics spreads like SGD
+ * with step h and batch B, from the exact stationary SGD covariance Σ:
+ * T_eff = tr(HΣ)/D, H the Hessian of the full-data loss (src/stats/sgd.ts).
+ */
+export const SGD_DEMO = (() => {
+  const h = 0.004;
+  const batch = 4;
+  const rows = sgdExample.potential.data.rows;
+  const lambda = sgdExample.potential.params.lambda;
+  const features = rows.map(([u]) => [1, u]);
+  const H = [0, 1].map((a) => [0, 1].map((b) => features.reduce((s, f) => s + f[a] * f[b], 0) + (a === b ? lambda : 0)));
+  const exact = sgdStationaryMoments({ features, targets: rows.map(([, v]) => v), lambda }, h, batch, true);
+  return { h, batch, temperature: effectiveTemperature(H, exact.covariance), exact, hessian: H };
+})();
 
 export const PRESETS: Preset[] = [
   {
@@ -78,6 +97,18 @@ export const PRESETS: Preset[] = [
       { label: 'gradient descent: em, T = 0, dt = 0.09', spec: { integrator: 'em', dt: 0.09 } },
       // heavy ball (Newton with friction, no noise): γ = 2√0.1 damps the slow direction critically, e^(−γ dt/2) per step
       { label: 'momentum: baoab, T = 0, γ = 0.63, dt = 0.3', spec: { integrator: 'baoab', dt: 0.3, friction: 0.63 } },
+    ],
+  },
+  {
+    id: 'sgd-vs-langevin',
+    title: `SGD against Langevin: mini-batch noise is a temperature (linear regression, 32 points)`,
+    spec: { dims: 2, particles: 200_000, potential: sgdExample.potential, integrator: 'em', dt: SGD_DEMO.h, temperature: 0, steps: FOREVER, seed: 1, init: sgdExample.init },
+    view: { dims: [0, 1], box: [0.22, 0.82, 0.62, 1.22], energyRange: [1.6, 3] },
+    contour: 0.05,
+    stepsPerFrame: 2,
+    lanes: [
+      { label: `Langevin: full gradient, T = T_eff = ${SGD_DEMO.temperature.toFixed(4)}`, spec: { temperature: SGD_DEMO.temperature } },
+      { label: `SGD: T = 0, batch ${SGD_DEMO.batch} of 32, dt = ${SGD_DEMO.h}`, spec: { temperature: 0, batch: SGD_DEMO.batch } },
     ],
   },
   {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
+import { SGD_DEMO } from '../../src/demo/presets.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
 const RENDER_FLAGS = ['--enable-features=Vulkan', '--use-angle=vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--enable-unsafe-swiftshader'];
@@ -20,7 +21,7 @@ interface Hooks {
   snapshot(o?: { particles?: boolean }): string;
   measure(squares: [number, number][], o?: { particles?: boolean }): Promise<number[]>;
   pause(p: boolean): void;
-  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number }[];
+  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number; mean: number[]; variance: number[] }[];
   view3d: boolean;
   orbit(dAzimuth: number, dElevation: number): void;
 }
@@ -234,6 +235,31 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const tolerance = 5 * Math.sqrt(0.8 / n) + 1e-3;
     lanes.forEach((lane, l) => expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance));
     expect(lanes[1].meanEnergy).toBeLessThan(lanes[0].meanEnergy / 10);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('SGD against Langevin: SGD\'s cloud has the exact SGD covariance, Langevin\'s at T_eff the exact EM one, and the two agree', async () => {
+    const n = 20000;
+    const page = await openDemo(`preset=sgd-vs-langevin&particles=${n}&seed=3&spf=50&present=0`);
+    // relaxation: the slowest direction contracts by 1 − h·11.85 per step, so 400 steps leave e^(−19) of the start
+    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[0].step >= 400, { timeout: 120_000 });
+    const [langevin, sgd] = await page.evaluate(() => demo().lanes);
+    const { h, temperature: T, exact, hessian: H } = SGD_DEMO;
+    expect(langevin.temperature).toBe(T);
+    expect(sgd.temperature).toBe(0);
+    // the full-data loss is quadratic with a diagonal Hessian here: EM's stationary variance is T/(k(1 − hk/2)) per coordinate
+    expect(Math.abs(H[0][1])).toBeLessThan(1e-12);
+    const em = [0, 1].map((d) => T / (H[d][d] * (1 - (h * H[d][d]) / 2)));
+    // a variance from n samples of a near-Gaussian cloud: relative standard error √(2/n); 5 of them
+    const tol = 5 * Math.sqrt(2 / n);
+    for (const d of [0, 1]) {
+      expect(Math.abs(langevin.variance[d] / em[d] - 1), `Langevin var x${d}`).toBeLessThan(tol);
+      expect(Math.abs(sgd.variance[d] / exact.covariance[d][d] - 1), `SGD var x${d}`).toBeLessThan(tol);
+    }
+    // and the temperature SGD's spread acts as, tr(HΣ)/D measured on its cloud, is the Langevin lane's T
+    const tEff = (H[0][0] * sgd.variance[0] + H[1][1] * sgd.variance[1]) / 2;
+    expect(Math.abs(tEff / T - 1)).toBeLessThan(tol);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

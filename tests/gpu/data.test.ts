@@ -32,6 +32,14 @@ describe('potential from data, full batch: GPU against the CPU reference', () =>
     expect(Math.abs(gpu.result.final.meanEnergy - cpu.result.final.meanEnergy)).toBeLessThan(1e-4 * Math.abs(cpu.result.final.meanEnergy) + 1e-3);
   });
 
+  it.each(['baoab', 'mala', 'hmc'])('%s on a potential from data: the samplers bind the data too, and follow the CPU reference', async (integrator) => {
+    const spec = { ...base, integrator, steps: 40, leapfrogSteps: 3 };
+    const cpu = await runAndRead(spec, 'cpu');
+    const gpu = await runAndRead(spec, 'webgpu');
+    expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
+    if (integrator !== 'baoab') expect(Math.abs(gpu.result.final.acceptanceRate! - cpu.result.final.acceptanceRate!)).toBeLessThan(0.01);
+  });
+
   it('final.covariance: the GPU reduction equals the covariance of the read-back positions', async () => {
     const gpu = await runAndRead({ ...base, dims: 3, potential: { ...base.potential, prior: '(x^2 + y^2 + 4*z^2)/2' }, init: { kind: 'normal', mean: [0.3, 0.8, -1], std: [0.2, 0.5, 1] }, steps: 10 }, 'webgpu');
     const x = gpu.positions;

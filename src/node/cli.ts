@@ -16,7 +16,7 @@ const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
   langevin potentials [--json]
-  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..]
+  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
   langevin help
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
@@ -47,7 +47,8 @@ function parseBenchArgs(args: string[]): BenchOptions {
     else if (a === '--json') options.json = true;
     else if (a === '--particles') options.particles = list('--particles', args[++i], 1, 2 ** 31 - 1);
     else if (a === '--k') options.k = list('--k', args[++i], 1, 1024);
-    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K`);
+    else if (a === '--wg') options.wg = list('--wg', args[++i], 1, 1024);
+    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
   }
   return options;
 }

@@ -155,6 +155,41 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
   }
 }
 
+/** A plain JavaScript EM loop on the 2-D double well: what a user would write by hand. */
+export function plainJsRow(particles: number, steps: number): BenchRow {
+  const x = new Float64Array(2 * particles).fill(0.5);
+  const h = 0.01;
+  const sigma = Math.sqrt(2 * h);
+  let s = 12345 >>> 0;
+  const uniform = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s + 0.5) / 4294967296;
+  };
+  const rates: number[] = [];
+  for (let rep = 0; rep < 4; rep++) {
+    const t0 = performance.now();
+    for (let n = 0; n < steps; n++) {
+      for (let i = 0; i < particles; i++) {
+        const r = Math.sqrt(-2 * Math.log(uniform()));
+        const t = 2 * Math.PI * uniform();
+        const a = x[2 * i];
+        const b = x[2 * i + 1];
+        x[2 * i] = a - h * 4 * a * (a * a - 1) + sigma * r * Math.cos(t);
+        x[2 * i + 1] = b - h * b + sigma * r * Math.sin(t);
+      }
+    }
+    if (rep > 0) rates.push((particles * steps) / ((performance.now() - t0) / 1000));
+  }
+  return {
+    backend: 'plain-js', device: 'CPU, one thread', software: true, potential: 'double-well', integrator: 'em', dims: 2,
+    particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: median(rates), spread: [Math.min(...rates), Math.max(...rates)],
+  };
+}
+
 /** A rate as 1.23e6. */
 export function fmtRate(r: number): string {
   return r >= 1e9 ? `${(r / 1e9).toFixed(2)}e9` : r >= 1e6 ? `${(r / 1e6).toFixed(2)}e6` : `${(r / 1e3).toFixed(1)}e3`;

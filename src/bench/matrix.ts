@@ -139,7 +139,7 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
       rates = await measure(sim, block, reps);
     }
     const b = sim.backend;
-    const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(b, w, k, Math.min(reps, 3), particles) : undefined;
+    const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(b, w, k, reps >= 5 ? 3 : 2, particles) : undefined;
     const threads = b.kind === 'cpu' ? Number(/(\d+) worker threads/.exec(b.device)?.[1] ?? 1) : undefined;
     return {
       backend: b.kind, device: b.device, software: b.software,

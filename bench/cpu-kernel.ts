@@ -27,10 +27,11 @@ function nsPer(n: number, body: (n: number) => void): number {
 let sink = 0;
 const N = 2_000_000;
 const ops: [string, (n: number) => void][] = [
-  ['Math.log', (n) => { for (let i = 1; i <= n; i++) sink += Math.log(i * 4.76837158203125e-7); }],
-  ['Math.sqrt', (n) => { for (let i = 1; i <= n; i++) sink += Math.sqrt(i * 4.76837158203125e-7); }],
-  ['Math.cos', (n) => { for (let i = 1; i <= n; i++) sink += Math.cos(i * 1.5e-6 - 3); }],
-  ['Math.sin', (n) => { for (let i = 1; i <= n; i++) sink += Math.sin(i * 1.5e-6 - 3); }],
+  ['empty loop (overhead of the lines below)', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += i * 4.76837158203125e-7; sink += s; }],
+  ['Math.log', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.log(i * 4.76837158203125e-7); sink += s; }],
+  ['Math.sqrt', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.sqrt(i * 4.76837158203125e-7); sink += s; }],
+  ['Math.cos', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.cos(i * 1.5e-6 - 3); sink += s; }],
+  ['Math.sin', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.sin(i * 1.5e-6 - 3); sink += s; }],
 ];
 const out = new Uint32Array(4);
 const generated = buildKernel(philoxSource()) as unknown as (a: number, b: number, c: number, d: number, k0: number, k1: number, o: Uint32Array) => void;

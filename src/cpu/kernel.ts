@@ -209,8 +209,9 @@ export function philoxSource(): string {
   return [
     '"use strict";',
     ...helpers(),
+    'let _k0 = NaN, _k1 = NaN;',
     'return function philox(c0, c1, c2, c3, k0, k1, out) {',
-    '_setKey(k0, k1);',
+    'if (k0 !== _k0 || k1 !== _k1) { _setKey(k0, k1); _k0 = k0; _k1 = k1; }',
     ...philoxRounds(['c0', 'c1', 'c2', 'c3'], (i) => `_rk[${i}]`),
     'out[0] = _c0 >>> 0; out[1] = _c1 >>> 0; out[2] = _c2 >>> 0; out[3] = _c3 >>> 0;',
     '};',

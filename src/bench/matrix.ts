@@ -10,7 +10,7 @@
  * `timestamp-query`, the GPU time of single dispatches of K steps is measured
  * too and reported beside the wall time.
  */
-import type { CpuBackendOptions } from '../cpu/backend.ts';
+import { CpuBackend, type CpuBackendOptions } from '../cpu/backend.ts';
 import { Simulation } from '../engine.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from '../gpu/backend.ts';
@@ -140,7 +140,7 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
     }
     const b = sim.backend;
     const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(b, w, k, reps >= 5 ? 3 : 2, particles) : undefined;
-    const threads = b.kind === 'cpu' ? Number(/(\d+) worker threads/.exec(b.device)?.[1] ?? 1) : undefined;
+    const threads = b instanceof CpuBackend ? b.threads : undefined;
     return {
       backend: b.kind, device: b.device, software: b.software,
       potential: w.potential, integrator, dims: w.dims, particles, stepsPerDispatch: k, histogram,

@@ -66,6 +66,11 @@ export class CpuBackend implements Backend {
     }
   }
 
+  /** Threads that stepped the particles in the last advance (1 before the first). */
+  get threads(): number {
+    return this.threadsUsed;
+  }
+
   /** What steps the particles, e.g. `CPU (JavaScript float64, generated kernel, 8 worker threads)`. */
   get device(): string {
     if (!this.kernelSource) return 'CPU (JavaScript float64 reference step, one thread)';
@@ -93,7 +98,8 @@ export class CpuBackend implements Backend {
     const wanted = this.options.threads === undefined || this.options.threads === 'auto' ? await hardwareThreads() : this.options.threads;
     const threads = Math.min(wanted, Math.floor(this.problem.spec.particles / MIN_PARTICLES_PER_THREAD));
     if (threads < 2) return undefined;
-    return CpuPool.create(threads, source, [this.positions]);
+    // no workers to be had (a sandbox, a worker limit): step on this thread, as the device string then says
+    return CpuPool.create(threads, source, [this.positions]).catch(() => undefined);
   }
 
   /** The reference step (src/integrators/overdamped.ts), particle by particle on this thread. */

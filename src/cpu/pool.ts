@@ -14,7 +14,7 @@
  * wherever SharedArrayBuffer exists (in browsers: cross-origin isolated
  * pages); elsewhere the backend steps on the calling thread.
  */
-import type { RangeKernelSource } from './kernel.ts';
+import type { RangeKernel, RangeKernelSource } from './kernel.ts';
 
 /** Particles per chunk: big enough that a chunk's work dwarfs the scheduling, small enough to balance. */
 export const CHUNK = 4096;
@@ -224,7 +224,7 @@ export function addInOrder(parts: [number, number[]][]): number[] {
  * Run a kernel over [0, n) on this thread in the same chunks as the pool (so
  * per-range sums add up in the same order).
  */
-export function runInline(kernel: (state: Float64Array[], i0: number, i1: number, step0: number, coef: Float64Array, params: Float64Array, k0: number, k1: number) => number[], state: Float64Array[], n: number, args: RunArgs): number[] {
+export function runInline(kernel: RangeKernel, state: Float64Array[], n: number, args: RunArgs): number[] {
   const parts: [number, number[]][] = [];
   for (let c = 0, i0 = 0; i0 < n; c++, i0 += CHUNK) {
     const s = kernel(state, i0, Math.min(n, i0 + CHUNK), args.step0, args.coef, args.params, args.k0, args.k1);

@@ -39,6 +39,9 @@ window.langevinBench = async (o) => {
     note(`method: one warm-up block, then medians of ${o.reps} timed blocks (min–max in parentheses)\n`);
     const m = await engineMatrix({ particles: o.particles, ks: o.ks, reps: o.reps, quick: o.quick, gpu, workgroupSizes: o.workgroupSizes, host: 'browser', emit, note });
     void m;
+    // the GPU's work is done: free the device so the CPU rows have the cores to themselves
+    (await ctx!).device.destroy();
+    ctx = undefined;
     note('\npeers in the page (2-D double well, EM, same N and steps):');
     const n0 = o.particles[0];
     const steps = o.quick ? 64 : 256;

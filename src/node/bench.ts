@@ -130,6 +130,9 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
     const m = await engineMatrix({ particles, ks, reps, quick: options.quick, gpu, workgroupSizes, host: 'node', emit, note });
     const kRef = ks.includes(64) ? 64 : ks[ks.length - 1];
     const gpuRef = m.rows.find((r) => r.potential === DOUBLE_WELL.potential && r.integrator === 'em' && r.particles === n0 && r.stepsPerDispatch === kRef && !r.histogram && (r.workgroupSize ?? 64) === 64)!;
+    // the GPU's work is done: free the device (and Dawn's polling) so the CPU peers have the cores to themselves
+    (await ctx!).device.destroy();
+    ctx = undefined;
     // peers on the 2-D double well, EM
     note('\npeers (2-D double well, EM, same N and steps):');
     const peerSteps = options.quick ? 64 : 256;

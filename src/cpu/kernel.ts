@@ -19,6 +19,7 @@
  * to the reference step like the overdamped one.
  */
 import type { Emitted } from '../potential/emit.ts';
+import { Stream } from '../rng/philox.ts';
 
 /**
  * Advance particles [i0, i1) by coef.length / 2 steps, the first being step0.
@@ -162,7 +163,7 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
   const D = dims;
   if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
   const xs = Array.from({ length: D }, (_, d) => `x${d}`);
-  const noise = 0; // Stream.noise
+  const noise = Stream.noise;
   const body: string[] = [];
   body.push(
     '"use strict";',

@@ -74,6 +74,7 @@ export class CpuBackend implements Backend {
   /** What steps the particles, e.g. `CPU (JavaScript float64, generated kernel, 8 worker threads)`. */
   get device(): string {
     if (!this.kernelSource) return 'CPU (JavaScript float64 reference step, one thread)';
+    if (!this.pool && !this.kernel) return `CPU (JavaScript float64, generated kernel, threads: ${this.options.threads ?? 'auto'})`;
     return `CPU (JavaScript float64, generated kernel, ${this.threadsUsed > 1 ? `${this.threadsUsed} worker threads` : 'one thread'})`;
   }
 

@@ -2,6 +2,9 @@
 
 const STREAM_NOISE: u32 = 0u;
 const STREAM_INIT: u32 = 1u;
+const STREAM_VELOCITY: u32 = 2u;
+const STREAM_ACCEPT: u32 = 3u;
+const STREAM_BATCH: u32 = 4u;
 
 // Global invocation index over a 2-D grid of workgroups (grids beyond 65 535
 // workgroups are folded into y).

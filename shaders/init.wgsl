@@ -1,6 +1,8 @@
 // Initial positions: x_d = a_d + b_d r_d with r_d a standard normal (NORMAL),
 // a uniform in (0, 1) (UNIFORM) or 0 (point). Stream STREAM_INIT, normal / word
 // number d. Prepended: `const D`, InitParams, philox.wgsl, common.wgsl.
+// With VELOCITY the kernel writes initial velocities instead, from stream
+// STREAM_VELOCITY (same normal numbers d).
 
 override WG: u32 = 64u;
 
@@ -16,15 +18,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     return;
   }
   let key = vec2<u32>(params.key_lo, params.key_hi);
+#if VELOCITY
+  let stream = STREAM_VELOCITY;
+#else
+  let stream = STREAM_INIT;
+#endif
 #if NORMAL
-  var ns = ns_open(params.base + i, STREAM_INIT, key, vec2<u32>(0u, 0u), 0u);
+  var ns = ns_open(params.base + i, stream, key, vec2<u32>(0u, 0u), 0u);
 #endif
   for (var d = 0u; d < D; d++) {
     let ab = affine[d];
 #if NORMAL
     let r = ns_next(&ns);
 #elif UNIFORM
-    let r = u01(philox4x32(vec4<u32>(params.base + i, d / 4u, 0u, STREAM_INIT), key)[d % 4u]);
+    let r = u01(philox4x32(vec4<u32>(params.base + i, d / 4u, 0u, stream), key)[d % 4u]);
 #else
     let r = 0.0;
 #endif

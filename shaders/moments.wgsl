@@ -3,7 +3,9 @@
 // count and the count within `radius` of `target`; tree-reduced in workgroup
 // memory and written as one row of Q floats. Also the workgroup's lowest
 // energy and the global index of its particle (argmin). The host sums the rows
-// in float64. Prepended: `const D`, MomentsParams, common.wgsl.
+// in float64. Prepended: `const D`, MomentsParams, common.wgsl. Without the
+// ENERGY flag E is 0 and no potential is spliced in (velocity moments,
+// acceptance counters).
 
 override WG: u32 = 256u; // a power of two
 const Q: u32 = 2u * D + 4u;
@@ -11,7 +13,9 @@ const BIG: f32 = 3.0e38;
 
 @group(0) @binding(0) var<uniform> params: MomentsParams;
 @group(0) @binding(1) var<storage, read> positions: array<f32>;
+#if ENERGY
 @group(0) @binding(2) var<storage, read> potential_params: array<f32>;
+#endif
 @group(0) @binding(3) var<storage, read> shift: array<f32>;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 // target_d (D values) then radius^2; radius^2 < 0 means no target
@@ -22,7 +26,9 @@ const BIG: f32 = 3.0e38;
 var<workgroup> scratch: array<f32, WG>;
 var<workgroup> scratch_index: array<u32, WG>;
 
+#if ENERGY
 //!potential
+#endif
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -40,10 +46,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       bad = bad || is_nonfinite(x[d]);
     }
     var e = 0.0;
+#if ENERGY
     if (!bad) {
       e = potential_energy(x);
       bad = is_nonfinite(e);
     }
+#endif
     if (bad) {
       acc[2u * D + 2u] += 1.0;
     } else {

@@ -1,6 +1,7 @@
 // Particles drawn straight from the simulation's storage buffer: one small
 // square sprite (two triangles, 6 vertices) per particle, at coordinates
-// (dim0, dim1) mapped from the view box to clip space, coloured by energy
+// (dim0, dim1[, dim2]) mapped to clip space by `clip_from_world` (the view box
+// in 2-D, the orbit camera in 3-D, where sprites keep their pixel size), coloured by energy
 // (color_by_energy = 1) or a fixed colour, additively blended by the pipeline.
 // Prepended: `const D`, PointParams, common.wgsl, colormap.wgsl, the potential.
 
@@ -26,12 +27,11 @@ fn vs(@builtin(vertex_index) v: u32, @builtin(instance_index) i: u32) -> VertexO
   }
   // corners of the sprite, in units of its half size
   var corners = array<vec2<f32>, 6>(vec2(-1.0, -1.0), vec2(1.0, -1.0), vec2(-1.0, 1.0), vec2(-1.0, 1.0), vec2(1.0, -1.0), vec2(1.0, 1.0));
-  let u = (x[params.dim0] - params.x_min) / (params.x_max - params.x_min);
-  let w = (x[params.dim1] - params.y_min) / (params.y_max - params.y_min);
-  let center = vec2<f32>(2.0 * u - 1.0, 2.0 * w - 1.0);
+  let z = select(0.0, x[params.dim2], params.depth == 1u);
+  let p = params.clip_from_world * vec4<f32>(x[params.dim0], x[params.dim1], z, 1.0);
   let half = vec2<f32>(2.0 * params.point_size / params.width, 2.0 * params.point_size / params.height);
-  out.position = vec4<f32>(center + corners[v] * half, 0.0, 1.0);
-  if (bad) {
+  out.position = vec4<f32>(p.xy + corners[v] * half * p.w, p.z, p.w);
+  if (bad || p.w <= 0.0) {
     out.position = vec4<f32>(2.0, 2.0, 2.0, 1.0); // outside the clip volume: not drawn
   }
   var rgb = vec3<f32>(params.r, params.g, params.b);

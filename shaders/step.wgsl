@@ -1,6 +1,7 @@
 // Overdamped Langevin step kernel: K fused steps per dispatch, the particle in
 // registers. Prepended by the host: `const D: u32`, the StepParams struct (from
-// src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flag: LM.
+// src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flags: LM, BATCH
+// (mini-batch gradient of a potential from data, shaders/batch.wgsl).
 //
 //   EM: x' = x - h grad E(x) + sigma_n xi_n
 //   LM: x' = x - h grad E(x) + sigma_n (xi_n + xi_{n+1}) / 2
@@ -36,7 +37,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
+#if BATCH
+    let g = batch_gradient(x, params.base + i, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi));
+#else
     let g = potential_gradient(x);
+#endif
     for (var d = 0u; d < D; d++) {
 #if LM
       let next = ns_next(&ns);

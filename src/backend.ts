@@ -30,6 +30,24 @@ export interface Moments {
   best: { energy: number; index: number };
 }
 
+/** Velocity moments of the inertial integrators (baoab, hmc), summed in float64. */
+export interface VelocityMoments {
+  /** particles whose velocity is finite */
+  count: number;
+  /** per coordinate ⟨v_d⟩, length/time */
+  mean: number[];
+  /** per coordinate ⟨v_d²⟩ (not centred), (length/time)² */
+  meanSquare: number[];
+}
+
+/** Metropolis moves (mala, hmc) since the previous `takeAcceptance` call. */
+export interface AcceptanceCounts {
+  /** accepted moves summed over particles */
+  accepted: number;
+  /** proposed moves: particles × steps */
+  proposed: number;
+}
+
 /** A ball around a target point: counts particles with |x − target| ≤ radius. */
 export interface TargetBall {
   target: number[];
@@ -58,16 +76,56 @@ export interface Backend {
   finish(): Promise<void>;
   /** Moments of the current ensemble (shifted sums around `shift` for precision), best particle, target count. */
   moments(shift: number[], ball?: TargetBall): Promise<Moments>;
+  /** Covariance matrix of the current positions (particles with finite coordinates), shifted sums around `shift`. */
+  covariance(shift: number[]): Promise<Covariance>;
   /** Histogram of the current positions (spec.histogram's axes and box). */
   histogram(): Promise<HistogramCounts>;
   /** Position of one particle (global index). */
   readParticle(index: number): Promise<number[]>;
   /** All positions, particle-major (x[i·D + d]). For tests and export only. */
   readPositions(): Promise<Float32Array | Float64Array>;
+  /** Velocity moments (baoab, hmc); undefined for integrators without velocities. */
+  velocityMoments(): Promise<VelocityMoments | undefined>;
+  /** Accepted and proposed moves since the last call, then reset (mala, hmc); undefined for the others. */
+  takeAcceptance(): Promise<AcceptanceCounts | undefined>;
+  /** All velocities, particle-major (baoab, hmc; undefined for the others). For tests and export only. */
+  readVelocities(): Promise<Float32Array | Float64Array | undefined>;
   /** New potential parameter values (same order as potential.paramNames); no recompile. */
   setPotentialParams(values: Float64Array): void;
   /** Free what the backend created; safe to call twice. */
   destroy(): void;
+}
+
+/** The ensemble covariance. */
+export interface Covariance {
+  /** particles with finite coordinates */
+  count: number;
+  /** per coordinate, length units */
+  mean: number[];
+  /** D × D population covariance (divides by count), length² units */
+  matrix: number[][];
+}
+
+/** Summed quantities per row of the covariance reduction: count, s1[D], then s_ab for a ≤ b (row-major upper triangle). */
+export function covarianceRowLength(dims: number): number {
+  return 1 + dims + (dims * (dims + 1)) / 2;
+}
+
+/** Covariance from summed rows [count, Σ(x−s)_a, Σ(x−s)_a(x−s)_b (a ≤ b)]. */
+export function covarianceFromSums(sums: Float64Array, dims: number, shift: number[]): Covariance {
+  const count = sums[0];
+  const m1 = Array.from({ length: dims }, (_, a) => (count > 0 ? sums[1 + a] / count : NaN));
+  const matrix = Array.from({ length: dims }, () => new Array<number>(dims).fill(NaN));
+  let q = 1 + dims;
+  for (let a = 0; a < dims; a++) {
+    for (let b = a; b < dims; b++) {
+      const c = count > 0 ? sums[q] / count - m1[a] * m1[b] : NaN;
+      matrix[a][b] = c;
+      matrix[b][a] = c;
+      q++;
+    }
+  }
+  return { count, mean: m1.map((m, a) => shift[a] + m), matrix };
 }
 
 /** Number of summed quantities per row: s1[D], s2[D], E, count, nonFinite, inside. */

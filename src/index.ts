@@ -2,11 +2,25 @@
  * Langevin's public API (browser and Node). Node's device comes from
  * `langevin/node` (nodeGpuContext); a page's from `browserGpuContext`.
  */
-export { Simulation, prepare, type RunResult, type Prepared, type SimulationOptions, type ProgressFn } from './engine.ts';
-export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName } from './spec.ts';
+export {
+  Simulation,
+  prepare,
+  type RunResult,
+  type Prepared,
+  type SimulationOptions,
+  type ProgressFn,
+  type RunOptions,
+  type Observations,
+  type PartialSection,
+} from './engine.ts';
+export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './observe.ts';
+export { parseJsonText, JsonSyntaxError } from './json.ts';
+export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
+export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName, type VelocityInit, INTEGRATORS, INERTIAL, METROPOLIS } from './spec.ts';
+export { biasStudy, biasTable, type BiasOptions, type BiasRow, type BiasStudy } from './bias.ts';
 export { temperatureAt, type ScheduleSpec } from './schedule.ts';
 export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';
 export { SpecError, RuntimeFailure } from './errors.ts';
 export { browserGpuContext, requestGpuContext, type GpuContext, type AdapterDescription } from './gpu/device.ts';
-export type { Backend, BackendKind, Moments } from './backend.ts';
+export type { Backend, BackendKind, Moments, VelocityMoments, AcceptanceCounts } from './backend.ts';
 export { philox4x32, NormalStream, u01, boxMuller, seedKey, Stream } from './rng/philox.ts';

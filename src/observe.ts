@@ -50,6 +50,10 @@ export interface TraceRow {
   /** fraction of all particles within observe.radius of observe.target */
   inTarget?: number;
   nonFinite: number;
+  /** mala, hmc: fraction of the moves since the previous row that were accepted */
+  acceptanceRate?: number;
+  /** baoab, hmc: Σ_d m_d⟨v_d²⟩ / D, energy units */
+  kineticTemperature?: number;
 }
 
 export interface BestSection {

@@ -4,7 +4,9 @@
  * and is thrown before any GPU work.
  */
 import { SpecError } from './errors.ts';
-import type { ScheduleSpec } from './schedule.ts';
+import { scheduleAt, type ScheduleSpec } from './schedule.ts';
+import { validateData, type DataSet } from './data.ts';
+import { MAX_BATCH_WITHOUT_REPLACEMENT } from './rng/batch.ts';
 
 /** Largest dimension the kernels are built for. */
 export const MAX_DIMS = 16;
@@ -14,8 +16,22 @@ export const MAX_STEPS_PER_DISPATCH = 1024;
 export const MAX_BINS_PER_AXIS = 1024;
 export const MAX_BINS_TOTAL = 1 << 20;
 
-export type IntegratorName = 'em' | 'lm';
-export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm'];
+export type IntegratorName = 'em' | 'lm' | 'baoab' | 'mala' | 'hmc';
+export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm', 'baoab', 'mala', 'hmc'];
+/** Integrators with velocities as state (a second buffer): mass matters. */
+export const INERTIAL: readonly IntegratorName[] = ['baoab', 'hmc'];
+/** Integrators with a Metropolis–Hastings accept test (report an acceptance rate). */
+export const METROPOLIS: readonly IntegratorName[] = ['mala', 'hmc'];
+/** Largest number of leapfrog steps per HMC step. */
+export const MAX_LEAPFROG_STEPS = 1024;
+
+/** Initial velocities of the inertial integrators. */
+export type VelocityInit =
+  /** drawn from N(0, T(0)/m_d) per coordinate: the Maxwell distribution at the initial temperature */
+  | { kind: 'thermal' }
+  | { kind: 'zero' }
+  /** the same velocity (length/time) for every particle */
+  | { kind: 'vector'; v: number[] };
 
 /** Initial positions. */
 export type InitSpec =
@@ -46,23 +62,51 @@ export interface ObserveSpec {
 export interface RunSpec {
   dims: number;
   particles: number;
-  potential: { name?: string; expr?: string; params: Record<string, number | number[]> };
+  /**
+   * A built-in (`name`), an expression (`expr`), or a potential from data:
+   * E(w) = prior(w) + Σ_i example(w; row_i) over the rows of `data`
+   * (`example` in the coordinates and the data's column names).
+   */
+  potential: { name?: string; expr?: string; example?: string; prior?: string; data?: DataSet; params: Record<string, number | number[]> };
   integrator: IntegratorName;
-  /** step size h (time units) */
+  /** step size h (time units); with a schedule, the first step's */
   dt: number;
+  /** the step-size schedule when `dt` was given as one (src/schedule.ts); h_n = scheduleAt(dtSchedule, n, steps) */
+  dtSchedule?: ScheduleSpec;
   /** temperature T (energy units, k_B = 1) or a schedule */
   temperature: ScheduleSpec;
   steps: number;
   /** Philox key, integer in [0, 2^53) */
   seed: number;
   init: InitSpec;
+  /** initial velocities (from the spec's `init.velocity`; used by baoab and hmc only) */
+  velocity: VelocityInit;
+  /** mass per coordinate (mass units; baoab, hmc), all > 0; default 1 */
+  mass: number[];
+  /** friction γ (1/time; baoab), ≥ 0; default 1. γ = 0 is velocity Verlet */
+  friction: number;
+  /** leapfrog steps L per HMC step (hmc); a step then spans time L·dt; default 10 */
+  leapfrogSteps: number;
   /** steps fused per dispatch; undefined = chosen by the backend */
   stepsPerDispatch?: number;
   histogram?: HistogramSpec;
   observe: ObserveSpec;
+  /**
+   * Mini-batch gradients (potentials from data only; spec fields `batch` and
+   * `replace`): every step of every particle uses ∇prior + (N/B) Σ_{j<B} ∇example(row_j)
+   * with rows drawn from Philox stream 4 (src/rng/batch.ts). Absent = full batch.
+   */
+  batch?: BatchSpec;
 }
 
-const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe'];
+export interface BatchSpec {
+  /** B, rows per gradient, 1 ≤ B ≤ N */
+  size: number;
+  /** draw the rows with replacement (default) or without (Floyd's algorithm, B ≤ 256) */
+  replace: boolean;
+}
+
+const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe', 'mass', 'friction', 'leapfrogSteps', 'batch', 'replace'];
 
 type Obj = Record<string, unknown>;
 
@@ -127,15 +171,69 @@ function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec
   }
 }
 
-function init(v: unknown, dims: number): InitSpec {
+/**
+ * The step size: a number > 0 or a schedule whose every value is > 0: the
+ * temperature's kinds, plus poly {a, b, gamma}: a(b + n)^(−gamma) (Welling &
+ * Teh 2011) and cyclical {dt0, cycles}: the cosine cycles of Zhang et al. 2020.
+ */
+function stepSchedule(v: unknown): ScheduleSpec {
+  const field = 'dt';
+  const pos = (x: number) => x > 0;
+  const gt0 = 'must be a finite number > 0';
+  if (typeof v === 'number' || v === null || typeof v !== 'object' || Array.isArray(v)) return finite(v, field, pos, 'must be a finite number > 0 or a schedule object');
+  const kinds = 'linear {from, to}, geometric {from, to}, log {c, n0}, table {values}, poly {a, b, gamma}, cyclical {dt0, cycles}';
+  const o = v as Obj;
+  switch (o.schedule) {
+    case 'poly':
+      checkKeys(o, field, ['schedule', 'a', 'b', 'gamma']);
+      return { schedule: 'poly', a: finite(o.a, 'dt.a', pos, gt0), b: finite(o.b ?? 1, 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'), gamma: finite(o.gamma ?? 0.55, 'dt.gamma', (x) => x >= 0, 'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)') };
+    case 'cyclical':
+      checkKeys(o, field, ['schedule', 'dt0', 'cycles']);
+      return { schedule: 'cyclical', dt0: finite(o.dt0, 'dt.dt0', pos, gt0), cycles: integer(o.cycles ?? 1, 'dt.cycles', 1, 2 ** 32 - 1) };
+    case 'linear':
+    case 'geometric':
+    case 'log':
+    case 'table': {
+      const s = schedule(o, field, 'dt');
+      // every value must be > 0 (a zero step never moves)
+      const bad: [string, number][] =
+        s === undefined || typeof s === 'number' ? [] :
+        s.schedule === 'linear' ? [['from', s.from], ['to', s.to]] :
+        s.schedule === 'log' ? [['c', s.c]] :
+        s.schedule === 'table' ? s.values.map((x, i) => [`values[${i}]`, x] as [string, number]) : [];
+      for (const [k, x] of bad) if (!(x > 0)) throw new SpecError(`dt.${k}`, x, `${gt0} (every step size must be > 0)`);
+      return s;
+    }
+    default:
+      throw new SpecError('dt.schedule', o.schedule, `must be one of: ${kinds}`);
+  }
+}
+
+function velocity(v: unknown, dims: number): VelocityInit {
+  if (v === undefined || v === 'thermal') return { kind: 'thermal' };
+  if (v === 'zero') return { kind: 'zero' };
+  if (typeof v === 'number' || Array.isArray(v)) return { kind: 'vector', v: vector(v, 'init.velocity', dims) };
+  throw new SpecError('init.velocity', v, `must be "thermal" (drawn at the initial temperature), "zero", or an array of ${dims} finite numbers (length/time)`);
+}
+
+/** Split the spec's `init` into the positions' init and `init.velocity`. */
+function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit } {
+  if (isObject(v) && 'velocity' in v) {
+    const { velocity: vel, ...rest } = v;
+    return { init: positionInit(Object.keys(rest).length === 0 ? undefined : rest, dims), velocity: velocity(vel, dims) };
+  }
+  return { init: positionInit(v, dims), velocity: { kind: 'thermal' } };
+}
+
+function positionInit(v: unknown, dims: number): InitSpec {
   if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
-  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point"');
+  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point" (and optionally "velocity")');
   switch (v.kind) {
     case 'normal':
-      checkKeys(v, 'init', ['kind', 'mean', 'std']);
+      checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
       return { kind: 'normal', mean: vector(v.mean ?? 0, 'init.mean', dims), std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0') };
     case 'uniform': {
-      checkKeys(v, 'init', ['kind', 'low', 'high']);
+      checkKeys(v, 'init', ['kind', 'low', 'high', 'velocity']);
       const low = vector(v.low, 'init.low', dims);
       const high = vector(v.high, 'init.high', dims);
       high.forEach((h, i) => {
@@ -144,7 +242,7 @@ function init(v: unknown, dims: number): InitSpec {
       return { kind: 'uniform', low, high };
     }
     case 'point':
-      checkKeys(v, 'init', ['kind', 'x']);
+      checkKeys(v, 'init', ['kind', 'x', 'velocity']);
       return { kind: 'point', x: vector(v.x ?? 0, 'init.x', dims) };
     default:
       throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point');
@@ -191,18 +289,66 @@ function observe(v: unknown, dims: number): ObserveSpec {
 }
 
 function potential(v: unknown): RunSpec['potential'] {
-  if (!isObject(v)) throw new SpecError('potential', v, 'must be an object {"name": ...} or {"expr": ...}, with optional "params"');
-  checkKeys(v, 'potential', ['name', 'expr', 'params']);
-  if ((v.name === undefined) === (v.expr === undefined)) throw new SpecError('potential', v, 'must have exactly one of "name" (a built-in) or "expr" (an expression)');
+  const kinds = '{"name": ...} or {"expr": ...} (or {"data": ..., "example": ..., "prior": ...}: a potential from data)';
+  if (!isObject(v)) throw new SpecError('potential', v, `must be an object ${kinds}, with optional "params"`);
+  checkKeys(v, 'potential', ['name', 'expr', 'params', 'data', 'example', 'prior']);
+  const given = ['name', 'expr', 'example'].filter((k) => v[k] !== undefined);
+  if (given.length !== 1) throw new SpecError('potential', v, `must have exactly one of "name" (a built-in), "expr" (an expression) or "example" (with "data": a potential from data), i.e. ${kinds}`);
   if (v.name !== undefined && typeof v.name !== 'string') throw new SpecError('potential.name', v.name, 'must be a string (run `npx langevin potentials` for the list)');
   if (v.expr !== undefined && (typeof v.expr !== 'string' || v.expr.trim() === '')) throw new SpecError('potential.expr', v.expr, 'must be a non-empty expression string, e.g. "(x^2 - 1)^2 + 0.5*y^2"');
+  const fromData = v.example !== undefined;
+  if (!fromData && (v.data !== undefined || v.prior !== undefined)) {
+    throw new SpecError(v.data !== undefined ? 'potential.data' : 'potential.prior', v.data ?? v.prior, 'belongs to a potential from data: give "example" (the loss of one data row) with "data", and no "name" or "expr"');
+  }
+  let data: DataSet | undefined;
+  if (fromData) {
+    if (typeof v.example !== 'string' || v.example.trim() === '') throw new SpecError('potential.example', v.example, 'must be a non-empty expression in the coordinates and the data columns, e.g. "(y - x*u)^2/2"');
+    if (v.prior !== undefined && (typeof v.prior !== 'string' || v.prior.trim() === '')) throw new SpecError('potential.prior', v.prior, 'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")');
+    if (v.data === undefined) throw new SpecError('potential.data', undefined, 'is required with "example": {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}');
+    data = validateData(v.data, 'potential.data');
+  }
   const params = v.params ?? {};
   if (!isObject(params)) throw new SpecError('potential.params', params, 'must be an object of name: number (or array of numbers)');
   for (const [k, p] of Object.entries(params)) {
     if (Array.isArray(p)) p.forEach((x, i) => finite(x, `potential.params.${k}[${i}]`));
     else finite(p, `potential.params.${k}`, () => true, 'must be a finite number or an array of finite numbers');
+    if (data?.columns.includes(k)) throw new SpecError(`potential.params.${k}`, p, `'${k}' is also a data column (columns: ${data.columns.join(', ')}); rename one of them`);
   }
-  return { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params as Record<string, number | number[]> };
+  const out: RunSpec['potential'] = { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params as Record<string, number | number[]> };
+  if (fromData) {
+    out.example = v.example as string;
+    out.prior = (v.prior as string | undefined) ?? '0';
+    out.data = data;
+  }
+  return out;
+}
+
+/** A data column may not be named like a coordinate (x0…, and x, y, z, w when dims ≤ 4), a constant or a function. */
+function checkColumnNames(data: DataSet, dims: number): void {
+  const letters = ['x', 'y', 'z', 'w'].slice(0, dims <= 4 ? dims : 0);
+  const reserved = new Set(['pi', 'e', 'sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sinh', 'cosh', 'atan', 'asin', 'acos']);
+  data.columns.forEach((c, j) => {
+    const m = /^x(0|[1-9]\d*)$/.exec(c);
+    if (letters.includes(c) || (m && Number(m[1]) < dims)) {
+      throw new SpecError(`potential.data.columns[${j}]`, c, `clashes with a coordinate (the parameters being learned are ${[...letters, ...Array.from({ length: dims }, (_, i) => `x${i}`)].join(', ')} for dims = ${dims}); rename the column`);
+    }
+    if (reserved.has(c)) throw new SpecError(`potential.data.columns[${j}]`, c, 'clashes with a constant or function name (pi, e, sin, cos, exp, log, …); rename the column');
+  });
+}
+
+function batchSpec(b: unknown, replace: unknown, data: DataSet | undefined): BatchSpec | undefined {
+  if (b === undefined) {
+    if (replace !== undefined) throw new SpecError('replace', replace, 'belongs to a mini-batch: give "batch" (rows per gradient) too');
+    return undefined;
+  }
+  if (!data) throw new SpecError('batch', b, 'needs a potential from data ({"data", "example", "prior"}): a mini-batch is a subset of its rows');
+  const N = data.rows.length;
+  const size = integer(b, 'batch', 1, N);
+  if (replace !== undefined && typeof replace !== 'boolean') throw new SpecError('replace', replace, 'must be true (rows drawn with replacement, the default) or false (without replacement)');
+  if (replace === false && size > MAX_BATCH_WITHOUT_REPLACEMENT) {
+    throw new SpecError('batch', b, `must be at most ${MAX_BATCH_WITHOUT_REPLACEMENT} with "replace": false (or use "replace": true, or omit "batch" for the full data set of ${N} rows)`);
+  }
+  return { size, replace: replace !== false };
 }
 
 /**
@@ -216,17 +362,25 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const pot = potential(raw.potential);
   const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
   const dims = integer(raw.dims ?? implied ?? 2, 'dims', 1, MAX_DIMS);
+  if (pot.data) checkColumnNames(pot.data, dims);
   const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
   const integrator = raw.integrator ?? 'em';
   if (!INTEGRATORS.includes(integrator as IntegratorName)) throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
-  if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0');
-  const dt = finite(raw.dt, 'dt', (x) => x > 0, 'must be a finite number > 0');
+  if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0 (or a schedule object)');
+  const dtSpec = stepSchedule(raw.dt);
   const temperature = schedule(raw.temperature ?? 1, 'temperature');
   if (raw.steps === undefined) throw new SpecError('steps', undefined, 'is required: an integer from 0 to 4294967295');
   const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
   const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
+  const batch = batchSpec(raw.batch, raw.replace, pot.data);
+  if (batch && integrator !== 'em' && integrator !== 'lm') {
+    throw new SpecError('batch', raw.batch, `works with the integrators em and lm (integrator is "${integrator}"): the accept test of mala and hmc needs the full-data energy, and a mini-batch baoab (momentum SGD) is not built yet`);
+  }
+  const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {
+    ...(batch ? { batch } : {}),
+    ...(typeof dtSpec === 'number' ? {} : { dtSchedule: dtSpec }),
     dims,
     particles,
     potential: pot,
@@ -235,7 +389,10 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
     temperature,
     steps,
     seed,
-    init: init(raw.init, dims),
+    ...init(raw.init, dims),
+    mass: vector(raw.mass ?? 1, 'mass', dims, (x) => x > 0, 'finite numbers > 0 (mass units)'),
+    friction: finite(raw.friction ?? 1, 'friction', (x) => x >= 0, 'must be a finite number ≥ 0 (1/time; 0 gives velocity Verlet)'),
+    leapfrogSteps: integer(raw.leapfrogSteps ?? 10, 'leapfrogSteps', 1, MAX_LEAPFROG_STEPS),
     stepsPerDispatch: spd,
     histogram: histogram(raw.histogram, dims, steps),
     observe: observe(raw.observe, dims),

@@ -127,7 +127,7 @@ describe('langevin run: invalid input exits 2 with a one-line reason, before any
     writeFileSync(out, PREVIOUS);
     const r = cli('run', spec, '--backend', 'cpu', '--out', out);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('langevin: invalid input: dt: got -1; must be a finite number > 0\n');
+    expect(r.stderr).toBe('langevin: invalid input: dt: got -1; must be a finite number > 0 or a schedule object\n');
     expect(r.stdout).toBe('');
     noStackTrace(r.stderr);
     expect(readFileSync(out).equals(PREVIOUS)).toBe(true);
@@ -233,7 +233,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
-      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, help\n');
+      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help\n');
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
       expect(await main(['bench', '--k', '0,64'])).toBe(2);
@@ -344,5 +344,68 @@ describe('langevin run --backend webgpu', () => {
     expect(result.steps).toBe(50);
     expect(result.final.nonFinite).toBe(0);
     expect(result.final.mean).toHaveLength(2);
+  });
+});
+
+describe('langevin bias', () => {
+  // 1-D tilted double well at T = 1 over time 6; one snapshot at the end, so the samples are
+  // independent and the KL of an unbiased sampler is below floor + 5 sd, sd = √(2(B − 1))/(2n).
+  const BIAS = {
+    dims: 1, particles: 3000, potential: { name: 'tilted-double-well' }, integrator: 'em', dt: 0.05, temperature: 1, steps: 120, seed: 3,
+    init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 30, low: -2.5, high: 2.5 },
+  };
+
+  it('--json: one row per integrator and dt over the same time; EM bias grows with dt, MALA stays at the floor', () => {
+    const spec = specFile('bias.json', BIAS);
+    const r = cli('bias', spec, '--dt', '0.02,0.05', '--integrators', 'em,mala', '--backend', 'cpu', '--json');
+    noStackTrace(r.stderr);
+    expect(r.code).toBe(0);
+    const study = JSON.parse(r.stdout) as import('../src/bias.ts').BiasStudy;
+    expect(study.backend).toBe('cpu');
+    expect(study.time).toBeCloseTo(6, 12);
+    expect(study.particles).toBe(3000);
+    expect(study.rows.map((row) => [row.integrator, row.dt, row.steps])).toEqual([
+      ['em', 0.02, 300],
+      ['em', 0.05, 120],
+      ['mala', 0.02, 300],
+      ['mala', 0.05, 120],
+    ]);
+    const [em1, em2, m1, m2] = study.rows;
+    for (const row of study.rows) {
+      expect(row.samples).toBeGreaterThan(2900); // one snapshot, nearly all in the box
+      expect(row.nonFinite).toBe(0);
+    }
+    const bound = (row: typeof em1) => row.klFloor + 5 * (Math.sqrt(2 * 29) / (2 * row.samples));
+    expect(em2.kl).toBeGreaterThan(em1.kl);
+    expect(em2.kl).toBeGreaterThan(3 * bound(em2));
+    expect(m1.kl).toBeLessThan(bound(m1));
+    expect(m2.kl).toBeLessThan(bound(m2));
+    expect(m2.acceptanceRate!).toBeGreaterThan(0.5);
+    expect(em1.acceptanceRate).toBeUndefined();
+  });
+
+  it('prints a table by default; HMC rows count trajectories of leapfrogSteps × dt', () => {
+    const spec = specFile('bias-table.json', { ...BIAS, particles: 500, leapfrogSteps: 4 });
+    const r = cli('bias', spec, '--dt', '0.05', '--integrators', 'lm,hmc', '--backend', 'cpu');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toContain('T = 1');
+    expect(lines[1].split(/\s+/)).toEqual(['integrator', 'dt', 'steps', 'KL', 'KL/floor', 'TV', 'accept', 'non-finite']);
+    expect(lines[2].split(/\s+/).slice(0, 3)).toEqual(['lm', '0.05', '120']);
+    expect(lines[3].split(/\s+/).slice(0, 3)).toEqual(['hmc', '0.05', '30']);
+  });
+
+  it('refuses bad input with exit 2: a spec without a histogram, a bad --dt, an unknown integrator', () => {
+    const { histogram: _, ...noHistogram } = BIAS;
+    const r1 = cli('bias', specFile('bias-nohist.json', noHistogram), '--backend', 'cpu');
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain('histogram: got nothing; is required by `langevin bias`');
+    const r2 = cli('bias', specFile('bias-ok.json', BIAS), '--dt', '0.01,-1');
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('--dt: got "0.01,-1"; give comma-separated step sizes > 0');
+    const r3 = cli('bias', specFile('bias-ok2.json', BIAS), '--integrators', 'em,rk4');
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain('--integrators: got "rk4"; allowed: em, lm, baoab, mala, hmc');
+    noStackTrace(r1.stderr + r2.stderr + r3.stderr);
   });
 });

@@ -10,9 +10,14 @@
  *   for integrators that have no generated kernel (yet), or when asked
  *   (`{ threads: 0 }`).
  */
-import { momentRowLength, momentsFromSums, type Backend, type Moments, type Problem, type TargetBall } from '../backend.ts';
+import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type AcceptanceCounts, type Backend, type Covariance, type Moments, type Problem, type TargetBall, type VelocityMoments } from '../backend.ts';
+import { samplerCoefficients } from '../integrators/coefficients.ts';
+import { advanceBaoab, initVelocity, inverseMass, type InverseMass } from '../integrators/inertial.ts';
+import { advanceHmc, advanceMala, makeMetropolisScratch } from '../integrators/metropolis.ts';
+import { INERTIAL, METROPOLIS } from '../spec.ts';
 import { binPositions, type HistogramCounts } from '../stats/binning.ts';
-import { advanceParticle, initParticle, makeScratch } from '../integrators/overdamped.ts';
+import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
+import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
 import { buildKernel, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
@@ -35,6 +40,10 @@ export class CpuBackend implements Backend {
   readonly software = true;
   readonly preferredStepsPerDispatch: number;
   private positions: Float64Array;
+  /** velocities v[i·D + d] (baoab, hmc), length/time */
+  private velocities: Float64Array | undefined;
+  private readonly invMass: InverseMass;
+  private acceptance: AcceptanceCounts | undefined;
   private params: Float64Array;
   private readonly dims: number;
   private readonly k0: number;
@@ -64,6 +73,15 @@ export class CpuBackend implements Backend {
       initParticle(spec.init, i, this.k0, this.k1, x);
       this.positions.set(x, i * this.dims);
     }
+    this.invMass = inverseMass(spec.mass);
+    if (INERTIAL.includes(spec.integrator)) {
+      this.velocities = new Float64Array(spec.particles * spec.dims);
+      for (let i = 0; i < spec.particles; i++) {
+        initVelocity(spec, i, this.k0, this.k1, x);
+        this.velocities.set(x, i * this.dims);
+      }
+    }
+    if (METROPOLIS.includes(spec.integrator)) this.acceptance = { accepted: 0, proposed: 0 };
   }
 
   /** Threads that stepped the particles in the last advance (1 before the first). */
@@ -108,13 +126,68 @@ export class CpuBackend implements Backend {
     const { spec, potential } = this.problem;
     const D = this.dims;
     const ns = new NormalStream(this.k0, this.k1, Stream.noise);
+    if (spec.integrator !== 'em' && spec.integrator !== 'lm') return this.advanceSampler(step0, coef, ns);
     const scratch = makeScratch(D);
     const m0 = step0 * D;
+    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     for (let i = 0; i < spec.particles; i++) {
       const x = this.positions.subarray(i * D, (i + 1) * D);
       ns.seek(i, m0);
-      advanceParticle(spec.integrator, x, ns, coef, potential.gradient, this.params, scratch);
+      advanceParticle(spec.integrator, x, ns, coef, batch ? batch(i) : full, this.params, scratch, step0);
     }
+  }
+
+  /** BAOAB, MALA, HMC (src/integrators/inertial.ts, metropolis.ts). */
+  private advanceSampler(step0: number, coef: Float64Array, ns: NormalStream): void {
+    const { spec, potential } = this.problem;
+    const D = this.dims;
+    const c4 = samplerCoefficients(spec.integrator, coef, spec.friction);
+    const s = makeMetropolisScratch(D);
+    let accepted = 0;
+    for (let i = 0; i < spec.particles; i++) {
+      const x = this.positions.subarray(i * D, (i + 1) * D);
+      const v = this.velocities?.subarray(i * D, (i + 1) * D);
+      ns.seek(i, step0 * D);
+      const rng = { k0: this.k0, k1: this.k1, particle: i, step0, ns };
+      if (spec.integrator === 'baoab') advanceBaoab(x, v!, ns, c4, potential.gradient, this.params, this.invMass, s.g);
+      else if (spec.integrator === 'mala') accepted += advanceMala(x, rng, c4, potential.energy, potential.gradient, this.params, s);
+      else accepted += advanceHmc(x, v!, rng, c4, spec.leapfrogSteps, potential.energy, potential.gradient, this.params, this.invMass, s);
+    }
+    if (this.acceptance) {
+      this.acceptance.accepted += accepted;
+      this.acceptance.proposed += spec.particles * (coef.length / 2);
+    }
+  }
+
+  async velocityMoments(): Promise<VelocityMoments | undefined> {
+    const v = this.velocities;
+    if (!v) return undefined;
+    const D = this.dims;
+    const s1 = new Float64Array(D);
+    const s2 = new Float64Array(D);
+    let count = 0;
+    for (let i = 0; i < this.problem.spec.particles; i++) {
+      const row = v.subarray(i * D, (i + 1) * D);
+      if (!row.every((x) => Number.isFinite(Math.fround(x)))) continue;
+      count++;
+      for (let d = 0; d < D; d++) {
+        s1[d] += row[d];
+        s2[d] += row[d] * row[d];
+      }
+    }
+    return { count, mean: Array.from(s1, (x) => x / count), meanSquare: Array.from(s2, (x) => x / count) };
+  }
+
+  async takeAcceptance(): Promise<AcceptanceCounts | undefined> {
+    const a = this.acceptance;
+    if (!a) return undefined;
+    this.acceptance = { accepted: 0, proposed: 0 };
+    return a;
+  }
+
+  async readVelocities(): Promise<Float64Array | undefined> {
+    return this.velocities?.slice();
   }
 
   async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
@@ -154,6 +227,28 @@ export class CpuBackend implements Backend {
     return momentsFromSums(sums, D, shift, best);
   }
 
+  async covariance(shift: number[]): Promise<Covariance> {
+    const D = this.dims;
+    const sums = new Float64Array(covarianceRowLength(D));
+    const dx = new Float64Array(D);
+    for (let i = 0; i < this.problem.spec.particles; i++) {
+      let bad = false;
+      for (let d = 0; d < D; d++) {
+        const v = this.positions[i * D + d];
+        bad = bad || !Number.isFinite(Math.fround(v));
+        dx[d] = v - shift[d];
+      }
+      if (bad) continue;
+      sums[0] += 1;
+      let q = 1 + D;
+      for (let a = 0; a < D; a++) {
+        sums[1 + a] += dx[a];
+        for (let b = a; b < D; b++) sums[q++] += dx[a] * dx[b];
+      }
+    }
+    return covarianceFromSums(sums, D, shift);
+  }
+
   async finish(): Promise<void> {}
 
   async histogram(): Promise<HistogramCounts> {
@@ -178,5 +273,6 @@ export class CpuBackend implements Backend {
     void this.pool?.then((p) => p?.destroy(), () => {});
     this.pool = Promise.resolve(undefined);
     this.positions = new Float64Array(0);
+    this.velocities = undefined;
   }
 }

@@ -1,9 +1,11 @@
 /**
  * The demo's controls and their home in the URL: a link reproduces the run.
  * Query keys: preset, particles, seed, dt, T (a constant temperature instead
- * of the preset's schedule), integrator, spf (steps per frame), expr.
+ * of the preset's schedule), integrator, gamma (friction), spf (steps per frame), expr, dims,
+ * vx, vy, vz (coordinates shown), view3d (1: orbit camera), trails (0/1).
  */
 import { PRESETS, presetById, type Preset } from './presets.ts';
+import { INTEGRATORS, type IntegratorName } from '../spec.ts';
 
 export interface DemoParams {
   preset: string;
@@ -16,12 +18,20 @@ export interface DemoParams {
   temperature: number;
   /** the temperature was set by hand (URL or control): constant instead of the preset's schedule */
   customT: boolean;
-  integrator: 'em' | 'lm';
+  integrator: IntegratorName;
+  /** friction γ of the inertial integrators (baoab), 1/time */
+  friction: number;
   /** dimension D of the particles (2 … 16); the preset's unless changed */
   dims: number;
   /** coordinates shown on the horizontal and vertical axes (for D > 2) */
   viewX: number;
   viewY: number;
+  /** coordinate in depth in the 3-D view */
+  viewZ: number;
+  /** show the particles in 3-D with an orbiting camera (needs D ≥ 3) */
+  view3d: boolean;
+  /** draw the paths of a few particles */
+  trails: boolean;
   stepsPerFrame: number;
   seed: number;
   paused: boolean;
@@ -54,10 +64,14 @@ export function readParams(q: URLSearchParams): DemoParams {
     dt: num(q, 'dt', (x) => Number.isFinite(x) && x > 0) ?? (preset.spec.dt as number),
     temperature: T ?? startTemperature(preset),
     customT: T !== undefined,
-    integrator: integrator === 'em' || integrator === 'lm' ? integrator : (preset.spec.integrator as 'em' | 'lm'),
+    integrator: INTEGRATORS.includes(integrator as IntegratorName) ? (integrator as IntegratorName) : (preset.spec.integrator as IntegratorName),
+    friction: num(q, 'gamma', (x) => Number.isFinite(x) && x >= 0) ?? ((preset.spec.friction as number | undefined) ?? 1),
     dims: num(q, 'dims', (x) => Number.isInteger(x) && x >= 2 && x <= 16) ?? preset.spec.dims,
     viewX: num(q, 'vx', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[0],
     viewY: num(q, 'vy', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[1],
+    viewZ: num(q, 'vz', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? 2,
+    view3d: q.has('view3d') ? q.get('view3d') === '1' : preset.view3d === true,
+    trails: q.has('trails') ? q.get('trails') === '1' : preset.trails !== undefined,
     stepsPerFrame: num(q, 'spf', (x) => Number.isInteger(x) && x > 0) ?? preset.stepsPerFrame,
     seed: num(q, 'seed', (x) => Number.isInteger(x) && x >= 0) ?? preset.spec.seed,
     paused: false,
@@ -66,18 +80,20 @@ export function readParams(q: URLSearchParams): DemoParams {
 
 /** Write every control into the URL (without reloading). */
 export function writeParams(p: DemoParams): void {
-  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, spf: String(p.stepsPerFrame) });
+  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, gamma: String(p.friction), spf: String(p.stepsPerFrame) });
   if (p.customT) q.set('T', String(p.temperature));
   q.set('dims', String(p.dims));
   q.set('vx', String(p.viewX));
   q.set('vy', String(p.viewY));
+  q.set('vz', String(p.viewZ));
+  q.set('view3d', p.view3d ? '1' : '0');
+  q.set('trails', p.trails ? '1' : '0');
   if (p.expr) q.set('expr', p.expr);
   const present = new URLSearchParams(location.search).get('present');
   if (present !== null) q.set('present', present);
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
-/** The run spec for the controls (particles capped at `maxParticles`, e.g. for the CPU fallback). */
 /** Pad (or cut) an init's per-coordinate arrays to D coordinates: new coordinates start at 0, spread like the last one. */
 function resizeInit(init: Record<string, unknown>, dims: number): Record<string, unknown> {
   const out: Record<string, unknown> = { ...init };
@@ -89,12 +105,24 @@ function resizeInit(init: Record<string, unknown>, dims: number): Record<string,
   return out;
 }
 
-/** The view for the controls: the preset's box on the chosen pair of coordinates. */
+/** The view for the controls: the preset's box on the chosen pair of coordinates (and depth coordinate in 3-D; the camera is the caller's). */
 export function viewFor(preset: Preset, p: DemoParams): Preset['view'] {
-  return { ...preset.view, dims: [Math.min(p.viewX, p.dims - 1), Math.min(p.viewY, p.dims - 1)] };
+  const d = (i: number) => Math.min(i, p.dims - 1);
+  return { ...preset.view, dims: is3d(p) ? [d(p.viewX), d(p.viewY), d(p.viewZ)] : [d(p.viewX), d(p.viewY)] };
 }
 
-export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): Record<string, unknown> & { dims: number } {
+/** Whether the controls ask for (and D allows) the 3-D view. */
+export function is3d(p: DemoParams): boolean {
+  return p.view3d && p.dims >= 3;
+}
+
+/** The lanes (side-by-side ensembles) of a preset: at least one. */
+export function lanesOf(preset: Preset): { label: string; spec: Record<string, unknown> }[] {
+  return preset.lanes ?? [{ label: '', spec: {} }];
+}
+
+/** The run spec of one lane for the controls (particles capped at `maxParticles`, e.g. for the CPU fallback). */
+export function specFor(preset: Preset, p: DemoParams, maxParticles?: number, lane = 0): Record<string, unknown> & { dims: number } {
   const view = viewFor(preset, p);
   const spec: Record<string, unknown> & { dims: number } = {
     ...preset.spec,
@@ -104,6 +132,8 @@ export function specFor(preset: Preset, p: DemoParams, maxParticles?: number): R
     seed: p.seed,
     dt: p.dt,
     integrator: p.integrator,
+    friction: p.friction,
+    ...lanesOf(preset)[lane].spec, // what a lane is about (its integrator, schedule, dt) is fixed by the preset
   };
   if (p.customT) spec.temperature = p.temperature;
   // the x-marginal over the view box, for the live histogram and KL

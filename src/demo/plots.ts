@@ -1,6 +1,8 @@
 /**
  * Live plots of the demo (uPlot): the x-marginal histogram against the exact
- * Boltzmann curve, the KL(t) relaxation curve, and T(t), ⟨E⟩(t), best energy.
+ * Boltzmann curve, the KL(t) relaxation curve, T(t), ⟨E⟩(t) and best energy,
+ * and the mean-square displacement against Einstein's 2DTt. With several
+ * lanes (ensembles side by side) each lane has its own series.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -8,9 +10,11 @@ import 'uplot/dist/uPlot.min.css';
 const WIDTH = 360;
 const HEIGHT = 160;
 const HISTORY = 600;
+/** lane colours: lane 0, lane 1, … */
+export const LANE_COLORS = ['#6cf', '#f8c', '#8f8', '#fc6'];
 
-export interface Sample {
-  step: number;
+/** What one lane shows at one observation. */
+export interface LaneSample {
   temperature: number;
   meanEnergy: number;
   bestEnergy: number;
@@ -22,53 +26,69 @@ export interface Sample {
   einstein: number;
 }
 
+const gap = null as unknown as number;
+const orGap = (v: number) => (Number.isFinite(v) ? v : gap);
+
 export class Plots {
   private readonly marginal: uPlot;
   private readonly relaxation: uPlot;
   private readonly energy: uPlot;
   private readonly diffusion: uPlot;
-  private readonly history: Sample[] = [];
+  private readonly history: { step: number; lanes: LaneSample[] }[] = [];
 
-  constructor(container: HTMLElement) {
+  /** @param lanes the lanes' labels ('' for a single unnamed ensemble) */
+  constructor(container: HTMLElement, private readonly lanes: string[]) {
     const axisStroke = '#9ab';
     const axes = [{ stroke: axisStroke, grid: { stroke: '#333' } }, { stroke: axisStroke, grid: { stroke: '#333' } }];
+    const name = (what: string, lane: number) => (lanes.length > 1 ? `${what} (${lanes[lane].split(':')[0]})` : what);
+    const perLane = (what: string, extra: Partial<uPlot.Series> = {}) => lanes.map((_, l) => ({ label: name(what, l), stroke: LANE_COLORS[l % LANE_COLORS.length], ...extra }));
+    const x = { x: { time: false } };
     this.marginal = new uPlot(
-      { title: 'x: histogram vs exp(−E/T)/Z', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series: [{}, { label: 'particles', stroke: '#6cf', fill: 'rgba(100,200,255,0.25)', paths: uPlot.paths.stepped!({ align: 1 }) }, { label: 'Boltzmann', stroke: '#fc6', width: 2 }] },
-      [[], [], []],
+      {
+        title: 'x: histogram vs exp(−E/T)/Z', width: WIDTH, height: HEIGHT, axes, scales: x,
+        series: [{}, ...perLane('particles', { fill: lanes.length === 1 ? 'rgba(100,200,255,0.25)' : undefined, paths: uPlot.paths.stepped!({ align: 1 }) }), { label: name('Boltzmann', 0), stroke: '#fc6', width: 2 }],
+      },
+      [[], ...lanes.map(() => []), []],
       container,
     );
     this.relaxation = new uPlot(
-      { title: 'KL(q‖p): relaxation', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false }, y: { distr: 3 } }, series: [{ label: 'step' }, { label: 'KL', stroke: '#f88', width: 2 }] },
-      [[], []],
+      { title: 'KL(q‖p): relaxation', width: WIDTH, height: HEIGHT, axes, scales: { ...x, y: { distr: 3 } }, series: [{ label: 'step' }, ...perLane('KL', { width: 2 })] },
+      [[], ...lanes.map(() => [])],
       container,
     );
     this.energy = new uPlot(
-      { title: 'temperature and energy', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series: [{ label: 'step' }, { label: 'T', stroke: '#fc6' }, { label: '⟨E⟩', stroke: '#6cf' }, { label: 'best E', stroke: '#8f8' }] },
-      [[], [], [], []],
+      {
+        title: 'temperature and energy', width: WIDTH, height: HEIGHT, axes, scales: x,
+        series: [{ label: 'step' }, ...perLane('T', { dash: [2, 3] }), ...perLane('⟨E⟩'), ...perLane('best E', { width: 2, dash: [8, 3] })],
+      },
+      [[], ...lanes.flatMap(() => [[], [], []])],
       container,
     );
     this.diffusion = new uPlot(
-      { title: 'mean-square displacement vs 2DTt', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series: [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }] },
+      { title: 'mean-square displacement vs 2DTt', width: WIDTH, height: HEIGHT, axes, scales: x, series: [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }] },
       [[], [], []],
       container,
     );
   }
 
-  /** The marginal: bin centres, sampled and exact densities (per unit length). */
-  setMarginal(centres: number[], sampled: number[], exact: number[] | undefined): void {
-    this.marginal.setData([centres, sampled, exact ?? centres.map(() => null as unknown as number)]);
+  /** The marginal: bin centres, each lane's sampled density and lane 0's exact density (per unit length). */
+  setMarginal(centres: number[], sampled: number[][], exact: number[] | undefined): void {
+    this.marginal.setData([centres, ...sampled, exact ?? centres.map(() => gap)]);
   }
 
-  add(s: Sample): void {
-    this.history.push(s);
+  /** One observation of every lane at `step` (lane 0's step). */
+  add(step: number, lanes: LaneSample[]): void {
+    this.history.push({ step, lanes });
     if (this.history.length > HISTORY) this.history.shift();
     const steps = this.history.map((h) => h.step);
-    this.relaxation.setData([steps, this.history.map((h) => (h.kl > 0 ? h.kl : null as unknown as number))]);
-    this.energy.setData([steps, this.history.map((h) => h.temperature), this.history.map((h) => h.meanEnergy), this.history.map((h) => h.bestEnergy)]);
-    this.diffusion.setData([steps, this.history.map((h) => h.msd), this.history.map((h) => (Number.isFinite(h.einstein) ? h.einstein : (null as unknown as number)))]);
+    const series = (f: (s: LaneSample) => number) => this.lanes.map((_, l) => this.history.map((h) => orGap(f(h.lanes[l]))));
+    this.relaxation.setData([steps, ...series((s) => (s.kl > 0 ? s.kl : NaN))]);
+    this.energy.setData([steps, ...series((s) => s.temperature), ...series((s) => s.meanEnergy), ...series((s) => s.bestEnergy)]);
+    this.diffusion.setData([steps, ...series((s) => s.msd).slice(0, 1), ...series((s) => s.einstein).slice(0, 1)]);
   }
 
-  clear(): void {
-    this.history.length = 0;
+  /** Remove the plots from the page. */
+  destroy(): void {
+    for (const u of [this.marginal, this.relaxation, this.energy, this.diffusion]) u.destroy();
   }
 }

@@ -42,11 +42,15 @@ export class InitKernel {
     );
   }
 
-  static async create(device: GPUDevice, shards: Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number): Promise<InitKernel> {
+  /**
+   * @param velocity write initial velocities (stream 2) instead of positions (stream 1); pass
+   *   shards whose `positions` are the velocity buffers
+   */
+  static async create(device: GPUDevice, shards: Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number, velocity = false): Promise<InitKernel> {
     const code = assembleShader(initWGSL, {
       dims,
       structs: [InitParams],
-      defines: { NORMAL: init.kind === 'normal', UNIFORM: init.kind === 'uniform' },
+      defines: { NORMAL: init.kind === 'normal', UNIFORM: init.kind === 'uniform', VELOCITY: velocity },
       rng: true,
     });
     const module = await compileShader(device, code, 'InitKernel.module');

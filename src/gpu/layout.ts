@@ -4,22 +4,36 @@
  * never disagree) and the host writes values through it by field name.
  */
 
-export type ScalarType = 'u32' | 'f32';
+/** Field types: 4-byte scalars, and a column-major 4×4 f32 matrix (64 bytes, 16-byte aligned). */
+export type FieldType = 'u32' | 'f32' | 'mat4x4f';
 
-/** A WGSL struct of 4-byte scalars, in declaration order (offset = 4 × index). */
+const SIZE: Record<FieldType, number> = { u32: 4, f32: 4, mat4x4f: 64 };
+const ALIGN: Record<FieldType, number> = { u32: 4, f32: 4, mat4x4f: 16 };
+const WGSL_TYPE: Record<FieldType, string> = { u32: 'u32', f32: 'f32', mat4x4f: 'mat4x4<f32>' };
+
+/** A value for a field: a number for scalars, 16 numbers (column-major) for a matrix. */
+export type FieldValue = number | ArrayLike<number>;
+
+/** A WGSL struct, in declaration order, laid out by WGSL's uniform rules (offsets aligned, size rounded to 16). */
 export class StructLayout<F extends string> {
   /** Size in bytes, rounded up to 16 as uniform buffers require. */
   readonly size: number;
-  private readonly offsets: Map<F, { offset: number; type: ScalarType }>;
+  private readonly offsets: Map<F, { offset: number; type: FieldType }>;
 
-  constructor(readonly name: string, readonly fields: readonly (readonly [F, ScalarType])[]) {
-    this.offsets = new Map(fields.map(([f, t], i) => [f, { offset: 4 * i, type: t }]));
-    this.size = Math.max(16, Math.ceil((4 * fields.length) / 16) * 16);
+  constructor(readonly name: string, readonly fields: readonly (readonly [F, FieldType])[]) {
+    this.offsets = new Map();
+    let offset = 0;
+    for (const [f, t] of fields) {
+      offset = Math.ceil(offset / ALIGN[t]) * ALIGN[t];
+      this.offsets.set(f, { offset, type: t });
+      offset += SIZE[t];
+    }
+    this.size = Math.max(16, Math.ceil(offset / 16) * 16);
   }
 
   /** The WGSL `struct` declaration. */
   wgsl(): string {
-    return `struct ${this.name} {\n${this.fields.map(([f, t]) => `  ${f}: ${t},`).join('\n')}\n}\n`;
+    return `struct ${this.name} {\n${this.fields.map(([f, t]) => `  ${f}: ${WGSL_TYPE[t]},`).join('\n')}\n}\n`;
   }
 
   /** Byte offset of a field. */
@@ -28,16 +42,22 @@ export class StructLayout<F extends string> {
   }
 
   /** Pack values (every field required) into a new buffer-ready ArrayBuffer. */
-  pack(values: Record<F, number>): ArrayBuffer {
+  pack(values: Record<F, FieldValue>): ArrayBuffer {
     const buf = new ArrayBuffer(this.size);
     const view = new DataView(buf);
     for (const [f, t] of this.fields) {
       const v = values[f];
-      if (t === 'u32') {
+      const at = this.offsetOf(f);
+      if (t === 'mat4x4f') {
+        if (typeof v === 'number' || v.length !== 16) throw new RangeError(`${this.name}.${f} needs 16 numbers (a column-major 4×4 matrix)`);
+        for (let k = 0; k < 16; k++) view.setFloat32(at + 4 * k, v[k], true);
+      } else if (typeof v !== 'number') {
+        throw new RangeError(`${this.name}.${f} is a scalar, got ${v.length} numbers`);
+      } else if (t === 'u32') {
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`${this.name}.${f} = ${v} is not a u32`);
-        view.setUint32(this.offsetOf(f), v, true);
+        view.setUint32(at, v, true);
       } else {
-        view.setFloat32(this.offsetOf(f), v, true);
+        view.setFloat32(at, v, true);
       }
     }
     return buf;
@@ -54,6 +74,21 @@ export const StepParams = new StructLayout('StepParams', [
   ['call_lo', 'u32'], // Philox call index of the first normal, low word
   ['call_hi', 'u32'], // … high word
   ['phase', 'u32'], // first normal's position within its call (0..3)
+  ['step0', 'u32'], // index of the dispatch's first step in the run, mod 2^32 (mini-batch RNG counter)
+] as const);
+
+/** Per-dispatch parameters of the inertial and Metropolis kernel (shaders/samplers.wgsl). */
+export const SamplerParams = new StructLayout('SamplerParams', [
+  ['count', 'u32'], // particles in this shard
+  ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
+  ['steps', 'u32'], // K, steps fused in this dispatch
+  ['key_lo', 'u32'], // seed, low 32 bits
+  ['key_hi', 'u32'], // seed, high 32 bits
+  ['call_lo', 'u32'], // Philox call index of the first normal, low word
+  ['call_hi', 'u32'], // … high word
+  ['phase', 'u32'], // first normal's position within its call (0..3)
+  ['step0', 'u32'], // index n of the first step (accept uniform number n)
+  ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
 ] as const);
 
 /** Parameters of the initialisation kernel (shaders/init.wgsl). */
@@ -85,15 +120,14 @@ export const HistogramParams = new StructLayout('HistogramParams', [
   ['scale1', 'f32'],
 ] as const);
 
-/** Parameters of the particle sprites (shaders/points.wgsl). */
+/** Parameters of the particle sprites (shaders/points.wgsl) and the trails (shaders/trails.wgsl). */
 export const PointParams = new StructLayout('PointParams', [
+  ['clip_from_world', 'mat4x4f'], // (x[dim0], x[dim1], x[dim2], 1) → clip space: an orthographic box in 2-D, the orbit camera in 3-D
   ['dim0', 'u32'], // coordinate on the horizontal axis
   ['dim1', 'u32'], // … on the vertical axis
+  ['dim2', 'u32'], // … in depth (read only when depth = 1)
+  ['depth', 'u32'], // 1: a 3-D view
   ['color_by_energy', 'u32'], // 1: colormap of (E − e_min)/(e_max − e_min); 0: (r, g, b)
-  ['x_min', 'f32'], // view box, length units
-  ['x_max', 'f32'],
-  ['y_min', 'f32'],
-  ['y_max', 'f32'],
   ['width', 'f32'], // render target size, pixels
   ['height', 'f32'],
   ['point_size', 'f32'], // sprite half size, pixels
@@ -103,6 +137,32 @@ export const PointParams = new StructLayout('PointParams', [
   ['r', 'f32'],
   ['g', 'f32'],
   ['b', 'f32'],
+] as const);
+
+/** Parameters of the trails (shaders/trails.wgsl): a ring of past positions of the first `tracked` particles. */
+export const TrailParams = new StructLayout('TrailParams', [
+  ['clip_from_world', 'mat4x4f'],
+  ['dim0', 'u32'],
+  ['dim1', 'u32'],
+  ['dim2', 'u32'],
+  ['depth', 'u32'],
+  ['tracked', 'u32'], // particles with a trail
+  ['length', 'u32'], // slots in the ring
+  ['head', 'u32'], // slot written last
+  ['filled', 'u32'], // slots holding positions (≤ length)
+  ['intensity', 'f32'],
+] as const);
+
+/** Parameters of the box frame of 3-D views (shaders/frame.wgsl). */
+export const FrameParams = new StructLayout('FrameParams', [
+  ['clip_from_world', 'mat4x4f'],
+  ['x_min', 'f32'], // box, length units
+  ['x_max', 'f32'],
+  ['y_min', 'f32'],
+  ['y_max', 'f32'],
+  ['z_min', 'f32'],
+  ['z_max', 'f32'],
+  ['brightness', 'f32'],
 ] as const);
 
 /** Parameters of the landscape heat map (shaders/landscape.wgsl). */

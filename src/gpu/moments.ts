@@ -9,6 +9,7 @@ import { momentRowLength, momentsFromSums, type Moments, type TargetBall } from 
 import { MomentsParams } from './layout.ts';
 import type { Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
+import { dataBindGroup } from './potentialData.ts';
 
 /** At most this many workgroups per shard; each thread then loops over its particles. */
 const MAX_GROUPS = 4096;
@@ -23,12 +24,14 @@ export class MomentsReduction {
   private readonly rowMin: GPUBuffer;
   private readonly rowArgmin: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
+  private readonly dataGroup?: GPUBindGroup;
   private readonly groups: number[];
   private readonly rows: number;
   private readonly q: number;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number, params: GPUBuffer) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number, params: GPUBuffer | undefined, data?: GPUBuffer) {
+    if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'MomentsReduction.dataGroup');
     this.q = momentRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
@@ -55,7 +58,7 @@ export class MomentsReduction {
         entries: [
           { binding: 0, resource: { buffer: this.uniforms[s] } },
           { binding: 1, resource: { buffer: shard.positions } },
-          { binding: 2, resource: { buffer: params } },
+          ...(params ? [{ binding: 2, resource: { buffer: params } }] : []),
           { binding: 3, resource: { buffer: this.shift } },
           { binding: 4, resource: { buffer: this.partials } },
           { binding: 5, resource: { buffer: this.ball } },
@@ -66,15 +69,20 @@ export class MomentsReduction {
     );
   }
 
-  static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string, params: GPUBuffer): Promise<MomentsReduction> {
-    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL });
+  /**
+   * @param potentialWGSL, params the potential whose energy is summed; both undefined to sum
+   *   plain per-particle values with E = 0 (shards whose `positions` are velocities or counters)
+   * @param data the potential's data buffer (src/gpu/potentialData.ts) for a potential from data
+   */
+  static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string | undefined, params: GPUBuffer | undefined, data?: GPUBuffer): Promise<MomentsReduction> {
+    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined } });
     const module = await compileShader(device, code, 'MomentsReduction.module');
     const pipeline = device.createComputePipeline({
       label: 'MomentsReduction.pipeline',
       layout: 'auto',
       compute: { module, entryPoint: 'main', constants: { WG } },
     });
-    return new MomentsReduction(device, pipeline, shards, dims, params);
+    return new MomentsReduction(device, pipeline, shards, dims, params, data);
   }
 
   /** Record the reduction around `shift` and the copy to the staging buffer. */
@@ -83,6 +91,7 @@ export class MomentsReduction {
     this.device.queue.writeBuffer(this.ball, 0, Float32Array.from(ball ? [...ball.target, ball.radius * ball.radius] : [...shift, -1]));
     const pass = encoder.beginComputePass({ label: 'MomentsReduction.pass' });
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((_, s) => {
       pass.setBindGroup(0, this.bindGroups[s]);
       pass.dispatchWorkgroups(this.groups[s]);

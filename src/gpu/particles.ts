@@ -44,3 +44,17 @@ export function allocateShards(device: GPUDevice, particles: number, dims: numbe
   }
   return shards;
 }
+
+/**
+ * One more buffer per shard of `floats` f32 per particle (velocities: D;
+ * acceptance counters: 1), zero-filled, with the shards' split.
+ */
+export function allocateShardBuffers(device: GPUDevice, shards: Shard[], floats: number, label: string): GPUBuffer[] {
+  return shards.map((shard, s) =>
+    device.createBuffer({
+      label: `Particles.${label}[${s}]`,
+      size: Math.max(16, shard.count * floats * 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    }),
+  );
+}

@@ -3,10 +3,12 @@
  * dispatch per shard; the engine submits.
  */
 import stepWGSL from '../../shaders/step.wgsl?raw';
-import type { IntegratorName } from '../spec.ts';
+import type { BatchSpec, IntegratorName } from '../spec.ts';
+import { batchShader } from './batch.ts';
 import { StepParams } from './layout.ts';
 import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
+import { dataBindGroup } from './potentialData.ts';
 
 export interface StepKernelOptions {
   dims: number;
@@ -16,11 +18,16 @@ export interface StepKernelOptions {
   workgroupSize: number;
   /** largest K per dispatch */
   maxSteps: number;
+  /** the potential's data buffer (src/gpu/potentialData.ts), for a potential from data */
+  data?: GPUBuffer;
+  /** mini-batch gradients, with N = `rows` rows of data (needs a potential from data) */
+  batch?: BatchSpec & { rows: number };
 }
 
 export class StepKernel {
   private readonly uniforms: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
+  private readonly dataGroup?: GPUBindGroup;
   readonly coef: GPUBuffer;
   private destroyed = false;
 
@@ -31,6 +38,7 @@ export class StepKernel {
     private readonly params: GPUBuffer,
     private readonly options: StepKernelOptions,
   ) {
+    if (options.data) this.dataGroup = dataBindGroup(device, pipeline, options.data, 'StepKernel.dataGroup');
     this.coef = device.createBuffer({ label: 'StepKernel.coef', size: options.maxSteps * 8, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.uniforms = shards.map((_, s) =>
       device.createBuffer({ label: `StepKernel.uniforms[${s}]`, size: StepParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
@@ -57,8 +65,8 @@ export class StepKernel {
     const code = assembleShader(stepWGSL, {
       dims: options.dims,
       structs: [StepParams],
-      potential: options.potentialWGSL,
-      defines: { LM: options.integrator === 'lm' },
+      potential: options.batch ? `${options.potentialWGSL}\n${batchShader(options.batch, options.batch.rows)}` : options.potentialWGSL,
+      defines: { LM: options.integrator === 'lm', BATCH: options.batch !== undefined },
       rng: true,
     });
     const module = await compileShader(device, code, 'StepKernel.module');
@@ -85,6 +93,7 @@ export class StepKernel {
     const call = Math.floor(m0 / 4);
     const pass = encoder.beginComputePass({ label: 'StepKernel.pass', ...(timestampWrites ? { timestampWrites } : {}) });
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {
       this.device.queue.writeBuffer(
         this.uniforms[s],
@@ -98,6 +107,7 @@ export class StepKernel {
           call_lo: call >>> 0,
           call_hi: Math.floor(call / 2 ** 32) >>> 0,
           phase: m0 % 4,
+          step0: step0 % 2 ** 32,
         }),
       );
       pass.setBindGroup(0, this.bindGroups[s]);

@@ -5,8 +5,15 @@
 import { NormalStream, philox4x32, u01, Stream } from '../rng/philox.ts';
 import type { IntegratorName, InitSpec } from '../spec.ts';
 
-/** Gradient of E at x, written to g (the compiled potential's JS target). */
-export type GradientFn = (x: Float64Array, g: Float64Array, p: ArrayLike<number>) => void;
+/**
+ * Gradient of E at x, written to g (the compiled potential's JS target).
+ * `step` is the step's index in the run; mini-batch gradients (src/integrators/batch.ts)
+ * draw their rows from it, full gradients ignore it.
+ */
+export type GradientFn = (x: Float64Array, g: Float64Array, p: ArrayLike<number>, step: number) => void;
+
+/** The full-data gradient, as the inertial and Metropolis integrators use it (no mini-batch: their steps need exact energies). */
+export type FullGradientFn = (x: Float64Array, g: Float64Array, p: ArrayLike<number>) => void;
 
 /** Per-particle scratch, allocated once per worker. */
 export interface Scratch {
@@ -24,6 +31,7 @@ export function makeScratch(dims: number): Scratch {
  * @param x position (length D), updated in place
  * @param ns the particle's noise stream, positioned at normal number step0·D
  * @param coef per step (h, σ_n = √(2hT_n))
+ * @param step0 index of the first step in the run (passed to `gradient`)
  */
 export function advanceParticle(
   integrator: IntegratorName,
@@ -33,6 +41,7 @@ export function advanceParticle(
   gradient: GradientFn,
   p: ArrayLike<number>,
   s: Scratch,
+  step0 = 0,
 ): void {
   const D = x.length;
   const K = coef.length / 2;
@@ -41,7 +50,7 @@ export function advanceParticle(
   for (let k = 0; k < K; k++) {
     const h = coef[2 * k];
     const sigma = coef[2 * k + 1];
-    gradient(x, s.g, p);
+    gradient(x, s.g, p, step0 + k);
     for (let d = 0; d < D; d++) {
       if (lm) {
         const next = ns.next();

@@ -9,7 +9,10 @@ import { SpecError, RuntimeFailure } from '../errors.ts';
 import { CATALOG, PotentialError } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
-import { jsonErrorIndex } from './json.ts';
+import { JsonSyntaxError, parseJsonText } from '../json.ts';
+import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
+import { INTEGRATORS, type IntegratorName } from '../spec.ts';
+import { resolveDataFile } from './data.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -17,11 +20,15 @@ Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
   langevin potentials [--json]
   langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
+  langevin bias SPEC.json [--dt H,H,..] [--integrators em,lm,baoab,mala,hmc] [--particles N] [--max-steps N] [--json] [--backend auto|webgpu|cpu]
   langevin help
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
 potentials  list the built-in potentials with their formulas and parameters
 bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
+bias        discretisation bias: KL and TV against the exact Boltzmann distribution for each
+            integrator and step size, every run over the spec's total time (steps × dt);
+            defaults: dt = spec dt × ½, 1, 2, 4; all five integrators; at most 10000 particles
 
 Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
 
@@ -51,6 +58,75 @@ function parseBenchArgs(args: string[]): BenchOptions {
     else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
   }
   return options;
+}
+
+interface BiasArgs {
+  spec: string;
+  backend: 'auto' | 'webgpu' | 'cpu';
+  json: boolean;
+  options: BiasOptions;
+}
+
+function parseBiasArgs(args: string[]): BiasArgs {
+  const out: BiasArgs = { spec: '', backend: 'auto', json: false, options: {} };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
+    const value = () => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name}: got nothing; give a value`);
+      return v;
+    };
+    const count = (v: string, max: number) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name}: got "${v}"; give an integer from 1 to ${max}`);
+      return n;
+    };
+    if (name === '--dt') {
+      const v = value();
+      const xs = v.split(',').map(Number);
+      if (xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`--dt: got "${v}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
+      out.options.dts = xs;
+    } else if (name === '--integrators') {
+      const v = value();
+      const xs = v.split(',');
+      const bad = xs.find((x) => !INTEGRATORS.includes(x as IntegratorName));
+      if (bad !== undefined) throw new UsageError(`--integrators: got "${bad}"; allowed: ${INTEGRATORS.join(', ')} (comma-separated)`);
+      out.options.integrators = xs as IntegratorName[];
+    } else if (name === '--particles') {
+      out.options.particles = count(value(), 2 ** 31 - 1);
+    } else if (name === '--max-steps') {
+      out.options.maxSteps = count(value(), 2 ** 32 - 1);
+    } else if (name === '--backend') {
+      const v = value();
+      if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu') throw new UsageError(`--backend: got "${v}"; allowed: auto, webgpu, cpu`);
+      out.backend = v;
+    } else if (a === '--json') {
+      out.json = true;
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`bias: unknown option ${a}; allowed: --dt, --integrators, --particles, --max-steps, --json, --backend`);
+    } else if (out.spec === '') {
+      out.spec = a;
+    } else {
+      throw new UsageError(`unexpected argument "${a}": give one spec file`);
+    }
+  }
+  if (!out.spec) throw new UsageError('bias: give a spec file with a histogram, e.g. `langevin bias examples/double-well.json`');
+  return out;
+}
+
+async function bias(args: BiasArgs): Promise<number> {
+  const raw = parseJsonFile(args.spec);
+  prepare(raw); // every input error before any GPU work
+  const tty = process.stderr.isTTY === true;
+  const study = await biasStudy(raw, {
+    ...args.options,
+    simulation: { backend: args.backend, gpu: nodeGpuContext, onNotice: (m) => process.stderr.write(`langevin: ${m}\n`) },
+    onRun: tty ? (it, dt, steps, i, n) => process.stderr.write(`\rlangevin: run ${i + 1}/${n}: ${it} at dt = ${dt} (${steps} steps)      `) : undefined,
+  });
+  if (tty) process.stderr.write('\n');
+  process.stdout.write(args.json ? JSON.stringify(study, null, 2) + '\n' : biasTable(study) + '\n');
+  return 0;
 }
 
 function parseRunArgs(args: string[]): RunArgs {
@@ -91,19 +167,9 @@ export function parseJsonFile(path: string): unknown {
     throw new UsageError(`cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, path);
   } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    // V8 omits the position from some messages ("Unexpected token 'e', ... is not valid JSON")
-    const p = pos ? Number(pos[1]) : jsonErrorIndex(text);
-    if (p !== undefined) {
-      const before = text.slice(0, p);
-      const line = before.split('\n').length;
-      const col = p - before.lastIndexOf('\n');
-      throw new UsageError(`${path}:${line}:${col}: invalid JSON: ${msg}`);
-    }
-    throw new UsageError(`${path}: invalid JSON: ${msg}`);
+    throw e instanceof JsonSyntaxError ? new UsageError(e.message) : e;
   }
 }
 
@@ -147,7 +213,7 @@ function fmt(x: number): string {
 }
 
 async function run(args: RunArgs): Promise<number> {
-  const raw = parseJsonFile(args.spec);
+  const raw = resolveDataFile(parseJsonFile(args.spec), args.spec);
   if (args.out) checkOutWritable(args.out);
   const prepared: Prepared = prepare(raw); // every input error before any GPU work
   const tty = process.stderr.isTTY === true;
@@ -218,6 +284,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'bench':
         await bench(parseBenchArgs(rest));
         return 0;
+      case 'bias':
+        return await bias(parseBiasArgs(rest));
       case undefined:
       case 'help':
       case '--help':
@@ -225,7 +293,7 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, help`);
+        throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, bias, help`);
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof SpecError || e instanceof PotentialError) {

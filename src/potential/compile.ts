@@ -25,6 +25,8 @@ import {
 } from 'mathjs';
 import { describeValue } from '../errors.ts';
 import { CATALOG, type CatalogEntry } from './catalog.ts';
+import type { DataSet } from '../data.ts';
+import { compileDataPotential, type DataPotential } from './data.ts';
 import { ConstantOutOfRange, emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
 import { FUNCTIONS, NonFiniteConstant, num, print, simplify, type Expr, type Fn } from './ir.ts';
 
@@ -41,6 +43,12 @@ export interface PotentialSpec {
   expr?: string;
   /** parameter values; an array `a: [1, 2]` defines a_0, a_1 (per-dimension for catalog parameters) */
   params?: Record<string, number | number[]>;
+  /** potential from data: the loss of one row, in the coordinates, parameters and data columns (exclusive with name/expr) */
+  example?: string;
+  /** potential from data: the prior term, in the coordinates and parameters (default "0") */
+  prior?: string;
+  /** potential from data: the rows (validated, src/data.ts) */
+  data?: DataSet;
 }
 
 /** A compiled potential: the same energy for the GPU (WGSL), the CPU (JS) and quadrature (JS, float64). */
@@ -85,6 +93,12 @@ export interface CompiledPotential {
    * and `p{i}` (parameter i). Same text as `gradient`, so the same float64 result.
    */
   gradientJs?: Emitted;
+  /**
+   * Present for a potential from data, E(x) = prior(x) + Σ_i example(x; row_i).
+   * `energy`/`gradient` above are then the full-batch sums; `wgsl` also declares
+   * `potential_data` at @group(1) @binding(0) (see src/potential/data.ts).
+   */
+  data?: DataPotential;
 }
 
 /**
@@ -135,6 +149,9 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new PotentialError(field, spec, `${field}: got ${describeValue(spec)}; expected an object {"name": ...} or {"expr": ...} with optional "params"`);
   }
+  if (spec.example !== undefined && spec.name === undefined && spec.expr === undefined) {
+    return compileDataPotential(spec, dims, field, expressionParams(spec.params, dims, field));
+  }
   if ((spec.name === undefined) === (spec.expr === undefined)) {
     throw new PotentialError(field, spec, `${field}: got ${describeValue(spec)}; give exactly one of "name" (a built-in: ${CATALOG.map((c) => c.name).join(', ')}) or "expr" (an expression such as "(x^2 - 1)^2 + 0.5*y^2")`);
   }
@@ -166,24 +183,7 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
   }
 
   // Built-ins are written in x0…x{D−1}, so their parameters may be called w, y, ….
-  const scope: Scope = { dims, letters: spec.expr !== undefined, params: params.names, source, field: sourceField };
-  const tree = canonical(parseSource(scope), scope);
-  const used = new Set<number>();
-  tree.traverse((n) => {
-    if (isSymbolNode(n) && /^x\d+$/.test(n.name)) used.add(Number(n.name.slice(1)));
-  });
-
-  let energyIr: Expr;
-  let gradientIr: Expr[];
-  try {
-    energyIr = simplify(toIr(tree));
-    gradientIr = Array.from({ length: dims }, (_, d) => (used.has(d) ? simplify(toIr(derivative(tree, `x${d}`, { simplify: false }))) : num(0)));
-  } catch (e) {
-    if (e instanceof NonFiniteConstant) {
-      throw new PotentialError(sourceField, source, `${sourceField}: in ${JSON.stringify(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`);
-    }
-    throw e;
-  }
+  const { energy: energyIr, gradient: gradientIr } = lowerExpression({ dims, letters: spec.expr !== undefined, params: params.names, source, field: sourceField });
 
   const names = { var: (i: number) => `x${i}`, par: (i: number) => params.names[i] };
   const paramValues = Float64Array.from(params.values);
@@ -211,6 +211,31 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
     gradientExprs: gradientIr.map((g) => print(g, names)),
     gradientJs,
   };
+}
+
+/**
+ * Parse, validate and differentiate one expression: the IR of E and of
+ * ∂E/∂x_d for every coordinate, simplified. Parameter i is IR `par` i; a data
+ * column c (scope.columns) is `par` (params.length + c).
+ * @throws PotentialError naming the field and the position in the expression
+ */
+export function lowerExpression(scope: Scope): { energy: Expr; gradient: Expr[] } {
+  const { dims, source, field } = scope;
+  const tree = canonical(parseSource(scope), scope);
+  const used = new Set<number>();
+  tree.traverse((n) => {
+    if (isSymbolNode(n) && /^x\d+$/.test(n.name)) used.add(Number(n.name.slice(1)));
+  });
+  try {
+    const energy = simplify(toIr(tree));
+    const gradient = Array.from({ length: dims }, (_, d) => (used.has(d) ? simplify(toIr(derivative(tree, `x${d}`, { simplify: false }))) : num(0)));
+    return { energy, gradient };
+  } catch (e) {
+    if (e instanceof NonFiniteConstant) {
+      throw new PotentialError(field, source, `${field}: in ${JSON.stringify(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`);
+    }
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -294,7 +319,7 @@ function isReserved(name: string, dims: number): boolean {
 // Parsing and validation
 
 /** What an expression may refer to. */
-interface Scope {
+export interface Scope {
   dims: number;
   /** whether x, y, z, w name coordinates (user expressions with D ≤ 4) */
   letters: boolean;
@@ -303,6 +328,8 @@ interface Scope {
   source: string;
   /** spec field of the source, for messages */
   field: string;
+  /** data column names (potentials from data), read as parameters params.length + c */
+  columns?: string[];
 }
 
 /** Coordinate index of a variable name for D dimensions (x, y, z, w only when `letters` and D ≤ 4), or undefined. */
@@ -364,7 +391,8 @@ function findIdentifier(source: string, name: string, call: boolean): number | u
 /** A description of what names are allowed, for messages. */
 function allowedNames(scope: Scope): string {
   const params = scope.params.length ? scope.params.join(', ') : 'none';
-  return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}; functions: ${USER_FUNCTIONS.join(', ')}`;
+  const columns = scope.columns ? `; data columns: ${scope.columns.length ? scope.columns.join(', ') : 'none here'}` : '';
+  return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}${columns}; functions: ${USER_FUNCTIONS.join(', ')}`;
 }
 
 /**
@@ -392,10 +420,12 @@ function canonical(node: MathNode, scope: Scope): MathNode {
       if (i !== undefined) return new SymbolNode(`x${i}`);
       const p = scope.params.indexOf(n.name);
       if (p >= 0) return new SymbolNode(`p${p}`);
+      const c = scope.columns?.indexOf(n.name) ?? -1;
+      if (c >= 0) return new SymbolNode(`p${scope.params.length + c}`);
       if (n.name in CONSTANTS) return n;
       const position = findIdentifier(scope.source, n.name, false);
       const why = LETTERS.includes(n.name) || /^x\d+$/.test(n.name) ? `'${n.name}' is not a variable when dims = ${scope.dims}` : `unknown symbol '${n.name}'`;
-      const fix = `${allowedNames(scope)}. Define '${n.name}' in ${scope.field.replace(/\.(expr|name)$/, '')}.params or fix the expression`;
+      const fix = `${allowedNames(scope)}. Define '${n.name}' in ${scope.field.replace(/\.(expr|name|example|prior)$/, '')}.params${scope.columns?.length ? ' or as a data column' : ''} or fix the expression`;
       throw expressionError(scope, position, why, fix);
     }
     if (isOperatorNode(n)) {
@@ -476,7 +506,7 @@ function toIr(n: MathNode): Expr {
 // Targets
 
 /** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`). */
-function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
+export function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
   return [
     ...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)),
     ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`) + (paramNames ? ` // ${paramNames[i]}` : '')),

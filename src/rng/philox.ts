@@ -21,6 +21,12 @@ export const Stream = {
   noise: 0,
   /** Initial positions. */
   init: 1,
+  /** Initial velocities (inertial integrators): normals 0…D−1. */
+  velocity: 2,
+  /** Metropolis accept uniforms: uniform number n (step n) is output n mod 4 of call ⌊n/4⌋. */
+  accept: 3,
+  /** Mini-batch row indices (src/rng/batch.ts): counter (particle, step, call within the step, 4). */
+  batch: 4,
 } as const;
 
 /**

@@ -20,7 +20,13 @@ interface Hooks {
   snapshot(o?: { particles?: boolean }): string;
   measure(squares: [number, number][], o?: { particles?: boolean }): Promise<number[]>;
   pause(p: boolean): void;
+  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number }[];
+  view3d: boolean;
+  orbit(dAzimuth: number, dElevation: number): void;
 }
+
+/** In the page (defined there by `openDemo`): the demo's automation hooks. */
+declare const demo: () => Hooks;
 
 let session: BrowserSession;
 const consoleErrors: string[] = [];
@@ -37,6 +43,9 @@ async function openDemo(query: string, hideWebGpu = false): Promise<Page> {
   const page = await session.browser.newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.evaluateOnNewDocument(() => {
+    (window as unknown as { demo: () => unknown }).demo = () => (window as unknown as { langevinDemo: unknown }).langevinDemo;
+  });
   if (hideWebGpu) {
     await page.evaluateOnNewDocument(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
@@ -45,6 +54,13 @@ async function openDemo(query: string, hideWebGpu = false): Promise<Page> {
   await page.goto(`${session.url}?${query}`, { waitUntil: 'load' });
   await page.waitForFunction(() => (window as unknown as { langevinDemo?: Hooks }).langevinDemo?.ready === true, { timeout: 90_000 });
   return page;
+}
+
+/** With LANGEVIN_SCREENSHOT=1, write the view (rendered offscreen in the page) as a PNG for the README. */
+async function saveScreenshot(page: Page, path: string): Promise<void> {
+  if (!process.env.LANGEVIN_SCREENSHOT) return;
+  const png = await page.evaluate(() => demo().png());
+  writeFileSync(path, Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
 }
 
 // Presenting to a WebGPU canvas is not tested here: in this machine's headless Chromium 156
@@ -160,6 +176,103 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const after = await page.evaluate(() => ({ n: (window as unknown as { langevinDemo: Hooks }).langevinDemo.particles, search: location.search }));
     expect(after.n).toBe(5000);
     expect(after.search).toContain('expr=');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('Rastrigin: two ensembles side by side, each on its own cooling schedule; the fast one freezes when its schedule ends', async () => {
+    const page = await openDemo('preset=rastrigin&particles=4000&seed=1&spf=50&present=0');
+    expect(await page.evaluate(() => ({ w: (document.querySelector('#view') as HTMLCanvasElement).width, labels: document.querySelector('#lanes')!.textContent }))).toEqual({
+      w: 1120,
+      labels: expect.stringMatching(/Hajek.*fast/),
+    });
+    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[1].step === 1500 && demo().lanes[0].step > 1600, { timeout: 120_000 });
+    const lanes = await page.evaluate(() => demo().lanes);
+    expect(lanes.map((l) => l.particles)).toEqual([4000, 4000]);
+    // T(n) of each schedule at the last step done (step n − 1): 10/ln(n − 1 + 2) and the geometric schedule's end
+    expect(lanes[0].temperature).toBeCloseTo(10 / Math.log(lanes[0].step + 1), 10);
+    expect(lanes[1].temperature).toBeCloseTo(0.05, 10);
+    // both halves show their particles: the global minimum (0, 0) is at (280, 280) and (840, 280)
+    const b = await page.evaluate(async () => {
+      demo().pause(true);
+      const squares: [number, number][] = [[280, 280], [840, 280]];
+      return { with: await demo().measure(squares, { particles: true }), without: await demo().measure(squares, { particles: false }) };
+    });
+    expect(b.with[0] - b.without[0]).toBeGreaterThan(10);
+    expect(b.with[1] - b.without[1]).toBeGreaterThan(10);
+    await saveScreenshot(page, 'docs/demo-rastrigin.png');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('momentum against gradient descent at T = 0: each lane\'s ⟨E⟩ follows its exact linear recursion, and the heavy ball is far ahead', async () => {
+    const n = 20000;
+    const page = await openDemo(`preset=momentum&particles=${n}&seed=2&spf=2&present=0`);
+    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[0].step >= 60, { timeout: 90_000 });
+    const lanes = await page.evaluate(() => demo().lanes);
+    // E = 0.05x² + 10y² (k = 0.1, 20), x0 ~ U(−4, 4), y0 ~ U(−1, 1), v0 = 0: ⟨E⟩_n = Σ_k (k/2)·⟨x_n²⟩ with ⟨x_0²⟩ = a²/3
+    const modes = [{ k: 0.1, x2: 16 / 3 }, { k: 20, x2: 1 / 3 }];
+    const gd = (steps: number, h: number) => modes.reduce((e, { k, x2 }) => e + (k / 2) * x2 * (1 - h * k) ** (2 * steps), 0);
+    // BAOAB at T = 0 is linear in (x, v): propagate the second moments (xx, xv, vv) through B, A, O, A, B
+    const heavyBall = (steps: number, h: number, gamma: number) =>
+      modes.reduce((e, { k, x2 }) => {
+        let [xx, xv, vv] = [x2, 0, 0];
+        const beta = Math.exp(-gamma * h);
+        const kick = (): void => { [xx, xv, vv] = [xx, xv - (h / 2) * k * xx, vv - h * k * xv + ((h / 2) * k) ** 2 * xx]; };
+        const drift = (): void => { [xx, xv, vv] = [xx + h * xv + (h / 2) ** 2 * vv, xv + (h / 2) * vv, vv]; };
+        for (let i = 0; i < steps; i++) {
+          kick();
+          drift();
+          [xv, vv] = [beta * xv, beta * beta * vv];
+          drift();
+          kick();
+        }
+        return e + (k / 2) * xx;
+      }, 0);
+    const expected = [gd(lanes[0].step, 0.09), heavyBall(lanes[1].step, 0.3, 0.63)];
+    // sampling error of ⟨x0²⟩ for a uniform start: relative sd √(0.8/n); 5 sd, plus f32 rounding
+    const tolerance = 5 * Math.sqrt(0.8 / n) + 1e-3;
+    lanes.forEach((lane, l) => expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance));
+    expect(lanes[1].meanEnergy).toBeLessThan(lanes[0].meanEnergy / 10);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('3-D: a cloud in the left well of a 3-D double well, seen by the orbit camera; turning the camera half round moves it to the other side', async () => {
+    const page = await openDemo('preset=cloud-3d&particles=20000&seed=1&present=0');
+    expect(await page.evaluate(() => demo().view3d)).toBe(true);
+    await page.waitForFunction(() => demo().step >= 20, { timeout: 90_000 });
+    // a row of squares across the middle of the 800 × 800 view
+    const row: [number, number][] = [60, 140, 220, 300, 500, 580, 660, 740].map((x) => [x, 400]);
+    const sides = async () => {
+      const v = await page.evaluate(async (squares) => demo().measure(squares, { particles: true }), row);
+      return { left: v.slice(0, 4).reduce((a, b) => a + b), right: v.slice(4).reduce((a, b) => a + b) };
+    };
+    await page.evaluate(() => demo().pause(true));
+    // camera at azimuth 0.6 rad: screen-right is (−sin 0.6, cos 0.6, 0), so x = −1 appears right of centre
+    const before = await sides();
+    expect(before.right).toBeGreaterThan(before.left + 20);
+    await page.evaluate(() => demo().orbit(Math.PI, 0));
+    const after = await sides();
+    expect(after.left).toBeGreaterThan(after.right + 20);
+    await saveScreenshot(page, 'docs/demo-3d.png');
+    expect(await page.evaluate(() => location.search)).toMatch(/view3d=1/);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('Brownian trails: the paths of the first particles are drawn from where they all started', async () => {
+    const page = await openDemo('preset=brownian&particles=2000&seed=4&spf=20&present=0');
+    await page.waitForFunction(() => demo().step >= 200, { timeout: 90_000 });
+    // around the start (0, 0), at (400, 400), without the particles themselves: the landscape (flat) plus the trails
+    const withTrails = await page.evaluate(async () => {
+      demo().pause(true);
+      return (await demo().measure([[400, 400]], { particles: false }))[0];
+    });
+    await page.evaluate(() => demo().set({ trails: false }));
+    const without = await page.evaluate(async () => (await demo().measure([[400, 400]], { particles: false }))[0]);
+    expect(withTrails - without).toBeGreaterThan(20);
+    expect(await page.evaluate(() => location.search)).toMatch(/trails=0/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

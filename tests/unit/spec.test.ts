@@ -40,7 +40,7 @@ type Case = [label: string, patch: Record<string, unknown>, field: string, words
  */
 const CASES: Case[] = [
   // top level
-  ['a misspelt field', { partciles: 5 }, 'partciles', ['got 5', 'unknown field', 'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe']],
+  ['a misspelt field', { partciles: 5 }, 'partciles', ['got 5', 'unknown field', 'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe, mass, friction, leapfrogSteps, batch, replace']],
   ['dims 0', { dims: 0 }, 'dims', ['got 0', 'integer from 1 to 16']],
   ['dims 17', { dims: 17 }, 'dims', ['got 17', 'integer from 1 to 16']],
   ['dims non-integer', { dims: 1.5 }, 'dims', ['got 1.5', 'integer from 1 to 16']],
@@ -49,7 +49,7 @@ const CASES: Case[] = [
   ['particles negative', { particles: -3 }, 'particles', ['got -3', 'integer from 1 to 2147483647']],
   ['particles non-integer', { particles: 2.5 }, 'particles', ['got 2.5', 'integer from 1 to 2147483647']],
   ['particles 2^31', { particles: 2 ** 31 }, 'particles', ['got 2147483648', 'integer from 1 to 2147483647']],
-  ['integrator unknown', { integrator: 'rk4' }, 'integrator', ['got "rk4"', 'one of: em, lm']],
+  ['integrator unknown', { integrator: 'rk4' }, 'integrator', ['got "rk4"', 'one of: em, lm, baoab, mala, hmc']],
   ['dt missing', { dt: undefined }, 'dt', ['got nothing', 'is required', 'finite number > 0']],
   ['dt 0', { dt: 0 }, 'dt', ['got 0', 'finite number > 0']],
   ['dt negative', { dt: -0.5 }, 'dt', ['got -0.5', 'finite number > 0']],
@@ -87,10 +87,21 @@ const CASES: Case[] = [
   ['init mean of the wrong length', { init: { kind: 'normal', mean: [0, 0, 0] } }, 'init.mean', ['got [0,0,0]', 'array of 2 finite numbers', 'dims = 2']],
   ['init std negative', { init: { kind: 'normal', std: -1 } }, 'init.std', ['got -1', 'array of 2 finite numbers ≥ 0']],
   ['init std with a negative element', { init: { kind: 'normal', std: [1, -1] } }, 'init.std[1]', ['got -1', 'finite numbers ≥ 0']],
-  ['init normal with an unknown field', { init: { kind: 'normal', sigma: 1 } }, 'init.sigma', ['got 1', 'unknown field', 'allowed fields of init: kind, mean, std']],
+  ['init normal with an unknown field', { init: { kind: 'normal', sigma: 1 } }, 'init.sigma', ['got 1', 'unknown field', 'allowed fields of init: kind, mean, std, velocity']],
   ['uniform high < low', { init: { kind: 'uniform', low: [0, 0], high: [1, -1] } }, 'init.high[1]', ['got -1', '≥ init.low[1] = 0']],
   ['uniform low missing', { init: { kind: 'uniform', high: 1 } }, 'init.low', ['got nothing', 'array of 2 finite numbers']],
   ['point x of the wrong length', { init: { kind: 'point', x: [1] } }, 'init.x', ['got [1]', 'array of 2 finite numbers']],
+  // inertial and Metropolis integrators
+  ['mass 0', { mass: 0 }, 'mass', ['got 0', 'array of 2 finite numbers > 0']],
+  ['mass with a negative element', { mass: [1, -2] }, 'mass[1]', ['got -2', 'finite numbers > 0']],
+  ['mass of the wrong length', { mass: [1, 2, 3] }, 'mass', ['got [1,2,3]', 'array of 2 finite numbers > 0', 'dims = 2']],
+  ['friction negative', { friction: -0.1 }, 'friction', ['got -0.1', 'finite number ≥ 0', 'velocity Verlet']],
+  ['friction a string', { friction: 'high' }, 'friction', ['got "high"', 'finite number ≥ 0']],
+  ['leapfrogSteps 0', { leapfrogSteps: 0 }, 'leapfrogSteps', ['got 0', 'integer from 1 to 1024']],
+  ['leapfrogSteps non-integer', { leapfrogSteps: 2.5 }, 'leapfrogSteps', ['got 2.5', 'integer from 1 to 1024']],
+  ['init.velocity unknown word', { init: { kind: 'normal', velocity: 'hot' } }, 'init.velocity', ['got "hot"', '"thermal"', '"zero"', 'array of 2 finite numbers']],
+  ['init.velocity of the wrong length', { init: { velocity: [1, 2, 3] } }, 'init.velocity', ['got [1,2,3]', 'array of 2 finite numbers']],
+  ['init.velocity with NaN', { init: { kind: 'point', velocity: [0, NaN] } }, 'init.velocity[1]', ['got NaN', 'finite numbers']],
   // stepsPerDispatch
   ['stepsPerDispatch 0', { stepsPerDispatch: 0 }, 'stepsPerDispatch', ['got 0', 'integer from 1 to 1024']],
   ['stepsPerDispatch 2000', { stepsPerDispatch: 2000 }, 'stepsPerDispatch', ['got 2000', 'integer from 1 to 1024']],
@@ -236,6 +247,25 @@ describe('defaults', () => {
     expect(u).toEqual({ kind: 'uniform', low: [-1, -1], high: [1, -1] });
     expect(prepare(specWith({ init: { kind: 'point' } })).spec.init).toEqual({ kind: 'point', x: [0, 0] });
     expect(prepare(specWith({ init: { kind: 'point', x: [1, -2] } })).spec.init).toEqual({ kind: 'point', x: [1, -2] });
+  });
+
+  it('inertial defaults: mass 1, friction 1, 10 leapfrog steps, thermal velocities; init.velocity alone keeps the default positions', () => {
+    const { spec } = prepare(specWith({ integrator: 'baoab' }));
+    expect(spec.integrator).toBe('baoab');
+    expect(spec.mass).toEqual([1, 1]);
+    expect(spec.friction).toBe(1);
+    expect(spec.leapfrogSteps).toBe(10);
+    expect(spec.velocity).toEqual({ kind: 'thermal' });
+    const z = prepare(specWith({ integrator: 'hmc', mass: [2, 0.5], friction: 0, leapfrogSteps: 1, init: { velocity: 'zero' } })).spec;
+    expect(z.mass).toEqual([2, 0.5]);
+    expect(z.friction).toBe(0);
+    expect(z.leapfrogSteps).toBe(1);
+    expect(z.velocity).toEqual({ kind: 'zero' });
+    expect(z.init).toEqual({ kind: 'normal', mean: [0, 0], std: [1, 1] });
+    const v = prepare(specWith({ integrator: 'mala', init: { kind: 'point', x: [1, 2], velocity: [0.5, -1] } })).spec;
+    expect(v.velocity).toEqual({ kind: 'vector', v: [0.5, -1] });
+    expect(v.init).toEqual({ kind: 'point', x: [1, 2] });
+    expect(prepare(specWith({ init: { velocity: 3 } })).spec.velocity).toEqual({ kind: 'vector', v: [3, 3] });
   });
 
   it('schedule defaults: log n0 = 2', () => {

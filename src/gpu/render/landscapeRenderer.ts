@@ -7,14 +7,18 @@ import colormapWGSL from '../../../shaders/colormap.wgsl?raw';
 import { LandscapeParams } from '../layout.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
 import type { View } from './view.ts';
+import { renderPipeline } from './pipeline.ts';
+import { dataBindGroup } from '../potentialData.ts';
 
 export class LandscapeRenderer {
   private readonly uniforms: GPUBuffer;
   private readonly rest: GPUBuffer;
   private readonly bindGroup: GPUBindGroup;
+  private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, params: GPUBuffer, private readonly dims: number) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, params: GPUBuffer, private readonly dims: number, data?: GPUBuffer) {
+    if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'LandscapeRenderer.dataGroup');
     this.uniforms = device.createBuffer({ label: 'LandscapeRenderer.uniforms', size: LandscapeParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.rest = device.createBuffer({ label: 'LandscapeRenderer.rest', size: Math.max(16, 4 * dims), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     this.bindGroup = device.createBindGroup({
@@ -28,17 +32,12 @@ export class LandscapeRenderer {
     });
   }
 
-  static async create(device: GPUDevice, params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat): Promise<LandscapeRenderer> {
+  /** @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data */
+  static async create(device: GPUDevice, params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<LandscapeRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${landscapeWGSL}`, { dims, structs: [LandscapeParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'LandscapeRenderer.module');
-    const pipeline = device.createRenderPipeline({
-      label: 'LandscapeRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format }] },
-      primitive: { topology: 'triangle-list' },
-    });
-    return new LandscapeRenderer(device, pipeline, params, dims);
+    const pipeline = renderPipeline(device, 'LandscapeRenderer', module, format, 'triangle-list', false);
+    return new LandscapeRenderer(device, pipeline, params, dims, data);
   }
 
   /**
@@ -58,6 +57,7 @@ export class LandscapeRenderer {
   record(pass: GPURenderPassEncoder): void {
     pass.setPipeline(this.pipeline);
     pass.setBindGroup(0, this.bindGroup);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     pass.draw(3);
   }
 

@@ -8,7 +8,9 @@ import colormapWGSL from '../../../shaders/colormap.wgsl?raw';
 import { PointParams } from '../layout.ts';
 import type { Shard } from '../particles.ts';
 import { assembleShader, compileShader } from '../shaders.ts';
-import type { View } from './view.ts';
+import { placement, type View } from './view.ts';
+import { renderPipeline } from './pipeline.ts';
+import { dataBindGroup } from '../potentialData.ts';
 
 export interface PointStyle {
   /** sprite half size, pixels */
@@ -23,9 +25,11 @@ export interface PointStyle {
 export class PointRenderer {
   private readonly uniforms: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
+  private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: Shard[], params: GPUBuffer) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: Shard[], params: GPUBuffer, data?: GPUBuffer) {
+    if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'PointRenderer.dataGroup');
     this.uniforms = device.createBuffer({ label: 'PointRenderer.uniforms', size: PointParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.bindGroups = shards.map((shard, s) =>
       device.createBindGroup({
@@ -44,30 +48,24 @@ export class PointRenderer {
    * @param shards the simulation's particle buffers (WebGpuBackend.shards)
    * @param params the potential's parameter buffer (WebGpuBackend.paramsBuffer)
    * @param format the render target's format
+   * @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data
    */
-  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat): Promise<PointRenderer> {
+  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<PointRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'PointRenderer.module');
-    const additive: GPUBlendComponent = { operation: 'add', srcFactor: 'one', dstFactor: 'one' };
-    const pipeline = device.createRenderPipeline({
-      label: 'PointRenderer.pipeline',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vs' },
-      fragment: { module, entryPoint: 'fs', targets: [{ format, blend: { color: additive, alpha: additive } }] },
-      primitive: { topology: 'triangle-list' },
-    });
-    return new PointRenderer(device, pipeline, shards, params);
+    const pipeline = renderPipeline(device, 'PointRenderer', module, format, 'triangle-list', true);
+    return new PointRenderer(device, pipeline, shards, params, data);
   }
 
   /** Set the view and style for the next `record`s. */
   configure(view: View, style: PointStyle, target: { width: number; height: number }): void {
-    const [x_min, x_max, y_min, y_max] = view.box;
     this.device.queue.writeBuffer(
       this.uniforms,
       0,
       PointParams.pack({
-        dim0: view.dims[0], dim1: view.dims[1], color_by_energy: style.byEnergy ? 1 : 0,
-        x_min, x_max, y_min, y_max, width: target.width, height: target.height,
+        ...placement(view),
+        color_by_energy: style.byEnergy ? 1 : 0,
+        width: target.width, height: target.height,
         point_size: style.size, intensity: style.intensity,
         e_min: view.energyRange[0], e_max: view.energyRange[1],
         r: style.color[0], g: style.color[1], b: style.color[2],
@@ -78,6 +76,7 @@ export class PointRenderer {
   /** Draw every shard's particles into the pass. */
   record(pass: GPURenderPassEncoder): void {
     pass.setPipeline(this.pipeline);
+    if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {
       pass.setBindGroup(0, this.bindGroups[s]);
       pass.draw(6, shard.count);

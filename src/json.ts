@@ -1,8 +1,44 @@
 /**
- * Where JSON text goes wrong. V8 (Node 20) leaves the position out of some
- * JSON.parse messages ("Unexpected token 'e', ... is not valid JSON"), so the
- * CLI finds it itself to report line:column.
+ * Spec text → value, with the error the CLI and the runner page both show:
+ * `SOURCE:LINE:COL: invalid JSON: …`. V8 (Node 20) leaves the position out of
+ * some JSON.parse messages ("Unexpected token 'e', ... is not valid JSON"), so
+ * the position is found here.
  */
+
+/** Text that is not JSON; the message names the source, line and column. */
+export class JsonSyntaxError extends Error {
+  override readonly name = 'JsonSyntaxError';
+  /**
+   * @param line 1-based, undefined when the position is unknown
+   * @param column 1-based
+   */
+  constructor(message: string, readonly source: string, readonly line?: number, readonly column?: number) {
+    super(message);
+  }
+}
+
+/**
+ * Parse spec text (a file's, a paste's, a download's).
+ * @param source what to call the text in the message: a file path, a URL, "pasted spec"
+ * @throws JsonSyntaxError `SOURCE:LINE:COL: invalid JSON: MESSAGE`
+ * @example parseJsonText('{"dt": }', 'spec.json') // throws "spec.json:1:8: invalid JSON: …"
+ */
+export function parseJsonText(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const pos = /position (\d+)/.exec(msg);
+    const p = pos ? Number(pos[1]) : jsonErrorIndex(text);
+    if (p !== undefined) {
+      const before = text.slice(0, p);
+      const line = before.split('\n').length;
+      const col = p - before.lastIndexOf('\n');
+      throw new JsonSyntaxError(`${source}:${line}:${col}: invalid JSON: ${msg}`, source, line, col);
+    }
+    throw new JsonSyntaxError(`${source}: invalid JSON: ${msg}`, source);
+  }
+}
 
 /** Index of the first character at which `text` stops being valid JSON; undefined if it is valid. */
 export function jsonErrorIndex(text: string): number | undefined {

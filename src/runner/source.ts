@@ -1,0 +1,60 @@
+/**
+ * Where the runner's spec comes from (a file, a drop, a paste, a `?spec=` URL)
+ * and the message a person sees for it: the CLI's, word for word
+ * (`invalid input: …` for JSON, spec and potential errors).
+ */
+import { JsonSyntaxError, parseJsonText, PotentialError, prepare, RuntimeFailure, SpecError, type Prepared } from '../index.ts';
+
+/** A spec's text and what to call it in messages. */
+export interface SpecText {
+  text: string;
+  /** a file name, a URL, or "pasted spec" */
+  source: string;
+}
+
+/** Parsed and prepared, or the message saying why not. */
+export type Checked = { ok: true; raw: unknown; prepared: Prepared } | { ok: false; message: string };
+
+/** Errors a user can fix by changing the spec (the CLI's exit code 2). */
+export function isInputError(e: unknown): e is Error {
+  return e instanceof JsonSyntaxError || e instanceof SpecError || e instanceof PotentialError;
+}
+
+/** The one-line message for an error, as the CLI words it (without its "langevin: " prefix); never a stack trace. */
+export function describeError(e: unknown): string {
+  if (isInputError(e)) return `invalid input: ${e.message}`;
+  if (e instanceof RuntimeFailure) return e.message;
+  return `internal error: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+/** Parse and validate spec text exactly as `langevin run` does (JSON, then spec, then potential). */
+export function check(spec: SpecText): Checked {
+  try {
+    const raw = parseJsonText(spec.text, spec.source);
+    return { ok: true, raw, prepared: prepare(raw) };
+  } catch (e) {
+    if (!isInputError(e)) throw e;
+    return { ok: false, message: describeError(e) };
+  }
+}
+
+/** A file's text (file picker or drop). */
+export async function fromFile(file: File): Promise<SpecText> {
+  return { text: await file.text(), source: file.name };
+}
+
+/**
+ * Fetch a spec from a URL (relative to the page).
+ * @throws RuntimeFailure saying what went wrong (network, HTTP status)
+ */
+export async function fromUrl(url: string): Promise<SpecText> {
+  const href = new URL(url, location.href).href;
+  let response: Response;
+  try {
+    response = await fetch(href);
+  } catch (e) {
+    throw new RuntimeFailure(`cannot load the spec from ${href}: ${(e as Error).message} (the server must allow this page to read it: same origin or CORS)`);
+  }
+  if (!response.ok) throw new RuntimeFailure(`cannot load the spec from ${href}: HTTP ${response.status} ${response.statusText}`);
+  return { text: await response.text(), source: url };
+}

@@ -1,0 +1,156 @@
+/**
+ * BAOAB, MALA and HMC on the GPU against the float64 CPU reference (same seed,
+ * same random streams): trajectories to f32 tolerance on a convex potential,
+ * the same accept decisions in almost every particle, bit-identical results
+ * whatever the chunking and sharding, and the physics on the GPU itself.
+ */
+import { describe, expect, it } from 'vitest';
+import { runAndRead, simulation, varianceSE } from '../support.ts';
+import { klFloor } from '../../src/stats/divergence.ts';
+
+// A strongly convex potential: trajectory differences contract instead of growing.
+const base = {
+  dims: 2,
+  particles: 1000, // not a multiple of the workgroup size (64)
+  potential: { expr: '0.25*x^4 + 0.5*x^2 + y^2 + 0.3*x*y' },
+  dt: 0.05,
+  temperature: 0.5,
+  steps: 100,
+  seed: 7,
+  mass: [1, 2],
+  leapfrogSteps: 3,
+  init: { kind: 'normal', mean: [-1, 0], std: 0.3 },
+  observe: { every: 50 },
+};
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Fraction of particles whose coordinates all agree within tol. */
+function agreeing(a: ArrayLike<number>, b: ArrayLike<number>, dims: number, tol: number): number {
+  let n = 0;
+  for (let i = 0; i < a.length / dims; i++) {
+    let ok = true;
+    for (let d = 0; d < dims; d++) ok = ok && Math.abs(a[i * dims + d] - b[i * dims + d]) < tol;
+    if (ok) n++;
+  }
+  return n / (a.length / dims);
+}
+
+describe('GPU against the CPU reference: inertial and Metropolis integrators', () => {
+  it.each([
+    ['baoab', 1],
+    ['baoab', 0],
+  ])('%s, γ = %s: positions and velocities agree to f32 tolerance; the kinetic results too', async (integrator, friction) => {
+    const spec = { ...base, integrator, friction };
+    const cpu = await runAndRead(spec, 'cpu');
+    const gpu = await runAndRead(spec, 'webgpu');
+    expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
+    expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeGreaterThan(0);
+    const sims = await Promise.all([simulation(spec, 'cpu'), simulation(spec, 'webgpu')]);
+    for (const s of sims) await s.advance(spec.steps);
+    const [vc, vg] = await Promise.all(sims.map((s) => s.backend.readVelocities()));
+    sims.forEach((s) => s.destroy());
+    expect(vg!.length).toBe(2000);
+    expect(maxAbsDiff(vc!, vg!)).toBeLessThan(5e-3);
+    const [fc, fg] = [cpu.result.final, gpu.result.final];
+    expect(fg.kineticTemperature!).toBeCloseTo(fc.kineticTemperature!, 3);
+    expect(fg.velocityVariance![1]).toBeCloseTo(fc.velocityVariance![1], 3);
+    expect(fg.totalEnergy!).toBeCloseTo(fc.totalEnergy!, 3);
+    if (friction === 0) expect(fg.energyDrift!).toBeCloseTo(fc.energyDrift!, 3);
+    else expect(fg.energyDrift).toBeUndefined();
+  });
+
+  it.each(['mala', 'hmc'])('%s: the same accept decisions in almost every particle, the same acceptance rate', async (integrator) => {
+    const spec = { ...base, integrator, dt: integrator === 'mala' ? 0.4 : 0.3 };
+    const cpu = await runAndRead(spec, 'cpu');
+    const gpu = await runAndRead(spec, 'webgpu');
+    // a differing decision moves a particle by O(σ) ≈ 0.5; the rest agree to f32 tolerance
+    expect(agreeing(cpu.positions, gpu.positions, 2, 2e-3)).toBeGreaterThan(0.98);
+    const [rc, rg] = [cpu.result.final.acceptanceRate!, gpu.result.final.acceptanceRate!];
+    expect(rc).toBeGreaterThan(0.3);
+    expect(rc).toBeLessThan(0.99);
+    expect(Math.abs(rg - rc)).toBeLessThan(0.01);
+    // per trace interval too
+    const tc = cpu.result.trace!.map((r) => r.acceptanceRate);
+    const tg = gpu.result.trace!.map((r) => r.acceptanceRate);
+    expect(tg[0]).toBeUndefined();
+    for (let i = 1; i < tc.length; i++) expect(Math.abs(tg[i]! - tc[i]!)).toBeLessThan(0.01);
+  });
+
+  it('thermal initial velocities: the GPU draws the CPU reference (stream 2) to normal tolerance', async () => {
+    const spec = { ...base, integrator: 'hmc', steps: 0, temperature: 2 };
+    const sims = await Promise.all([simulation(spec, 'cpu'), simulation(spec, 'webgpu')]);
+    const [vc, vg] = await Promise.all(sims.map((s) => s.backend.readVelocities()));
+    sims.forEach((s) => s.destroy());
+    // normals good to 2^-11 (1 + |z|), times √(T/m) ≤ √2
+    expect(maxAbsDiff(vc!, vg!)).toBeLessThan(2e-3 * 6);
+    // and they are thermal: ⟨v_d²⟩ = T/m_d
+    const N = 1000;
+    for (let d = 0; d < 2; d++) {
+      let s2 = 0;
+      for (let i = 0; i < N; i++) s2 += vc![i * 2 + d] ** 2;
+      const v = 2 / base.mass[d];
+      expect(Math.abs(s2 / N - v)).toBeLessThan(5 * varianceSE(v, N));
+    }
+  });
+});
+
+describe('reproducibility of the samplers on the GPU', () => {
+  it.each(['baoab', 'mala', 'hmc'])('%s: K = 1 and K = 40 per dispatch, one buffer and ten, give identical bits', async (integrator) => {
+    const spec = { ...base, integrator, steps: 40, observe: { every: 0 } };
+    const a = await runAndRead({ ...spec, stepsPerDispatch: 40 }, 'webgpu');
+    const b = await runAndRead({ ...spec, stepsPerDispatch: 1 }, 'webgpu');
+    const c = await runAndRead({ ...spec, stepsPerDispatch: 40 }, 'webgpu', { maxShardBytes: 4 * 2 * 100 });
+    // (K + 1 gradients per dispatch: the gradient kept from the last step equals the recomputed one bit for bit)
+    expect(Buffer.from(b.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
+    expect(Buffer.from(c.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
+    if (integrator !== 'baoab') expect(c.result.final.acceptanceRate).toBe(a.result.final.acceptanceRate);
+    else expect(c.result.final.kineticTemperature!).toBeCloseTo(a.result.final.kineticTemperature!, 5);
+  });
+});
+
+describe('physics on the GPU', () => {
+  it('BAOAB on a harmonic well: ⟨x²⟩ = T/k, ⟨v²⟩ = (T/m)(1 − h²ω²/4)', async () => {
+    const N = 20000;
+    const k = 4;
+    const m = 1;
+    const T = 1;
+    const h = 0.4;
+    const spec = {
+      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', friction: 2, dt: h, temperature: T, steps: 150, seed: 5,
+      mass: m, init: { kind: 'normal', std: Math.sqrt(T / k) },
+    };
+    const { result } = await runAndRead(spec, 'webgpu');
+    expect(Math.abs(result.final.variance[0] - T / k)).toBeLessThan(5 * varianceSE(T / k, N));
+    const vv = (T / m) * (1 - (h * h * k) / m / 4);
+    expect(Math.abs(result.final.velocityVariance![0] - vv)).toBeLessThan(5 * varianceSE(vv, N));
+  });
+
+  it('velocity Verlet (γ = 0) on a double well: the f32 ensemble energy drifts by less than the O(h²) bound over 4000 steps', async () => {
+    const h = 0.01;
+    const spec = {
+      dims: 2, particles: 256, potential: { name: 'double-well' }, integrator: 'baoab', friction: 0, dt: h, temperature: 0.5, steps: 4000, seed: 4,
+      init: { kind: 'normal', mean: [1, 0], std: 0.3 }, stepsPerDispatch: 500,
+    };
+    const { result } = await runAndRead(spec, 'webgpu');
+    // the CPU test bounds each particle's |ΔH| by 10h²; the mean is bounded by the same
+    expect(Math.abs(result.final.energyDrift!)).toBeLessThan(10 * h * h);
+    expect(result.final.nonFinite).toBe(0);
+  });
+
+  it.each(['mala', 'hmc'])('%s on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async (integrator) => {
+    const N = 10000;
+    const spec = {
+      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, integrator, dt: 0.1, temperature: 1, steps: 300, seed: 7, leapfrogSteps: 4,
+      init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 },
+    };
+    const { result } = await runAndRead(spec, 'webgpu');
+    const populated = result.boltzmann!.probabilities.filter((p) => p > 0).length;
+    const f = klFloor(populated, result.histogram!.samples);
+    expect(result.divergence!.kl).toBeLessThan(f.mean + 5 * f.sd);
+  });
+});

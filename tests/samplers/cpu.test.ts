@@ -1,0 +1,258 @@
+/**
+ * The inertial and Metropolis integrators on the float64 CPU reference:
+ * closed forms (BAOAB's harmonic moments, the heavy-ball recursion of momentum
+ * descent, bounded energy error of velocity Verlet) and exactness of MALA and
+ * HMC at step sizes where Euler–Maruyama is visibly biased. Fixed seeds;
+ * statistical tolerances are 5 standard errors from the sample size.
+ */
+import { describe, expect, it } from 'vitest';
+import { prepare } from '../../src/engine.ts';
+import { samplerCoefficients } from '../../src/integrators/coefficients.ts';
+import { advanceBaoab, inverseMass } from '../../src/integrators/inertial.ts';
+import { NormalStream, Stream, seedKey } from '../../src/rng/philox.ts';
+import { divergences, klFloor } from '../../src/stats/divergence.ts';
+import { erf } from '../../src/stats/special.ts';
+import { runAndRead, simulation, varianceSE } from '../support.ts';
+
+/** KL bound for one snapshot of n independent samples over B populated bins: floor mean + 5 sd. */
+function klBound(bins: number, n: number): number {
+  const f = klFloor(bins, n);
+  return f.mean + 5 * f.sd;
+}
+
+/** Bin probabilities of N(0, v) over `bins` equal bins of [lo, hi], renormalised to the box. */
+function gaussianBins(v: number, bins: number, lo: number, hi: number): number[] {
+  const edges = Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+  const cdf = (x: number) => 0.5 * (1 + erf(x / Math.sqrt(2 * v)));
+  const p = edges.slice(1).map((e, i) => cdf(e) - cdf(edges[i]));
+  const z = cdf(hi) - cdf(lo);
+  return p.map((q) => q / z);
+}
+
+describe('BAOAB on a harmonic well (CPU)', () => {
+  // E = ½ Σ k_d x_d², masses m_d: ω_d² = k_d/m_d. BAOAB's invariant measure:
+  // ⟨x_d²⟩ = T/k_d exactly, ⟨v_d²⟩ = (T/m_d)(1 − h²ω_d²/4), for every γ.
+  const k = [4, 1];
+  const mass = [1, 2];
+  const T = 0.7;
+  const h = 0.3;
+  const N = 10000;
+  it.each([0.5, 4])('γ = %s: ⟨x²⟩ = T/k and ⟨v²⟩ = (T/m)(1 − h²ω²/4) within 5 standard errors', async (friction) => {
+    const spec = {
+      dims: 2, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', dt: h, temperature: T, steps: 300, seed: 11,
+      mass, friction, init: { kind: 'normal', std: k.map((kd) => Math.sqrt(T / kd)) },
+    };
+    const { result } = await runAndRead(spec, 'cpu');
+    const f = result.final;
+    for (let d = 0; d < 2; d++) {
+      const vx = T / k[d];
+      expect(Math.abs(f.variance[d] - vx)).toBeLessThan(5 * varianceSE(vx, N));
+      const w2 = k[d] / mass[d];
+      const vv = (T / mass[d]) * (1 - (h * h * w2) / 4);
+      expect(Math.abs(f.velocityVariance![d] - vv)).toBeLessThan(5 * varianceSE(vv, N));
+    }
+    // kinetic temperature Σ m⟨v²⟩/D is T times the mean factor (1 − h²ω²/4); total energy adds the potential
+    const kt = (T * (2 - (h * h * (k[0] / mass[0] + k[1] / mass[1])) / 4)) / 2;
+    expect(Math.abs(f.kineticTemperature! - kt)).toBeLessThan(5 * T * Math.sqrt(2 / N));
+    expect(f.totalEnergy!).toBeCloseTo(f.meanEnergy + f.kineticTemperature!, 12);
+    expect(f.energyDrift).toBeUndefined();
+  });
+});
+
+describe('BAOAB under a cooling schedule: the covariance recursion', () => {
+  // On E = ½kx² every BAOAB sub-step is linear in (x, v): B and A are shears, O
+  // scales v by c1 and adds variance c2²/m. So the ensemble covariance C of
+  // (x, v) follows C ← L C Lᵀ (+ diag(0, c2_n²/m) at O) exactly, whatever T_n does.
+  it('⟨x²⟩, ⟨xv⟩, ⟨v²⟩ after geometric cooling match the recursion within 5 standard errors', async () => {
+    const k = 2;
+    const m = 0.5;
+    const friction = 1.5;
+    const h = 0.15;
+    const steps = 200;
+    const N = 20000;
+    const schedule = { schedule: 'geometric', from: 2, to: 0.05 } as const;
+    const spec = {
+      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', dt: h, temperature: schedule, steps, seed: 9,
+      mass: m, friction, init: { kind: 'normal', std: 0.5, velocity: 'thermal' },
+    };
+    const sim = await simulation(spec, 'cpu');
+    const result = await sim.run();
+    const x = await sim.backend.readPositions();
+    const v = (await sim.backend.readVelocities())!;
+    sim.destroy();
+    type C = [number, number, number]; // (xx, xv, vv)
+    const shear = (c: C, p: number, q: number): C => {
+      // (x, v) ← (x + p v, v + q x) applied as one of: p = 0 (B) or q = 0 (A)
+      if (q === 0) return [c[0] + 2 * p * c[1] + p * p * c[2], c[1] + p * c[2], c[2]];
+      return [c[0], c[1] + q * c[0], c[2] + 2 * q * c[1] + q * q * c[0]];
+    };
+    const { temperatureAt } = await import('../../src/schedule.ts');
+    const T0 = temperatureAt(schedule, 0, steps);
+    let c: C = [0.25, 0, T0 / m];
+    const a = h / 2;
+    const w2 = k / m;
+    for (let n = 0; n < steps; n++) {
+      const T = temperatureAt(schedule, n, steps);
+      const c1 = Math.exp(-friction * h);
+      c = shear(c, 0, -a * w2);
+      c = shear(c, a, 0);
+      c = [c[0], c1 * c[1], c1 * c1 * c[2] + (T * (1 - c1 * c1)) / m];
+      c = shear(c, a, 0);
+      c = shear(c, 0, -a * w2);
+    }
+    expect(result.final.temperature).toBeCloseTo(0.05, 12);
+    expect(Math.abs(result.final.variance[0] - c[0])).toBeLessThan(5 * varianceSE(c[0], N));
+    expect(Math.abs(result.final.velocityVariance![0] - c[2])).toBeLessThan(5 * varianceSE(c[2], N));
+    // the cross moment: its standard error is √((⟨x²⟩⟨v²⟩ + ⟨xv⟩²)/N) for a Gaussian pair
+    let xv = 0;
+    for (let i = 0; i < N; i++) xv += x[i] * v[i];
+    expect(Math.abs(xv / N - c[1])).toBeLessThan(5 * Math.sqrt((c[0] * c[2] + c[1] * c[1]) / N));
+    // and the ensemble did cool (⟨v²⟩ fell from T0/m = 4), but lags behind the schedule: the
+    // quasi-static answer (equilibrium at the last T) is more than 5 standard errors away
+    expect(c[2]).toBeLessThan(0.2);
+    expect(Math.abs(c[0] - 0.05 / k)).toBeGreaterThan(5 * varianceSE(c[0], N));
+    expect(Math.abs(c[2] - (0.05 / m) * (1 - (h * h * w2) / 4))).toBeGreaterThan(5 * varianceSE(c[2], N));
+  });
+});
+
+describe('velocity Verlet (BAOAB, γ = 0) on a double well', () => {
+  it('energy error stays bounded over 10^5 steps: no secular growth', () => {
+    const { potential } = prepare({ dims: 1, potential: { name: 'double-well' }, dt: 1, steps: 1 });
+    const P = 16;
+    const steps = 100000;
+    const h = 0.02;
+    const [k0, k1] = seedKey(3);
+    const m = inverseMass([1]);
+    const c4 = samplerCoefficients('baoab', Float64Array.from({ length: 2 * 1000 }, (_, i) => (i % 2 === 0 ? h : 0)), 0);
+    const ns = new NormalStream(k0, k1, Stream.noise); // never read: c2 = 0
+    const g = new Float64Array(1);
+    const H = (x: Float64Array, v: Float64Array) => potential.energy(x) + 0.5 * v[0] * v[0];
+    let earlyMax = 0;
+    let lateMax = 0;
+    let allMax = 0;
+    for (let i = 0; i < P; i++) {
+      // energies from below to above the barrier (E(0) = 1)
+      const x = Float64Array.of(-1.5 + (3 * i) / P);
+      const v = Float64Array.of(0.3 + 0.1 * i);
+      const H0 = H(x, v);
+      for (let n = 0; n < steps; n += 1000) {
+        ns.seek(i, n);
+        advanceBaoab(x, v, ns, c4, potential.gradient, potential.paramValues, m, g);
+        const err = Math.abs(H(x, v) - H0) / Math.max(1, Math.abs(H0));
+        allMax = Math.max(allMax, err);
+        if (n < steps / 10) earlyMax = Math.max(earlyMax, err);
+        if (n >= (9 * steps) / 10) lateMax = Math.max(lateMax, err);
+      }
+    }
+    // symplectic: O(h²) bounded oscillation of H (here ~h²·|E''|·|v|² scale), same size late as early
+    expect(allMax).toBeLessThan(10 * h * h);
+    expect(lateMax).toBeLessThan(2 * earlyMax + 1e-12);
+  });
+
+  it('the engine reports energyDrift ≈ 0 for γ = 0 (ensemble mean of H) and totalEnergy', async () => {
+    const spec = {
+      dims: 2, particles: 200, potential: { name: 'double-well' }, integrator: 'baoab', friction: 0, dt: 0.01, temperature: 0.5, steps: 5000, seed: 4,
+      init: { kind: 'normal', mean: [1, 0], std: 0.3 },
+    };
+    const { result } = await runAndRead(spec, 'cpu');
+    expect(Math.abs(result.final.energyDrift!)).toBeLessThan(1e-3);
+    expect(result.final.totalEnergy).toBeGreaterThan(0);
+  });
+});
+
+describe('momentum descent (BAOAB at T = 0) on a quadratic', () => {
+  // One BAOAB step at T = 0 on E = ½kx² is the linear map with
+  // det = β = e^{−γh} and trace = 1 + β − (h²ω²/2)(1 + β): Polyak's heavy ball
+  // x_{n+1} = x_n − α k x_n + β (x_n − x_{n−1}) with α = h²(1 + β)/(2m).
+  // It converges at the spectral radius of that recursion (√β when underdamped).
+  it.each([
+    [0.5, 0.2],
+    [3, 0.2],
+  ])('γ = %s, h = %s: trajectory = heavy-ball recursion, |x_n| decays at its eigenvalue', async (friction, h) => {
+    const k = [1, 10];
+    const steps = 400;
+    const spec = {
+      dims: 2, particles: 1, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', friction, dt: h, temperature: 0, steps, seed: 1,
+      init: { kind: 'point', x: [1, 1], velocity: 'zero' }, stepsPerDispatch: 1,
+    };
+    const prepared = prepare(spec);
+    const { Simulation } = await import('../../src/engine.ts');
+    const sim = await Simulation.create(prepared, { backend: 'cpu' });
+    const traj: number[][] = [await sim.backend.readParticle(0)];
+    for (let n = 0; n < steps; n++) {
+      await sim.advance(1);
+      traj.push(await sim.backend.readParticle(0));
+    }
+    sim.destroy();
+    const beta = Math.exp(-friction * h);
+    for (let d = 0; d < 2; d++) {
+      const alpha = (h * h * (1 + beta)) / 2;
+      const a = 1 + beta - alpha * k[d];
+      // heavy ball from x_0, x_1
+      let prev = traj[0][d];
+      let cur = traj[1][d];
+      for (let n = 1; n < steps; n++) {
+        const next = a * cur - beta * prev;
+        expect(traj[n + 1][d]).toBeCloseTo(next, 12);
+        prev = cur;
+        cur = traj[n + 1][d];
+      }
+      // spectral radius of λ² − aλ + β = 0
+      const disc = a * a - 4 * beta;
+      const rho = disc < 0 ? Math.sqrt(beta) : (Math.abs(a) + Math.sqrt(disc)) / 2;
+      // envelope: the largest |x| over the last 50 steps, against ρ^n times a bounded prefactor
+      const tail = traj.slice(steps - 50).map((x) => Math.abs(x[d]));
+      const rate = Math.pow(Math.max(...tail) / Math.max(...traj.slice(0, 50).map((x) => Math.abs(x[d]))), 1 / (steps - 50));
+      expect(rate).toBeLessThan(rho * 1.01);
+      expect(rate).toBeGreaterThan(rho * 0.97);
+    }
+  });
+});
+
+describe('MALA and HMC are exact at large steps (CPU)', () => {
+  it('MALA on a Gaussian at h·k = 1.5 passes χ² against N(0, T/k); EM at the same h fails it', async () => {
+    const k = 1;
+    const T = 1;
+    const h = 1.5;
+    const N = 20000;
+    const base = {
+      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, dt: h, temperature: T, steps: 120, seed: 21,
+      init: { kind: 'point', x: 2 }, histogram: { dims: [0], bins: 30, low: -3.5, high: 3.5 },
+    };
+    const mala = (await runAndRead({ ...base, integrator: 'mala' }, 'cpu')).result;
+    const exact = gaussianBins(T / k, 30, -3.5, 3.5);
+    const dm = divergences(mala.histogram!.counts, exact);
+    expect(dm.pValue).toBeGreaterThan(1e-3);
+    expect(mala.final.acceptanceRate!).toBeGreaterThan(0.2);
+    expect(mala.final.acceptanceRate!).toBeLessThan(0.95);
+    expect(mala.trace).toBeUndefined();
+    const em = (await runAndRead({ ...base, integrator: 'em' }, 'cpu')).result;
+    expect(divergences(em.histogram!.counts, exact).pValue).toBeLessThan(1e-10);
+    expect(em.final.acceptanceRate).toBeUndefined();
+  });
+
+  it('tilted double well at h = 0.1: EM is biased (KL ≫ floor), MALA and HMC are at the floor', async () => {
+    const N = 10000;
+    const base = {
+      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, dt: 0.1, temperature: 1, steps: 300, seed: 7,
+      init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 }, leapfrogSteps: 4,
+      observe: { every: 100 },
+    };
+    const kl: Record<string, number> = {};
+    for (const integrator of ['em', 'mala', 'hmc']) {
+      const { result } = await runAndRead({ ...base, integrator }, 'cpu');
+      const populated = result.boltzmann!.probabilities.filter((p) => p > 0).length;
+      kl[integrator] = result.divergence!.kl;
+      const bound = klBound(populated, result.histogram!.samples);
+      if (integrator === 'em') expect(kl.em).toBeGreaterThan(10 * bound);
+      else {
+        expect(kl[integrator]).toBeLessThan(bound);
+        // the trace carries the acceptance rate of each interval
+        const rates = result.trace!.slice(1).map((r) => r.acceptanceRate!);
+        expect(rates).toHaveLength(3);
+        for (const r of rates) expect(r).toBeGreaterThan(0.5);
+        expect(result.trace![0].acceptanceRate).toBeUndefined();
+      }
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * The engine: validate a spec, compile its potential, pick a backend, run the
  * steps in chunks of K fused steps, observe, and build the result JSON.
  */
-import { CpuBackend } from './cpu/backend.ts';
+import { CpuBackend, type CpuBackendOptions } from './cpu/backend.ts';
 import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
@@ -163,6 +163,8 @@ export interface SimulationOptions {
   /** one-line notices (e.g. falling back to the CPU) */
   onNotice?: (message: string) => void;
   webgpu?: WebGpuBackendOptions;
+  /** CPU backend: threads ('auto' = all cores, 1 = this thread, 0 = the reference step) */
+  cpu?: CpuBackendOptions;
 }
 
 /** Progress of a run: steps done out of total. */
@@ -568,11 +570,11 @@ function round(x: number, digits: number): number {
 
 async function createBackend(prepared: Prepared, options: SimulationOptions): Promise<Backend> {
   const kind = options.backend ?? 'auto';
-  if (kind === 'cpu') return new CpuBackend(prepared);
+  if (kind === 'cpu') return new CpuBackend(prepared, options.cpu);
   if (!options.gpu) {
     if (kind === 'webgpu') throw new RuntimeFailure('backend "webgpu" was asked for but no WebGPU device provider was given');
     options.onNotice?.('no WebGPU provider here; running on the CPU backend');
-    return new CpuBackend(prepared);
+    return new CpuBackend(prepared, options.cpu);
   }
   let ctx: GpuContext;
   try {
@@ -580,7 +582,7 @@ async function createBackend(prepared: Prepared, options: SimulationOptions): Pr
   } catch (e) {
     if (kind === 'webgpu' || !(e instanceof RuntimeFailure)) throw e;
     options.onNotice?.(`${e.message.split('. ')[0]}; running on the CPU backend instead`);
-    return new CpuBackend(prepared);
+    return new CpuBackend(prepared, options.cpu);
   }
   try {
     return await WebGpuBackend.create(ctx, prepared, { ownsDevice: true, ...options.webgpu });

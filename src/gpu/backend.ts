@@ -73,6 +73,9 @@ export class WebGpuBackend implements Backend {
   private readLock: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
   private destroyed = false;
+  private readonly onUncapturedError: (ev: Event) => void;
+  /** timestamp queries of advanceTimed, made on first use */
+  private timer?: { set: GPUQuerySet; resolve: GPUBuffer; staging: GPUBuffer };
   /** proposed Metropolis moves (particles × steps) since the last takeAcceptance */
   private proposed = 0;
   /** built on the first covariance() */
@@ -104,9 +107,10 @@ export class WebGpuBackend implements Backend {
       return msg;
     });
     LIVE.add(this);
-    this.gpu.addEventListener('uncapturederror', (ev) => {
+    this.onUncapturedError = (ev) => {
       this.error ??= new RuntimeFailure(`WebGPU error: ${(ev as GPUUncapturedErrorEvent).error.message}`);
-    });
+    };
+    this.gpu.addEventListener('uncapturederror', this.onUncapturedError);
   }
 
   /**
@@ -189,6 +193,38 @@ export class WebGpuBackend implements Backend {
     this.inFlight = this.gpu.queue.onSubmittedWorkDone();
     await previous;
     this.check();
+  }
+
+  /**
+   * Like {@link advance}, but also measures the dispatches' time on the GPU
+   * with `timestamp-query` and waits for it (for benchmarks: no queued chunk).
+   * @returns GPU nanoseconds from the start to the end of the step pass, or
+   *   undefined when the adapter has no timestamp-query
+   */
+  async advanceTimed(step0: number, coef: Float64Array): Promise<number | undefined> {
+    this.check();
+    if (!this.ctx.hasTimestampQuery) {
+      await this.advance(step0, coef);
+      await this.finish();
+      return undefined;
+    }
+    this.timer ??= {
+      set: this.gpu.createQuerySet({ label: 'WebGpuBackend.timer', type: 'timestamp', count: 2 }),
+      resolve: this.gpu.createBuffer({ label: 'WebGpuBackend.timerResolve', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+      staging: this.gpu.createBuffer({ label: 'WebGpuBackend.timerStaging', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    const { set, resolve, staging } = this.timer;
+    await this.inFlight;
+    const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.advanceTimed' });
+    this.step.record(encoder, step0, coef, this.key, { querySet: set, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
+    encoder.resolveQuerySet(set, 0, 2, resolve, 0);
+    encoder.copyBufferToBuffer(resolve, 0, staging, 0, 16);
+    this.gpu.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const [t0, t1] = new BigUint64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    this.check();
+    return Number(t1 - t0);
   }
 
   /** Run `read` after every read-back asked for before it has finished. */
@@ -360,7 +396,12 @@ export class WebGpuBackend implements Backend {
     if (this.destroyed) return;
     this.destroyed = true;
     LIVE.delete(this);
+    // a shared device outlives its backends: leave no listener behind on it
+    this.gpu.removeEventListener('uncapturederror', this.onUncapturedError);
     this.step.destroy();
+    this.timer?.set.destroy();
+    this.timer?.resolve.destroy();
+    this.timer?.staging.destroy();
     this.reduction.destroy();
     this.histogramPass?.destroy();
     void this.covarianceReduction?.then((r) => r.destroy());

@@ -83,14 +83,15 @@ export class StepKernel {
    * then record the dispatches. The queue orders these writes before the submit
    * of `encoder`, after earlier submits.
    * @param coef (h, σ) per step, K = coef.length / 2 ≤ maxSteps
+   * @param timestampWrites where the pass writes its start and end times (GPU timing, `timestamp-query`)
    */
-  record(encoder: GPUCommandEncoder, step0: number, coef: Float64Array, key: [number, number]): void {
+  record(encoder: GPUCommandEncoder, step0: number, coef: Float64Array, key: [number, number], timestampWrites?: GPUComputePassTimestampWrites): void {
     const K = coef.length / 2;
     if (K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
     this.device.queue.writeBuffer(this.coef, 0, Float32Array.from(coef));
     const m0 = step0 * this.options.dims; // first normal number, < 2^53
     const call = Math.floor(m0 / 4);
-    const pass = encoder.beginComputePass({ label: 'StepKernel.pass' });
+    const pass = encoder.beginComputePass({ label: 'StepKernel.pass', ...(timestampWrites ? { timestampWrites } : {}) });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     this.shards.forEach((shard, s) => {

@@ -19,7 +19,7 @@ const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
   langevin potentials [--json]
-  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..]
+  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
   langevin bias SPEC.json [--dt H,H,..] [--integrators em,lm,baoab,mala,hmc] [--particles N] [--max-steps N] [--json] [--backend auto|webgpu|cpu]
   langevin help
 
@@ -54,7 +54,8 @@ function parseBenchArgs(args: string[]): BenchOptions {
     else if (a === '--json') options.json = true;
     else if (a === '--particles') options.particles = list('--particles', args[++i], 1, 2 ** 31 - 1);
     else if (a === '--k') options.k = list('--k', args[++i], 1, 1024);
-    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K`);
+    else if (a === '--wg') options.wg = list('--wg', args[++i], 1, 1024);
+    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
   }
   return options;
 }

@@ -87,6 +87,13 @@ export interface CompiledPotential {
   /** ∂E/∂x_d after simplification, one mathjs-syntax string per dimension (docs and debugging) */
   gradientExprs: string[];
   /**
+   * The float64 JavaScript of ∇E as `gradient` evaluates it, in pieces that a
+   * code generator can inline (src/cpu/kernel.ts): temporaries, then one
+   * expression per component, in `x{i}` (bound by the caller to coordinate i)
+   * and `p{i}` (parameter i). Same text as `gradient`, so the same float64 result.
+   */
+  gradientJs?: Emitted;
+  /**
    * Present for a potential from data, E(x) = prior(x) + Σ_i example(x; row_i).
    * `energy`/`gradient` above are then the full-batch sums; `wgsl` also declares
    * `potential_data` at @group(1) @binding(0) (see src/potential/data.ts).
@@ -181,7 +188,8 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
   const names = { var: (i: number) => `x${i}`, par: (i: number) => params.names[i] };
   const paramValues = Float64Array.from(params.values);
   const energyFn = new Function('x', 'p', jsEnergy(energyIr)) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
-  const gradientFn = new Function('x', 'p', 'g', jsGradient(gradientIr)) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
+  const gradientJs = emit(JS, gradientIr);
+  const gradientFn = new Function('x', 'p', 'g', jsGradient(gradientJs)) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
   let wgsl: string;
   try {
     wgsl = wgslSource(energyIr, gradientIr, params.names, `${name}, D = ${dims}: E = ${source}`);
@@ -201,6 +209,7 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
     energy: (x, p = paramValues) => energyFn(x, p),
     gradient: (x, g, p = paramValues) => gradientFn(x, p, g),
     gradientExprs: gradientIr.map((g) => print(g, names)),
+    gradientJs,
   };
 }
 
@@ -509,8 +518,7 @@ function jsEnergy(e: Expr): string {
   return ['"use strict";', ...bindings(JS, out.vars, out.pars, 'p'), ...out.temps, `return ${out.results[0]};`].join('\n');
 }
 
-function jsGradient(g: Expr[]): string {
-  const out = emit(JS, g);
+function jsGradient(out: Emitted): string {
   return ['"use strict";', ...bindings(JS, out.vars, out.pars, 'p'), ...out.temps, ...out.results.map((r, d) => `g[${d}] = ${r};`)].join('\n');
 }
 

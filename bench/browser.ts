@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:browser [-- --quick] [--json] [--particles N,..] [--k K,..] [--wg W,..]`:
+ * the CLI benchmark's workload matrix run inside headless Chromium with
+ * WebGPU (Debian's /usr/bin/chromium driven by puppeteer-core, pages served by
+ * Vite), printing the same table or JSON rows as `npx langevin bench`.
+ * The server sends COOP/COEP headers so the page is cross-origin isolated and
+ * the CPU backend can use Web Workers over SharedArrayBuffer.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { createServer } from 'vite';
+import { formatRow, kSweep, type BenchRow } from '../src/bench/matrix.ts';
+import type { PageOptions } from './browser-page.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+function parse(args: string[]): PageOptions & { json: boolean } {
+  const list = (name: string, v: string | undefined) => {
+    const xs = (v ?? '').split(',').map(Number);
+    if (!v || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`${name}: got "${v ?? ''}"; give comma-separated positive integers`);
+    return xs;
+  };
+  let quick = false;
+  let json = false;
+  let particles: number[] | undefined;
+  let ks: number[] | undefined;
+  let wg: number[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--json') json = true;
+    else if (a === '--particles') particles = list(a, args[++i]);
+    else if (a === '--k') ks = list(a, args[++i]);
+    else if (a === '--wg') wg = list(a, args[++i]);
+    else throw new Error(`bench:browser: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
+  }
+  return {
+    quick,
+    json,
+    particles: particles ?? (quick ? [20_000] : [10_000, 100_000, 1_000_000]),
+    ks: ks ?? (quick ? [64] : [1, 8, 64, 256, 1024]),
+    workgroupSizes: wg ?? (quick ? [64] : [32, 64, 128, 256]),
+    reps: quick ? 3 : 5,
+  };
+}
+
+async function main(): Promise<void> {
+  const o = parse(process.argv.slice(3)); // node bin/run-ts.js bench/browser.ts ARGS
+  if (!existsSync(CHROMIUM)) throw new Error(`bench:browser needs Chromium at ${CHROMIUM} (apt-get install -y chromium), or set CHROMIUM_PATH`);
+  const server = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
+  });
+  await server.listen();
+  const address = server.httpServer!.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const profile = mkdtempSync(join(tmpdir(), 'langevin-bench-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    userDataDir: profile,
+    protocolTimeout: 3_600_000,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
+  });
+  const rows: BenchRow[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => process.stderr.write(`page error: ${e}\n`));
+    await page.exposeFunction('benchEmit', (row: BenchRow) => {
+      rows.push(row);
+      process.stdout.write((o.json ? JSON.stringify(row) : formatRow(row)) + '\n');
+    });
+    await page.exposeFunction('benchNote', (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n'));
+    (o.json ? process.stderr : process.stdout).write(`Chromium ${await browser.version()} (${CHROMIUM}), headless, --enable-unsafe-webgpu; K sweep ${kSweep(o.quick).join(', ')}\n`);
+    await page.goto(`http://127.0.0.1:${port}/bench/browser.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => typeof window.langevinBench === 'function', { timeout: 120_000 });
+    const { json: _json, ...pageOptions } = o;
+    await page.evaluate((opts) => window.langevinBench(opts), pageOptions);
+  } finally {
+    await browser.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+  if (!o.json) {
+    const find = (pred: (r: BenchRow) => boolean) => rows.find(pred);
+    const n0 = o.particles[0];
+    const gpuRef = find((r) => r.backend === 'webgpu' && r.potential === 'double-well' && r.integrator === 'em' && r.particles === n0 && r.stepsPerDispatch === (o.ks.includes(64) ? 64 : o.ks.at(-1)) && !r.histogram && r.workgroupSize === 64);
+    const cpu = find((r) => r.backend === 'cpu' && (r.threads ?? 1) > 1) ?? find((r) => r.backend === 'cpu');
+    const cpu1 = rows.filter((r) => r.backend === 'cpu').at(-1);
+    const js = find((r) => r.backend === 'plain-js');
+    const ratio = (a?: BenchRow, b?: BenchRow) => (a && b ? `${(a.particleStepsPerSecond / b.particleStepsPerSecond).toFixed(2)}×` : 'n/a');
+    process.stdout.write(`\nratios in the browser, 2-D double well, EM, N = ${n0}:\n`);
+    process.stdout.write(`  webgpu / engine CPU backend (${cpu?.threads ?? 1} threads): ${ratio(gpuRef, cpu)}\n`);
+    process.stdout.write(`  webgpu / plain JS loop: ${ratio(gpuRef, js)}\n`);
+    process.stdout.write(`  engine CPU backend, ${cpu?.threads ?? 1} threads / 1 thread: ${ratio(cpu, cpu1)}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:browser: ${e instanceof Error ? e.message : e}\n`);
+  process.exitCode = 1;
+});

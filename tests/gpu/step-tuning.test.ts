@@ -1,0 +1,54 @@
+/**
+ * Tuning the step kernel must not change results: the workgroup size (chosen
+ * per adapter by the benchmark) and GPU timing (timestamp-query around the
+ * step pass) leave every bit of the trajectories as it was.
+ */
+import { describe, expect, it } from 'vitest';
+import { runAndRead, simulation } from '../support.ts';
+import { WebGpuBackend } from '../../src/gpu/backend.ts';
+import { gpu } from './harness.ts';
+
+const spec = {
+  dims: 3,
+  particles: 1000, // not a multiple of any workgroup size tried
+  potential: { name: 'double-well' },
+  integrator: 'lm',
+  dt: 0.01,
+  temperature: 0.8,
+  steps: 40,
+  stepsPerDispatch: 16,
+  seed: 11,
+  init: { kind: 'normal', mean: 0, std: 1 },
+};
+
+function same(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+describe('step kernel tuning changes no bit', () => {
+  it('workgroup sizes 32, 128 and 256 give the bits of 64', async () => {
+    const ref = await runAndRead(spec, 'webgpu');
+    for (const workgroupSize of [32, 128, 256]) {
+      const other = await runAndRead(spec, 'webgpu', { workgroupSize });
+      expect(same(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
+    }
+  });
+
+  it('advanceTimed steps exactly as advance does and reports a positive GPU time when the adapter has timestamp-query', async () => {
+    const a = await simulation(spec, 'webgpu');
+    const b = await simulation(spec, 'webgpu');
+    try {
+      const coef = new Float64Array(32).map((_, i) => (i % 2 ? Math.sqrt(2 * 0.01 * 0.8) : 0.01));
+      await a.backend.advance(0, coef);
+      await a.backend.finish();
+      expect(b.backend).toBeInstanceOf(WebGpuBackend);
+      const ns = await (b.backend as WebGpuBackend).advanceTimed(0, coef);
+      if ((await gpu()).hasTimestampQuery) expect(ns).toBeGreaterThan(0);
+      else expect(ns).toBeUndefined();
+      expect(same(await a.backend.readPositions(), await b.backend.readPositions())).toBe(true);
+    } finally {
+      a.destroy();
+      b.destroy();
+    }
+  });
+});

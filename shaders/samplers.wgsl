@@ -66,7 +66,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 #endif
   var ns = ns_open(params.base + i, STREAM_NOISE, key, vec2<u32>(params.call_lo, params.call_hi), params.phase);
+#if BATCH
+  // momentum SGD: the gradient at the position of step n uses step n's mini-batch
+  var g = batch_gradient(x, params.base + i, params.step0, key);
+#else
   var g = potential_gradient(x);
+#endif
 #if BAOAB
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
@@ -77,7 +82,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       v[d] = c.y * v[d] + c.z * inv_mass[d].y * ns_next(&ns);
       x[d] = x[d] + hh * v[d];
     }
+#if BATCH
+    g = batch_gradient(x, params.base + i, params.step0 + k + 1u, key);
+#else
     g = potential_gradient(x);
+#endif
     for (var d = 0u; d < D; d++) {
       v[d] = v[d] - hh * g[d] * inv_mass[d].x;
     }

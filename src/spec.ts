@@ -374,8 +374,8 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
   const batch = batchSpec(raw.batch, raw.replace, pot.data);
-  if (batch && integrator !== 'em' && integrator !== 'lm') {
-    throw new SpecError('batch', raw.batch, `works with the integrators em and lm (integrator is "${integrator}"): the accept test of mala and hmc needs the full-data energy, and a mini-batch baoab (momentum SGD) is not built yet`);
+  if (batch && (integrator === 'mala' || integrator === 'hmc')) {
+    throw new SpecError('batch', raw.batch, `works with the integrators em, lm and baoab (integrator is "${integrator}"): the accept test of mala and hmc needs the full-data energy`);
   }
   const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {

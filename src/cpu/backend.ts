@@ -144,13 +144,15 @@ export class CpuBackend implements Backend {
     const D = this.dims;
     const c4 = samplerCoefficients(spec.integrator, coef, spec.friction);
     const s = makeMetropolisScratch(D);
+    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     let accepted = 0;
     for (let i = 0; i < spec.particles; i++) {
       const x = this.positions.subarray(i * D, (i + 1) * D);
       const v = this.velocities?.subarray(i * D, (i + 1) * D);
       ns.seek(i, step0 * D);
       const rng = { k0: this.k0, k1: this.k1, particle: i, step0, ns };
-      if (spec.integrator === 'baoab') advanceBaoab(x, v!, ns, c4, potential.gradient, this.params, this.invMass, s.g);
+      if (spec.integrator === 'baoab') advanceBaoab(x, v!, ns, c4, batch ? batch(i) : full, this.params, this.invMass, s.g, step0);
       else if (spec.integrator === 'mala') accepted += advanceMala(x, rng, c4, potential.energy, potential.gradient, this.params, s);
       else accepted += advanceHmc(x, v!, rng, c4, spec.leapfrogSteps, potential.energy, potential.gradient, this.params, this.invMass, s);
     }

@@ -154,6 +154,7 @@ export class WebGpuBackend implements Backend {
         : SamplerKernel.create(device, shards, params, sampler, {
             dims: spec.dims, integrator: it, potentialWGSL: potential.wgsl, workgroupSize: wg, maxSteps: MAX_STEPS_PER_DISPATCH,
             mass: spec.mass, friction: spec.friction, leapfrogSteps: spec.leapfrogSteps, data,
+            batch: spec.batch && potential.data ? { ...spec.batch, rows: potential.data.rows } : undefined,
           }),
       MomentsReduction.create(device, shards, spec.dims, potential.wgsl, params, data),
       InitKernel.create(device, shards, spec.dims, spec.init, seedKey(spec.seed), wg),

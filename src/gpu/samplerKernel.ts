@@ -11,6 +11,8 @@ import { SamplerParams } from './layout.ts';
 import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
+import { batchShader } from './batch.ts';
+import type { BatchSpec } from '../spec.ts';
 
 export interface SamplerKernelOptions {
   dims: number;
@@ -28,6 +30,8 @@ export interface SamplerKernelOptions {
   leapfrogSteps: number;
   /** the potential's data buffer (src/gpu/potentialData.ts), for a potential from data */
   data?: GPUBuffer;
+  /** mini-batch gradients (baoab only: momentum SGD), with N = `rows` rows of data */
+  batch?: BatchSpec & { rows: number };
 }
 
 /** Per-shard buffers the kernel reads and writes besides the positions. */
@@ -93,8 +97,8 @@ export class SamplerKernel {
     const code = assembleShader(samplersWGSL, {
       dims: options.dims,
       structs: [SamplerParams],
-      potential: options.potentialWGSL,
-      defines: { BAOAB: it === 'baoab', MALA: it === 'mala', HMC: it === 'hmc', INERTIAL: it !== 'mala', METROPOLIS: it !== 'baoab' },
+      potential: options.batch ? `${options.potentialWGSL}\n${batchShader(options.batch, options.batch.rows)}` : options.potentialWGSL,
+      defines: { BATCH: options.batch !== undefined, BAOAB: it === 'baoab', MALA: it === 'mala', HMC: it === 'hmc', INERTIAL: it !== 'mala', METROPOLIS: it !== 'baoab' },
       rng: true,
     });
     const module = await compileShader(device, code, 'SamplerKernel.module');

@@ -16,7 +16,7 @@ import { NormalStream, Stream } from '../rng/philox.ts';
 import type { RunSpec } from '../spec.ts';
 import { temperatureAt } from '../schedule.ts';
 import { COEF_STRIDE } from './coefficients.ts';
-import type { FullGradientFn } from './overdamped.ts';
+import type { GradientFn } from './overdamped.ts';
 
 /** 1/m_d and 1/√m_d per coordinate (mass units^−1, ^−½). */
 export interface InverseMass {
@@ -34,21 +34,24 @@ export function inverseMass(mass: number[]): InverseMass {
  * @param v velocity (length D), length/time
  * @param ns the particle's noise stream positioned at normal number step0·D
  * @param c4 per step (h, c1, c2, T) from samplerCoefficients('baoab', …)
+ * @param gradient ∇E at the position of step n (its mini-batch, for momentum SGD, is step n's)
  * @param g scratch of length D
+ * @param step0 index of the first step (the mini-batch counter)
  */
 export function advanceBaoab(
   x: Float64Array,
   v: Float64Array,
   ns: NormalStream,
   c4: Float64Array,
-  gradient: FullGradientFn,
+  gradient: GradientFn,
   p: ArrayLike<number>,
   m: InverseMass,
   g: Float64Array,
+  step0 = 0,
 ): void {
   const D = x.length;
   const K = c4.length / COEF_STRIDE;
-  gradient(x, g, p);
+  gradient(x, g, p, step0);
   for (let k = 0; k < K; k++) {
     const o = COEF_STRIDE * k;
     const h = c4[o];
@@ -61,7 +64,7 @@ export function advanceBaoab(
       v[d] = c1 * v[d] + c2 * m.invSqrt[d] * ns.next();
       x[d] = x[d] + hh * v[d];
     }
-    gradient(x, g, p);
+    gradient(x, g, p, step0 + k + 1); // the gradient at the position of step n: step n's mini-batch, if any
     for (let d = 0; d < D; d++) v[d] = v[d] - hh * g[d] * m.inv[d];
   }
 }

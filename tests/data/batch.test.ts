@@ -86,6 +86,8 @@ describe('batch gradient', () => {
     ['batch above N', { batch: 31 }, 'batch', ['got 31', 'integer from 1 to 30']],
     ['replace not a boolean', { batch: 3, replace: 'no' }, 'replace', ['true', 'false']],
     ['replace without batch', { replace: false }, 'replace', ['give "batch"']],
+    ['a batch with mala', { batch: 3, integrator: 'mala' }, 'batch', ['em, lm and baoab', '"mala"', 'full-data energy']],
+    ['a batch with hmc', { batch: 3, integrator: 'hmc' }, 'batch', ['em, lm and baoab', '"hmc"']],
   ])('refuses %s', (_label, patch, field, words) => {
     let err: SpecError | undefined;
     try {

@@ -74,6 +74,8 @@ describe('mini-batch dynamics: GPU against the CPU reference', () => {
     ['SGD (T = 0), with replacement', { batch: 5, temperature: 0 }],
     ['SGD (T = 0), without replacement', { batch: 8, replace: false, temperature: 0 }],
     ['SGLD (T = 1), lm', { batch: 10, temperature: 1, integrator: 'lm' }],
+    ['momentum SGD (baoab, T = 0)', { batch: 5, temperature: 0, integrator: 'baoab', friction: 2, dt: 0.02 }],
+    ['stochastic-gradient underdamped Langevin (baoab, T = 1), without replacement', { batch: 8, replace: false, temperature: 1, integrator: 'baoab', dt: 0.02 }],
   ])('%s: same trajectories', async (_label, patch) => {
     const spec = { ...base, ...patch };
     const cpu = await runAndRead(spec, 'cpu');
@@ -83,5 +85,15 @@ describe('mini-batch dynamics: GPU against the CPU reference', () => {
     // the batches matter: the full-batch trajectories from the same start and noise differ by far more
     const full = await runAndRead({ ...spec, batch: undefined, replace: undefined }, 'cpu');
     expect(maxAbsDiff(full.positions, gpu.positions)).toBeGreaterThan(20 * d);
+  });
+});
+
+describe('momentum SGD: the batch of step n belongs to the position of step n, whatever the chunking', () => {
+  it('baoab with a mini-batch: the same bits for 1 or 40 steps per dispatch on the GPU, and for any chunking on the CPU', async () => {
+    const spec = { ...base, batch: 5, temperature: 0.5, integrator: 'baoab', dt: 0.02, steps: 80 };
+    const [a, b] = [await runAndRead({ ...spec, stepsPerDispatch: 1 }, 'webgpu'), await runAndRead({ ...spec, stepsPerDispatch: 40 }, 'webgpu')];
+    expect(Array.from(a.positions)).toEqual(Array.from(b.positions));
+    const [c, d] = [await runAndRead({ ...spec, stepsPerDispatch: 3 }, 'cpu'), await runAndRead({ ...spec, stepsPerDispatch: 80 }, 'cpu')];
+    expect(Array.from(c.positions)).toEqual(Array.from(d.positions));
   });
 });

@@ -113,7 +113,8 @@ export class CpuBackend implements Backend {
 
   /** Workers for this problem, or undefined where one thread is all there is or all that is worth it. */
   private async startPool(source: RangeKernelSource): Promise<CpuPool | undefined> {
-    if (!(this.positions.buffer instanceof SharedArrayBuffer)) return undefined;
+    // (a page that is not cross-origin isolated has no SharedArrayBuffer at all)
+    if (typeof SharedArrayBuffer === 'undefined' || !(this.positions.buffer instanceof SharedArrayBuffer)) return undefined;
     const wanted = this.options.threads === undefined || this.options.threads === 'auto' ? await hardwareThreads() : this.options.threads;
     const threads = Math.min(wanted, Math.floor(this.problem.spec.particles / MIN_PARTICLES_PER_THREAD));
     if (threads < 2) return undefined;

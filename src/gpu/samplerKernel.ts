@@ -8,7 +8,7 @@ import samplersWGSL from '../../shaders/samplers.wgsl?raw';
 import { COEF_STRIDE, samplerCoefficients } from '../integrators/coefficients.ts';
 import type { IntegratorName } from '../spec.ts';
 import { SamplerParams } from './layout.ts';
-import { dispatchGrid, type Shard } from './particles.ts';
+import { dispatchGrid, streamWords, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 import { batchShader } from './batch.ts';
@@ -120,8 +120,6 @@ export class SamplerKernel {
     if (K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
     if (step0 + K > 2 ** 32) throw new RangeError(`step ${step0 + K} beyond 2^32`);
     this.device.queue.writeBuffer(this.coef, 0, Float32Array.from(samplerCoefficients(this.options.integrator, coef, this.options.friction)));
-    const m0 = step0 * this.options.dims; // first normal number, < 2^53
-    const call = Math.floor(m0 / 4);
     const pass = encoder.beginComputePass({ label: 'SamplerKernel.pass' });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
@@ -133,12 +131,7 @@ export class SamplerKernel {
           count: shard.count,
           base: shard.base,
           steps: K,
-          key_lo: key[0],
-          key_hi: key[1],
-          call_lo: call >>> 0,
-          call_hi: Math.floor(call / 2 ** 32) >>> 0,
-          phase: m0 % 4,
-          step0,
+          ...streamWords(step0, this.options.dims, key),
           leapfrog: this.options.leapfrogSteps,
         }),
       );

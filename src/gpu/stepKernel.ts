@@ -6,7 +6,7 @@ import stepWGSL from '../../shaders/step.wgsl?raw';
 import type { BatchSpec, IntegratorName } from '../spec.ts';
 import { batchShader } from './batch.ts';
 import { StepParams } from './layout.ts';
-import { dispatchGrid, type Shard } from './particles.ts';
+import { dispatchGrid, streamWords, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 
@@ -89,8 +89,6 @@ export class StepKernel {
     const K = coef.length / 2;
     if (K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
     this.device.queue.writeBuffer(this.coef, 0, Float32Array.from(coef));
-    const m0 = step0 * this.options.dims; // first normal number, < 2^53
-    const call = Math.floor(m0 / 4);
     const pass = encoder.beginComputePass({ label: 'StepKernel.pass', ...(timestampWrites ? { timestampWrites } : {}) });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
@@ -102,12 +100,7 @@ export class StepKernel {
           count: shard.count,
           base: shard.base,
           steps: K,
-          key_lo: key[0],
-          key_hi: key[1],
-          call_lo: call >>> 0,
-          call_hi: Math.floor(call / 2 ** 32) >>> 0,
-          phase: m0 % 4,
-          step0: step0 % 2 ** 32,
+          ...streamWords(step0, this.options.dims, key),
         }),
       );
       pass.setBindGroup(0, this.bindGroups[s]);

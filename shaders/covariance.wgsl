@@ -2,7 +2,7 @@
 // with finite coordinates of 1, (x_a - shift_a) and (x_a - shift_a)(x_b - shift_b)
 // for a <= b (row-major upper triangle); tree-reduced in workgroup memory and
 // written as one row of Q floats; the host sums the rows in float64.
-// Prepended: `const D`, MomentsParams (count, row0; base unused), common.wgsl.
+// Prepended: `const D`, MomentsParams (count, row0; base unused), common.wgsl, reduce.wgsl.
 
 override WG: u32 = 256u; // a power of two
 const Q: u32 = 1u + D + D * (D + 1u) / 2u;
@@ -12,7 +12,6 @@ const Q: u32 = 1u + D + D * (D + 1u) / 2u;
 @group(0) @binding(2) var<storage, read> shift: array<f32>;
 @group(0) @binding(3) var<storage, read_write> partials: array<f32>;
 
-var<workgroup> scratch: array<f32, WG>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -40,17 +39,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   for (var q = 0u; q < Q; q++) {
-    scratch[lid] = acc[q];
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) {
-        scratch[lid] += scratch[lid + s];
-      }
-      workgroupBarrier();
-    }
+    let total = workgroup_sum(lid, acc[q]);
     if (lid == 0u) {
-      partials[(params.row0 + wid.x) * Q + q] = scratch[0];
+      partials[(params.row0 + wid.x) * Q + q] = total;
     }
-    workgroupBarrier();
   }
 }

@@ -3,7 +3,7 @@
 // count and the count within `radius` of `target`; tree-reduced in workgroup
 // memory and written as one row of Q floats. Also the workgroup's lowest
 // energy and the global index of its particle (argmin). The host sums the rows
-// in float64. Prepended: `const D`, MomentsParams, common.wgsl. Without the
+// in float64. Prepended: `const D`, MomentsParams, common.wgsl, reduce.wgsl. Without the
 // ENERGY flag E is 0 and no potential is spliced in (velocity moments,
 // acceptance counters).
 
@@ -23,7 +23,6 @@ const BIG: f32 = 3.0e38;
 @group(0) @binding(6) var<storage, read_write> row_min: array<f32>;
 @group(0) @binding(7) var<storage, read_write> row_argmin: array<u32>;
 
-var<workgroup> scratch: array<f32, WG>;
 var<workgroup> scratch_index: array<u32, WG>;
 
 #if ENERGY
@@ -79,18 +78,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   for (var q = 0u; q < Q; q++) {
-    scratch[lid] = acc[q];
-    workgroupBarrier();
-    for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-      if (lid < s) {
-        scratch[lid] += scratch[lid + s];
-      }
-      workgroupBarrier();
-    }
+    let total = workgroup_sum(lid, acc[q]);
     if (lid == 0u) {
-      partials[(params.row0 + wid.x) * Q + q] = scratch[0];
+      partials[(params.row0 + wid.x) * Q + q] = total;
     }
-    workgroupBarrier();
   }
   // argmin: ties go to the lower particle index, so the answer is unique
   scratch[lid] = best;

@@ -53,7 +53,7 @@ export class CovarianceReduction {
   }
 
   static async create(device: GPUDevice, shards: Shard[], dims: number): Promise<CovarianceReduction> {
-    const code = assembleShader(covarianceWGSL, { dims, structs: [MomentsParams] });
+    const code = assembleShader(covarianceWGSL, { dims, structs: [MomentsParams], reduce: true });
     const module = await compileShader(device, code, 'CovarianceReduction.module');
     const pipeline = device.createComputePipeline({ label: 'CovarianceReduction.pipeline', layout: 'auto', compute: { module, entryPoint: 'main', constants: { WG } } });
     return new CovarianceReduction(device, pipeline, shards, dims);

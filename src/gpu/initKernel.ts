@@ -6,7 +6,7 @@ import initWGSL from '../../shaders/init.wgsl?raw';
 import type { InitSpec } from '../spec.ts';
 import { initAffine } from '../integrators/overdamped.ts';
 import { InitParams } from './layout.ts';
-import { dispatchGrid, type Shard } from './particles.ts';
+import { dispatchShards, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 
 export class InitKernel {
@@ -65,11 +65,7 @@ export class InitKernel {
   record(encoder: GPUCommandEncoder): void {
     const pass = encoder.beginComputePass({ label: 'InitKernel.pass' });
     pass.setPipeline(this.pipeline);
-    this.shards.forEach((shard, s) => {
-      pass.setBindGroup(0, this.bindGroups[s]);
-      const [gx, gy] = dispatchGrid(shard.count, this.workgroupSize);
-      pass.dispatchWorkgroups(gx, gy);
-    });
+    dispatchShards(pass, this.shards, this.bindGroups, this.workgroupSize);
     pass.end();
   }
 

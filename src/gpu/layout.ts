@@ -64,8 +64,8 @@ export class StructLayout<F extends string> {
   }
 }
 
-/** Per-dispatch parameters of the step kernel (shaders/step.wgsl). */
-export const StepParams = new StructLayout('StepParams', [
+/** The fields every particle-stepping dispatch has (see `streamWords` in particles.ts for the RNG words). */
+const DISPATCH_FIELDS = [
   ['count', 'u32'], // particles in this shard
   ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
   ['steps', 'u32'], // K, steps fused in this dispatch
@@ -74,20 +74,15 @@ export const StepParams = new StructLayout('StepParams', [
   ['call_lo', 'u32'], // Philox call index of the first normal, low word
   ['call_hi', 'u32'], // … high word
   ['phase', 'u32'], // first normal's position within its call (0..3)
-  ['step0', 'u32'], // index of the dispatch's first step in the run, mod 2^32 (mini-batch RNG counter)
-] as const);
+  ['step0', 'u32'], // index n of the dispatch's first step in the run, mod 2^32 (mini-batch rows, accept uniform number n)
+] as const;
+
+/** Per-dispatch parameters of the step kernel (shaders/step.wgsl). */
+export const StepParams = new StructLayout('StepParams', DISPATCH_FIELDS);
 
 /** Per-dispatch parameters of the inertial and Metropolis kernel (shaders/samplers.wgsl). */
 export const SamplerParams = new StructLayout('SamplerParams', [
-  ['count', 'u32'], // particles in this shard
-  ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
-  ['steps', 'u32'], // K, steps fused in this dispatch
-  ['key_lo', 'u32'], // seed, low 32 bits
-  ['key_hi', 'u32'], // seed, high 32 bits
-  ['call_lo', 'u32'], // Philox call index of the first normal, low word
-  ['call_hi', 'u32'], // … high word
-  ['phase', 'u32'], // first normal's position within its call (0..3)
-  ['step0', 'u32'], // index n of the first step (accept uniform number n)
+  ...DISPATCH_FIELDS,
   ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
 ] as const);
 

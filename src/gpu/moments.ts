@@ -75,7 +75,7 @@ export class MomentsReduction {
    * @param data the potential's data buffer (src/gpu/potentialData.ts) for a potential from data
    */
   static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string | undefined, params: GPUBuffer | undefined, data?: GPUBuffer): Promise<MomentsReduction> {
-    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined } });
+    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined }, reduce: true });
     const module = await compileShader(device, code, 'MomentsReduction.module');
     const pipeline = device.createComputePipeline({
       label: 'MomentsReduction.pipeline',

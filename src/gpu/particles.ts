@@ -70,3 +70,23 @@ export function streamWords(step0: number, dims: number, key: [number, number]):
   const call = Math.floor(m0 / 4);
   return { key_lo: key[0], key_hi: key[1], call_lo: call >>> 0, call_hi: Math.floor(call / 2 ** 32) >>> 0, phase: m0 % 4, step0: step0 % 2 ** 32 };
 }
+
+/**
+ * Record one dispatch per shard into `pass` (pipeline already set): write the
+ * shard's uniforms (when `pack` is given), bind its group 0 and cover its
+ * particles with `dispatchGrid`.
+ */
+export function dispatchShards(
+  pass: GPUComputePassEncoder,
+  shards: Shard[],
+  bindGroups: GPUBindGroup[],
+  workgroupSize: number,
+  uniforms?: { device: GPUDevice; buffers: GPUBuffer[]; pack: (shard: Shard) => ArrayBuffer },
+): void {
+  shards.forEach((shard, s) => {
+    if (uniforms) uniforms.device.queue.writeBuffer(uniforms.buffers[s], 0, uniforms.pack(shard));
+    pass.setBindGroup(0, bindGroups[s]);
+    const [gx, gy] = dispatchGrid(shard.count, workgroupSize);
+    pass.dispatchWorkgroups(gx, gy);
+  });
+}

@@ -8,7 +8,7 @@ import samplersWGSL from '../../shaders/samplers.wgsl?raw';
 import { COEF_STRIDE, samplerCoefficients } from '../integrators/coefficients.ts';
 import type { IntegratorName } from '../spec.ts';
 import { SamplerParams } from './layout.ts';
-import { dispatchGrid, streamWords, type Shard } from './particles.ts';
+import { dispatchShards, streamWords, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 import { batchShader } from './batch.ts';
@@ -123,10 +123,10 @@ export class SamplerKernel {
     const pass = encoder.beginComputePass({ label: 'SamplerKernel.pass' });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
-    this.shards.forEach((shard, s) => {
-      this.device.queue.writeBuffer(
-        this.uniforms[s],
-        0,
+    dispatchShards(pass, this.shards, this.bindGroups, this.options.workgroupSize, {
+      device: this.device,
+      buffers: this.uniforms,
+      pack: (shard) =>
         SamplerParams.pack({
           count: shard.count,
           base: shard.base,
@@ -134,10 +134,6 @@ export class SamplerKernel {
           ...streamWords(step0, this.options.dims, key),
           leapfrog: this.options.leapfrogSteps,
         }),
-      );
-      pass.setBindGroup(0, this.bindGroups[s]);
-      const [gx, gy] = dispatchGrid(shard.count, this.options.workgroupSize);
-      pass.dispatchWorkgroups(gx, gy);
     });
     pass.end();
   }

@@ -7,6 +7,7 @@
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import philoxWGSL from '../../shaders/philox.wgsl?raw';
 import commonWGSL from '../../shaders/common.wgsl?raw';
+import reduceWGSL from '../../shaders/reduce.wgsl?raw';
 import type { StructLayout } from './layout.ts';
 
 export { philoxWGSL, commonWGSL };
@@ -43,12 +44,15 @@ export interface ShaderParts {
   defines?: Record<string, boolean>;
   /** include philox.wgsl */
   rng?: boolean;
+  /** include reduce.wgsl (workgroup sums; the stage declares `override WG`) */
+  reduce?: boolean;
 }
 
 /** The complete WGSL of one stage. */
 export function assembleShader(stage: string, parts: ShaderParts): string {
   const head = [`const D: u32 = ${parts.dims}u;`, ...parts.structs.map((s) => s.wgsl()), commonWGSL];
   if (parts.rng) head.push(philoxWGSL);
+  if (parts.reduce) head.push(reduceWGSL);
   let body = preprocess(stage, parts.defines ?? {});
   if (body.includes('//!potential')) {
     if (parts.potential === undefined) throw new Error('stage needs a potential but none was given');

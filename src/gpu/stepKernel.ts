@@ -6,7 +6,7 @@ import stepWGSL from '../../shaders/step.wgsl?raw';
 import type { BatchSpec, IntegratorName } from '../spec.ts';
 import { batchShader } from './batch.ts';
 import { StepParams } from './layout.ts';
-import { dispatchGrid, streamWords, type Shard } from './particles.ts';
+import { dispatchShards, streamWords, type Shard } from './particles.ts';
 import { assembleShader, compileShader } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 
@@ -92,20 +92,16 @@ export class StepKernel {
     const pass = encoder.beginComputePass({ label: 'StepKernel.pass', ...(timestampWrites ? { timestampWrites } : {}) });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
-    this.shards.forEach((shard, s) => {
-      this.device.queue.writeBuffer(
-        this.uniforms[s],
-        0,
+    dispatchShards(pass, this.shards, this.bindGroups, this.options.workgroupSize, {
+      device: this.device,
+      buffers: this.uniforms,
+      pack: (shard) =>
         StepParams.pack({
           count: shard.count,
           base: shard.base,
           steps: K,
           ...streamWords(step0, this.options.dims, key),
         }),
-      );
-      pass.setBindGroup(0, this.bindGroups[s]);
-      const [gx, gy] = dispatchGrid(shard.count, this.options.workgroupSize);
-      pass.dispatchWorkgroups(gx, gy);
     });
     pass.end();
   }

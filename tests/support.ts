@@ -17,7 +17,8 @@ export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: Web
   try {
     const result = await sim.run();
     const positions = await sim.backend.readPositions();
-    return { result, positions, sim };
+    const velocities = await sim.backend.readVelocities();
+    return { result, positions, velocities, sim };
   } finally {
     sim.destroy();
   }

@@ -132,7 +132,8 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const r = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult!);
     const msd = r.variance[0] + r.variance[1];
     const einstein = 2 * 2 * 0.5 * 0.001 * r.step; // D = 2, T = 0.5, dt = 0.001
-    expect(Math.abs(msd - einstein)).toBeLessThan(5 * einstein * Math.sqrt(2 / 20000));
+    // two independent coordinates, each sample variance with relative sd √(2/n): the sum's sd is einstein/√n
+    expect(Math.abs(msd - einstein)).toBeLessThan((5 * einstein) / Math.sqrt(20000));
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -168,7 +169,9 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 +* y' }));
     const error = await page.$eval('#expr-error', (el) => el.textContent ?? '');
     expect(error).toMatch(/potential\.expr/);
-    expect(error).toMatch(/character 12|position 11|\^/);
+    // the position of the stray '*' (mathjs counts from 1), and a caret under it below the echoed expression
+    expect(error).toContain('at character 14 of "(x^2 - 1)^2 +* y"');
+    expect(error.split('\n')[2]).toBe(`  ${' '.repeat(13)}^`);
     await page.waitForFunction((b) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step > b + 8, { timeout: 60_000 }, before);
     expect(await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.error)).toBeUndefined();
     // a good expression rebuilds: the step count starts again
@@ -176,7 +179,7 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(await page.$eval('#expr-error', (el) => el.textContent ?? '')).toBe('');
     const after = await page.evaluate(() => ({ n: (window as unknown as { langevinDemo: Hooks }).langevinDemo.particles, search: location.search }));
     expect(after.n).toBe(5000);
-    expect(after.search).toContain('expr=');
+    expect(new URLSearchParams(after.search).get('expr')).toBe('(x^2 - 1)^2 + 2*y^2');
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -234,7 +237,8 @@ describe('the particle demo in a real browser (Chromium)', () => {
     // sampling error of ⟨x0²⟩ for a uniform start: relative sd √(0.8/n); 5 sd, plus f32 rounding
     const tolerance = 5 * Math.sqrt(0.8 / n) + 1e-3;
     lanes.forEach((lane, l) => expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance));
-    expect(lanes[1].meanEnergy).toBeLessThan(lanes[0].meanEnergy / 10);
+    // the story the preset tells: at this step the exact heavy-ball energy is under a tenth of gradient descent's
+    expect(expected[1]).toBeLessThan(expected[0] / 10);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -246,8 +250,6 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[0].step >= 400, { timeout: 120_000 });
     const [langevin, sgd] = await page.evaluate(() => demo().lanes);
     const { h, temperature: T, exact, hessian: H } = SGD_DEMO;
-    expect(langevin.temperature).toBe(T);
-    expect(sgd.temperature).toBe(0);
     // the full-data loss is quadratic with a diagonal Hessian here: EM's stationary variance is T/(k(1 − hk/2)) per coordinate
     expect(Math.abs(H[0][1])).toBeLessThan(1e-12);
     const em = [0, 1].map((d) => T / (H[d][d] * (1 - (h * H[d][d]) / 2)));
@@ -257,9 +259,10 @@ describe('the particle demo in a real browser (Chromium)', () => {
       expect(Math.abs(langevin.variance[d] / em[d] - 1), `Langevin var x${d}`).toBeLessThan(tol);
       expect(Math.abs(sgd.variance[d] / exact.covariance[d][d] - 1), `SGD var x${d}`).toBeLessThan(tol);
     }
-    // and the temperature SGD's spread acts as, tr(HΣ)/D measured on its cloud, is the Langevin lane's T
-    const tEff = (H[0][0] * sgd.variance[0] + H[1][1] * sgd.variance[1]) / 2;
-    expect(Math.abs(tEff / T - 1)).toBeLessThan(tol);
+    // both clouds centre on the exact stationary mean (for a quadratic loss EM's mean is the minimiser, SGD's the exact recursion's): 5 standard errors
+    for (const [lane, centre] of [[langevin, exact.mean], [sgd, exact.mean]] as const) {
+      for (const d of [0, 1]) expect(Math.abs(lane.mean[d] - centre[d]), `${lane.label} mean x${d}`).toBeLessThan(5 * Math.sqrt(lane.variance[d] / n));
+    }
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

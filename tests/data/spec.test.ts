@@ -52,6 +52,8 @@ describe('potential from data: refusals name the row and column', () => {
   it('a column may be called y when y is not a coordinate (dims = 1)', () => {
     const p = prepare({ ...BASE, dims: 1, potential: { data: { columns: ['u', 'y'], rows: ROWS }, example: '(y - x*u)^2' } });
     expect(p.potential.data?.columns).toEqual(['u', 'y']);
+    // y is the data column: E(0.3) = Σ_i (y_i − 0.3·u_i)²
+    expect(p.potential.energy([0.3])).toBeCloseTo(ROWS.reduce((a, [u, y]) => a + (y - 0.3 * u) ** 2, 0), 12);
   });
 });
 

@@ -42,10 +42,18 @@ describe('step kernel tuning changes no bit', () => {
       await a.backend.advance(0, coef);
       await a.backend.finish();
       expect(b.backend).toBeInstanceOf(WebGpuBackend);
+      const before = await b.backend.readPositions();
+      const t0 = performance.now();
       const ns = await (b.backend as WebGpuBackend).advanceTimed(0, coef);
-      if ((await gpu()).hasTimestampQuery) expect(ns).toBeGreaterThan(0);
-      else expect(ns).toBeUndefined();
-      expect(same(await a.backend.readPositions(), await b.backend.readPositions())).toBe(true);
+      const wallNs = (performance.now() - t0) * 1e6;
+      // GPU time is positive and within the wall time of the call that waited for it
+      if ((await gpu()).hasTimestampQuery) {
+        expect(ns).toBeGreaterThan(0);
+        expect(ns).toBeLessThan(wallNs);
+      } else expect(ns).toBeUndefined();
+      const after = await b.backend.readPositions();
+      expect(same(before, after)).toBe(false); // it stepped
+      expect(same(await a.backend.readPositions(), after)).toBe(true);
     } finally {
       a.destroy();
       b.destroy();

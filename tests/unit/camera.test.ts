@@ -35,7 +35,7 @@ describe('views: the matrices that place particles on the screen', () => {
     expect(up[1]).toBeCloseTo(1 / (4 * t), 5);
   });
 
-  it('framing a box keeps its eight corners in view from any angle; orbit clamps the elevation; zoom scales the distance', () => {
+  it('framing a box keeps its eight corners in view from any angle', () => {
     const box: [number, number, number, number, number, number] = [-2, 2, -1, 3, 0, 5];
     const c = OrbitCamera.framing(box);
     for (const az of [0, 1, 2, 3, 4, 5]) {
@@ -52,6 +52,25 @@ describe('views: the matrices that place particles on the screen', () => {
         }
       }
     }
+  });
+
+  it('framing is tight (a corner reaches well towards the edge of the view); orbit clamps the elevation; zoom scales the distance', () => {
+    const box: [number, number, number, number, number, number] = [-2, 2, -1, 3, 0, 5];
+    const c = OrbitCamera.framing(box);
+    let widest = 0;
+    for (const az of [0, 1, 2, 3, 4, 5]) {
+      for (const el of [-1.2, 0, 0.7, 1.4]) {
+        c.azimuth = az;
+        c.elevation = el;
+        const m = c.matrix(1);
+        for (const x of [box[0], box[1]]) for (const y of [box[2], box[3]]) for (const z of [box[4], box[5]]) {
+          const [u, v] = project(m, [x, y, z]);
+          widest = Math.max(widest, Math.abs(u), Math.abs(v));
+        }
+      }
+    }
+    // the bounding sphere fills the field of view (1.05 margin); a camera much farther out would show the box small
+    expect(widest).toBeGreaterThan(0.6);
     c.elevation = 0;
     c.orbit(0.5, 10);
     expect(c.elevation).toBeCloseTo((85 * Math.PI) / 180, 12);

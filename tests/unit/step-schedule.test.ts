@@ -37,7 +37,9 @@ describe('dt in the spec', () => {
     const { spec } = prepare({ ...base, dt: { schedule: 'poly', a: 0.5, b: 4, gamma: 0.5 } });
     expect(spec.dt).toBeCloseTo(0.25, 15);
     expect(spec.dtSchedule).toEqual({ schedule: 'poly', a: 0.5, b: 4, gamma: 0.5 });
-    expect(prepare({ ...base, dt: { schedule: 'geometric', from: 0.1, to: 0.01 } }).spec.dtSchedule).toBeDefined();
+    const geometric = prepare({ ...base, dt: { schedule: 'geometric', from: 0.1, to: 0.01 } }).spec;
+    expect(geometric.dtSchedule).toEqual({ schedule: 'geometric', from: 0.1, to: 0.01 });
+    expect(geometric.dt).toBe(0.1);
     expect(prepare({ ...base, dt: 0.1 }).spec.dtSchedule).toBeUndefined();
   });
   it.each([

@@ -1,15 +1,17 @@
 /**
  * `node bin/run-ts.js bench/cpu-kernel.ts`: where the CPU backend's time goes,
  * on one thread, in CPU time (process.cpuUsage, so other load on a shared
- * machine inflates it less than wall time): V8's transcendentals, one Philox
- * block (reference, generated with the imul mulhi, and the double-split
- * mulhi the generator does not use), and the step of the 2-D double well
+ * machine inflates it less than wall time): V8's transcendentals, a Box–Muller
+ * pair with them and with the tables of src/rng/boxMuller.ts, one Philox
+ * block in TypeScript (four 16-bit products per mulhi) and in WebAssembly
+ * (src/cpu/philoxWasm.ts, one i64.mul), and the step of the 2-D double well
  * (EM), reference against generated kernel. Medians of 5.
  */
 import { compilePotential } from '../src/potential/index.ts';
-import { buildKernel, overdampedKernelSource, philoxSource } from '../src/cpu/kernel.ts';
+import { buildKernel, overdampedKernelSource } from '../src/cpu/kernel.ts';
+import { instantiatePhiloxWasm } from '../src/cpu/philoxWasm.ts';
 import { advanceParticle, makeScratch } from '../src/integrators/overdamped.ts';
-import { NormalStream, Stream, philox4x32 } from '../src/rng/philox.ts';
+import { NormalStream, Stream, boxMuller, philox4x32, u01 } from '../src/rng/philox.ts';
 import { median } from '../src/bench/matrix.ts';
 
 /** CPU nanoseconds per call of `body(i)`, median of 5 runs of n calls. */
@@ -34,25 +36,20 @@ const ops: [string, (n: number) => void][] = [
   ['Math.sin', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.sin(i * 1.5e-6 - 3); sink += s; }],
 ];
 const out = new Uint32Array(4);
-const generated = buildKernel(philoxSource()) as unknown as (a: number, b: number, c: number, d: number, k0: number, k1: number, o: Uint32Array) => void;
-// the mulhi the generator does not use: split only the constant, c·MH and c·ML exact in doubles
-const doubleSplitSource = philoxSource().replace(/\(Math\.imul\((\d+), (\w+) >>> 16\).*?\)\) \| 0\) >>> 16\)\)/g, (_m, mh: string, v: string) => {
-    const M = Number(mh) === 0xcd9e ? 0xcd9e8d57 : 0xd2511f53;
-    return `((${v} >>> 0) * ${M >>> 16} + (((${v} >>> 0) * ${M & 0xffff} * 1.52587890625e-5) >>> 0)) * 1.52587890625e-5`;
-  });
-const doubleSplit = buildKernel(doubleSplitSource) as unknown as typeof generated;
-// check the variant before timing it: a different text, the same blocks
-if (philoxSource() === doubleSplitSource) throw new Error('double-split variant: the mulhi pattern was not found');
-for (let i = 0; i < 1000; i++) {
-  const a = new Uint32Array(4);
-  doubleSplit(i * 2654435761, i, 7, 1, 99, 5, a);
-  philox4x32((i * 2654435761) >>> 0, i, 7, 1, 99, 5, out);
-  if (a.join() !== out.join()) throw new Error('double-split variant differs from the reference');
+const pair = new Float64Array(2);
+const wasm = instantiatePhiloxWasm();
+/** Box–Muller with Math.log, Math.cos and Math.sin, what src/rng/boxMuller.ts replaces. */
+function mathBoxMuller(w0: number, w1: number, o: Float64Array, at: number): void {
+  const r = Math.sqrt(-2 * Math.log(u01(w0)));
+  const t = Math.PI * (2 * u01(w1) - 1);
+  o[at] = r * Math.cos(t);
+  o[at + 1] = r * Math.sin(t);
 }
 ops.push(
-  ['Philox4x32-10 block, reference (src/rng/philox.ts)', (n) => { for (let i = 0; i < n; i++) philox4x32(i, 5, 0, 0, 123, 456, out); }],
-  ['Philox4x32-10 block, generated, imul mulhi', (n) => { for (let i = 0; i < n; i++) generated(i, 5, 0, 0, 123, 456, out); }],
-  ['Philox4x32-10 block, double-split mulhi (not used)', (n) => { for (let i = 0; i < n; i++) doubleSplit(i, 5, 0, 0, 123, 456, out); }],
+  ['Box–Muller pair, Math.log/cos/sin', (n) => { for (let i = 0; i < n; i++) mathBoxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0); sink += pair[0]; }],
+  ['Box–Muller pair, tables (src/rng/boxMuller.ts)', (n) => { for (let i = 0; i < n; i++) boxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0); sink += pair[0]; }],
+  ['Philox4x32-10 block, TypeScript (src/rng/philox.ts)', (n) => { for (let i = 0; i < n; i++) philox4x32(i, 5, 0, 0, 123, 456, out); }],
+  ['Philox4x32-10 block, WebAssembly, 64 per call', (n) => { for (let i = 0; i < n; i += 64) wasm.blocks(i, 5, 0, 0, 123, 456, 64); }],
 );
 const host = `Node ${process.version}`;
 console.log(`CPU time per call, one thread, ${host}:`);
@@ -77,5 +74,5 @@ const tGen = perStep(() => kernel([x], 0, P, 0, coef, pot.paramValues, 1, 2));
 console.log(`\n2-D double well, EM, N = ${P}, K = ${K}, one thread (CPU time):`);
 console.log(`  reference step      ${tRef.toFixed(1)} ns/particle-step = ${(1e9 / tRef).toExponential(2)} particle-steps/s`);
 console.log(`  generated kernel    ${tGen.toFixed(1)} ns/particle-step = ${(1e9 / tGen).toExponential(2)} particle-steps/s`);
-console.log('  (per 2-D step the noise needs half a Philox block and one Box–Muller pair: log, sqrt, cos, sin)');
+console.log('  (per 2-D step the noise needs half a Philox block and one Box–Muller pair)');
 if (sink === 42) console.log('');

@@ -9,6 +9,7 @@
  * particle sees depends only on (seed, particle, step, coordinate, stream),
  * never on dispatch size, chunking, sharding or backend.
  */
+import { boxMuller } from './boxMuller.ts';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -82,16 +83,13 @@ export function u01(u: number): number {
 }
 
 /**
- * Box–Muller: two uniforms → two standard normals, written to out[at], out[at+1].
- * The angle lies in (−π, π), where WGSL's sin and cos are accurate. Same
- * formula as `box_muller` in shaders/philox.wgsl (which runs in f32).
+ * Box–Muller: two u32 words → two standard normals, written to out[at], out[at+1]:
+ * r = √(−2 ln u01(w0)), t = π(2·u01(w1) − 1), (r cos t, r sin t). The angle lies
+ * in (−π, π), where WGSL's sin and cos are accurate; `box_muller` in
+ * shaders/philox.wgsl computes the same formula in f32, this one in float64
+ * through tables (src/rng/boxMuller.ts), shared with the generated CPU kernel.
  */
-export function boxMuller(u0: number, u1: number, out: Float64Array | number[], at: number): void {
-  const r = Math.sqrt(-2 * Math.log(u01(u0)));
-  const t = Math.PI * (2 * u01(u1) - 1);
-  out[at] = r * Math.cos(t);
-  out[at + 1] = r * Math.sin(t);
-}
+export { boxMuller };
 
 /** Split a seed (integer 0 ≤ seed < 2^53) into the two Philox key words. */
 export function seedKey(seed: number): [number, number] {

@@ -8,34 +8,38 @@ import { describe, expect, it } from 'vitest';
 import { KAT } from '../fixtures/philox-kat.ts';
 import { rng } from '../fixtures/random.ts';
 import { Simulation } from '../../src/engine.ts';
-import { buildKernel, philoxSource } from '../../src/cpu/kernel.ts';
+import { instantiatePhiloxWasm } from '../../src/cpu/philoxWasm.ts';
 import { CHUNK, addInOrder } from '../../src/cpu/pool.ts';
 import { philox4x32 } from '../../src/rng/philox.ts';
 
-type Philox = (c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array) => void;
-
-describe('the generated Philox4x32-10 (imul-based mulhi, unrolled rounds)', () => {
-  const philox = buildKernel(philoxSource()) as unknown as Philox;
+describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/philox.ts', () => {
+  const { blocks, words } = instantiatePhiloxWasm();
 
   it.each(KAT)('known-answer vector %#', (c, k, expected) => {
-    const out = new Uint32Array(4);
-    philox(c[0], c[1], c[2], c[3], k[0], k[1], out);
-    expect(Array.from(out)).toEqual(expected);
+    // the counter's second and third words are the call index (low, high)
+    blocks(c[0], c[1], c[2], c[3], k[0], k[1], 1);
+    expect(Array.from(words.subarray(0, 4))).toEqual(expected);
   });
 
-  it('equals src/rng/philox.ts on 10^5 random counters and keys and on extreme words', () => {
+  it('equals the reference on 6·10^4 blocks: random and extreme counters and keys, 1 to 5 blocks per call, with the carry into the call\'s high word', () => {
     const r = rng(5);
     const word = () => Math.floor(r() * 2 ** 32);
-    const a = new Uint32Array(4);
     const b = new Uint32Array(4);
     let mismatches = 0;
-    const edges = [0, 1, 0x7fffffff, 0x80000000, 0xffff, 0x10000, 0xffffffff];
-    for (let t = 0; t < 100_000; t++) {
-      const w = t < 2401 ? [edges[t % 7], edges[Math.floor(t / 7) % 7], edges[Math.floor(t / 49) % 7], word(), edges[Math.floor(t / 343) % 7], word()] : [word(), word(), word(), word(), word(), word()];
-      philox(w[0], w[1], w[2], w[3], w[4], w[5], a);
-      philox4x32(w[0], w[1], w[2], w[3], w[4], w[5], b);
-      if (a[0] !== b[0] || a[1] !== b[1] || a[2] !== b[2] || a[3] !== b[3]) mismatches++;
+    let compared = 0;
+    const edges = [0, 1, 0x7fffffff, 0x80000000, 0xffff, 0x10000, 0xfffffffe, 0xffffffff];
+    for (let t = 0; t < 20_000; t++) {
+      const w = t < 4096 ? [edges[t % 8], edges[(t >> 3) % 8], edges[(t >> 6) % 8], word(), edges[(t >> 9) % 8], word()] : [word(), word(), word(), word(), word(), word()];
+      const count = 1 + (t % 5);
+      blocks(w[0], w[1], w[2], w[3], w[4], w[5], count);
+      for (let c = 0; c < count; c++) {
+        const lo = w[1] + c; // the call's low word, carrying into the high word (mod 2^32)
+        philox4x32(w[0], lo % 2 ** 32, (w[2] + Math.floor(lo / 2 ** 32)) % 2 ** 32, w[3], w[4], w[5], b);
+        for (let q = 0; q < 4; q++) if (words[4 * c + q] !== b[q]) mismatches++;
+        compared++;
+      }
     }
+    expect(compared).toBe(60_000); // Σ (1 + t mod 5)
     expect(mismatches).toBe(0);
   });
 });
@@ -83,6 +87,18 @@ describe('CPU backend: generated kernel and worker threads against the reference
     // and the particles moved: the comparison is not between two untouched arrays
     const start = await positions({ ...spec, steps: 1 }, 0);
     expect(sameBits(start.x, ref.x)).toBe(false);
+  });
+
+  // a kernel fills its noise buffer up to 4096 normals at a time: 818 LM steps in 5-D, 256 EM steps in 16-D, so these refill within a dispatch
+  it.each([
+    ['LM, 5-D, 1024 steps per dispatch (the noise buffer refills after step 818)', { dims: 5, integrator: 'lm', steps: 1100 }],
+    ['EM, 16-D, 1024 steps per dispatch (refills every 256 steps)', { dims: 16, integrator: 'em', steps: 1030 }],
+  ])('%s', async (_, extra) => {
+    const spec = { particles: 301, potential: { name: 'harmonic' }, dt: 0.01, temperature: 0.7, stepsPerDispatch: 1024, seed: 77, ...extra };
+    const ref = await positions(spec, 0);
+    const one = await positions(spec, 1);
+    expect(one.device).toMatch(/generated kernel, one thread/);
+    expect(sameBits(one.x, ref.x)).toBe(true);
   });
 
   it('the thread count and the chunk order change no bit (2 vs 3 workers)', async () => {

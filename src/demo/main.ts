@@ -149,7 +149,7 @@ function frameCamera(): void {
  */
 async function rebuild(): Promise<void> {
   const lanes = lanesOf(preset);
-  const specs = lanes.map((_, l) => specFor(preset, params, gpuContext ? undefined : 5000, l));
+  const specs = lanes.map((_, l) => specFor(preset, params, gpuContext ? undefined : cpuParticles(), l));
   let prepared;
   try {
     prepared = specs.map((spec) => prepare(spec));
@@ -362,6 +362,7 @@ async function frameWith(r: Running): Promise<void> {
         device.queue.submit([encoder.finish()]);
       }
     }
+    hooks.device = r.lanes[0].sim.backend.device; // the CPU backend names its threads once it has stepped
   }
   if (r.lanes[0].points) drawGpu(r);
   else await drawCpu(r);
@@ -538,11 +539,21 @@ hooks.set = async (changes) => {
   writeParams(params);
 };
 
+/**
+ * Particles per lane without WebGPU: 20 000 where the page is cross-origin
+ * isolated (served with COOP/COEP, as `npm run demo` does), so the CPU backend
+ * steps them on worker threads; 5000 on one thread otherwise.
+ */
+function cpuParticles(): number {
+  return crossOriginIsolated && navigator.hardwareConcurrency > 1 ? 20_000 : 5000;
+}
+
 async function start(): Promise<void> {
   try {
     gpuContext = await browserGpuContext();
   } catch (e) {
-    say(`WebGPU is not available here: ${(e as Error).message} Showing 5000 particles computed on the CPU instead. For the full demo use a current Chrome or Edge with WebGPU.`);
+    const threads = crossOriginIsolated ? `worker threads on ${navigator.hardwareConcurrency} cores` : 'one thread: this page is not cross-origin isolated';
+    say(`WebGPU is not available here: ${(e as Error).message} Showing ${cpuParticles()} particles computed on the CPU instead (${threads}). For the full demo use a current Chrome or Edge with WebGPU.`);
   }
   if (gpuContext) {
     format = navigator.gpu.getPreferredCanvasFormat();

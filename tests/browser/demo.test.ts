@@ -15,6 +15,7 @@ interface Hooks {
   lastResult?: { step: number; meanEnergy: number; variance: number[] };
   png(): Promise<string>;
   backend?: string;
+  device?: string;
   step: number;
   particles: number;
   error?: string;
@@ -310,10 +311,14 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const page = await openDemo('preset=brownian&particles=100000', true);
     const state = await page.evaluate(() => ({ ...(window as unknown as { langevinDemo: Hooks }).langevinDemo }));
     expect(state.backend).toBe('cpu');
-    expect(state.particles).toBe(5000);
+    // the dev server sends COOP/COEP (vite.config.ts), so the page has SharedArrayBuffer and the CPU backend its worker threads
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(state.particles).toBe(cores > 1 ? 20_000 : 5000);
     const text = await page.$eval('#message', (el) => (el as HTMLElement).hidden ? '' : el.textContent ?? '');
-    expect(text).toMatch(/WebGPU is not available here.*5000 particles computed on the CPU/);
+    expect(text).toMatch(cores > 1 ? /WebGPU is not available here.*20000 particles computed on the CPU instead \(worker threads/ : /5000 particles computed on the CPU/);
     await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 8, { timeout: 60_000 });
+    const device = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.device);
+    if (cores > 1) expect(device).toMatch(/generated kernel, \d+ worker threads/);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

@@ -11,14 +11,24 @@ export async function simulation(raw: unknown, backend: BackendKind, webgpu: Web
   return Simulation.create(raw as Prepared, { backend, gpu: backend === 'webgpu' ? gpu : undefined, webgpu: { ...webgpu, ownsDevice: false } });
 }
 
-/** Run to the end; return the result and the final positions. */
+/**
+ * Run to the end; return the result, the final positions and velocities, and
+ * the steps of each `Backend.advance` call (`dispatchSteps`), so a test that
+ * compares stepsPerDispatch settings can check the setting took effect.
+ */
 export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: WebGpuBackendOptions = {}) {
   const sim = await simulation(raw, backend, webgpu);
+  const dispatchSteps: number[] = [];
+  const advance = sim.backend.advance.bind(sim.backend);
+  sim.backend.advance = (step0, coef) => {
+    dispatchSteps.push(coef.length / 2);
+    return advance(step0, coef);
+  };
   try {
     const result = await sim.run();
     const positions = await sim.backend.readPositions();
     const velocities = await sim.backend.readVelocities();
-    return { result, positions, velocities, sim };
+    return { result, positions, velocities, sim, dispatchSteps };
   } finally {
     sim.destroy();
   }

@@ -95,5 +95,7 @@ describe('momentum SGD: the batch of step n belongs to the position of step n, w
     expect(Array.from(a.positions)).toEqual(Array.from(b.positions));
     const [c, d] = [await runAndRead({ ...spec, stepsPerDispatch: 3 }, 'cpu'), await runAndRead({ ...spec, stepsPerDispatch: 80 }, 'cpu')];
     expect(Array.from(c.positions)).toEqual(Array.from(d.positions));
+    // the settings took effect: the chunks really differed
+    for (const [r, k] of [[a, 1], [b, 40], [c, 3], [d, 80]] as const) expect(Math.max(...r.dispatchSteps), `stepsPerDispatch ${k}`).toBe(k);
   });
 });

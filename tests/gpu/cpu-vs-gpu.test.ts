@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runAndRead } from '../support.ts';
 import { initParticle, advanceParticle, makeScratch } from '../../src/integrators/overdamped.ts';
 import { NormalStream, Stream, seedKey } from '../../src/rng/philox.ts';
+import { WebGpuBackend } from '../../src/gpu/backend.ts';
 import { prepare } from '../../src/engine.ts';
 
 // A strongly convex potential: trajectory differences contract instead of growing.
@@ -63,6 +64,7 @@ describe('reproducibility on the GPU', () => {
     const b = await runAndRead({ ...spec, stepsPerDispatch: 50 }, 'webgpu');
     const c = await runAndRead({ ...spec, stepsPerDispatch: 1 }, 'webgpu');
     const d = await runAndRead({ ...spec, stepsPerDispatch: 50, seed: 99 }, 'webgpu');
+    expect([Math.max(...a.dispatchSteps), Math.max(...c.dispatchSteps), c.dispatchSteps.length]).toEqual([50, 1, 150]);
     expect(Buffer.from(b.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
     expect(Buffer.from(c.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
     expect(maxAbsDiff(d.positions, a.positions)).toBeGreaterThan(0.5);
@@ -73,6 +75,7 @@ describe('reproducibility on the GPU', () => {
     const one = await runAndRead(spec, 'webgpu');
     const split = await runAndRead(spec, 'webgpu', { maxShardBytes: 4 * 3 * 100 }); // 10 buffers of 100 particles
     expect(split.sim.backend.kind).toBe('webgpu');
+    expect([(one.sim.backend as WebGpuBackend).shards.length, (split.sim.backend as WebGpuBackend).shards.length]).toEqual([1, 10]);
     expect(Buffer.from(split.positions.buffer).equals(Buffer.from(one.positions.buffer))).toBe(true);
     // the reduction groups particles per buffer, so sums differ by f32 rounding only
     split.result.final.mean.forEach((m, i) => expect(Math.abs(m - one.result.final.mean[i])).toBeLessThan(1e-6));

@@ -90,7 +90,7 @@ describe('renderers with a potential from data (group 1 bound)', () => {
     const { renderOffscreen } = await import('../../src/gpu/render/offscreen.ts');
     const { simulation } = await import('../support.ts');
     const SIZE = 64;
-    const sim = await simulation({ dims: 2, particles: 1, dt: 0.01, steps: 0, potential: { data: { columns: ['a', 'b'], rows: [[0.1, 0], [-0.1, 0]] }, example: '((x - a)^2 + (y - b)^2)/4' } }, 'webgpu');
+    const sim = await simulation({ dims: 2, particles: 1, dt: 0.01, steps: 0, init: { kind: 'point', x: [0.5, -0.5] }, potential: { data: { columns: ['a', 'b'], rows: [[0.1, 0], [-0.1, 0]] }, example: '((x - a)^2 + (y - b)^2)/4' } }, 'webgpu');
     try {
       const backend = sim.backend as import('../../src/gpu/backend.ts').WebGpuBackend;
       expect(backend.dataBuffer).toBeDefined();
@@ -104,7 +104,7 @@ describe('renderers with a potential from data (group 1 bound)', () => {
       const { pixels } = await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => {
         land.record(pass);
       });
-      await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => points.record(pass));
+      const { pixels: dots } = await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => points.record(pass));
       expect(await backend.gpu.popErrorScope()).toBeNull();
       const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
       const colormap = (t: number) => {
@@ -128,6 +128,12 @@ describe('renderers with a potential from data (group 1 bound)', () => {
         }
       }
       expect(checked).toBeGreaterThan(200);
+      // the particle at (0.5, −0.5): a 4 × 4 sprite around pixel (48, 48), coloured by the data energy ½(0.25 + 0.25) + 0.005
+      let lit = 0;
+      for (let i = 0; i < SIZE * SIZE; i++) if (dots[4 * i] + dots[4 * i + 1] + dots[4 * i + 2] > 0) lit++;
+      expect(lit).toBe(16);
+      const at = 4 * (48 * SIZE + 48);
+      colormap(0.255).forEach((c, i) => expect(Math.abs(dots[at + i] - c * 255)).toBeLessThanOrEqual(2));
       land.destroy();
       points.destroy();
     } finally {

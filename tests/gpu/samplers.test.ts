@@ -105,6 +105,7 @@ describe('reproducibility of the samplers on the GPU', () => {
     const a = await runAndRead({ ...spec, stepsPerDispatch: 40 }, 'webgpu');
     const b = await runAndRead({ ...spec, stepsPerDispatch: 1 }, 'webgpu');
     const c = await runAndRead({ ...spec, stepsPerDispatch: 40 }, 'webgpu', { maxShardBytes: 4 * 2 * 100 });
+    expect([a.dispatchSteps, b.dispatchSteps.length, Math.max(...b.dispatchSteps)]).toEqual([[40], 40, 1]);
     // (K + 1 gradients per dispatch: the gradient kept from the last step equals the recomputed one bit for bit)
     expect(Buffer.from(b.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);
     expect(Buffer.from(c.positions.buffer).equals(Buffer.from(a.positions.buffer))).toBe(true);

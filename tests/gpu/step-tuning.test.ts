@@ -3,9 +3,10 @@
  * per adapter by the benchmark) and GPU timing (timestamp-query around the
  * step pass) leave every bit of the trajectories as it was.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runAndRead, simulation } from '../support.ts';
 import { WebGpuBackend } from '../../src/gpu/backend.ts';
+import { StepKernel } from '../../src/gpu/stepKernel.ts';
 import { gpu } from './harness.ts';
 
 const spec = {
@@ -27,10 +28,17 @@ function same(a: Float32Array | Float64Array, b: Float32Array | Float64Array): b
 
 describe('step kernel tuning changes no bit', () => {
   it('workgroup sizes 32, 128 and 256 give the bits of 64', async () => {
-    const ref = await runAndRead(spec, 'webgpu');
-    for (const workgroupSize of [32, 128, 256]) {
-      const other = await runAndRead(spec, 'webgpu', { workgroupSize });
-      expect(same(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
+    // the size each step kernel was built with: the setting must reach the pipeline, not fall back to 64
+    const built = vi.spyOn(StepKernel, 'create');
+    try {
+      const ref = await runAndRead(spec, 'webgpu');
+      for (const workgroupSize of [32, 128, 256]) {
+        const other = await runAndRead(spec, 'webgpu', { workgroupSize });
+        expect(same(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
+      }
+      expect(built.mock.calls.map((c) => c[3].workgroupSize)).toEqual([64, 32, 128, 256]);
+    } finally {
+      built.mockRestore();
     }
   });
 

@@ -19,7 +19,7 @@ import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
 import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
-import { buildKernel, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
+import { baoabKernelSource, buildKernel, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
 
 /** How the CPU backend may use this machine. */
@@ -61,13 +61,15 @@ export class CpuBackend implements Backend {
     this.params = Float64Array.from(potential.paramValues);
     const threads = options.threads ?? 'auto';
     if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 0)) throw new Error(`cpu.threads: got ${threads}; expected 'auto', 0 (reference step) or a whole number of threads ≥ 1`);
-    if (threads !== 0 && (spec.integrator === 'em' || spec.integrator === 'lm') && potential.gradientJs) {
-      this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, potential.gradientJs);
+    if (threads !== 0 && potential.gradientJs && !spec.batch) {
+      if (spec.integrator === 'em' || spec.integrator === 'lm') this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, potential.gradientJs);
+      else if (spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, potential.gradientJs, spec.mass);
     }
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
-    const bytes = spec.particles * spec.dims * 8;
-    this.positions = this.kernelSource && threads !== 1 && poolSupported() ? new Float64Array(new SharedArrayBuffer(bytes)) : new Float64Array(spec.particles * spec.dims);
+    const shared = this.kernelSource !== undefined && threads !== 1 && poolSupported();
+    const stateArray = () => (shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims));
+    this.positions = stateArray();
     const x = new Float64Array(this.dims);
     for (let i = 0; i < spec.particles; i++) {
       initParticle(spec.init, i, this.k0, this.k1, x);
@@ -75,7 +77,7 @@ export class CpuBackend implements Backend {
     }
     this.invMass = inverseMass(spec.mass);
     if (INERTIAL.includes(spec.integrator)) {
-      this.velocities = new Float64Array(spec.particles * spec.dims);
+      this.velocities = stateArray();
       for (let i = 0; i < spec.particles; i++) {
         initVelocity(spec, i, this.k0, this.k1, x);
         this.velocities.set(x, i * this.dims);
@@ -98,8 +100,10 @@ export class CpuBackend implements Backend {
 
   async advance(step0: number, coef: Float64Array): Promise<void> {
     if (!this.kernelSource) return this.advanceReference(step0, coef);
-    const n = this.problem.spec.particles;
-    const args = { step0, coef, params: this.params, k0: this.k0, k1: this.k1 };
+    const { spec } = this.problem;
+    const n = spec.particles;
+    const kernelCoef = spec.integrator === 'baoab' ? samplerCoefficients('baoab', coef, spec.friction) : coef;
+    const args = { step0, coef: kernelCoef, params: this.params, k0: this.k0, k1: this.k1 };
     const pool = await (this.pool ??= this.startPool(this.kernelSource));
     if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
       this.threadsUsed = pool.threads;
@@ -108,7 +112,7 @@ export class CpuBackend implements Backend {
     }
     this.threadsUsed = 1;
     this.kernel ??= buildKernel(this.kernelSource);
-    runInline(this.kernel, [this.positions], n, args);
+    runInline(this.kernel, this.state(), n, args);
   }
 
   /** Workers for this problem, or undefined where one thread is all there is or all that is worth it. */
@@ -119,7 +123,12 @@ export class CpuBackend implements Backend {
     const threads = Math.min(wanted, Math.floor(this.problem.spec.particles / MIN_PARTICLES_PER_THREAD));
     if (threads < 2) return undefined;
     // no workers to be had (a sandbox, a worker limit): step on this thread, as the device string then says
-    return CpuPool.create(threads, source, [this.positions]).catch(() => undefined);
+    return CpuPool.create(threads, source, this.state()).catch(() => undefined);
+  }
+
+  /** The per-particle arrays a kernel steps: positions, and velocities for BAOAB. */
+  private state(): Float64Array[] {
+    return this.velocities ? [this.positions, this.velocities] : [this.positions];
   }
 
   /** The reference step (src/integrators/overdamped.ts), particle by particle on this thread. */

@@ -44,12 +44,13 @@ describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/
   });
 });
 
-/** Final positions of a CPU run with the given thread setting (0 = reference step). */
-async function positions(spec: object, threads: number): Promise<{ x: Float64Array; device: string; mean: number[] }> {
+/** Final positions (and velocities, for BAOAB) of a CPU run with the given thread setting (0 = reference step). */
+async function positions(spec: object, threads: number): Promise<{ x: Float64Array; v?: Float64Array; device: string; mean: number[] }> {
   const sim = await Simulation.create(spec, { backend: 'cpu', cpu: { threads } });
   try {
     const result = await sim.run();
-    return { x: (await sim.backend.readPositions()) as Float64Array, device: sim.backend.device, mean: result.final.mean };
+    const v = (await sim.backend.readVelocities()) as Float64Array | undefined;
+    return { x: (await sim.backend.readPositions()) as Float64Array, v, device: sim.backend.device, mean: result.final.mean };
   } finally {
     sim.destroy();
   }
@@ -69,6 +70,9 @@ const CASES: [string, object][] = [
   ['LM, 3-D expression with parameters (phases of the normal stream not aligned to steps)', { dims: 3, potential: { expr: 'a*x^4 + 0.5*y^2 + b*z^2 + 0.1*x*z', params: { a: 1.5, b: 0.3 } }, integrator: 'lm', dt: 0.01 }],
   ['EM, 1-D harmonic, cooling schedule', { dims: 1, potential: { name: 'harmonic' }, integrator: 'em', dt: 0.05, temperature: { schedule: 'geometric', from: 2, to: 0.1 } }],
   ['LM, 5-D Rastrigin (sin, cos in the gradient)', { dims: 5, potential: { name: 'rastrigin' }, integrator: 'lm', dt: 0.002, init: { kind: 'uniform', low: -3, high: 3 } }],
+  ['BAOAB, 2-D double well, masses 1 and 3 (1/3 and 1/√3 pasted as literals), friction 0.7', { dims: 2, potential: { name: 'double-well' }, integrator: 'baoab', dt: 0.05, mass: [1, 3], friction: 0.7 }],
+  ['BAOAB, 3-D expression with parameters and exp, thermal velocities, cooling', { dims: 3, potential: { expr: 'a*x^4 - x^2 + 0.5*y^2 + b*z^2 + 0.1*x*z + exp(-y^2)', params: { a: 0.5, b: 0.3 } }, integrator: 'baoab', dt: 0.02, mass: 0.5, friction: 2, temperature: { schedule: 'geometric', from: 2, to: 0.1 } }],
+  ['BAOAB at T = 0 (heavy-ball momentum descent, c2 = 0), 1-D harmonic', { dims: 1, potential: { name: 'harmonic' }, integrator: 'baoab', dt: 0.1, friction: 0.5, temperature: 0 }],
 ];
 
 describe('CPU backend: generated kernel and worker threads against the reference step, bit for bit', () => {
@@ -84,6 +88,10 @@ describe('CPU backend: generated kernel and worker threads against the reference
     expect(sameBits(one.x, ref.x)).toBe(true);
     expect(sameBits(three.x, ref.x)).toBe(true);
     expect(three.mean).toEqual(ref.mean);
+    if (ref.v) {
+      expect(sameBits(one.v!, ref.v)).toBe(true);
+      expect(sameBits(three.v!, ref.v)).toBe(true);
+    }
     // and the particles moved: the comparison is not between two untouched arrays
     const start = await positions({ ...spec, steps: 1 }, 0);
     expect(sameBits(start.x, ref.x)).toBe(false);
@@ -93,12 +101,14 @@ describe('CPU backend: generated kernel and worker threads against the reference
   it.each([
     ['LM, 5-D, 1024 steps per dispatch (the noise buffer refills after step 818)', { dims: 5, integrator: 'lm', steps: 1100 }],
     ['EM, 16-D, 1024 steps per dispatch (refills every 256 steps)', { dims: 16, integrator: 'em', steps: 1030 }],
+    ['BAOAB, 16-D, 1024 steps per dispatch (refills every 256 steps)', { dims: 16, integrator: 'baoab', steps: 1030, friction: 1 }],
   ])('%s', async (_, extra) => {
     const spec = { particles: 301, potential: { name: 'harmonic' }, dt: 0.01, temperature: 0.7, stepsPerDispatch: 1024, seed: 77, ...extra };
     const ref = await positions(spec, 0);
     const one = await positions(spec, 1);
     expect(one.device).toMatch(/generated kernel, one thread/);
     expect(sameBits(one.x, ref.x)).toBe(true);
+    if (ref.v) expect(sameBits(one.v!, ref.v)).toBe(true);
   });
 
   it('the thread count and the chunk order change no bit (2 vs 3 workers)', async () => {

@@ -5,12 +5,13 @@
  * pair with them and with the tables of src/rng/boxMuller.ts, one Philox
  * block in TypeScript (four 16-bit products per mulhi) and in WebAssembly
  * (src/cpu/philoxWasm.ts, one i64.mul), and the step of the 2-D double well
- * (EM and BAOAB), reference against generated kernel. Medians of 5.
+ * (EM, and BAOAB, MALA, HMC through the CPU backend), reference against
+ * generated kernel. Medians of 5.
  */
 import { compilePotential } from '../src/potential/index.ts';
-import { baoabKernelSource, buildKernel, overdampedKernelSource } from '../src/cpu/kernel.ts';
-import { samplerCoefficients } from '../src/integrators/coefficients.ts';
-import { advanceBaoab, inverseMass } from '../src/integrators/inertial.ts';
+import { buildKernel, overdampedKernelSource } from '../src/cpu/kernel.ts';
+import { CpuBackend } from '../src/cpu/backend.ts';
+import { prepare } from '../src/engine.ts';
 import { instantiatePhiloxWasm } from '../src/cpu/philoxWasm.ts';
 import { advanceParticle, makeScratch } from '../src/integrators/overdamped.ts';
 import { NormalStream, Stream, boxMuller, philox4x32, u01 } from '../src/rng/philox.ts';
@@ -78,20 +79,26 @@ console.log(`  reference step      ${tRef.toFixed(1)} ns/particle-step = ${(1e9 
 console.log(`  generated kernel    ${tGen.toFixed(1)} ns/particle-step = ${(1e9 / tGen).toExponential(2)} particle-steps/s`);
 console.log('  (per 2-D step the noise needs half a Philox block and one Box–Muller pair)');
 
-// BAOAB (momentum), the same potential: two half-kicks, two drifts, one O-step and one gradient a step
-const c4 = samplerCoefficients('baoab', coef, 1);
-const v = new Float64Array(2 * P).map((_, i) => Math.cos(i));
-const inv = inverseMass([1, 1]);
-const g = new Float64Array(2);
-const baoab = buildKernel(baoabKernelSource(2, pot.gradientJs!, [1, 1]));
-const bRef = perStep(() => {
-  for (let i = 0; i < P; i++) {
-    ns.seek(i, 0);
-    advanceBaoab(x.subarray(2 * i, 2 * i + 2), v.subarray(2 * i, 2 * i + 2), ns, c4, (xx, gg, pp) => pot.gradient(xx, gg, pp), pot.paramValues, inv, g);
-  }
-});
-const bGen = perStep(() => baoab([x, v], 0, P, 0, c4, pot.paramValues, 1, 2));
-console.log(`\n2-D double well, BAOAB, N = ${P}, K = ${K}, one thread (CPU time):`);
-console.log(`  reference step      ${bRef.toFixed(1)} ns/particle-step = ${(1e9 / bRef).toExponential(2)} particle-steps/s`);
-console.log(`  generated kernel    ${bGen.toFixed(1)} ns/particle-step = ${(1e9 / bGen).toExponential(2)} particle-steps/s`);
+// the samplers through the backend (one thread: the reference step, threads 0, against the generated kernel, threads 1)
+for (const [integrator, extra] of [['baoab', { friction: 1 }], ['mala', {}], ['hmc', { leapfrogSteps: 5 }]] as const) {
+  const problem = prepare({ dims: 2, particles: P, potential: { name: 'double-well' }, integrator, dt: 0.01, temperature: 1, steps: K, ...extra });
+  // CPU time per particle-step of backend.advance (awaited: the kernel path starts after an await), median of 5 after a warm-up
+  const time = async (threads: number) => {
+    const backend = new CpuBackend(problem, { threads });
+    const t: number[] = [];
+    for (let r = 0; r < 6; r++) {
+      const c0 = process.cpuUsage();
+      await backend.advance(0, coef);
+      const c = process.cpuUsage(c0);
+      if (r > 0) t.push(((c.user + c.system) * 1000) / (P * K));
+    }
+    backend.destroy();
+    return median(t);
+  };
+  // (HMC: a step is a trajectory of L leapfrog steps, counted once, as the engine counts it)
+  const [tR, tG] = [await time(0), await time(1)];
+  console.log(`\n2-D double well, ${integrator.toUpperCase()}${integrator === 'hmc' ? ' (5 leapfrog steps a step)' : ''}, N = ${P}, K = ${K}, one thread (CPU time):`);
+  console.log(`  reference step      ${tR.toFixed(1)} ns/particle-step = ${(1e9 / tR).toExponential(2)} particle-steps/s`);
+  console.log(`  generated kernel    ${tG.toFixed(1)} ns/particle-step = ${(1e9 / tG).toExponential(2)} particle-steps/s`);
+}
 if (sink === 42) console.log('');

@@ -19,7 +19,7 @@ import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
 import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
-import { baoabKernelSource, buildKernel, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
+import { baoabKernelSource, buildKernel, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
 
 /** How the CPU backend may use this machine. */
@@ -64,6 +64,9 @@ export class CpuBackend implements Backend {
     if (threads !== 0 && potential.gradientJs && !spec.batch) {
       if (spec.integrator === 'em' || spec.integrator === 'lm') this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, potential.gradientJs);
       else if (spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, potential.gradientJs, spec.mass);
+      else if ((spec.integrator === 'mala' || spec.integrator === 'hmc') && potential.energyJs) {
+        this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, potential.energyJs, potential.gradientJs, spec.mass, spec.leapfrogSteps);
+      }
     }
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
@@ -102,17 +105,24 @@ export class CpuBackend implements Backend {
     if (!this.kernelSource) return this.advanceReference(step0, coef);
     const { spec } = this.problem;
     const n = spec.particles;
-    const kernelCoef = spec.integrator === 'baoab' ? samplerCoefficients('baoab', coef, spec.friction) : coef;
+    const overdamped = spec.integrator === 'em' || spec.integrator === 'lm';
+    const kernelCoef = overdamped ? coef : samplerCoefficients(spec.integrator, coef, spec.friction);
     const args = { step0, coef: kernelCoef, params: this.params, k0: this.k0, k1: this.k1 };
     const pool = await (this.pool ??= this.startPool(this.kernelSource));
+    let sums: number[];
     if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
       this.threadsUsed = pool.threads;
-      await pool.run(n, args);
-      return;
+      sums = await pool.run(n, args);
+    } else {
+      this.threadsUsed = 1;
+      this.kernel ??= buildKernel(this.kernelSource);
+      sums = runInline(this.kernel, this.state(), n, args);
     }
-    this.threadsUsed = 1;
-    this.kernel ??= buildKernel(this.kernelSource);
-    runInline(this.kernel, this.state(), n, args);
+    // MALA and HMC kernels return the accepted moves of the call
+    if (this.acceptance) {
+      this.acceptance.accepted += sums[0];
+      this.acceptance.proposed += n * (coef.length / 2);
+    }
   }
 
   /** Workers for this problem, or undefined where one thread is all there is or all that is worth it. */

@@ -15,7 +15,8 @@
  * or a browser Web Worker build it with `new Function`.
  *
  * Kernels: EM and LM ({@link overdampedKernelSource}), BAOAB
- * ({@link baoabKernelSource}). Adding an integrator (e.g. MALA): write a
+ * ({@link baoabKernelSource}), MALA and HMC ({@link metropolisKernelSource}).
+ * Adding an integrator: write a
  * generator that returns the same factory shape (a {@link RangeKernelSource}),
  * with any extra per-particle state as further entries of `state` (velocities,
  * …), and per-range sums (e.g. accepted proposals) as the kernel's return
@@ -64,7 +65,8 @@ const FILL_NORMALS = 4096;
  * `_boxMuller` (src/rng/boxMuller.ts); and
  * `_fill(particle, m, count, stream, k0, k1)`, which writes normals
  * m … m + count − 1 of a particle's stream (DESIGN §2: normal m is output
- * m mod 4 of call ⌊m/4⌋) to `_Z` from index `m mod 4`, and returns that index.
+ * m mod 4 of call ⌊m/4⌋) to `_Z` from index `m mod 4`, and returns that index;
+ * `_fillUniforms`, the same for uniforms (u01 of each output) into `_U`.
  * @param capacity the most normals one `_fill` must write
  */
 function helpers(capacity: number): string[] {
@@ -79,6 +81,14 @@ function helpers(capacity: number): string[] {
     '  const call = Math.floor(m / 4), off = m % 4, calls = (off + count + 3) >> 2;',
     '  _blocks(particle, call >>> 0, Math.floor(call / 4294967296) >>> 0, stream, k0, k1, calls);',
     '  for (let q = 0; q < 4 * calls; q += 2) _boxMuller(_W[q], _W[q + 1], _Z, q);',
+    '  return off;',
+    '}',
+    // uniforms n … n + count − 1 of a stream (accept uniforms: uniform n is output n mod 4 of call ⌊n/4⌋), as u01 maps them
+    `const _U = new Float64Array(${4 * calls});`,
+    'function _fillUniforms(particle, n, count, stream, k0, k1) {',
+    '  const call = Math.floor(n / 4), off = n % 4, calls = (off + count + 3) >> 2;',
+    '  _blocks(particle, call >>> 0, Math.floor(call / 4294967296) >>> 0, stream, k0, k1, calls);',
+    '  for (let q = 0; q < 4 * calls; q++) _U[q] = (_W[q] >>> 9) * 1.1920928955078125e-7 + 5.960464477539063e-8;',
     '  return off;',
     '}',
   ];
@@ -179,6 +189,109 @@ export function baoabKernelSource(dims: number, gradient: Emitted, mass: number[
     ...vs.map((v, d) => `_v[_i * ${D} + ${d}] = ${v};`),
     '}',
     'return [];',
+    '};',
+  ].join('\n');
+}
+
+/**
+ * Statements evaluating an emitted expression set at other coordinates: a
+ * block that binds x0 … x(D−1) to `at(d)` (shadowing the particle's own) unless
+ * they are the particle's own, runs
+ * the temporaries and assigns result r to `target(r)`.
+ */
+function evaluateAt(out: Emitted, dims: number, at: (d: number) => string, target: (r: number) => string): string[] {
+  const bind = Array.from({ length: dims }, (_, d) => `x${d} = ${at(d)}`).join(', ');
+  const rebind = at(0) !== 'x0'; // at the particle's own coordinates there is nothing to bind
+  return ['{', ...(rebind ? [`const ${bind};`] : []), ...out.temps, ...out.results.map((r, i) => `${target(i)} = ${r};`), '}'];
+}
+
+/**
+ * Source of the MALA or HMC range kernel (src/integrators/metropolis.ts) for D
+ * dimensions with the potential's energy and gradient inlined. State:
+ * [positions] (MALA) or [positions, velocities] (HMC). `coef` holds
+ * COEF_STRIDE numbers per step from `samplerCoefficients`: (h, σ, T, 0) for
+ * MALA, (h, √T, T, 0) for HMC. Returns [accepted moves] over the range. The
+ * accept uniform of step n is uniform n of stream 3; the test is the
+ * reference's `accepts` (ln u < −ΔH/T + ln q-ratio; ΔH ≤ 0 at T = 0), written
+ * out with the same operations.
+ * @param mass m_d (HMC; pasted as 1/m and 1/√m literals)
+ * @param leapfrogSteps L leapfrog steps per HMC step
+ */
+export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number, energy: Emitted, gradient: Emitted, mass: number[], leapfrogSteps: number): RangeKernelSource {
+  const D = dims;
+  if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
+  if (energy.results.length !== 1) throw new Error(`energy has ${energy.results.length} results, expected 1`);
+  const ds = Array.from({ length: D }, (_, d) => d);
+  const inv = mass.map((m) => String(1 / m));
+  const invSqrt = mass.map((m) => String(1 / Math.sqrt(m)));
+  const capacity = Math.max(FILL_NORMALS, D);
+  const stepsPerFill = Math.floor(capacity / D);
+  const atX = (d: number) => `x${d}`;
+  const atY = (d: number) => `_y${d}`;
+  const accept = (dH: string, logQ: string) => `(!(_T > 0) ? ${dH} <= 0 : Math.log(_U[_t]) < -(${dH}) / _T + ${logQ})`;
+  const body: string[] = [];
+  if (integrator === 'mala') {
+    body.push(
+      'const _h = coef[4 * _k], _sigma = coef[4 * _k + 1], _T = coef[4 * _k + 2];',
+      'let _xi2 = 0;',
+      ...ds.flatMap((d) => [`{ const _z = _Z[_j + ${d}]; _xi2 += _z * _z; _y${d} = x${d} - _h * _g${d} + _sigma * _z; }`]),
+      ...evaluateAt(energy, D, atY, () => '_ey'),
+      ...evaluateAt(gradient, D, atY, (r) => `_gy${r}`),
+      'let _back = 0;',
+      ...ds.map((d) => `{ const _r = x${d} - _y${d} + _h * _gy${d}; _back += _r * _r; }`),
+      'const _logQ = _T > 0 ? -_back / (4 * _h * _T) + 0.5 * _xi2 : 0;',
+      `if (Number.isFinite(_ey) && ${accept('_ey - _e', '_logQ')}) {`,
+      ...ds.map((d) => `x${d} = _y${d}; _g${d} = _gy${d};`),
+      '_e = _ey; _accepted++;',
+      '}',
+    );
+  } else {
+    body.push(
+      'const _h = coef[4 * _k], _sqrtT = coef[4 * _k + 1], _T = coef[4 * _k + 2], _hh = 0.5 * _h;',
+      'let _kin0 = 0;',
+      ...ds.map((d) => `v${d} = _sqrtT * ${invSqrt[d]} * _Z[_j + ${d}]; _xi${d} = v${d}; _kin0 += (0.5 * v${d} * v${d}) / ${inv[d]}; _y${d} = x${d}; _gy${d} = _g${d};`),
+      `for (let _l = 0; _l < ${leapfrogSteps}; _l++) {`,
+      ...ds.map((d) => `v${d} = v${d} - _hh * _gy${d} * ${inv[d]}; _y${d} = _y${d} + _h * v${d};`),
+      ...evaluateAt(gradient, D, atY, (r) => `_gy${r}`),
+      ...ds.map((d) => `v${d} = v${d} - _hh * _gy${d} * ${inv[d]};`),
+      '}',
+      'let _kin1 = 0;',
+      ...ds.map((d) => `_kin1 += (0.5 * v${d} * v${d}) / ${inv[d]};`),
+      ...evaluateAt(energy, D, atY, () => '_ey'),
+      `if (Number.isFinite(_ey) && Number.isFinite(_kin1) && ${accept('_ey + _kin1 - (_e + _kin0)', '0')}) {`,
+      ...ds.map((d) => `x${d} = _y${d}; _g${d} = _gy${d};`),
+      '_e = _ey; _accepted++;',
+      '} else {',
+      ...ds.map((d) => `v${d} = _xi${d};`),
+      '}',
+    );
+  }
+  const locals = (prefix: string) => ds.map((d) => `${prefix}${d} = 0`).join(', ');
+  const hmc = integrator === 'hmc';
+  return [
+    '"use strict";',
+    ...helpers(capacity),
+    `return function ${integrator}(state, i0, i1, step0, coef, params, k0, k1) {`,
+    `const _x = state[0]${hmc ? ', _v = state[1]' : ''}, _K = coef.length / ${COEF_STRIDE};`,
+    ...energy.pars.concat(gradient.pars.filter((i) => !energy.pars.includes(i))).map((i) => `const p${i} = params[${i}];`),
+    `let ${locals('_g')}, ${locals('_gy')}, ${locals('_y')}${hmc ? `, ${locals('_xi')}` : ''}, _e = 0, _ey = 0, _accepted = 0;`,
+    'for (let _i = i0; _i < i1; _i++) {',
+    ...ds.map((d) => `let x${d} = _x[_i * ${D} + ${d}];`),
+    ...(hmc ? ds.map((d) => `let v${d} = _v[_i * ${D} + ${d}];`) : []),
+    ...evaluateAt(energy, D, atX, () => '_e'),
+    ...evaluateAt(gradient, D, atX, (r) => `_g${r}`),
+    'for (let _k = 0; _k < _K; ) {',
+    `const _n = Math.min(${stepsPerFill}, _K - _k);`,
+    `const _a = _fillUniforms(_i, step0 + _k, _n, ${Stream.accept}, k0, k1);`,
+    `const _o = _fill(_i, (step0 + _k) * ${D}, _n * ${D}, ${Stream.noise}, k0, k1);`,
+    `for (let _j = _o, _t = _a, _end = _o + _n * ${D}; _j < _end; _j += ${D}, _t++, _k++) {`,
+    ...body,
+    '}',
+    '}',
+    ...ds.map((d) => `_x[_i * ${D} + ${d}] = x${d};`),
+    ...(hmc ? ds.map((d) => `_v[_i * ${D} + ${d}] = v${d};`) : []),
+    '}',
+    'return [_accepted];',
     '};',
   ].join('\n');
 }

@@ -93,6 +93,8 @@ export interface CompiledPotential {
    * and `p{i}` (parameter i). Same text as `gradient`, so the same float64 result.
    */
   gradientJs?: Emitted;
+  /** The float64 JavaScript of E as `energy` evaluates it, in the same pieces as `gradientJs` (one result). */
+  energyJs?: Emitted;
   /**
    * Present for a potential from data, E(x) = prior(x) + Σ_i example(x; row_i).
    * `energy`/`gradient` above are then the full-batch sums; `wgsl` also declares
@@ -187,7 +189,8 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
 
   const names = { var: (i: number) => `x${i}`, par: (i: number) => params.names[i] };
   const paramValues = Float64Array.from(params.values);
-  const energyFn = new Function('x', 'p', jsEnergy(energyIr)) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
+  const energyJs = emit(JS, [energyIr]);
+  const energyFn = new Function('x', 'p', jsEnergy(energyJs)) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
   const gradientJs = emit(JS, gradientIr);
   const gradientFn = new Function('x', 'p', 'g', jsGradient(gradientJs)) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
   let wgsl: string;
@@ -210,6 +213,7 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
     gradient: (x, g, p = paramValues) => gradientFn(x, p, g),
     gradientExprs: gradientIr.map((g) => print(g, names)),
     gradientJs,
+    energyJs,
   };
 }
 
@@ -513,8 +517,7 @@ export function bindings(target: Target, vars: number[], pars: number[], paramAr
   ];
 }
 
-function jsEnergy(e: Expr): string {
-  const out = emit(JS, [e]);
+function jsEnergy(out: Emitted): string {
   return ['"use strict";', ...bindings(JS, out.vars, out.pars, 'p'), ...out.temps, `return ${out.results[0]};`].join('\n');
 }
 

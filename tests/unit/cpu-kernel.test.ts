@@ -45,12 +45,12 @@ describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/
 });
 
 /** Final positions (and velocities, for BAOAB) of a CPU run with the given thread setting (0 = reference step). */
-async function positions(spec: object, threads: number): Promise<{ x: Float64Array; v?: Float64Array; device: string; mean: number[] }> {
+async function positions(spec: object, threads: number): Promise<{ x: Float64Array; v?: Float64Array; device: string; mean: number[]; acceptanceRate?: number }> {
   const sim = await Simulation.create(spec, { backend: 'cpu', cpu: { threads } });
   try {
     const result = await sim.run();
     const v = (await sim.backend.readVelocities()) as Float64Array | undefined;
-    return { x: (await sim.backend.readPositions()) as Float64Array, v, device: sim.backend.device, mean: result.final.mean };
+    return { x: (await sim.backend.readPositions()) as Float64Array, v, device: sim.backend.device, mean: result.final.mean, acceptanceRate: result.final.acceptanceRate };
   } finally {
     sim.destroy();
   }
@@ -73,12 +73,20 @@ const CASES: [string, object][] = [
   ['BAOAB, 2-D double well, masses 1 and 3 (1/3 and 1/√3 pasted as literals), friction 0.7', { dims: 2, potential: { name: 'double-well' }, integrator: 'baoab', dt: 0.05, mass: [1, 3], friction: 0.7 }],
   ['BAOAB, 3-D expression with parameters and exp, thermal velocities, cooling', { dims: 3, potential: { expr: 'a*x^4 - x^2 + 0.5*y^2 + b*z^2 + 0.1*x*z + exp(-y^2)', params: { a: 0.5, b: 0.3 } }, integrator: 'baoab', dt: 0.02, mass: 0.5, friction: 2, temperature: { schedule: 'geometric', from: 2, to: 0.1 } }],
   ['BAOAB at T = 0 (heavy-ball momentum descent, c2 = 0), 1-D harmonic', { dims: 1, potential: { name: 'harmonic' }, integrator: 'baoab', dt: 0.1, friction: 0.5, temperature: 0 }],
+  // steps large enough that both branches of the accept test run
+  ['MALA, 2-D double well, h = 0.2 (accept and reject both common)', { dims: 2, potential: { name: 'double-well' }, integrator: 'mala', dt: 0.2 }],
+  ['MALA, 3-D expression with parameters and exp, cooling to T = 0.05', { dims: 3, potential: { expr: 'a*x^4 - x^2 + 0.5*y^2 + b*z^2 + 0.1*x*z + exp(-y^2)', params: { a: 0.5, b: 0.3 } }, integrator: 'mala', dt: 0.05, temperature: { schedule: 'geometric', from: 2, to: 0.05 } }],
+  // at T = 0 the move y = (1 − hk)x lowers E along x (k = 1) and raises it along y (k = 4, |1 − 2.4| > 1): accepted or not by position
+  ['MALA at T = 0 (accept iff E does not rise), 2-D anisotropic harmonic', { dims: 2, potential: { name: 'harmonic', params: { k: [1, 4] } }, integrator: 'mala', dt: 0.6, temperature: 0 }],
+  ['HMC, 2-D Müller–Brown, 5 leapfrog steps, masses 1 and 2', { dims: 2, potential: { name: 'mueller-brown' }, integrator: 'hmc', dt: 1e-2, leapfrogSteps: 5, mass: [1, 2], temperature: 10, init: { kind: 'uniform', low: [-1, 0], high: [0.5, 1.5] } }],
+  ['HMC, 5-D Rastrigin, 3 leapfrog steps (rejections refresh v)', { dims: 5, potential: { name: 'rastrigin' }, integrator: 'hmc', dt: 0.05, leapfrogSteps: 3, init: { kind: 'uniform', low: -3, high: 3 } }],
 ];
 
 describe('CPU backend: generated kernel and worker threads against the reference step, bit for bit', () => {
   it.each(CASES)('%s', async (_, extra) => {
-    // 37 steps in dispatches of 16: step0 = 0, 16, 32 and a partial last chunk (odd step0·D phases for odd D)
-    const spec = { particles: N, temperature: 0.7, steps: 37, stepsPerDispatch: 16, seed: 2 ** 40 + 99, init: { kind: 'normal', mean: 0.2, std: 1 }, ...extra };
+    // 37 steps in dispatches of 15: step0 = 0, 15, 30 and a partial last chunk, so the normal stream starts mid-block
+    // (phase step0·D mod 4 ≠ 0) and the accept uniforms too (step0 mod 4 = 3, 2)
+    const spec = { particles: N, temperature: 0.7, steps: 37, stepsPerDispatch: 15, seed: 2 ** 40 + 99, init: { kind: 'normal', mean: 0.2, std: 1 }, ...extra };
     const ref = await positions(spec, 0);
     const one = await positions(spec, 1);
     const three = await positions(spec, 3);
@@ -92,6 +100,14 @@ describe('CPU backend: generated kernel and worker threads against the reference
       expect(sameBits(one.v!, ref.v)).toBe(true);
       expect(sameBits(three.v!, ref.v)).toBe(true);
     }
+    if (ref.acceptanceRate !== undefined) {
+      // the accepted counts the kernels return, summed over chunks and threads, are the reference's
+      expect([one.acceptanceRate, three.acceptanceRate]).toEqual([ref.acceptanceRate, ref.acceptanceRate]);
+      // and both branches of the test ran, hundreds of times each
+      const proposed = N * 37;
+      expect(ref.acceptanceRate * proposed).toBeGreaterThan(100);
+      expect((1 - ref.acceptanceRate) * proposed).toBeGreaterThan(100);
+    }
     // and the particles moved: the comparison is not between two untouched arrays
     const start = await positions({ ...spec, steps: 1 }, 0);
     expect(sameBits(start.x, ref.x)).toBe(false);
@@ -102,6 +118,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
     ['LM, 5-D, 1024 steps per dispatch (the noise buffer refills after step 818)', { dims: 5, integrator: 'lm', steps: 1100 }],
     ['EM, 16-D, 1024 steps per dispatch (refills every 256 steps)', { dims: 16, integrator: 'em', steps: 1030 }],
     ['BAOAB, 16-D, 1024 steps per dispatch (refills every 256 steps)', { dims: 16, integrator: 'baoab', steps: 1030, friction: 1 }],
+    ['MALA, 5-D, h = 0.6, 1024 steps per dispatch (noise and accept uniforms refill every 819 steps)', { dims: 5, integrator: 'mala', steps: 1100, dt: 0.6 }],
   ])('%s', async (_, extra) => {
     const spec = { particles: 301, potential: { name: 'harmonic' }, dt: 0.01, temperature: 0.7, stepsPerDispatch: 1024, seed: 77, ...extra };
     const ref = await positions(spec, 0);
@@ -109,6 +126,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
     expect(one.device).toMatch(/generated kernel, one thread/);
     expect(sameBits(one.x, ref.x)).toBe(true);
     if (ref.v) expect(sameBits(one.v!, ref.v)).toBe(true);
+    expect(one.acceptanceRate).toBe(ref.acceptanceRate);
   });
 
   it('the thread count and the chunk order change no bit (2 vs 3 workers)', async () => {

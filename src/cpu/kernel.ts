@@ -221,6 +221,7 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
   const D = dims;
   if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
   if (energy.results.length !== 1) throw new Error(`energy has ${energy.results.length} results, expected 1`);
+  if (mass.length !== D) throw new Error(`mass has ${mass.length} components, expected ${D}`);
   const ds = Array.from({ length: D }, (_, d) => d);
   const inv = mass.map((m) => String(1 / m));
   const invSqrt = mass.map((m) => String(1 / Math.sqrt(m)));
@@ -232,7 +233,7 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
   const body: string[] = [];
   if (integrator === 'mala') {
     body.push(
-      'const _h = coef[4 * _k], _sigma = coef[4 * _k + 1], _T = coef[4 * _k + 2];',
+      `const _h = coef[${COEF_STRIDE} * _k], _sigma = coef[${COEF_STRIDE} * _k + 1], _T = coef[${COEF_STRIDE} * _k + 2];`,
       'let _xi2 = 0;',
       ...ds.flatMap((d) => [`{ const _z = _Z[_j + ${d}]; _xi2 += _z * _z; _y${d} = x${d} - _h * _g${d} + _sigma * _z; }`]),
       ...evaluateAt(energy, D, atY, () => '_ey'),
@@ -247,7 +248,7 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
     );
   } else {
     body.push(
-      'const _h = coef[4 * _k], _sqrtT = coef[4 * _k + 1], _T = coef[4 * _k + 2], _hh = 0.5 * _h;',
+      `const _h = coef[${COEF_STRIDE} * _k], _sqrtT = coef[${COEF_STRIDE} * _k + 1], _T = coef[${COEF_STRIDE} * _k + 2], _hh = 0.5 * _h;`,
       'let _kin0 = 0;',
       ...ds.map((d) => `v${d} = _sqrtT * ${invSqrt[d]} * _Z[_j + ${d}]; _xi${d} = v${d}; _kin0 += (0.5 * v${d} * v${d}) / ${inv[d]}; _y${d} = x${d}; _gy${d} = _g${d};`),
       `for (let _l = 0; _l < ${leapfrogSteps}; _l++) {`,

@@ -15,7 +15,8 @@
  *   memory: one page or more;
  *   blocks(particle, lo, hi, stream, k0, k1, count): writes the blocks of
  *     counters (particle, call, stream) for calls lo, lo+1, … (call = hi·2^32 + lo,
- *     with carry), count of them rounded up to even, as u32 words from byte 0.
+ *     with carry), count of them rounded up to even, as u32 words from byte 0
+ *     (count ≥ 1: the loop tests at its end, so a count of 0 still writes two).
  *
  * Because the module is small, `new WebAssembly.Module(bytes)` compiles it
  * synchronously, in a Node worker, a Web Worker and a browser's main thread

@@ -552,7 +552,7 @@ async function start(): Promise<void> {
   try {
     gpuContext = await browserGpuContext();
   } catch (e) {
-    const threads = crossOriginIsolated ? `worker threads on ${navigator.hardwareConcurrency} cores` : 'one thread: this page is not cross-origin isolated';
+    const threads = cpuParticles() > 5000 ? `worker threads on ${navigator.hardwareConcurrency} cores` : crossOriginIsolated ? 'one thread: this machine reports one core' : 'one thread: this page is not cross-origin isolated';
     say(`WebGPU is not available here: ${(e as Error).message} Showing ${cpuParticles()} particles computed on the CPU instead (${threads}). For the full demo use a current Chrome or Edge with WebGPU.`);
   }
   if (gpuContext) {

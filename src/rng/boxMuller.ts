@@ -18,8 +18,8 @@
  * Radius r = √(−2 ln u0). With m = 2j+1, u0 = m·2^−24. Normalise m by its
  * leading zeros to f ∈ [0.75, 1.5) and an exponent e (u0 = f·2^e), so that
  * u0 → 1 gives e = 0, f → 1 and no cancellation. With c = i/1024 the nearest
- * table point to f, ln f = ln c + log1p(r), r = (f − c)/c, |r| ≤ 2^−11, and
- * log1p to r^5 is exact to 2^−55 relative.
+ * table point to f, ln f = ln c + log1p(r), r = (f − c)/c, |r| ≤ 2^−11/0.75
+ * < 6.6·10^−4, and log1p to r^5 is exact to about 2^−55 relative.
  *
  * Angle t = π(2u1 − 1) = φ − π with φ = 2π(j + ½)/2^23, so (cos t, sin t) =
  * −(cos φ, sin φ). Split j = a·2^13 + b: φ = 2πa/1024 + δ with

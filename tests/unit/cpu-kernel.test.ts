@@ -9,8 +9,14 @@ import { KAT } from '../fixtures/philox-kat.ts';
 import { rng } from '../fixtures/random.ts';
 import { Simulation } from '../../src/engine.ts';
 import { instantiatePhiloxWasm } from '../../src/cpu/philoxWasm.ts';
+import { buildKernel, metropolisKernelSource, overdampedKernelSource } from '../../src/cpu/kernel.ts';
+import { compilePotential } from '../../src/potential/index.ts';
+import { advanceParticle, makeScratch } from '../../src/integrators/overdamped.ts';
+import { advanceHmc, advanceMala, makeMetropolisScratch } from '../../src/integrators/metropolis.ts';
+import { inverseMass } from '../../src/integrators/inertial.ts';
+import { samplerCoefficients } from '../../src/integrators/coefficients.ts';
 import { CHUNK, addInOrder } from '../../src/cpu/pool.ts';
-import { philox4x32 } from '../../src/rng/philox.ts';
+import { NormalStream, Stream, philox4x32 } from '../../src/rng/philox.ts';
 
 describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/philox.ts', () => {
   const { blocks, words } = instantiatePhiloxWasm();
@@ -127,6 +133,52 @@ describe('CPU backend: generated kernel and worker threads against the reference
     expect(sameBits(one.x, ref.x)).toBe(true);
     if (ref.v) expect(sameBits(one.v!, ref.v)).toBe(true);
     expect(one.acceptanceRate).toBe(ref.acceptanceRate);
+  });
+
+  it('at step indices whose random-number calls pass 2^32 (the counter\'s high word, carrying within one fill), kernels match the reference steps', () => {
+    const [k0, k1] = [0x89abcdef, 0x1234];
+    const n = 50;
+    const K = 64;
+    const coef = new Float64Array(2 * K).map((_, i) => (i % 2 ? Math.sqrt(2 * 0.3 * 0.6) : 0.3));
+    // EM in 2-D: normal m = n·D + d of call ⌊m/4⌋ = 2^32 − 2 at the first step, so the fill crosses into high word 1;
+    // and a start past it (call 2^32 + 3: the high word comes from the host)
+    for (const step0 of [2 ** 33 - 4, 2 ** 33 + 6]) {
+      const pot = compilePotential({ name: 'double-well' }, 2);
+      const x = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(i));
+      const y = x.slice();
+      buildKernel(overdampedKernelSource('em', 2, pot.gradientJs!))([x], 0, n, step0, coef, pot.paramValues, k0, k1);
+      const ns = new NormalStream(k0, k1, Stream.noise);
+      for (let i = 0; i < n; i++) {
+        ns.seek(i, step0 * 2);
+        advanceParticle('em', y.subarray(2 * i, 2 * i + 2), ns, coef, (a, g, p) => pot.gradient(a, g, p), pot.paramValues, makeScratch(2), step0);
+      }
+      expect(sameBits(x, y), `EM from step ${step0}`).toBe(true);
+    }
+    // MALA and HMC in 1-D: both the noise (normal n) and the accept uniform (uniform n) of step n come from call ⌊n/4⌋: 2^32 − 2 and 2^32 + 3
+    for (const [integrator, step0] of [['mala', 2 ** 34 - 8], ['hmc', 2 ** 34 - 8], ['mala', 2 ** 34 + 12], ['hmc', 2 ** 34 + 12]] as const) {
+      const pot = compilePotential({ name: 'double-well' }, 1);
+      const c4 = samplerCoefficients(integrator, coef, 0);
+      const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
+      const v = new Float64Array(n);
+      const [y, w] = [x.slice(), v.slice()];
+      const src = metropolisKernelSource(integrator, 1, pot.energyJs!, pot.gradientJs!, [1], 3);
+      const [accepted] = buildKernel(src)(integrator === 'hmc' ? [x, v] : [x], 0, n, step0, c4, pot.paramValues, k0, k1);
+      const ns = new NormalStream(k0, k1, Stream.noise);
+      const scratch = makeMetropolisScratch(1);
+      let refAccepted = 0;
+      for (let i = 0; i < n; i++) {
+        ns.seek(i, step0);
+        const rng = { k0, k1, particle: i, step0, ns };
+        const [xi, vi] = [y.subarray(i, i + 1), w.subarray(i, i + 1)];
+        refAccepted += integrator === 'mala'
+          ? advanceMala(xi, rng, c4, pot.energy, pot.gradient, pot.paramValues, scratch)
+          : advanceHmc(xi, vi, rng, c4, 3, pot.energy, pot.gradient, pot.paramValues, inverseMass([1]), scratch);
+      }
+      expect(sameBits(x, y), integrator).toBe(true);
+      expect(sameBits(v, w), integrator).toBe(true);
+      expect(accepted).toBe(refAccepted);
+      expect(refAccepted).toBeGreaterThan(0);
+    }
   });
 
   it('the thread count and the chunk order change no bit (2 vs 3 workers)', async () => {

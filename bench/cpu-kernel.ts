@@ -5,8 +5,8 @@
  * pair with them and with the tables of src/rng/boxMuller.ts, one Philox
  * block in TypeScript (four 16-bit products per mulhi) and in WebAssembly
  * (src/cpu/philoxWasm.ts, one i64.mul), and the step of the 2-D double well
- * (EM, and BAOAB, MALA, HMC through the CPU backend), reference against
- * generated kernel. Medians of 5.
+ * (EM; BAOAB, MALA, HMC and SGLD on a potential from data through the CPU
+ * backend), reference against generated kernel. Medians of 5.
  */
 import { compilePotential } from '../src/potential/index.ts';
 import { buildKernel, overdampedKernelSource } from '../src/cpu/kernel.ts';
@@ -63,7 +63,7 @@ const P = 20_000;
 const K = 64;
 const coef = new Float64Array(2 * K).map((_, i) => (i % 2 ? Math.sqrt(0.02) : 0.01));
 const x = new Float64Array(2 * P).map((_, i) => Math.sin(i));
-const kernel = buildKernel(overdampedKernelSource('em', 2, pot.gradientJs!));
+const kernel = buildKernel(overdampedKernelSource('em', 2, { kind: 'expression', js: pot.gradientJs! }));
 const ns = new NormalStream(1, 2, Stream.noise);
 const scratch = makeScratch(2);
 const perStep = (f: () => void) => nsPer(1, f) / (P * K);
@@ -79,25 +79,37 @@ console.log(`  reference step      ${tRef.toFixed(1)} ns/particle-step = ${(1e9 
 console.log(`  generated kernel    ${tGen.toFixed(1)} ns/particle-step = ${(1e9 / tGen).toExponential(2)} particle-steps/s`);
 console.log('  (per 2-D step the noise needs half a Philox block and one Box–Muller pair)');
 
-// the samplers through the backend (one thread: the reference step, threads 0, against the generated kernel, threads 1)
-for (const [integrator, extra] of [['baoab', { friction: 1 }], ['mala', {}], ['hmc', { leapfrogSteps: 5 }]] as const) {
-  const problem = prepare({ dims: 2, particles: P, potential: { name: 'double-well' }, integrator, dt: 0.01, temperature: 1, steps: K, ...extra });
+// through the backend (one thread: the reference step, threads 0, against the generated kernel, threads 1):
+// the samplers on the double well, and SGLD on a potential from data (linear regression, 1000 rows)
+const rows = Array.from({ length: 1000 }, (_, i) => [Math.sin(i), 0.3 + 0.8 * Math.sin(i) + 0.2 * Math.cos(7 * i)]);
+const regression = { data: { columns: ['u', 'v'], rows }, example: '(v - x - y*u)^2/(2*s2)', prior: '(x^2 + y^2)/2', params: { s2: 0.04 } };
+const cases: [string, object][] = [
+  ['2-D double well, BAOAB (γ = 1)', { potential: { name: 'double-well' }, integrator: 'baoab', friction: 1 }],
+  ['2-D double well, MALA', { potential: { name: 'double-well' }, integrator: 'mala' }],
+  ['2-D double well, HMC, 5 leapfrog steps a step (a step = one trajectory)', { potential: { name: 'double-well' }, integrator: 'hmc', leapfrogSteps: 5 }],
+  ['SGLD: EM on 1000 rows, mini-batch of 32', { potential: regression, integrator: 'em', batch: 32 }],
+  ['2-D regression, EM on all 1000 rows (full batch)', { potential: regression, integrator: 'em' }],
+];
+for (const [label, extra] of cases) {
+  const full = label.includes('full batch');
+  const [n, k] = full ? [2000, 4] : [P, K];
+  const problem = prepare({ dims: 2, particles: n, dt: 1e-4, temperature: 1, steps: k, ...extra });
+  const c = coef.subarray(0, 2 * k);
   // CPU time per particle-step of backend.advance (awaited: the kernel path starts after an await), median of 5 after a warm-up
   const time = async (threads: number) => {
     const backend = new CpuBackend(problem, { threads });
     const t: number[] = [];
     for (let r = 0; r < 6; r++) {
       const c0 = process.cpuUsage();
-      await backend.advance(0, coef);
-      const c = process.cpuUsage(c0);
-      if (r > 0) t.push(((c.user + c.system) * 1000) / (P * K));
+      await backend.advance(0, c);
+      const u = process.cpuUsage(c0);
+      if (r > 0) t.push(((u.user + u.system) * 1000) / (n * k));
     }
     backend.destroy();
     return median(t);
   };
-  // (HMC: a step is a trajectory of L leapfrog steps, counted once, as the engine counts it)
   const [tR, tG] = [await time(0), await time(1)];
-  console.log(`\n2-D double well, ${integrator.toUpperCase()}${integrator === 'hmc' ? ' (5 leapfrog steps a step)' : ''}, N = ${P}, K = ${K}, one thread (CPU time):`);
+  console.log(`\n${label}, N = ${n}, K = ${k}, one thread (CPU time):`);
   console.log(`  reference step      ${tR.toFixed(1)} ns/particle-step = ${(1e9 / tR).toExponential(2)} particle-steps/s`);
   console.log(`  generated kernel    ${tG.toFixed(1)} ns/particle-step = ${(1e9 / tG).toExponential(2)} particle-steps/s`);
 }

@@ -19,7 +19,7 @@ import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
 import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
-import { baoabKernelSource, buildKernel, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
+import { baoabKernelSource, buildKernel, kernelGradient, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
 
 /** How the CPU backend may use this machine. */
@@ -42,6 +42,8 @@ export class CpuBackend implements Backend {
   private positions: Float64Array;
   /** velocities v[i·D + d] (baoab, hmc), length/time */
   private velocities: Float64Array | undefined;
+  /** the rows of a potential from data, N × C, when a generated kernel reads them */
+  private data: Float64Array | undefined;
   private readonly invMass: InverseMass;
   private acceptance: AcceptanceCounts | undefined;
   private params: Float64Array;
@@ -61,18 +63,23 @@ export class CpuBackend implements Backend {
     this.params = Float64Array.from(potential.paramValues);
     const threads = options.threads ?? 'auto';
     if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 0)) throw new Error(`cpu.threads: got ${threads}; expected 'auto', 0 (reference step) or a whole number of threads ≥ 1`);
-    if (threads !== 0 && potential.gradientJs && !spec.batch) {
-      if (spec.integrator === 'em' || spec.integrator === 'lm') this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, potential.gradientJs);
-      else if (spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, potential.gradientJs, spec.mass);
-      else if ((spec.integrator === 'mala' || spec.integrator === 'hmc') && potential.energyJs) {
-        this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, potential.energyJs, potential.gradientJs, spec.mass, spec.leapfrogSteps);
-      }
+    const gradient = threads === 0 ? undefined : kernelGradient(potential, spec.batch);
+    if (gradient && (spec.integrator === 'em' || spec.integrator === 'lm')) this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, gradient);
+    else if (gradient && spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, gradient, spec.mass);
+    else if (gradient?.kind === 'expression' && (spec.integrator === 'mala' || spec.integrator === 'hmc') && potential.energyJs) {
+      this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, potential.energyJs, gradient.js, spec.mass, spec.leapfrogSteps);
     }
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
     const shared = this.kernelSource !== undefined && threads !== 1 && poolSupported();
     const stateArray = () => (shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims));
     this.positions = stateArray();
+    // a potential from data: its rows are the kernel's last state array (shared with the workers, read-only)
+    if (gradient?.kind === 'data' && this.kernelSource && potential.data) {
+      const values = potential.data.values;
+      this.data = shared ? new Float64Array(new SharedArrayBuffer(values.byteLength)) : values;
+      if (shared) this.data.set(values);
+    }
     const x = new Float64Array(this.dims);
     for (let i = 0; i < spec.particles; i++) {
       initParticle(spec.init, i, this.k0, this.k1, x);
@@ -136,9 +143,9 @@ export class CpuBackend implements Backend {
     return CpuPool.create(threads, source, this.state()).catch(() => undefined);
   }
 
-  /** The per-particle arrays a kernel steps: positions, and velocities for BAOAB. */
+  /** The arrays a kernel reads and steps: positions, velocities (BAOAB, HMC), and the data last (a potential from data). */
   private state(): Float64Array[] {
-    return this.velocities ? [this.positions, this.velocities] : [this.positions];
+    return [this.positions, ...(this.velocities ? [this.velocities] : []), ...(this.data ? [this.data] : [])];
   }
 
   /** The reference step (src/integrators/overdamped.ts), particle by particle on this thread. */
@@ -296,5 +303,6 @@ export class CpuBackend implements Backend {
     this.pool = Promise.resolve(undefined);
     this.positions = new Float64Array(0);
     this.velocities = undefined;
+    this.data = undefined;
   }
 }

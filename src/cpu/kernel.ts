@@ -23,7 +23,8 @@
  * value; prove it bit-identical to the reference step like these.
  */
 import type { Emitted } from '../potential/emit.ts';
-import { Stream } from '../rng/philox.ts';
+import type { CompiledPotential } from '../potential/index.ts';
+import { Stream, mulhi32 } from '../rng/philox.ts';
 import { BOX_MULLER_SOURCE } from '../rng/boxMuller.ts';
 import { philoxWasmBytes, philoxWasmBytesFor } from './philoxWasm.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -95,14 +96,123 @@ function helpers(capacity: number): string[] {
 }
 
 /**
- * Source of the overdamped range kernel (EM or LM) for D dimensions with the
- * potential's gradient inlined. State: [positions].
- *   EM: x' = x − h∇E(x) + σ_n ξ_n;   LM: x' = x − h∇E(x) + σ_n (ξ_n + ξ_{n+1})/2
- * @param gradient the compiled potential's `gradientJs`
+ * How a kernel computes ∇E at the particle's x0 … x(D−1) into `_g0 … _g(D−1)`:
+ * - `expression`: a compiled potential's `gradientJs`;
+ * - `data`: a potential from data, ∇prior + Σ_rows ∇example (full batch), or
+ *   with `batch`, ∇prior + (N/B) Σ_{j<B} ∇example(row_j) on the rows of
+ *   src/rng/batch.ts (stream 4, per particle and step). The data, N × C
+ *   float64 row-major, is the kernel's last state array.
+ * Both evaluate the reference's expressions in the reference's order
+ * (src/potential/data.ts, src/integrators/batch.ts).
  */
-export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gradient: Emitted): RangeKernelSource {
+export type KernelGradient =
+  | { kind: 'expression'; js: Emitted }
+  | { kind: 'data'; prior: Emitted; example: Emitted; params: number; columns: number; rows: number; batch?: { size: number; replace: boolean } };
+
+/** Scalar parameters the gradient reads (bound once per kernel call as `p{i}`). */
+function gradientParams(g: KernelGradient): number[] {
+  if (g.kind === 'expression') return g.js.pars;
+  return [...new Set([...g.prior.pars, ...g.example.pars.filter((i) => i < g.params)])];
+}
+
+/** Factory-level code a gradient needs: the batch's row draw. */
+function gradientHelpers(g: KernelGradient): string[] {
+  if (g.kind !== 'data' || !g.batch) return [];
+  const { size: B, replace } = g.batch;
+  return [
+    `const _mulhi32 = (${mulhi32.toString()});`,
+    `const _rows = new Int32Array(${B});`,
+    // batchRows of src/rng/batch.ts: draw j is output j mod 4 of the call (particle, step, ⌊j/4⌋, stream 4)
+    'function _batchRows(particle, step, k0, k1) {',
+    `  for (let j = 0; j < ${B}; j++) {`,
+    `    if (j % 4 === 0) _blocks(particle, step >>> 0, j / 4, ${Stream.batch}, k0, k1, 1);`,
+    '    const u = _W[j % 4] >>> 0;',
+    ...(replace
+      ? [`    _rows[j] = _mulhi32(u, ${g.rows});`]
+      : [
+          `    const m = ${g.rows - B} + j, t = _mulhi32(u, m + 1);`,
+          '    let seen = false;',
+          '    for (let q = 0; q < j; q++) if (_rows[q] === t) seen = true;',
+          '    _rows[j] = seen ? m : t;',
+        ]),
+    '  }',
+    '}',
+  ];
+}
+
+/**
+ * Statements leaving ∇E at x0 … x(D−1) in `_g0 … _g(D−1)` (declared by the
+ * caller). `step` is the step whose mini-batch applies; `_data` the data.
+ */
+function gradientAt(g: KernelGradient, dims: number, step: string): string[] {
+  const ds = Array.from({ length: dims }, (_, d) => d);
+  if (g.kind === 'expression') return ['{', ...g.js.temps, ...g.js.results.map((r, d) => `_g${d} = ${r};`), '}'];
+  const columns = (row: string) => g.example.pars.filter((i) => i >= g.params).map((i) => `const p${i} = _data[${row} * ${g.columns} + ${i - g.params}];`);
+  const prior = ['{', ...g.prior.temps, ...g.prior.results.map((r, d) => `_g${d} = ${r};`), '}'];
+  if (!g.batch) {
+    // priorGradient, then g[d] += exampleGradient(row)[d] row by row
+    return [
+      ...prior,
+      `for (let _r = 0; _r < ${g.rows}; _r++) {`,
+      ...columns('_r'),
+      ...g.example.temps,
+      ...ds.map((d) => `_g${d} = _g${d} + ${g.example.results[d]};`),
+      '}',
+    ];
+  }
+  // sum[d] += exampleGradient(row_j)[d] from 0, then priorGradient, then g[d] += (N/B)·sum[d]
+  const scale = String(g.rows / g.batch.size);
+  return [
+    `_batchRows(_i, ${step}, k0, k1);`,
+    `let ${ds.map((d) => `_s${d} = 0`).join(', ')};`,
+    `for (let _b = 0; _b < ${g.batch.size}; _b++) {`,
+    ...columns('_rows[_b]'),
+    ...g.example.temps,
+    ...ds.map((d) => `_s${d} = _s${d} + ${g.example.results[d]};`),
+    '}',
+    ...prior,
+    ...ds.map((d) => `_g${d} = _g${d} + ${scale} * _s${d};`),
+  ];
+}
+
+/** The gradient's lines at the top of a kernel call: parameters, the data, the gradient's locals. */
+function gradientPrologue(g: KernelGradient, dims: number): string[] {
+  return [
+    ...gradientParams(g).map((i) => `const p${i} = params[${i}];`),
+    ...(g.kind === 'data' ? ['const _data = state[state.length - 1];'] : []),
+    `let ${Array.from({ length: dims }, (_, d) => `_g${d} = 0`).join(', ')};`,
+  ];
+}
+
+/**
+ * The kernel gradient of a compiled potential, or undefined where there is
+ * none (a potential from data under MALA or HMC is left to the reference).
+ * @param batch the spec's mini-batch, for a potential from data
+ */
+export function kernelGradient(potential: CompiledPotential, batch?: { size: number; replace: boolean }): KernelGradient | undefined {
+  if (potential.data) {
+    const { prior, example } = potential.data.gradientJs;
+    return { kind: 'data', prior, example, params: potential.paramNames.length, columns: potential.data.columns.length, rows: potential.data.rows, batch };
+  }
+  return potential.gradientJs && !batch ? { kind: 'expression', js: potential.gradientJs } : undefined;
+}
+
+/** Check a gradient's dimension. */
+function checkGradient(g: KernelGradient, dims: number): void {
+  const n = g.kind === 'expression' ? g.js.results.length : g.example.results.length;
+  if (n !== dims || (g.kind === 'data' && g.prior.results.length !== dims)) throw new Error(`gradient has ${n} components, expected ${dims}`);
+}
+
+/**
+ * Source of the overdamped range kernel (EM or LM) for D dimensions with the
+ * potential's gradient inlined. State: [positions] (and the data last, for a
+ * potential from data).
+ *   EM: x' = x − h∇E(x) + σ_n ξ_n;   LM: x' = x − h∇E(x) + σ_n (ξ_n + ξ_{n+1})/2
+ * The mini-batch of step n is step n's (src/integrators/overdamped.ts).
+ */
+export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gradient: KernelGradient): RangeKernelSource {
   const D = dims;
-  if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
+  checkGradient(gradient, D);
   const xs = Array.from({ length: D }, (_, d) => `x${d}`);
   // LM's step n uses the normals of steps n and n + 1: one step more per fill
   const lm = integrator === 'lm' ? 1 : 0;
@@ -112,9 +222,10 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
   return [
     '"use strict";',
     ...helpers(capacity),
+    ...gradientHelpers(gradient),
     'return function overdamped(state, i0, i1, step0, coef, params, k0, k1) {',
     `const _x = state[0], _K = coef.length >> 1;`,
-    ...gradient.pars.map((i) => `const p${i} = params[${i}];`),
+    ...gradientPrologue(gradient, D),
     'for (let _i = i0; _i < i1; _i++) {',
     ...xs.map((x, d) => `let ${x} = _x[_i * ${D} + ${d}];`),
     'for (let _k = 0; _k < _K; ) {',
@@ -122,8 +233,7 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
     `const _o = _fill(_i, (step0 + _k) * ${D}, (_n + ${lm}) * ${D}, ${Stream.noise}, k0, k1);`,
     `for (let _j = _o, _e = _o + _n * ${D}; _j < _e; _j += ${D}, _k++) {`,
     'const _h = coef[2 * _k], _s = coef[2 * _k + 1];',
-    ...gradient.temps,
-    ...gradient.results.map((g, d) => `const _g${d} = ${g};`),
+    ...gradientAt(gradient, D, 'step0 + _k'),
     ...xs.map((x, d) => `${x} = ${x} - _h * _g${d} + _s * ${noise(d)};`),
     '}',
     '}',
@@ -137,7 +247,7 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
 /**
  * Source of the BAOAB range kernel (src/integrators/inertial.ts) for D
  * dimensions with the potential's gradient inlined. State: [positions,
- * velocities]. `coef` holds COEF_STRIDE numbers per step, (h, c1, c2, T) from
+ * velocities] (and the data last, for a potential from data). `coef` holds COEF_STRIDE numbers per step, (h, c1, c2, T) from
  * `samplerCoefficients('baoab', …)`. Per step and coordinate, in the
  * reference's order:
  *   v −= (h/2)·g/m;  x += (h/2)·v;  v ← c1·v + c2·ξ/√m;  x += (h/2)·v
@@ -148,28 +258,26 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
  *   literals (a JavaScript number prints as the shortest text that reads back
  *   the same double, so the kernel multiplies by the reference's values)
  */
-export function baoabKernelSource(dims: number, gradient: Emitted, mass: number[]): RangeKernelSource {
+export function baoabKernelSource(dims: number, gradient: KernelGradient, mass: number[]): RangeKernelSource {
   const D = dims;
-  if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
+  checkGradient(gradient, D);
   if (mass.length !== D) throw new Error(`mass has ${mass.length} components, expected ${D}`);
   const xs = Array.from({ length: D }, (_, d) => `x${d}`);
   const vs = Array.from({ length: D }, (_, d) => `v${d}`);
   const inv = mass.map((m) => String(1 / m));
   const invSqrt = mass.map((m) => String(1 / Math.sqrt(m)));
   const stepsPerFill = Math.floor(Math.max(FILL_NORMALS, D) / D);
-  // the gradient at the current x0 … x(D−1) into _g0 … _g(D−1), in a block so its temporaries can repeat
-  const grad = ['{', ...gradient.temps, ...gradient.results.map((g, d) => `_g${d} = ${g};`), '}'];
   return [
     '"use strict";',
     ...helpers(Math.max(FILL_NORMALS, D)),
+    ...gradientHelpers(gradient),
     'return function baoab(state, i0, i1, step0, coef, params, k0, k1) {',
     `const _x = state[0], _v = state[1], _K = coef.length / ${COEF_STRIDE};`,
-    ...gradient.pars.map((i) => `const p${i} = params[${i}];`),
-    `let ${Array.from({ length: D }, (_, d) => `_g${d} = 0`).join(', ')};`,
+    ...gradientPrologue(gradient, D),
     'for (let _i = i0; _i < i1; _i++) {',
     ...xs.map((x, d) => `let ${x} = _x[_i * ${D} + ${d}];`),
     ...vs.map((v, d) => `let ${v} = _v[_i * ${D} + ${d}];`),
-    ...grad,
+    ...gradientAt(gradient, D, 'step0'),
     'for (let _k = 0; _k < _K; ) {',
     `const _n = Math.min(${stepsPerFill}, _K - _k);`,
     `const _o = _fill(_i, (step0 + _k) * ${D}, _n * ${D}, ${Stream.noise}, k0, k1);`,
@@ -181,7 +289,8 @@ export function baoabKernelSource(dims: number, gradient: Emitted, mass: number[
       `${vs[d]} = _c1 * ${vs[d]} + _c2 * ${invSqrt[d]} * _Z[_j + ${d}];`,
       `${x} = ${x} + _hh * ${vs[d]};`,
     ]),
-    ...grad,
+    // the gradient at the position of step n + 1 (its mini-batch, for momentum SGD, is step n + 1's)
+    ...gradientAt(gradient, D, 'step0 + _k + 1'),
     ...vs.map((v, d) => `${v} = ${v} - _hh * _g${d} * ${inv[d]};`),
     '}',
     '}',

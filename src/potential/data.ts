@@ -44,6 +44,12 @@ export interface DataPotential {
   exampleEnergy(x: ArrayLike<number>, row: number, p?: ArrayLike<number>): number;
   /** ∇_x example(x; row) in float64, written to g */
   exampleGradient(x: ArrayLike<number>, row: number, g: Float64Array | number[], p?: ArrayLike<number>): void;
+  /**
+   * The float64 JavaScript of ∇prior and ∇example as the two functions above
+   * evaluate them, for code generators (src/cpu/kernel.ts): in `x{i}`, `p{i}`
+   * for the P scalar parameters (i < P) and `p{P + c}` for column c of the row.
+   */
+  gradientJs: { prior: Emitted; example: Emitted };
 }
 
 type Params = { names: string[]; values: number[] };
@@ -95,6 +101,7 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     priorGradient: (x, g, p = paramValues) => void priorG(x, p, g),
     exampleEnergy: (x, row, p = paramValues) => exE(x, p, values, row * C) as number,
     exampleGradient: (x, row, g, p = paramValues) => void exG(x, p, values, row * C, g),
+    gradientJs: { prior: pg, example: eg },
   };
   const energy = (x: ArrayLike<number>, p: ArrayLike<number> = paramValues): number => {
     let e = priorE(x, p) as number;

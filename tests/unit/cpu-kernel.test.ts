@@ -88,6 +88,16 @@ const CASES: [string, object][] = [
   ['HMC, 5-D Rastrigin, 3 leapfrog steps (rejections refresh v)', { dims: 5, potential: { name: 'rastrigin' }, integrator: 'hmc', dt: 0.05, leapfrogSteps: 3, init: { kind: 'uniform', low: -3, high: 3 } }],
 ];
 
+// a potential from data: linear regression v = x + y·u with a Gaussian prior, 12 rows
+const ROWS = Array.from({ length: 12 }, (_, i) => [i / 6 - 1, 0.3 + 0.8 * (i / 6 - 1) + 0.1 * Math.sin(7 * i)]);
+const REGRESSION = { data: { columns: ['u', 'v'], rows: ROWS }, example: '(v - x - y*u)^2/(2*s2)', prior: '(x^2 + y^2)/2', params: { s2: 0.25 } };
+CASES.push(
+  ['EM, potential from data, full batch (12 rows, columns bound per row)', { dims: 2, potential: REGRESSION, integrator: 'em', dt: 0.005 }],
+  ['LM, potential from data, mini-batch of 5 with replacement', { dims: 2, potential: REGRESSION, integrator: 'lm', dt: 0.005, batch: 5, replace: true }],
+  ['EM, potential from data, mini-batch of 7 without replacement (Floyd)', { dims: 2, potential: REGRESSION, integrator: 'em', dt: 0.005, batch: 7, replace: false }],
+  ['BAOAB with a mini-batch of 4 (momentum SGD: the batch of step n at the position of step n)', { dims: 2, potential: REGRESSION, integrator: 'baoab', dt: 0.01, friction: 1, batch: 4, replace: false }],
+);
+
 describe('CPU backend: generated kernel and worker threads against the reference step, bit for bit', () => {
   it.each(CASES)('%s', async (_, extra) => {
     // 37 steps in dispatches of 15: step0 = 0, 15, 30 and a partial last chunk, so the normal stream starts mid-block
@@ -146,7 +156,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
       const pot = compilePotential({ name: 'double-well' }, 2);
       const x = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(i));
       const y = x.slice();
-      buildKernel(overdampedKernelSource('em', 2, pot.gradientJs!))([x], 0, n, step0, coef, pot.paramValues, k0, k1);
+      buildKernel(overdampedKernelSource('em', 2, { kind: 'expression', js: pot.gradientJs! }))([x], 0, n, step0, coef, pot.paramValues, k0, k1);
       const ns = new NormalStream(k0, k1, Stream.noise);
       for (let i = 0; i < n; i++) {
         ns.seek(i, step0 * 2);

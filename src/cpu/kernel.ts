@@ -70,13 +70,14 @@ const FILL_NORMALS = 4096;
  * `_fillUniforms`, the same for uniforms (u01 of each output) into `_U`.
  * @param capacity the most normals one `_fill` must write
  */
-function helpers(capacity: number): string[] {
-  const calls = Math.ceil((capacity + 3) / 4) + 1;
+function helpers(capacity: number, gradient?: KernelGradient): string[] {
+  const batchBlocks = gradient?.kind === 'data' && gradient.batch ? Math.ceil(gradient.batch.size / 4) + 1 : 0;
+  const calls = Math.max(Math.ceil((capacity + 3) / 4) + 1, batchBlocks);
   const pages = Math.ceil(philoxWasmBytesFor(calls) / 65536);
   return [
     BOX_MULLER_SOURCE,
     `const _wasm = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([${philoxWasmBytes(pages).join(',')}]))).exports;`,
-    'const _blocks = _wasm.blocks, _W = new Int32Array(_wasm.memory.buffer);',
+    'const _blocks = _wasm.blocks, _blocksWord2 = _wasm.blocksWord2, _W = new Int32Array(_wasm.memory.buffer);',
     `const _Z = new Float64Array(${4 * calls});`,
     'function _fill(particle, m, count, stream, k0, k1) {',
     '  const call = Math.floor(m / 4), off = m % 4, calls = (off + count + 3) >> 2;',
@@ -122,11 +123,11 @@ function gradientHelpers(g: KernelGradient): string[] {
   return [
     `const _mulhi32 = (${mulhi32.toString()});`,
     `const _rows = new Int32Array(${B});`,
-    // batchRows of src/rng/batch.ts: draw j is output j mod 4 of the call (particle, step, ⌊j/4⌋, stream 4)
+    // batchRows of src/rng/batch.ts: draw j is output j mod 4 of the call (particle, step, ⌊j/4⌋, stream 4), i.e. word j of the blocks
     'function _batchRows(particle, step, k0, k1) {',
+    `  _blocksWord2(particle, step >>> 0, 0, ${Stream.batch}, k0, k1, ${Math.ceil(B / 4)});`,
     `  for (let j = 0; j < ${B}; j++) {`,
-    `    if (j % 4 === 0) _blocks(particle, step >>> 0, j / 4, ${Stream.batch}, k0, k1, 1);`,
-    '    const u = _W[j % 4] >>> 0;',
+    '    const u = _W[j] >>> 0;',
     ...(replace
       ? [`    _rows[j] = _mulhi32(u, ${g.rows});`]
       : [
@@ -221,7 +222,7 @@ export function overdampedKernelSource(integrator: 'em' | 'lm', dims: number, gr
   const noise = (d: number) => (integrator === 'lm' ? `(0.5 * (_Z[_j + ${d}] + _Z[_j + ${D + d}]))` : `_Z[_j + ${d}]`);
   return [
     '"use strict";',
-    ...helpers(capacity),
+    ...helpers(capacity, gradient),
     ...gradientHelpers(gradient),
     'return function overdamped(state, i0, i1, step0, coef, params, k0, k1) {',
     `const _x = state[0], _K = coef.length >> 1;`,
@@ -269,7 +270,7 @@ export function baoabKernelSource(dims: number, gradient: KernelGradient, mass: 
   const stepsPerFill = Math.floor(Math.max(FILL_NORMALS, D) / D);
   return [
     '"use strict";',
-    ...helpers(Math.max(FILL_NORMALS, D)),
+    ...helpers(Math.max(FILL_NORMALS, D), gradient),
     ...gradientHelpers(gradient),
     'return function baoab(state, i0, i1, step0, coef, params, k0, k1) {',
     `const _x = state[0], _v = state[1], _K = coef.length / ${COEF_STRIDE};`,

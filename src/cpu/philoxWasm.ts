@@ -11,12 +11,15 @@
  * random counters and keys against the reference.
  *
  * The module is assembled here, byte by byte, from a few opcodes (no WAT
- * compiler at build or run time), is about 1.7 KB, and exports
+ * compiler at build or run time), is about 3.3 KB, and exports
  *   memory: one page or more;
  *   blocks(particle, lo, hi, stream, k0, k1, count): writes the blocks of
  *     counters (particle, call, stream) for calls lo, lo+1, … (call = hi·2^32 + lo,
  *     with carry), count of them rounded up to even, as u32 words from byte 0
- *     (count ≥ 1: the loop tests at its end, so a count of 0 still writes two).
+ *     (count ≥ 1: the loop tests at its end, so a count of 0 still writes two);
+ *   blocksWord2(c0, c1, c2, c3, k0, k1, count): the same for counters
+ *     (c0, c1, c2 + q, c3), q = 0, 1, … (no carry): the mini-batch draws
+ *     (particle, step, ⌊j/4⌋, 4) of src/rng/batch.ts.
  *
  * Because the module is small, `new WebAssembly.Module(bytes)` compiles it
  * synchronously, in a Node worker, a Web Worker and a browser's main thread
@@ -120,8 +123,12 @@ function round(b: number): number[] {
   ];
 }
 
-/** The body of `blocks`: a loop making two blocks per turn. */
-function blocksBody(): number[] {
+/**
+ * The body of `blocks` (`advance` 'call': the call index in words 1–2 steps,
+ * with carry) or of `blocksWord2` ('word2': word 2 steps, no carry): a loop
+ * making two blocks per turn.
+ */
+function blocksBody(advance: 'call' | 'word2'): number[] {
   const code: number[] = [];
   const bumpKeys = [...get(K0), op.i32Const, ...sleb(W0 | 0), op.i32Add, ...set(K0), ...get(K1), op.i32Const, ...sleb(W1 | 0), op.i32Add, ...set(K1)];
   // counter words of block b: (particle, call lo, call hi, stream), the call being lo + b with carry into hi
@@ -138,7 +145,9 @@ function blocksBody(): number[] {
   ];
   code.push(op.loop, VOID_BLOCK);
   code.push(...get(P.key0), ...set(K0), ...get(P.key1), ...set(K1));
-  code.push(...counter(0), ...advanceCall, ...counter(1), ...advanceCall);
+  const advanceWord2 = [...get(P.hi), op.i32Const, ...sleb(1), op.i32Add, ...set(P.hi)];
+  const next = advance === 'call' ? advanceCall : advanceWord2;
+  code.push(...counter(0), ...next, ...counter(1), ...next);
   for (let r = 0; r < 10; r++) {
     if (r > 0) code.push(...bumpKeys);
     code.push(...round(0), ...round(1));
@@ -152,16 +161,20 @@ function blocksBody(): number[] {
   return code;
 }
 
-/** The module's bytes: memory of `pages` 64-KiB pages, exported with `blocks`. */
+/** The module's bytes: memory of `pages` 64-KiB pages, exported with `blocks` and `blocksWord2`. */
 export function philoxWasmBytes(pages = 1): Uint8Array<ArrayBuffer> {
-  const body = [...vec([[8 + 3, I32], [4, I64]].map(([n, t]) => [...uleb(n), t])), ...blocksBody(), op.end];
+  const locals = vec([[8 + 3, I32], [4, I64]].map(([n, t]) => [...uleb(n), t]));
+  const body = (advance: 'call' | 'word2') => {
+    const code = [...locals, ...blocksBody(advance), op.end];
+    return [...uleb(code.length), ...code];
+  };
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])]])), // type: (i32 × 7) → ()
-    ...section(3, vec([uleb(0)])), // function 0 has type 0
+    ...section(3, vec([uleb(0), uleb(0)])), // functions 0 and 1 have type 0
     ...section(5, vec([[0x00, ...uleb(pages)]])), // memory: min pages, no max
-    ...section(7, vec([[...name('memory'), 0x02, ...uleb(0)], [...name('blocks'), 0x00, ...uleb(0)]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
+    ...section(7, vec([[...name('memory'), 0x02, ...uleb(0)], [...name('blocks'), 0x00, ...uleb(0)], [...name('blocksWord2'), 0x00, ...uleb(1)]])),
+    ...section(10, vec([body('call'), body('word2')])),
   ];
   return new Uint8Array(bytes);
 }
@@ -175,8 +188,8 @@ export function philoxWasmBytesFor(calls: number): number {
 export type PhiloxBlocks = (particle: number, lo: number, hi: number, stream: number, k0: number, k1: number, count: number) => void;
 
 /** An instance of the module, for tests and benchmarks; the kernel source builds its own from the same bytes. */
-export function instantiatePhiloxWasm(pages = 1): { blocks: PhiloxBlocks; words: Uint32Array } {
+export function instantiatePhiloxWasm(pages = 1): { blocks: PhiloxBlocks; blocksWord2: PhiloxBlocks; words: Uint32Array } {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(philoxWasmBytes(pages)));
-  const exports = instance.exports as { blocks: PhiloxBlocks; memory: WebAssembly.Memory };
-  return { blocks: exports.blocks, words: new Uint32Array(exports.memory.buffer) };
+  const exports = instance.exports as { blocks: PhiloxBlocks; blocksWord2: PhiloxBlocks; memory: WebAssembly.Memory };
+  return { blocks: exports.blocks, blocksWord2: exports.blocksWord2, words: new Uint32Array(exports.memory.buffer) };
 }

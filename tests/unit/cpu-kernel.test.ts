@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { KAT } from '../fixtures/philox-kat.ts';
 import { rng } from '../fixtures/random.ts';
 import { Simulation } from '../../src/engine.ts';
-import { instantiatePhiloxWasm } from '../../src/cpu/philoxWasm.ts';
+import { instantiatePhiloxWasm, philoxWasmBytes } from '../../src/cpu/philoxWasm.ts';
 import { buildKernel, metropolisKernelSource, overdampedKernelSource } from '../../src/cpu/kernel.ts';
 import { compilePotential } from '../../src/potential/index.ts';
 import { advanceParticle, makeScratch } from '../../src/integrators/overdamped.ts';
@@ -47,6 +47,24 @@ describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/
     }
     expect(compared).toBe(60_000); // Σ (1 + t mod 5)
     expect(mismatches).toBe(0);
+  });
+
+  it('blocksWord2 steps the third counter word: the mini-batch draws (particle, step, ⌊j/4⌋, 4) of src/rng/batch.ts', () => {
+    const { blocksWord2, words: w2 } = instantiatePhiloxWasm();
+    const b = new Uint32Array(4);
+    let mismatches = 0;
+    for (const [c0, c1, k0, k1, count] of [[0, 0, 0, 0, 1], [7, 0xffffffff, 99, 5, 9], [0x80000000, 123456, 0xffffffff, 0xfffffffe, 64]]) {
+      blocksWord2(c0, c1, 0, 4, k0, k1, count);
+      for (let q = 0; q < count; q++) {
+        philox4x32(c0, c1, q, 4, k0, k1, b);
+        for (let w = 0; w < 4; w++) if (w2[4 * q + w] !== b[w]) mismatches++;
+      }
+    }
+    expect(mismatches).toBe(0);
+  });
+
+  it('stays below 4 KB, so a page\'s main thread may compile it synchronously (Chrome\'s limit for new WebAssembly.Module)', () => {
+    expect(philoxWasmBytes(1).length).toBeLessThan(4096);
   });
 });
 

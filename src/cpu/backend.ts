@@ -19,7 +19,7 @@ import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
 import { batchGradient } from '../integrators/batch.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
-import { baoabKernelSource, buildKernel, kernelGradient, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
+import { baoabKernelSource, buildKernel, kernelEnergy, kernelGradient, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
 
 /** How the CPU backend may use this machine. */
@@ -66,8 +66,9 @@ export class CpuBackend implements Backend {
     const gradient = threads === 0 ? undefined : kernelGradient(potential, spec.batch);
     if (gradient && (spec.integrator === 'em' || spec.integrator === 'lm')) this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, gradient);
     else if (gradient && spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, gradient, spec.mass);
-    else if (gradient?.kind === 'expression' && (spec.integrator === 'mala' || spec.integrator === 'hmc') && potential.energyJs) {
-      this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, potential.energyJs, gradient.js, spec.mass, spec.leapfrogSteps);
+    else if (gradient && (spec.integrator === 'mala' || spec.integrator === 'hmc')) {
+      const energy = kernelEnergy(potential);
+      if (energy) this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, energy, gradient, spec.mass, spec.leapfrogSteps);
     }
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));

@@ -148,7 +148,7 @@ function gradientHelpers(g: KernelGradient): string[] {
 function gradientAt(g: KernelGradient, dims: number, step: string): string[] {
   const ds = Array.from({ length: dims }, (_, d) => d);
   if (g.kind === 'expression') return ['{', ...g.js.temps, ...g.js.results.map((r, d) => `_g${d} = ${r};`), '}'];
-  const columns = (row: string) => g.example.pars.filter((i) => i >= g.params).map((i) => `const p${i} = _data[${row} * ${g.columns} + ${i - g.params}];`);
+  const columns = (row: string) => columnBindings(g.example, g.params, g.columns, row);
   const prior = ['{', ...g.prior.temps, ...g.prior.results.map((r, d) => `_g${d} = ${r};`), '}'];
   if (!g.batch) {
     // priorGradient, then g[d] += exampleGradient(row)[d] row by row
@@ -174,6 +174,53 @@ function gradientAt(g: KernelGradient, dims: number, step: string): string[] {
     ...prior,
     ...ds.map((d) => `_g${d} = _g${d} + ${scale} * _s${d};`),
   ];
+}
+
+/** Bind the example's data columns (parameters p{P + c}) of row `row` from `_data`, as src/potential/data.ts binds them to v[o + c]. */
+function columnBindings(example: Emitted, params: number, columns: number, row: string): string[] {
+  return example.pars.filter((i) => i >= params).map((i) => `const p${i} = _data[${row} * ${columns} + ${i - params}];`);
+}
+
+/**
+ * How a Metropolis kernel computes E at x0 … x(D−1): a potential's
+ * expression, or prior + Σ_rows example for a potential from data (data
+ * layout as in {@link KernelGradient}), in the reference's order.
+ */
+export type KernelEnergy =
+  | { kind: 'expression'; js: Emitted }
+  | { kind: 'data'; prior: Emitted; example: Emitted; params: number; columns: number; rows: number };
+
+/** The energy of a compiled potential as a kernel computes it, or undefined where there is no emitted form. */
+export function kernelEnergy(potential: CompiledPotential): KernelEnergy | undefined {
+  if (potential.data) {
+    const { prior, example } = potential.data.energyJs;
+    return { kind: 'data', prior, example, params: potential.paramNames.length, columns: potential.data.columns.length, rows: potential.data.rows };
+  }
+  return potential.energyJs ? { kind: 'expression', js: potential.energyJs } : undefined;
+}
+
+/** Statements leaving E at x0 … x(D−1) in `target`. */
+function energyAt(e: KernelEnergy, target: string): string[] {
+  if (e.kind === 'expression') return ['{', ...e.js.temps, `${target} = ${e.js.results[0]};`, '}'];
+  return [
+    '{', ...e.prior.temps, `${target} = ${e.prior.results[0]};`, '}',
+    `for (let _r = 0; _r < ${e.rows}; _r++) {`,
+    ...columnBindings(e.example, e.params, e.columns, '_r'),
+    ...e.example.temps,
+    `${target} = ${target} + ${e.example.results[0]};`,
+    '}',
+  ];
+}
+
+/** Scalar parameters the energy reads. */
+function energyParams(e: KernelEnergy): number[] {
+  if (e.kind === 'expression') return e.js.pars;
+  return [...new Set([...e.prior.pars, ...e.example.pars.filter((i) => i < e.params)])];
+}
+
+/** `lines` run at the point _y0 … _y(D−1) instead of the particle's x: a block rebinding x0 … x(D−1). */
+function atY(lines: string[], dims: number): string[] {
+  return ['{', `const ${Array.from({ length: dims }, (_, d) => `x${d} = _y${d}`).join(', ')};`, ...lines, '}'];
 }
 
 /** The gradient's lines at the top of a kernel call: parameters, the data, the gradient's locals. */
@@ -304,21 +351,10 @@ export function baoabKernelSource(dims: number, gradient: KernelGradient, mass: 
 }
 
 /**
- * Statements evaluating an emitted expression set at other coordinates: a
- * block that binds x0 … x(D−1) to `at(d)` (shadowing the particle's own) unless
- * they are the particle's own, runs
- * the temporaries and assigns result r to `target(r)`.
- */
-function evaluateAt(out: Emitted, dims: number, at: (d: number) => string, target: (r: number) => string): string[] {
-  const bind = Array.from({ length: dims }, (_, d) => `x${d} = ${at(d)}`).join(', ');
-  const rebind = at(0) !== 'x0'; // at the particle's own coordinates there is nothing to bind
-  return ['{', ...(rebind ? [`const ${bind};`] : []), ...out.temps, ...out.results.map((r, i) => `${target(i)} = ${r};`), '}'];
-}
-
-/**
  * Source of the MALA or HMC range kernel (src/integrators/metropolis.ts) for D
  * dimensions with the potential's energy and gradient inlined. State:
- * [positions] (MALA) or [positions, velocities] (HMC). `coef` holds
+ * [positions] (MALA) or [positions, velocities] (HMC), and the data last for
+ * a potential from data (full batch: these integrators refuse a mini-batch). `coef` holds
  * COEF_STRIDE numbers per step from `samplerCoefficients`: (h, σ, T, 0) for
  * MALA, (h, √T, T, 0) for HMC. Returns [accepted moves] over the range. The
  * accept uniform of step n is uniform n of stream 3; the test is the
@@ -327,18 +363,19 @@ function evaluateAt(out: Emitted, dims: number, at: (d: number) => string, targe
  * @param mass m_d (HMC; pasted as 1/m and 1/√m literals)
  * @param leapfrogSteps L leapfrog steps per HMC step
  */
-export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number, energy: Emitted, gradient: Emitted, mass: number[], leapfrogSteps: number): RangeKernelSource {
+export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number, energy: KernelEnergy, gradient: KernelGradient, mass: number[], leapfrogSteps: number): RangeKernelSource {
   const D = dims;
-  if (gradient.results.length !== D) throw new Error(`gradient has ${gradient.results.length} components, expected ${D}`);
-  if (energy.results.length !== 1) throw new Error(`energy has ${energy.results.length} results, expected 1`);
+  checkGradient(gradient, D);
+  if (gradient.kind === 'data' && gradient.batch) throw new Error('MALA and HMC take the full gradient: no mini-batch');
   if (mass.length !== D) throw new Error(`mass has ${mass.length} components, expected ${D}`);
   const ds = Array.from({ length: D }, (_, d) => d);
   const inv = mass.map((m) => String(1 / m));
   const invSqrt = mass.map((m) => String(1 / Math.sqrt(m)));
   const capacity = Math.max(FILL_NORMALS, D);
   const stepsPerFill = Math.floor(capacity / D);
-  const atX = (d: number) => `x${d}`;
-  const atY = (d: number) => `_y${d}`;
+  // ∇E at y into _gy: the gradient's own _g locals shadowed inside the block
+  const gradientAtY = atY([`let ${ds.map((d) => `_g${d} = 0`).join(', ')};`, ...gradientAt(gradient, D, 'step0 + _k'), ...ds.map((d) => `_gy${d} = _g${d};`)], D);
+  const energyAtY = atY(energyAt(energy, '_ey'), D);
   const accept = (dH: string, logQ: string) => `(!(_T > 0) ? ${dH} <= 0 : Math.log(_U[_t]) < -(${dH}) / _T + ${logQ})`;
   const body: string[] = [];
   if (integrator === 'mala') {
@@ -346,8 +383,8 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
       `const _h = coef[${COEF_STRIDE} * _k], _sigma = coef[${COEF_STRIDE} * _k + 1], _T = coef[${COEF_STRIDE} * _k + 2];`,
       'let _xi2 = 0;',
       ...ds.flatMap((d) => [`{ const _z = _Z[_j + ${d}]; _xi2 += _z * _z; _y${d} = x${d} - _h * _g${d} + _sigma * _z; }`]),
-      ...evaluateAt(energy, D, atY, () => '_ey'),
-      ...evaluateAt(gradient, D, atY, (r) => `_gy${r}`),
+      ...energyAtY,
+      ...gradientAtY,
       'let _back = 0;',
       ...ds.map((d) => `{ const _r = x${d} - _y${d} + _h * _gy${d}; _back += _r * _r; }`),
       'const _logQ = _T > 0 ? -_back / (4 * _h * _T) + 0.5 * _xi2 : 0;',
@@ -363,12 +400,12 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
       ...ds.map((d) => `v${d} = _sqrtT * ${invSqrt[d]} * _Z[_j + ${d}]; _xi${d} = v${d}; _kin0 += (0.5 * v${d} * v${d}) / ${inv[d]}; _y${d} = x${d}; _gy${d} = _g${d};`),
       `for (let _l = 0; _l < ${leapfrogSteps}; _l++) {`,
       ...ds.map((d) => `v${d} = v${d} - _hh * _gy${d} * ${inv[d]}; _y${d} = _y${d} + _h * v${d};`),
-      ...evaluateAt(gradient, D, atY, (r) => `_gy${r}`),
+      ...gradientAtY,
       ...ds.map((d) => `v${d} = v${d} - _hh * _gy${d} * ${inv[d]};`),
       '}',
       'let _kin1 = 0;',
       ...ds.map((d) => `_kin1 += (0.5 * v${d} * v${d}) / ${inv[d]};`),
-      ...evaluateAt(energy, D, atY, () => '_ey'),
+      ...energyAtY,
       `if (Number.isFinite(_ey) && Number.isFinite(_kin1) && ${accept('_ey + _kin1 - (_e + _kin0)', '0')}) {`,
       ...ds.map((d) => `x${d} = _y${d}; _g${d} = _gy${d};`),
       '_e = _ey; _accepted++;',
@@ -384,13 +421,14 @@ export function metropolisKernelSource(integrator: 'mala' | 'hmc', dims: number,
     ...helpers(capacity),
     `return function ${integrator}(state, i0, i1, step0, coef, params, k0, k1) {`,
     `const _x = state[0]${hmc ? ', _v = state[1]' : ''}, _K = coef.length / ${COEF_STRIDE};`,
-    ...energy.pars.concat(gradient.pars.filter((i) => !energy.pars.includes(i))).map((i) => `const p${i} = params[${i}];`),
+    ...[...new Set([...energyParams(energy), ...gradientParams(gradient)])].map((i) => `const p${i} = params[${i}];`),
+    ...(gradient.kind === 'data' ? ['const _data = state[state.length - 1];'] : []),
     `let ${locals('_g')}, ${locals('_gy')}, ${locals('_y')}${hmc ? `, ${locals('_xi')}` : ''}, _e = 0, _ey = 0, _accepted = 0;`,
     'for (let _i = i0; _i < i1; _i++) {',
     ...ds.map((d) => `let x${d} = _x[_i * ${D} + ${d}];`),
     ...(hmc ? ds.map((d) => `let v${d} = _v[_i * ${D} + ${d}];`) : []),
-    ...evaluateAt(energy, D, atX, () => '_e'),
-    ...evaluateAt(gradient, D, atX, (r) => `_g${r}`),
+    ...energyAt(energy, '_e'),
+    ...gradientAt(gradient, D, 'step0'),
     'for (let _k = 0; _k < _K; ) {',
     `const _n = Math.min(${stepsPerFill}, _K - _k);`,
     `const _a = _fillUniforms(_i, step0 + _k, _n, ${Stream.accept}, k0, k1);`,

@@ -50,6 +50,8 @@ export interface DataPotential {
    * for the P scalar parameters (i < P) and `p{P + c}` for column c of the row.
    */
   gradientJs: { prior: Emitted; example: Emitted };
+  /** The same for prior(x) and example(x; row), one result each. */
+  energyJs: { prior: Emitted; example: Emitted };
 }
 
 type Params = { names: string[]; values: number[] };
@@ -102,6 +104,7 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     exampleEnergy: (x, row, p = paramValues) => exE(x, p, values, row * C) as number,
     exampleGradient: (x, row, g, p = paramValues) => void exG(x, p, values, row * C, g),
     gradientJs: { prior: pg, example: eg },
+    energyJs: { prior: pe, example: ee },
   };
   const energy = (x: ArrayLike<number>, p: ArrayLike<number> = paramValues): number => {
     let e = priorE(x, p) as number;

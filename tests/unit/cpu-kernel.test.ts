@@ -114,6 +114,8 @@ CASES.push(
   ['LM, potential from data, mini-batch of 5 with replacement', { dims: 2, potential: REGRESSION, integrator: 'lm', dt: 0.005, batch: 5, replace: true }],
   ['EM, potential from data, mini-batch of 7 without replacement (Floyd)', { dims: 2, potential: REGRESSION, integrator: 'em', dt: 0.005, batch: 7, replace: false }],
   ['BAOAB with a mini-batch of 4 (momentum SGD: the batch of step n at the position of step n)', { dims: 2, potential: REGRESSION, integrator: 'baoab', dt: 0.01, friction: 1, batch: 4, replace: false }],
+  ['MALA on a potential from data (energy and gradient loop over the 12 rows), h = 0.02', { dims: 2, potential: REGRESSION, integrator: 'mala', dt: 0.02, temperature: 1 }],
+  ['HMC on a potential from data, 4 leapfrog steps, masses 1 and 2', { dims: 2, potential: REGRESSION, integrator: 'hmc', dt: 0.03, leapfrogSteps: 4, mass: [1, 2], temperature: 1 }],
 );
 
 describe('CPU backend: generated kernel and worker threads against the reference step, bit for bit', () => {
@@ -189,7 +191,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
       const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
       const v = new Float64Array(n);
       const [y, w] = [x.slice(), v.slice()];
-      const src = metropolisKernelSource(integrator, 1, pot.energyJs!, pot.gradientJs!, [1], 3);
+      const src = metropolisKernelSource(integrator, 1, { kind: 'expression', js: pot.energyJs! }, { kind: 'expression', js: pot.gradientJs! }, [1], 3);
       const [accepted] = buildKernel(src)(integrator === 'hmc' ? [x, v] : [x], 0, n, step0, c4, pot.paramValues, k0, k1);
       const ns = new NormalStream(k0, k1, Stream.noise);
       const scratch = makeMetropolisScratch(1);

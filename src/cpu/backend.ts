@@ -6,9 +6,9 @@
  *   (src/cpu/kernel.ts), run over all cores by a {@link CpuPool} of worker
  *   threads when shared memory is available and the problem is big enough,
  *   otherwise on this thread;
- * - the reference path: the per-particle step of src/integrators/overdamped.ts,
- *   for integrators that have no generated kernel (yet), or when asked
- *   (`{ threads: 0 }`).
+ * - the reference path: the per-particle steps of src/integrators/
+ *   (overdamped, inertial, metropolis), when asked (`{ threads: 0 }`) or for
+ *   a potential without emitted JavaScript.
  */
 import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type AcceptanceCounts, type Backend, type Covariance, type Moments, type Problem, type TargetBall, type VelocityMoments } from '../backend.ts';
 import { samplerCoefficients } from '../integrators/coefficients.ts';

@@ -3,18 +3,13 @@
  * the CLI benchmark's workload matrix run inside headless Chromium with
  * WebGPU (Debian's /usr/bin/chromium driven by puppeteer-core, pages served by
  * Vite), printing the same table or JSON rows as `npx langevin bench`.
- * The server sends COOP/COEP headers so the page is cross-origin isolated and
- * the CPU backend can use Web Workers over SharedArrayBuffer.
+ * The server (vite.config.ts) sends COOP/COEP headers, so the page is
+ * cross-origin isolated and the CPU backend can use Web Workers over
+ * SharedArrayBuffer.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer from 'puppeteer-core';
-import { createServer } from 'vite';
 import { formatRow, kSweep, type BenchRow } from '../src/bench/matrix.ts';
+import { CHROMIUM, openBrowser } from '../tests/browser/browser.ts';
 import type { PageOptions } from './browser-page.ts';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 function parse(args: string[]): PageOptions & { json: boolean } {
   const list = (name: string, v: string | undefined) => {
@@ -48,23 +43,8 @@ function parse(args: string[]): PageOptions & { json: boolean } {
 
 async function main(): Promise<void> {
   const o = parse(process.argv.slice(3)); // node bin/run-ts.js bench/browser.ts ARGS
-  if (!existsSync(CHROMIUM)) throw new Error(`bench:browser needs Chromium at ${CHROMIUM} (apt-get install -y chromium), or set CHROMIUM_PATH`);
-  const server = await createServer({
-    configFile: 'vite.config.ts',
-    logLevel: 'error',
-    server: { port: 0, host: '127.0.0.1', headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
-  });
-  await server.listen();
-  const address = server.httpServer!.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const profile = mkdtempSync(join(tmpdir(), 'langevin-bench-chromium-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    protocolTimeout: 3_600_000,
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--disable-background-timer-throttling', '--disable-renderer-backgrounding'],
-  });
+  const session = await openBrowser(['--disable-background-timer-throttling', '--disable-renderer-backgrounding'], 3_600_000);
+  const { browser } = session;
   const rows: BenchRow[] = [];
   try {
     const page = await browser.newPage();
@@ -75,14 +55,12 @@ async function main(): Promise<void> {
     });
     await page.exposeFunction('benchNote', (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n'));
     (o.json ? process.stderr : process.stdout).write(`Chromium ${await browser.version()} (${CHROMIUM}), headless, --enable-unsafe-webgpu; K sweep ${kSweep(o.quick).join(', ')}\n`);
-    await page.goto(`http://127.0.0.1:${port}/bench/browser.html`, { waitUntil: 'load' });
+    await page.goto(`${session.url}bench/browser.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => typeof window.langevinBench === 'function', { timeout: 120_000 });
     const { json: _json, ...pageOptions } = o;
     await page.evaluate((opts) => window.langevinBench(opts), pageOptions);
   } finally {
-    await browser.close();
-    await server.close();
-    rmSync(profile, { recursive: true, force: true });
+    await session.close();
   }
   if (!o.json) {
     const find = (pred: (r: BenchRow) => boolean) => rows.find(pred);

@@ -24,7 +24,7 @@
  */
 import type { Emitted } from '../potential/emit.ts';
 import type { CompiledPotential } from '../potential/index.ts';
-import { Stream, mulhi32 } from '../rng/philox.ts';
+import { Stream, mulhi32, u01 } from '../rng/philox.ts';
 import { BOX_MULLER_SOURCE } from '../rng/boxMuller.ts';
 import { philoxWasmBytes, philoxWasmBytesFor } from './philoxWasm.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -85,12 +85,13 @@ function helpers(capacity: number, gradient?: KernelGradient): string[] {
     '  for (let q = 0; q < 4 * calls; q += 2) _boxMuller(_W[q], _W[q + 1], _Z, q);',
     '  return off;',
     '}',
-    // uniforms n … n + count − 1 of a stream (accept uniforms: uniform n is output n mod 4 of call ⌊n/4⌋), as u01 maps them
+    // uniforms n … n + count − 1 of a stream (accept uniforms: uniform n is output n mod 4 of call ⌊n/4⌋), mapped by src/rng/philox.ts's own u01
     `const _U = new Float64Array(${4 * calls});`,
+    `const _u01 = (${u01.toString()});`,
     'function _fillUniforms(particle, n, count, stream, k0, k1) {',
     '  const call = Math.floor(n / 4), off = n % 4, calls = (off + count + 3) >> 2;',
     '  _blocks(particle, call >>> 0, Math.floor(call / 4294967296) >>> 0, stream, k0, k1, calls);',
-    '  for (let q = 0; q < 4 * calls; q++) _U[q] = (_W[q] >>> 9) * 1.1920928955078125e-7 + 5.960464477539063e-8;',
+    '  for (let q = 0; q < 4 * calls; q++) _U[q] = _u01(_W[q]);',
     '  return off;',
     '}',
   ];

@@ -15,3 +15,12 @@ export function batchShader(batch: BatchSpec, rows: number): string {
   const literal = /[.e]/.test(String(scale)) ? String(scale) : `${scale}.0`;
   return [`const BATCH_B: u32 = ${batch.size}u;`, `const BATCH_SCALE: f32 = ${literal};`, preprocess(batchWGSL, { REPLACE: batch.replace })].join('\n');
 }
+
+/**
+ * The potential's WGSL as a stepping kernel splices it: with the mini-batch
+ * functions appended when the run draws batches.
+ * @param batch the spec's batch and N, the rows of the potential's data
+ */
+export function potentialWithBatch(potentialWGSL: string, batch?: BatchSpec & { rows: number }): string {
+  return batch ? `${potentialWGSL}\n${batchShader(batch, batch.rows)}` : potentialWGSL;
+}

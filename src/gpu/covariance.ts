@@ -7,7 +7,7 @@ import covarianceWGSL from '../../shaders/covariance.wgsl?raw';
 import { covarianceFromSums, covarianceRowLength, type Covariance } from '../backend.ts';
 import { MomentsParams } from './layout.ts';
 import type { Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 
 const MAX_GROUPS = 4096;
 const WG = 256;
@@ -54,8 +54,7 @@ export class CovarianceReduction {
 
   static async create(device: GPUDevice, shards: Shard[], dims: number): Promise<CovarianceReduction> {
     const code = assembleShader(covarianceWGSL, { dims, structs: [MomentsParams], reduce: true });
-    const module = await compileShader(device, code, 'CovarianceReduction.module');
-    const pipeline = device.createComputePipeline({ label: 'CovarianceReduction.pipeline', layout: 'auto', compute: { module, entryPoint: 'main', constants: { WG } } });
+    const pipeline = await computePipeline(device, code, 'CovarianceReduction', { WG });
     return new CovarianceReduction(device, pipeline, shards, dims);
   }
 

@@ -9,7 +9,7 @@ import type { HistogramSpec } from '../spec.ts';
 import { axisBinnings, type HistogramCounts } from '../stats/binning.ts';
 import { HistogramParams } from './layout.ts';
 import type { Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 
 const WG = 256;
 const MAX_GROUPS = 1024;
@@ -88,12 +88,7 @@ export class HistogramPass {
     const total = h.bins.reduce((a, b) => a * b, 1);
     const usesWorkgroupBins = !options.forceGlobalAtomics && total <= privateBinCapacity(device);
     const code = assembleShader(histogramWGSL, { dims, structs: [HistogramParams], defines: { PRIVATE: usesWorkgroupBins } });
-    const module = await compileShader(device, code, 'HistogramPass.module');
-    const pipeline = device.createComputePipeline({
-      label: 'HistogramPass.pipeline',
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: usesWorkgroupBins ? { WG, PRIVATE_BINS: total } : { WG } },
-    });
+    const pipeline = await computePipeline(device, code, 'HistogramPass', usesWorkgroupBins ? { WG, PRIVATE_BINS: total } : { WG });
     return new HistogramPass(device, pipeline, shards, h, usesWorkgroupBins);
   }
 

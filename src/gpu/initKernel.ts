@@ -7,7 +7,7 @@ import type { InitSpec } from '../spec.ts';
 import { initAffine } from '../integrators/overdamped.ts';
 import { InitParams } from './layout.ts';
 import { dispatchShards, type Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 
 export class InitKernel {
   private readonly uniforms: GPUBuffer[];
@@ -53,12 +53,7 @@ export class InitKernel {
       defines: { NORMAL: init.kind === 'normal', UNIFORM: init.kind === 'uniform', VELOCITY: velocity },
       rng: true,
     });
-    const module = await compileShader(device, code, 'InitKernel.module');
-    const pipeline = device.createComputePipeline({
-      label: 'InitKernel.pipeline',
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { WG: workgroupSize } },
-    });
+    const pipeline = await computePipeline(device, code, 'InitKernel', { WG: workgroupSize });
     return new InitKernel(device, pipeline, shards, workgroupSize, init, key);
   }
 

@@ -8,7 +8,7 @@ import momentsWGSL from '../../shaders/moments.wgsl?raw';
 import { momentRowLength, momentsFromSums, type Moments, type TargetBall } from '../backend.ts';
 import { MomentsParams } from './layout.ts';
 import type { Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 
 /** At most this many workgroups per shard; each thread then loops over its particles. */
@@ -76,12 +76,7 @@ export class MomentsReduction {
    */
   static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string | undefined, params: GPUBuffer | undefined, data?: GPUBuffer): Promise<MomentsReduction> {
     const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined }, reduce: true });
-    const module = await compileShader(device, code, 'MomentsReduction.module');
-    const pipeline = device.createComputePipeline({
-      label: 'MomentsReduction.pipeline',
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { WG } },
-    });
+    const pipeline = await computePipeline(device, code, 'MomentsReduction', { WG });
     return new MomentsReduction(device, pipeline, shards, dims, params, data);
   }
 

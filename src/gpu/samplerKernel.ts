@@ -9,9 +9,9 @@ import { COEF_STRIDE, samplerCoefficients } from '../integrators/coefficients.ts
 import type { IntegratorName } from '../spec.ts';
 import { SamplerParams } from './layout.ts';
 import { dispatchShards, streamWords, type Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
-import { batchShader } from './batch.ts';
+import { potentialWithBatch } from './batch.ts';
 import type { BatchSpec } from '../spec.ts';
 
 export interface SamplerKernelOptions {
@@ -97,16 +97,11 @@ export class SamplerKernel {
     const code = assembleShader(samplersWGSL, {
       dims: options.dims,
       structs: [SamplerParams],
-      potential: options.batch ? `${options.potentialWGSL}\n${batchShader(options.batch, options.batch.rows)}` : options.potentialWGSL,
+      potential: potentialWithBatch(options.potentialWGSL, options.batch),
       defines: { BATCH: options.batch !== undefined, BAOAB: it === 'baoab', MALA: it === 'mala', HMC: it === 'hmc', INERTIAL: it !== 'mala', METROPOLIS: it !== 'baoab' },
       rng: true,
     });
-    const module = await compileShader(device, code, 'SamplerKernel.module');
-    const pipeline = device.createComputePipeline({
-      label: 'SamplerKernel.pipeline',
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { WG: options.workgroupSize } },
-    });
+    const pipeline = await computePipeline(device, code, 'SamplerKernel', { WG: options.workgroupSize });
     return new SamplerKernel(device, pipeline, shards, params, buffers, options);
   }
 

@@ -80,3 +80,14 @@ export async function compileShader(device: GPUDevice, code: string, label: stri
   }
   return module;
 }
+
+/**
+ * Compile one compute stage and build its pipeline (entry point `main`, auto
+ * layout), labelled `${name}.module` and `${name}.pipeline`.
+ * @param name the stage's class, e.g. 'StepKernel'
+ * @param constants its pipeline-overridable constants (the workgroup size WG, …)
+ */
+export async function computePipeline(device: GPUDevice, code: string, name: string, constants: Record<string, number>): Promise<GPUComputePipeline> {
+  const module = await compileShader(device, code, `${name}.module`);
+  return device.createComputePipeline({ label: `${name}.pipeline`, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
+}

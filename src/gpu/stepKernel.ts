@@ -4,10 +4,10 @@
  */
 import stepWGSL from '../../shaders/step.wgsl?raw';
 import type { BatchSpec, IntegratorName } from '../spec.ts';
-import { batchShader } from './batch.ts';
+import { potentialWithBatch } from './batch.ts';
 import { StepParams } from './layout.ts';
 import { dispatchShards, streamWords, type Shard } from './particles.ts';
-import { assembleShader, compileShader } from './shaders.ts';
+import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 
 export interface StepKernelOptions {
@@ -65,16 +65,11 @@ export class StepKernel {
     const code = assembleShader(stepWGSL, {
       dims: options.dims,
       structs: [StepParams],
-      potential: options.batch ? `${options.potentialWGSL}\n${batchShader(options.batch, options.batch.rows)}` : options.potentialWGSL,
+      potential: potentialWithBatch(options.potentialWGSL, options.batch),
       defines: { LM: options.integrator === 'lm', BATCH: options.batch !== undefined },
       rng: true,
     });
-    const module = await compileShader(device, code, 'StepKernel.module');
-    const pipeline = device.createComputePipeline({
-      label: 'StepKernel.pipeline',
-      layout: 'auto',
-      compute: { module, entryPoint: 'main', constants: { WG: options.workgroupSize } },
-    });
+    const pipeline = await computePipeline(device, code, 'StepKernel', { WG: options.workgroupSize });
     return new StepKernel(device, pipeline, shards, params, options);
   }
 

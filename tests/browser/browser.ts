@@ -15,8 +15,14 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-export async function openBrowser(extraArgs: string[] = []): Promise<BrowserSession> {
-  if (!existsSync(CHROMIUM)) throw new Error(`browser tests need Chromium at ${CHROMIUM}; install it with: apt-get install -y chromium`);
+/**
+ * Start a Vite server with the project's config (which sends COOP/COEP, so
+ * pages are cross-origin isolated) and headless Chromium with WebGPU.
+ * @param extraArgs further Chromium switches
+ * @param protocolTimeout ms puppeteer waits for one protocol call (long benchmarks raise it)
+ */
+export async function openBrowser(extraArgs: string[] = [], protocolTimeout?: number): Promise<BrowserSession> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium), or set CHROMIUM_PATH`);
   const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
   await server.listen();
   const address = server.httpServer!.address();
@@ -27,6 +33,7 @@ export async function openBrowser(extraArgs: string[] = []): Promise<BrowserSess
     // LANGEVIN_HEADFUL=1 (under xvfb-run) shows a real window, for screenshots of what a person sees
     headless: process.env.LANGEVIN_HEADFUL ? false : true,
     userDataDir: profile,
+    ...(protocolTimeout ? { protocolTimeout } : {}),
     args: [
       '--no-sandbox',
       '--enable-unsafe-webgpu',

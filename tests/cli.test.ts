@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunResult } from '../src/engine.ts';
 import { main, parseJsonFile } from '../src/node/cli.ts';
+import { runAndRead } from './support.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const BUILTINS = ['free', 'harmonic', 'double-well', 'tilted-double-well', 'mueller-brown', 'rastrigin', 'ackley', 'himmelblau', 'gaussian-mixture'];
@@ -355,7 +356,7 @@ describe('langevin bias', () => {
     init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 30, low: -2.5, high: 2.5 },
   };
 
-  it('--json: one row per integrator and dt over the same time; EM bias grows with dt, MALA stays at the floor', () => {
+  it('--json: one row per integrator and dt over the same time; EM bias grows with dt, MALA stays at the floor', async () => {
     const spec = specFile('bias.json', BIAS);
     const r = cli('bias', spec, '--dt', '0.02,0.05', '--integrators', 'em,mala', '--backend', 'cpu', '--json');
     noStackTrace(r.stderr);
@@ -382,6 +383,9 @@ describe('langevin bias', () => {
     expect(em2.kl).toBeGreaterThan(3 * bound(em2));
     expect(m1.kl).toBeLessThan(bound(m1));
     expect(m2.kl).toBeLessThan(bound(m2));
+    // the MALA row's acceptance is that of the same spec run through the API (float64 CPU: the same decisions)
+    const direct = await runAndRead({ ...BIAS, integrator: 'mala', dt: 0.05, steps: 120, observe: { every: 0 } }, 'cpu');
+    expect(m2.acceptanceRate).toBe(direct.result.final.acceptanceRate);
     expect(m2.acceptanceRate!).toBeGreaterThan(0.5);
     expect(em1.acceptanceRate).toBeUndefined();
   });

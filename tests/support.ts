@@ -38,3 +38,8 @@ export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: Web
 export function varianceSE(v: number, n: number): number {
   return v * Math.sqrt(2 / (n - 1));
 }
+
+/** Whether two arrays hold the same bits (the same type, length and every byte). */
+export function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
+  return a.constructor === b.constructor && a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}

@@ -47,6 +47,10 @@ describe('langevin run with a CSV data file', () => {
     expect(r.final.mean).toEqual(inline.final.mean);
     expect(r.final.covariance).toEqual(inline.final.covariance);
     expect(r.final.effectiveTemperature).toBe(inline.final.effectiveTemperature);
+    // and they were reported (the equalities above would hold between two absent values): a 2 × 2 covariance, T_eff > 0 at T = 0 from the batch noise
+    expect(r.final.covariance.map((row: number[]) => row.length)).toEqual([2, 2]);
+    expect(r.final.covariance[0][0]).toBeGreaterThan(0);
+    expect(r.final.effectiveTemperature).toBeGreaterThan(0);
   });
 
   it.each([

@@ -11,6 +11,7 @@ import testKernel from './kernels/batch_test.wgsl?raw';
 import { scoped } from './harness.ts';
 import { runKernel } from './run-kernel.ts';
 import { runAndRead } from '../support.ts';
+import { maxAbsDiff } from '../stats/helpers.ts';
 
 const STUBS = `
 fn potential_example_gradient(x: array<f32, D>, row: u32) -> array<f32, D> { return x; }
@@ -63,11 +64,6 @@ const base = {
   init: { kind: 'normal', mean: 0, std: 1 },
 };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('mini-batch dynamics: GPU against the CPU reference', () => {
   it.each([

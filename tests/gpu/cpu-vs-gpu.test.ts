@@ -4,6 +4,7 @@ import { initParticle, advanceParticle, makeScratch } from '../../src/integrator
 import { NormalStream, Stream, seedKey } from '../../src/rng/philox.ts';
 import { WebGpuBackend } from '../../src/gpu/backend.ts';
 import { prepare } from '../../src/engine.ts';
+import { maxAbsDiff } from '../stats/helpers.ts';
 
 // A strongly convex potential: trajectory differences contract instead of growing.
 const base = {
@@ -17,11 +18,6 @@ const base = {
   init: { kind: 'normal', mean: [-1, 0], std: 0.3 },
 };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('GPU against the CPU reference (same seed, same random stream)', () => {
   it.each(['em', 'lm'])('%s: final positions agree to f32 + transcendental tolerance', async (integrator) => {

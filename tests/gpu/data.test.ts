@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { runAndRead } from '../support.ts';
 import { effectiveTemperature, sgdStationaryMoments } from '../../src/stats/sgd.ts';
+import { maxAbsDiff } from '../stats/helpers.ts';
+import { colormap } from './harness.ts';
 
 // Bayesian linear regression, 40 rows: a strongly convex posterior.
 const ROWS = Array.from({ length: 40 }, (_, i) => {
@@ -18,11 +20,6 @@ const base = {
   init: { kind: 'normal', mean: [0.3, 0.8], std: 0.2 },
 };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('potential from data, full batch: GPU against the CPU reference', () => {
   it('em: same trajectories, same mean energy', async () => {
@@ -106,12 +103,6 @@ describe('renderers with a potential from data (group 1 bound)', () => {
       });
       const { pixels: dots } = await renderOffscreen(backend.gpu, SIZE, SIZE, 'rgba8unorm', (pass) => points.record(pass));
       expect(await backend.gpu.popErrorScope()).toBeNull();
-      const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
-      const colormap = (t: number) => {
-        const s = Math.min(Math.max(t, 0), 1) * 4;
-        const i = Math.min(Math.floor(s), 3);
-        return stops[i].map((a, c) => a + (stops[i + 1][c] - a) * (s - i));
-      };
       let checked = 0;
       for (let y = 0; y < SIZE; y += 3) {
         for (let x = 0; x < SIZE; x += 3) {

@@ -8,19 +8,11 @@ import { TrailRenderer } from '../../src/gpu/render/trailRenderer.ts';
 import { FrameRenderer } from '../../src/gpu/render/frameRenderer.ts';
 import { OrbitCamera } from '../../src/gpu/render/camera.ts';
 import { renderOffscreen } from '../../src/gpu/render/offscreen.ts';
+import { colormap } from './harness.ts';
 
 const SIZE = 64;
 const FORMAT: GPUTextureFormat = 'rgba8unorm';
 const view: View = { dims: [0, 1], box: [-1, 1, -1, 1], energyRange: [0, 1] };
-
-/** The same ramp as shaders/colormap.wgsl, in float64. */
-function colormap(t: number): number[] {
-  const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
-  const s = Math.min(Math.max(t, 0), 1) * 4;
-  const i = Math.min(Math.floor(s), 3);
-  const f = s - i;
-  return stops[i].map((a, c) => a + (stops[i + 1][c] - a) * f);
-}
 
 /** Render into a SIZE × SIZE texture cleared to black and read the RGBA8 pixels back (rows of 256 bytes). */
 async function render(device: GPUDevice, draw: (pass: GPURenderPassEncoder) => void): Promise<Uint8Array> {

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAndRead, simulation, varianceSE } from '../support.ts';
 import { klFloor } from '../../src/stats/divergence.ts';
+import { maxAbsDiff } from '../stats/helpers.ts';
 
 // A strongly convex potential: trajectory differences contract instead of growing.
 const base = {
@@ -23,11 +24,6 @@ const base = {
   observe: { every: 50 },
 };
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 /** Fraction of particles whose coordinates all agree within tol. */
 function agreeing(a: ArrayLike<number>, b: ArrayLike<number>, dims: number, tol: number): number {
@@ -50,12 +46,8 @@ describe('GPU against the CPU reference: inertial and Metropolis integrators', (
     const gpu = await runAndRead(spec, 'webgpu');
     expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
     expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeGreaterThan(0);
-    const sims = await Promise.all([simulation(spec, 'cpu'), simulation(spec, 'webgpu')]);
-    for (const s of sims) await s.advance(spec.steps);
-    const [vc, vg] = await Promise.all(sims.map((s) => s.backend.readVelocities()));
-    sims.forEach((s) => s.destroy());
-    expect(vg!.length).toBe(2000);
-    expect(maxAbsDiff(vc!, vg!)).toBeLessThan(5e-3);
+    expect(maxAbsDiff(cpu.velocities!, gpu.velocities!)).toBeLessThan(5e-3);
+    expect(maxAbsDiff(cpu.velocities!, gpu.velocities!)).toBeGreaterThan(0);
     const [fc, fg] = [cpu.result.final, gpu.result.final];
     expect(fg.kineticTemperature!).toBeCloseTo(fc.kineticTemperature!, 3);
     expect(fg.velocityVariance![1]).toBeCloseTo(fc.velocityVariance![1], 3);
@@ -69,10 +61,13 @@ describe('GPU against the CPU reference: inertial and Metropolis integrators', (
     const cpu = await runAndRead(spec, 'cpu');
     const gpu = await runAndRead(spec, 'webgpu');
     // a differing decision moves a particle by O(σ) ≈ 0.5; the rest agree to f32 tolerance
-    expect(agreeing(cpu.positions, gpu.positions, 2, 2e-3)).toBeGreaterThan(0.98);
+    const agree = agreeing(cpu.positions, gpu.positions, 2, 2e-3);
+    expect(agree).toBeGreaterThan(0.98);
     const [rc, rg] = [cpu.result.final.acceptanceRate!, gpu.result.final.acceptanceRate!];
     expect(rc).toBeGreaterThan(0.3);
     expect(rc).toBeLessThan(0.99);
+    // a decision flips only where |ln α − ln u| is within the f32 error of ΔE: rare, but not counted by the
+    // positions (the same noise can pull two trajectories back together after one), so the rates get 1 %
     expect(Math.abs(rg - rc)).toBeLessThan(0.01);
     // per trace interval too
     const tc = cpu.result.trace!.map((r) => r.acceptanceRate);
@@ -86,8 +81,15 @@ describe('GPU against the CPU reference: inertial and Metropolis integrators', (
     const sims = await Promise.all([simulation(spec, 'cpu'), simulation(spec, 'webgpu')]);
     const [vc, vg] = await Promise.all(sims.map((s) => s.backend.readVelocities()));
     sims.forEach((s) => s.destroy());
-    // normals good to 2^-11 (1 + |z|), times √(T/m) ≤ √2
-    expect(maxAbsDiff(vc!, vg!)).toBeLessThan(2e-3 * 6);
+    // v = √(T/m_d)·z with normals good to 2^-11 (1 + |z|) (DESIGN §2), plus the f32 rounding of v
+    let outside = 0;
+    for (let i = 0; i < vc!.length; i++) {
+      const scale = Math.sqrt(2 / base.mass[i % 2]);
+      const bound = 2 ** -11 * (1 + Math.abs(vc![i]) / scale) * scale + 2 ** -23 * Math.abs(vc![i]);
+      if (!(Math.abs(vc![i] - vg![i]) <= bound)) outside++;
+    }
+    expect(outside).toBe(0);
+    expect(maxAbsDiff(vc!, vg!)).toBeGreaterThan(0);
     // and they are thermal: ⟨v_d²⟩ = T/m_d
     const N = 1000;
     for (let d = 0; d < 2; d++) {

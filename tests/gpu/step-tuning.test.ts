@@ -4,7 +4,7 @@
  * step pass) leave every bit of the trajectories as it was.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { runAndRead, simulation } from '../support.ts';
+import { runAndRead, sameBits, simulation } from '../support.ts';
 import { WebGpuBackend } from '../../src/gpu/backend.ts';
 import { StepKernel } from '../../src/gpu/stepKernel.ts';
 import { gpu } from './harness.ts';
@@ -22,9 +22,6 @@ const spec = {
   init: { kind: 'normal', mean: 0, std: 1 },
 };
 
-function same(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
 
 describe('step kernel tuning changes no bit', () => {
   it('workgroup sizes 32, 128 and 256 give the bits of 64', async () => {
@@ -34,7 +31,7 @@ describe('step kernel tuning changes no bit', () => {
       const ref = await runAndRead(spec, 'webgpu');
       for (const workgroupSize of [32, 128, 256]) {
         const other = await runAndRead(spec, 'webgpu', { workgroupSize });
-        expect(same(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
+        expect(sameBits(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
       }
       expect(built.mock.calls.map((c) => c[3].workgroupSize)).toEqual([64, 32, 128, 256]);
     } finally {
@@ -60,8 +57,8 @@ describe('step kernel tuning changes no bit', () => {
         expect(ns).toBeLessThan(wallNs);
       } else expect(ns).toBeUndefined();
       const after = await b.backend.readPositions();
-      expect(same(before, after)).toBe(false); // it stepped
-      expect(same(await a.backend.readPositions(), after)).toBe(true);
+      expect(sameBits(before, after)).toBe(false); // it stepped
+      expect(sameBits(await a.backend.readPositions(), after)).toBe(true);
     } finally {
       a.destroy();
       b.destroy();

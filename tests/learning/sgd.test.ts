@@ -17,21 +17,21 @@ const LAMBDA = 0.5;
 const problem: LeastSquares = { features: U.map((u) => [1, u]), targets: V, lambda: LAMBDA };
 const H = [[LAMBDA + N, U.reduce((a, b) => a + b, 0)], [U.reduce((a, b) => a + b, 0), LAMBDA + U.reduce((a, u) => a + u * u, 0)]];
 
-function spec(h: number, B: number, replace: boolean, steps: number, particles: number, mean: number[], std: number[]) {
+function spec(h: number, B: number, replace: boolean, steps: number, particles: number, mean: number[], std: number[], seed: number) {
   return {
-    dims: 2, particles, dt: h, temperature: 0, steps, seed: 2024, batch: B, replace,
+    dims: 2, particles, dt: h, temperature: 0, steps, seed, batch: B, replace,
     potential: { data: { columns: ['u', 'v'], rows: U.map((u, i) => [u, V[i]]) }, example: '(v - x - y*u)^2/2', prior: 'lambda*(x^2 + y^2)/2', params: { lambda: LAMBDA } },
     init: { kind: 'normal', mean, std },
   };
 }
 
 /** Run the ensemble and compare with the exact moments; returns the measured and exact T_eff. */
-async function check(h: number, B: number, replace: boolean) {
+async function check(h: number, B: number, replace: boolean, seed = 2024) {
   const exact = sgdStationaryMoments(problem, h, B, replace);
   const particles = 20000;
   const std = [Math.sqrt(exact.covariance[0][0]), Math.sqrt(exact.covariance[1][1])];
   // start near the stationary law; 150 steps relax the rest by (1 − h·λ_min)^300 < 1e-3
-  const sim = await Simulation.create(spec(h, B, replace, 150, particles, exact.mean, std), { backend: 'cpu' });
+  const sim = await Simulation.create(spec(h, B, replace, 150, particles, exact.mean, std, seed), { backend: 'cpu' });
   const result = await sim.run();
   const x = await sim.backend.readPositions();
   sim.destroy();
@@ -70,9 +70,10 @@ describe('SGD on linear regression (T = 0, mini-batch noise only)', () => {
   }, 600_000);
 
   it('T_eff scales as learning rate / batch size', async () => {
-    const base = await check(0.002, 4, true);
-    const lr2 = await check(0.004, 4, true);
-    const batch2 = await check(0.002, 8, true);
+    // three seeds: independent runs, as the combined standard error below assumes
+    const base = await check(0.002, 4, true, 2024);
+    const lr2 = await check(0.004, 4, true, 2025);
+    const batch2 = await check(0.002, 8, true, 2026);
     // exact: proportional to h/B in the small-step limit, with O(h·λ_max(H)) corrections (≈ 3 % here)
     const t = (h: number, B: number) => effectiveTemperature(H, sgdStationaryMoments(problem, h, B, true).covariance);
     expect(Math.abs(t(4e-6, 4) / t(2e-6, 4) - 2)).toBeLessThan(1e-4);

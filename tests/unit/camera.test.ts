@@ -8,6 +8,23 @@ function project(m: Float32Array, p: number[]): number[] {
   return [c[0] / c[3], c[1] / c[3], c[2] / c[3], c[3]];
 }
 
+const BOX: [number, number, number, number, number, number] = [-2, 2, -1, 3, 0, 5];
+
+/** (u, v, depth) in normalised device coordinates and the clip w of the box's 8 corners, the box framed, seen from 6 × 4 angles. */
+function cornersFromAllAngles(box: typeof BOX): [number, number, number, number][] {
+  const c = OrbitCamera.framing(box);
+  const out: [number, number, number, number][] = [];
+  for (const az of [0, 1, 2, 3, 4, 5]) {
+    for (const el of [-1.2, 0, 0.7, 1.4]) {
+      c.azimuth = az;
+      c.elevation = el;
+      const m = c.matrix(1);
+      for (const x of [box[0], box[1]]) for (const y of [box[2], box[3]]) for (const z of [box[4], box[5]]) out.push(project(m, [x, y, z]) as [number, number, number, number]);
+    }
+  }
+  return out;
+}
+
 describe('views: the matrices that place particles on the screen', () => {
   it('2-D: the view box maps onto the whole target, z = 0 to depth ½', () => {
     const m = clipFromWorld({ dims: [0, 1], box: [-2, 6, 1, 3], energyRange: [0, 1] });
@@ -36,41 +53,20 @@ describe('views: the matrices that place particles on the screen', () => {
   });
 
   it('framing a box keeps its eight corners in view from any angle', () => {
-    const box: [number, number, number, number, number, number] = [-2, 2, -1, 3, 0, 5];
-    const c = OrbitCamera.framing(box);
-    for (const az of [0, 1, 2, 3, 4, 5]) {
-      for (const el of [-1.2, 0, 0.7, 1.4]) {
-        c.azimuth = az;
-        c.elevation = el;
-        const m = c.matrix(1);
-        for (const x of [box[0], box[1]]) for (const y of [box[2], box[3]]) for (const z of [box[4], box[5]]) {
-          const [u, v, depth, w] = project(m, [x, y, z]);
-          expect(w).toBeGreaterThan(0);
-          expect(Math.max(Math.abs(u), Math.abs(v))).toBeLessThanOrEqual(1);
-          expect(depth).toBeGreaterThanOrEqual(0);
-          expect(depth).toBeLessThanOrEqual(1);
-        }
-      }
+    for (const [u, v, depth, w] of cornersFromAllAngles(BOX)) {
+      expect(w).toBeGreaterThan(0);
+      expect(Math.max(Math.abs(u), Math.abs(v))).toBeLessThanOrEqual(1);
+      expect(depth).toBeGreaterThanOrEqual(0);
+      expect(depth).toBeLessThanOrEqual(1);
     }
   });
 
-  it('framing is tight (a corner reaches well towards the edge of the view); orbit clamps the elevation; zoom scales the distance', () => {
-    const box: [number, number, number, number, number, number] = [-2, 2, -1, 3, 0, 5];
-    const c = OrbitCamera.framing(box);
-    let widest = 0;
-    for (const az of [0, 1, 2, 3, 4, 5]) {
-      for (const el of [-1.2, 0, 0.7, 1.4]) {
-        c.azimuth = az;
-        c.elevation = el;
-        const m = c.matrix(1);
-        for (const x of [box[0], box[1]]) for (const y of [box[2], box[3]]) for (const z of [box[4], box[5]]) {
-          const [u, v] = project(m, [x, y, z]);
-          widest = Math.max(widest, Math.abs(u), Math.abs(v));
-        }
-      }
-    }
-    // the bounding sphere fills the field of view (1.05 margin); a camera much farther out would show the box small
-    expect(widest).toBeGreaterThan(0.6);
+  it('framing is tight (the bounding sphere fills the field of view, 5 % margin); orbit clamps the elevation; zoom scales the distance', () => {
+    const c = OrbitCamera.framing(BOX);
+    // centre (0, 1, 2.5), radius ½·|(4, 4, 5)|; seen from the eye the sphere's half-angle asin(R/d) is that of the view, sin(fovy/2), shrunk by 1.05
+    const R = 0.5 * Math.hypot(4, 4, 5);
+    expect(c.target).toEqual([0, 1, 2.5]);
+    expect(R / c.distance).toBeCloseTo(Math.sin(c.fovy / 2) / 1.05, 12);
     c.elevation = 0;
     c.orbit(0.5, 10);
     expect(c.elevation).toBeCloseTo((85 * Math.PI) / 180, 12);

@@ -5,6 +5,7 @@
 import type { CompiledPotential } from './potential/index.ts';
 import type { RunSpec } from './spec.ts';
 import type { HistogramCounts } from './stats/binning.ts';
+import type { RenderView } from './gpu/renderView.ts';
 
 /** What a backend is asked to simulate. */
 export interface Problem {
@@ -92,6 +93,8 @@ export interface Backend {
   readVelocities(): Promise<Float32Array | Float64Array | undefined>;
   /** New potential parameter values (same order as potential.paramNames); no recompile. */
   setPotentialParams(values: Float64Array): void;
+  /** The GPU buffers a renderer may draw from (the WebGPU backend only). */
+  readonly renderView?: RenderView;
   /** Free what the backend created; safe to call twice. */
   destroy(): void;
 }

@@ -9,6 +9,7 @@
  * "y")` in a CSV.
  */
 import { SpecError } from './errors.ts';
+import { isObject } from './values.ts';
 
 /** A validated data set: N rows of C finite numbers, row-major. */
 export interface DataSet {
@@ -22,10 +23,6 @@ export interface DataSet {
 export const MAX_DATA_CELLS = 1 << 24;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Check a column list: non-empty, identifiers, no duplicates. */
 function checkColumns(columns: unknown, field: string): string[] {

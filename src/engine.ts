@@ -7,6 +7,7 @@ import { RuntimeFailure, SpecError } from './errors.ts';
 import type { GpuContext } from './gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from './gpu/backend.ts';
 import type { Backend, BackendKind, Covariance, Moments, VelocityMoments } from './backend.ts';
+import type { RenderView } from './gpu/renderView.ts';
 import { effectiveTemperature, hessian } from './stats/sgd.ts';
 import { compilePotential, CATALOG, type CompiledPotential } from './potential/index.ts';
 import { scheduleAt, temperatureAt } from './schedule.ts';
@@ -546,6 +547,14 @@ export class Simulation {
       }
     }
     return result;
+  }
+
+  /**
+   * The device and particle buffers a renderer draws from, on the WebGPU
+   * backend (undefined on the CPU backend). Owned by the simulation: valid until `destroy()`.
+   */
+  get renderView(): RenderView | undefined {
+    return this.backend.renderView;
   }
 
   /** Resolves with a message if the GPU device is lost (never, on the CPU backend). The app decides what to do. */

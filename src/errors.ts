@@ -1,8 +1,18 @@
 /**
- * Errors a user can fix. The CLI prints `message` alone (no stack) and exits 2.
- * Every message names the field, the value given and what is allowed.
+ * Errors a user can fix: the base of every input error (a bad spec field, a
+ * bad potential expression, text that is not JSON, a bad data file). The CLI
+ * prints `message` alone (no stack) and exits 2; the runner page shows it
+ * beside the spec. Callers catch this one type.
  */
-export class SpecError extends Error {
+export class InputError extends Error {
+  override readonly name: string = 'InputError';
+}
+
+/**
+ * A spec field with a bad value. Every message names the field, the value
+ * given and what is allowed.
+ */
+export class SpecError extends InputError {
   override readonly name = 'SpecError';
   /**
    * @param field dotted path into the spec, e.g. `init.std[1]`

@@ -20,7 +20,7 @@ export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type Obs
 export { biasStudy, biasTable, type BiasOptions, type BiasRow, type BiasStudy } from './bias.ts';
 export { temperatureAt, type ScheduleSpec } from './schedule.ts';
 export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';
-export { SpecError, RuntimeFailure } from './errors.ts';
+export { InputError, SpecError, RuntimeFailure } from './errors.ts';
 export { browserGpuContext, requestGpuContext, type GpuContext, type AdapterDescription } from './gpu/device.ts';
 export type { Backend, BackendKind, Moments, VelocityMoments, AcceptanceCounts } from './backend.ts';
 export { philox4x32, NormalStream, u01, boxMuller, seedKey, Stream } from './rng/philox.ts';

@@ -4,9 +4,10 @@
  * some JSON.parse messages ("Unexpected token 'e', ... is not valid JSON"), so
  * the position is found here.
  */
+import { InputError } from './errors.ts';
 
 /** Text that is not JSON; the message names the source, line and column. */
-export class JsonSyntaxError extends Error {
+export class JsonSyntaxError extends InputError {
   override readonly name = 'JsonSyntaxError';
   /**
    * @param line 1-based, undefined when the position is unknown

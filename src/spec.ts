@@ -7,9 +7,10 @@ import { SpecError } from './errors.ts';
 import { scheduleAt, type ScheduleSpec } from './schedule.ts';
 import { validateData, type DataSet } from './data.ts';
 import { MAX_BATCH_WITHOUT_REPLACEMENT } from './rng/batch.ts';
+import { MAX_DIMS } from './limits.ts';
+import { isObject } from './values.ts';
 
-/** Largest dimension the kernels are built for. */
-export const MAX_DIMS = 16;
+export { MAX_DIMS } from './limits.ts';
 /** Largest number of steps fused into one dispatch. */
 export const MAX_STEPS_PER_DISPATCH = 1024;
 /** Histogram limits (statistics). */
@@ -109,10 +110,6 @@ export interface BatchSpec {
 const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe', 'mass', 'friction', 'leapfrogSteps', 'batch', 'replace'];
 
 type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function checkKeys(v: Obj, field: string, allowed: string[]): void {
   for (const k of Object.keys(v)) {

@@ -5,7 +5,6 @@
  */
 import GUI from 'lil-gui';
 import { browserGpuContext, prepare, Simulation, SpecError, PotentialError, INTEGRATORS, type GpuContext } from '../index.ts';
-import { WebGpuBackend } from '../gpu/backend.ts';
 import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
 import { TrailRenderer } from '../gpu/render/trailRenderer.ts';
@@ -205,18 +204,18 @@ async function rebuild(): Promise<void> {
 async function buildLane(label: string, prepared: ReturnType<typeof prepare>, size: number): Promise<Lane> {
   const sim = await Simulation.create(prepared, gpuContext ? { backend: 'webgpu', gpu: async () => gpuContext!, webgpu: { ownsDevice: false } } : { backend: 'cpu' });
   const lane: Lane = { label, sim };
-  if (!(sim.backend instanceof WebGpuBackend)) return lane;
+  const view = sim.renderView;
+  if (!view) return lane;
   try {
-    const b = sim.backend;
-    const D = sim.spec.dims;
+    const shards = view.shards;
     [lane.points, lane.landscape] = await Promise.all([
-      PointRenderer.create(b.gpu, b.shards, b.paramsBuffer, D, sim.potential.wgsl, format, b.dataBuffer),
-      LandscapeRenderer.create(b.gpu, b.paramsBuffer, D, sim.potential.wgsl, format, b.dataBuffer),
+      PointRenderer.create(view.device, shards, view.params, view.dims, sim.potential.wgsl, format, view.data),
+      LandscapeRenderer.create(view.device, view.params, view.dims, sim.potential.wgsl, format, view.data),
     ]);
-    if (is3d(params)) lane.frame = await FrameRenderer.create(b.gpu, format);
+    if (is3d(params)) lane.frame = await FrameRenderer.create(view.device, format);
     if (params.trails) {
       const t = preset.trails ?? { tracked: 24, length: 300 };
-      lane.trails = await TrailRenderer.create(b.gpu, b.shards, D, Math.min(t.tracked, b.shards[0].count), t.length, format);
+      lane.trails = await TrailRenderer.create(view.device, shards, view.dims, Math.min(t.tracked, shards[0].count), t.length, format);
     }
     configureLane(lane, size);
     return lane;
@@ -297,7 +296,7 @@ hooks.png = async () => {
 };
 
 function gpuOf(r: Running): GPUDevice {
-  return (r.lanes[0].sim.backend as WebGpuBackend).gpu;
+  return r.lanes[0].sim.renderView!.device;
 }
 
 function drawGpu(r: Running, withParticles = true): void {

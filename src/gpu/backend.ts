@@ -17,6 +17,7 @@ import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts
 import { StepKernel } from './stepKernel.ts';
 import { createDataBuffer } from './potentialData.ts';
 import { CovarianceReduction } from './covariance.ts';
+import type { RenderView } from './renderView.ts';
 
 export interface WebGpuBackendOptions {
   /** split particles into buffers of at most this many bytes (tests force splitting with it) */
@@ -172,6 +173,11 @@ export class WebGpuBackend implements Backend {
     await device.queue.onSubmittedWorkDone();
     for (const k of inits) k.destroy();
     return new WebGpuBackend(ctx, problem, shards, params, step, reduction, histogramPass, options.ownsDevice ?? false, sampler, data);
+  }
+
+  /** The device and buffers renderers draw from (owned by this backend). */
+  get renderView(): RenderView {
+    return { device: this.gpu, dims: this.problem.spec.dims, shards: this.shards, params: this.paramsBuffer, data: this.dataBuffer };
   }
 
   private check(): void {

@@ -5,8 +5,8 @@
 import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { prepare, Simulation, type Prepared } from '../engine.ts';
-import { SpecError, RuntimeFailure } from '../errors.ts';
-import { CATALOG, PotentialError } from '../potential/index.ts';
+import { InputError, RuntimeFailure } from '../errors.ts';
+import { CATALOG } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
 import { JsonSyntaxError, parseJsonText } from '../json.ts';
@@ -296,7 +296,7 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, bias, help`);
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof SpecError || e instanceof PotentialError) {
+    if (e instanceof UsageError || e instanceof InputError) {
       process.stderr.write(`langevin: invalid input: ${e.message}\n`);
       return 2;
     }

@@ -23,7 +23,8 @@ import {
   SymbolNode,
   type MathNode,
 } from 'mathjs';
-import { describeValue } from '../errors.ts';
+import { describeValue, InputError } from '../errors.ts';
+import { MAX_DIMS } from '../limits.ts';
 import { CATALOG, type CatalogEntry } from './catalog.ts';
 import type { DataSet } from '../data.ts';
 import { compileDataPotential, type DataPotential } from './data.ts';
@@ -108,7 +109,7 @@ export interface CompiledPotential {
  * field, the value given and what is allowed; for expressions it also shows
  * the position with a caret under the offending character.
  */
-export class PotentialError extends Error {
+export class PotentialError extends InputError {
   override readonly name = 'PotentialError';
   /**
    * @param field dotted path into the spec, e.g. `potential.expr` or `potential.params.k`
@@ -121,8 +122,7 @@ export class PotentialError extends Error {
   }
 }
 
-/** Largest supported dimension. */
-export const MAX_DIMS = 16;
+export { MAX_DIMS };
 
 /** Functions allowed in expressions (`sign` is internal: it only arises from differentiating abs). */
 const USER_FUNCTIONS: readonly Fn[] = ['sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sinh', 'cosh', 'atan', 'asin', 'acos'];

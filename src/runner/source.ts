@@ -3,7 +3,7 @@
  * and the message a person sees for it: the CLI's, word for word
  * (`invalid input: …` for JSON, spec and potential errors).
  */
-import { JsonSyntaxError, parseJsonText, PotentialError, prepare, RuntimeFailure, SpecError, type Prepared } from '../index.ts';
+import { InputError, parseJsonText, prepare, RuntimeFailure, type Prepared } from '../index.ts';
 
 /** A spec's text and what to call it in messages. */
 export interface SpecText {
@@ -17,7 +17,7 @@ export type Checked = { ok: true; raw: unknown; prepared: Prepared } | { ok: fal
 
 /** Errors a user can fix by changing the spec (the CLI's exit code 2). */
 export function isInputError(e: unknown): e is Error {
-  return e instanceof JsonSyntaxError || e instanceof SpecError || e instanceof PotentialError;
+  return e instanceof InputError;
 }
 
 /** The one-line message for an error, as the CLI words it (without its "langevin: " prefix); never a stack trace. */

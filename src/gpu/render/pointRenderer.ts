@@ -28,7 +28,7 @@ export class PointRenderer {
   private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: Shard[], params: GPUBuffer, data?: GPUBuffer) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: readonly Shard[], params: GPUBuffer, data?: GPUBuffer) {
     if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'PointRenderer.dataGroup');
     this.uniforms = device.createBuffer({ label: 'PointRenderer.uniforms', size: PointParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.bindGroups = shards.map((shard, s) =>
@@ -50,7 +50,7 @@ export class PointRenderer {
    * @param format the render target's format
    * @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data
    */
-  static async create(device: GPUDevice, shards: Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<PointRenderer> {
+  static async create(device: GPUDevice, shards: readonly Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<PointRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'PointRenderer.module');
     const pipeline = renderPipeline(device, 'PointRenderer', module, format, 'triangle-list', true);

@@ -49,7 +49,7 @@ export class TrailRenderer {
    * @param tracked particles with a trail (at most shard 0's count)
    * @param length positions kept per trail (one per `capture`)
    */
-  static async create(device: GPUDevice, shards: Shard[], dims: number, tracked: number, length: number, format: GPUTextureFormat): Promise<TrailRenderer> {
+  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, tracked: number, length: number, format: GPUTextureFormat): Promise<TrailRenderer> {
     if (!Number.isInteger(tracked) || tracked < 1 || tracked > shards[0].count) throw new RangeError(`TrailRenderer: tracked = ${tracked}; allowed: 1 … ${shards[0].count}`);
     if (!Number.isInteger(length) || length < 2) throw new RangeError(`TrailRenderer: length = ${length}; allowed: an integer ≥ 2`);
     const module = await compileShader(device, assembleShader(trailsWGSL, { dims, structs: [TrailParams] }), 'TrailRenderer.module');

@@ -29,6 +29,17 @@ export interface LaneSample {
 const gap = null as unknown as number;
 const orGap = (v: number) => (Number.isFinite(v) ? v : gap);
 
+/** A series' label: with several lanes, suffixed with the lane's short name. */
+function seriesName(lanes: string[], what: string, lane: number): string {
+  return lanes.length > 1 ? `${what} (${lanes[lane].split(':')[0]})` : what;
+}
+
+/** One series of `what` per lane, in the lanes' colours. */
+function seriesPerLane(lanes: string[], what: string, extra: Partial<uPlot.Series>): uPlot.Series[] {
+  return lanes.map((_, l) => ({ label: seriesName(lanes, what, l), stroke: LANE_COLORS[l % LANE_COLORS.length], ...extra }));
+}
+
+/** The demo's live plots, one series per lane. */
 export class Plots {
   private readonly marginal: uPlot;
   private readonly relaxation: uPlot;
@@ -40,35 +51,22 @@ export class Plots {
   constructor(container: HTMLElement, private readonly lanes: string[]) {
     const axisStroke = '#9ab';
     const axes = [{ stroke: axisStroke, grid: { stroke: '#333' } }, { stroke: axisStroke, grid: { stroke: '#333' } }];
-    const name = (what: string, lane: number) => (lanes.length > 1 ? `${what} (${lanes[lane].split(':')[0]})` : what);
-    const perLane = (what: string, extra: Partial<uPlot.Series> = {}) => lanes.map((_, l) => ({ label: name(what, l), stroke: LANE_COLORS[l % LANE_COLORS.length], ...extra }));
     const x = { x: { time: false } };
-    this.marginal = new uPlot(
-      {
-        title: 'x: histogram vs exp(−E/T)/Z', width: WIDTH, height: HEIGHT, axes, scales: x,
-        series: [{}, ...perLane('particles', { fill: lanes.length === 1 ? 'rgba(100,200,255,0.25)' : undefined, paths: uPlot.paths.stepped!({ align: 1 }) }), { label: name('Boltzmann', 0), stroke: '#fc6', width: 2 }],
-      },
-      [[], ...lanes.map(() => []), []],
-      container,
-    );
-    this.relaxation = new uPlot(
-      { title: 'KL(q‖p): relaxation', width: WIDTH, height: HEIGHT, axes, scales: { ...x, y: { distr: 3 } }, series: [{ label: 'step' }, ...perLane('KL', { width: 2 })] },
-      [[], ...lanes.map(() => [])],
-      container,
-    );
-    this.energy = new uPlot(
-      {
-        title: 'temperature and energy', width: WIDTH, height: HEIGHT, axes, scales: x,
-        series: [{ label: 'step' }, ...perLane('T', { dash: [2, 3] }), ...perLane('⟨E⟩'), ...perLane('best E', { width: 2, dash: [8, 3] })],
-      },
-      [[], ...lanes.flatMap(() => [[], [], []])],
-      container,
-    );
-    this.diffusion = new uPlot(
-      { title: 'mean-square displacement vs 2DTt', width: WIDTH, height: HEIGHT, axes, scales: x, series: [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }] },
-      [[], [], []],
-      container,
-    );
+    const chart = (title: string, scales: uPlot.Scales, series: uPlot.Series[], data: uPlot.AlignedData) =>
+      new uPlot({ title, width: WIDTH, height: HEIGHT, axes, scales, series }, data, container);
+    const perLane = (what: string, extra: Partial<uPlot.Series> = {}) => seriesPerLane(lanes, what, extra);
+    const marginal = [
+      {},
+      ...perLane('particles', { fill: lanes.length === 1 ? 'rgba(100,200,255,0.25)' : undefined, paths: uPlot.paths.stepped!({ align: 1 }) }),
+      { label: seriesName(lanes, 'Boltzmann', 0), stroke: '#fc6', width: 2 },
+    ];
+    this.marginal = chart('x: histogram vs exp(−E/T)/Z', x, marginal, [[], ...lanes.map(() => []), []]);
+    const relaxation = [{ label: 'step' }, ...perLane('KL', { width: 2 })];
+    this.relaxation = chart('KL(q‖p): relaxation', { ...x, y: { distr: 3 } }, relaxation, [[], ...lanes.map(() => [])]);
+    const energy = [{ label: 'step' }, ...perLane('T', { dash: [2, 3] }), ...perLane('⟨E⟩'), ...perLane('best E', { width: 2, dash: [8, 3] })];
+    this.energy = chart('temperature and energy', x, energy, [[], ...lanes.flatMap(() => [[], [], []])]);
+    const diffusion = [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }];
+    this.diffusion = chart('mean-square displacement vs 2DTt', x, diffusion, [[], [], []]);
   }
 
   /** The marginal: bin centres, each lane's sampled density and lane 0's exact density (per unit length). */

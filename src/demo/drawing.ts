@@ -1,0 +1,117 @@
+/**
+ * Drawing the lanes: on the GPU, every lane's renderers recorded into its
+ * square of one render pass, presented on the canvas or rendered offscreen
+ * (for `measure` and `png`); without WebGPU, the CPU ensembles as dots on a
+ * 2-D canvas.
+ */
+import { renderOffscreen, type Pixels } from '../gpu/render/offscreen.ts';
+import { viewFor } from './params.ts';
+import { page } from './page.ts';
+import { configureLane } from './lanes.ts';
+import type { DemoState, Lane, Running } from './state.ts';
+
+/** The device the lanes' particles (and renderers) live on. */
+function gpuOf(r: Running): GPUDevice {
+  return r.lanes[0].sim.renderView!.device;
+}
+
+/** Record every lane (the landscape in 2-D, trails, particles) into its square of the render pass. */
+function record(state: DemoState, r: Running, pass: GPURenderPassEncoder, withParticles: boolean): void {
+  r.lanes.forEach((lane, l) => {
+    configureLane(state, lane, r.size);
+    pass.setViewport(l * r.size, 0, r.size, r.size, 0, 1);
+    if (lane.frame) lane.frame.record(pass);
+    else lane.landscape!.record(pass);
+    lane.trails?.record(pass);
+    if (withParticles) lane.points!.record(pass);
+  });
+}
+
+/** Present one frame on the canvas (unless the page runs with `?present=0`). */
+export function drawGpu(state: DemoState, r: Running): void {
+  const context = state.canvasContext;
+  if (!state.present || !context) return;
+  const device = gpuOf(r);
+  const encoder = device.createCommandEncoder({ label: 'demo.frame' });
+  const pass = encoder.beginRenderPass({
+    label: 'demo.pass',
+    colorAttachments: [{ view: context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
+  });
+  record(state, r, pass, true);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+}
+
+/** Copy a lane's tracked particles into its trails, after a step. */
+export function captureTrails(r: Running, lane: Lane): void {
+  const device = gpuOf(r);
+  const encoder = device.createCommandEncoder({ label: 'demo.trails' });
+  lane.trails!.capture(encoder);
+  device.queue.submit([encoder.finish()]);
+}
+
+/** Without WebGPU: the CPU ensembles drawn with a 2-D canvas. */
+export async function drawCpu(state: DemoState, r: Running): Promise<void> {
+  const { canvas } = page;
+  const g = canvas.getContext('2d')!;
+  const [x0, x1, y0, y1] = state.preset.view.box;
+  const [d0, d1] = viewFor(state.preset, state.params).dims;
+  g.fillStyle = '#000';
+  g.fillRect(0, 0, canvas.width, canvas.height);
+  g.fillStyle = 'rgba(120, 220, 160, 0.7)';
+  for (const [l, lane] of r.lanes.entries()) {
+    const D = lane.sim.spec.dims;
+    const x = await lane.sim.backend.readPositions();
+    for (let i = 0; i < lane.sim.spec.particles; i++) {
+      const u = l * r.size + ((x[i * D + d0] - x0) / (x1 - x0)) * r.size;
+      const v = (1 - (x[i * D + d1] - y0) / (y1 - y0)) * r.size;
+      g.fillRect(u - 1, v - 1, 2, 2);
+    }
+  }
+}
+
+/** The current frame rendered offscreen (same renderers and format as the canvas). */
+function snapshotPixels(state: DemoState, withParticles: boolean): Promise<Pixels> {
+  const r = state.running!;
+  return renderOffscreen(gpuOf(r), page.canvas.width, page.canvas.height, state.format, (pass) => record(state, r, pass, withParticles));
+}
+
+/** `hooks.measure`: one frame offscreen, the mean R+G+B over the 20 × 20 square centred at each canvas pixel. */
+export async function measure(state: DemoState, squares: [number, number][], options: { particles?: boolean } = {}): Promise<number[]> {
+  const { pixels, bytesPerRow } = await snapshotPixels(state, options.particles ?? true);
+  return squares.map(([cx, cy]) => {
+    let sum = 0;
+    for (let y = cy - 10; y < cy + 10; y++) {
+      for (let x = cx - 10; x < cx + 10; x++) {
+        const s = y * bytesPerRow + 4 * x;
+        sum += pixels[s] + pixels[s + 1] + pixels[s + 2];
+      }
+    }
+    return sum / 400;
+  });
+}
+
+/** One frame as a PNG data URL: rendered offscreen on the GPU, else the canvas as it is. */
+export async function png(state: DemoState): Promise<string> {
+  const { canvas } = page;
+  if (!state.running?.lanes[0].points) return canvas.toDataURL('image/png');
+  const { pixels, bytesPerRow } = await snapshotPixels(state, true);
+  const { width, height } = canvas;
+  const out = document.createElement('canvas');
+  out.width = width;
+  out.height = height;
+  const image = new ImageData(width, height);
+  const bgra = state.format === 'bgra8unorm';
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const s = y * bytesPerRow + 4 * x;
+      const d = 4 * (y * width + x);
+      image.data[d] = pixels[s + (bgra ? 2 : 0)];
+      image.data[d + 1] = pixels[s + 1];
+      image.data[d + 2] = pixels[s + (bgra ? 0 : 2)];
+      image.data[d + 3] = 255;
+    }
+  }
+  out.getContext('2d')!.putImageData(image, 0, 0);
+  return out.toDataURL('image/png');
+}

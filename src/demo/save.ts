@@ -1,0 +1,40 @@
+/**
+ * What the demo saves: the view as a PNG and the state of every lane as JSON.
+ * (The controls themselves live in the URL: params.ts's `writeParams`.)
+ */
+import { png } from './drawing.ts';
+import type { DemoState } from './state.ts';
+
+function download(name: string, url: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+}
+
+/** Download the view as a PNG. */
+export async function savePng(state: DemoState): Promise<void> {
+  download(`langevin-${state.preset.id}.png`, await png(state));
+}
+
+/** The state of every lane now, as JSON: the controls, the link that reproduces it, and each ensemble's moments and best point. */
+export async function saveJson(state: DemoState): Promise<void> {
+  const { running, preset, params } = state;
+  if (!running) return;
+  const lanes = [];
+  for (const lane of running.lanes) {
+    const { sim } = lane;
+    const m = await sim.moments();
+    lanes.push({
+      label: lane.label,
+      spec: sim.spec,
+      step: sim.step,
+      temperature: sim.temperatureAfter(sim.step),
+      final: { mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite },
+      best: sim.bestSoFar,
+    });
+  }
+  const first = running.lanes[0].sim.backend;
+  const result = { preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes };
+  download(`langevin-${preset.id}.json`, URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' })));
+}

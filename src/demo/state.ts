@@ -1,0 +1,84 @@
+/**
+ * Everything the demo changes while it runs, in one object: main.ts creates it
+ * and hands it to the modules that read or change it; none of them keeps state
+ * of its own.
+ */
+import type { GpuContext, Simulation } from '../index.ts';
+import { OrbitCamera } from '../gpu/render/camera.ts';
+import type { PointRenderer } from '../gpu/render/pointRenderer.ts';
+import type { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
+import type { TrailRenderer } from '../gpu/render/trailRenderer.ts';
+import type { FrameRenderer } from '../gpu/render/frameRenderer.ts';
+import { presetById, type Preset } from './presets.ts';
+import { readParams, type DemoParams } from './params.ts';
+import type { Plots } from './plots.ts';
+import { createHooks, type DemoHooks, type HookActions } from './hooks.ts';
+
+/** One ensemble and, on the GPU, its renderers. Comparison presets run several side by side. */
+export interface Lane {
+  label: string;
+  sim: Simulation;
+  points?: PointRenderer;
+  landscape?: LandscapeRenderer;
+  trails?: TrailRenderer;
+  /** the box's edges, in 3-D */
+  frame?: FrameRenderer;
+}
+
+/** What runs now. */
+export interface Running {
+  lanes: Lane[];
+  /** the canvas size of one lane, pixels (square) */
+  size: number;
+}
+
+/** The frame loop's bookkeeping. */
+export interface LoopState {
+  /** frames drawn since `fpsStart` (performance.now(), ms) */
+  frames: number;
+  fpsStart: number;
+  /** 'step once' was pressed: the next frame advances even while paused */
+  stepOnce: boolean;
+  /** The frame whose GPU work is in flight; a rebuild waits for it before destroying the run it uses. */
+  inFlight: Promise<void>;
+}
+
+export interface DemoState {
+  /** the controls' values (the same object as `hooks.params`) */
+  readonly params: DemoParams;
+  /** the preset the controls belong to */
+  preset: Preset;
+  /** `?present=0`: step without presenting frames (headless tests and benchmarks); `measure`/`png` still render offscreen. */
+  readonly present: boolean;
+  /** `window.langevinDemo` */
+  readonly hooks: DemoHooks;
+  /** the WebGPU device; undefined without WebGPU (the lanes then run on the CPU) */
+  gpuContext?: GpuContext;
+  /** the colour format of the canvas and of the offscreen renders */
+  format: GPUTextureFormat;
+  /** the canvas's WebGPU context, when frames are presented */
+  canvasContext: GPUCanvasContext | null;
+  /** the 3-D view's camera (its angles are kept across rebuilds) */
+  camera: OrbitCamera;
+  /** the lanes running now; undefined while a rebuild replaces them */
+  running?: Running;
+  /** the live plots of the running lanes */
+  plots?: Plots;
+  readonly loop: LoopState;
+}
+
+/** The state of a page opened with URL query `query`, before anything runs. */
+export function createState(query: URLSearchParams, actions: HookActions): DemoState {
+  const params = readParams(query);
+  const preset = presetById(params.preset);
+  return {
+    params,
+    preset,
+    present: query.get('present') !== '0',
+    hooks: createHooks(params, preset.id, actions),
+    format: 'rgba8unorm',
+    canvasContext: null,
+    camera: new OrbitCamera([0, 0, 0], 1),
+    loop: { frames: 0, fpsStart: performance.now(), stepOnce: false, inFlight: Promise.resolve() },
+  };
+}

@@ -9,11 +9,14 @@
  * backend), reference against generated kernel. Medians of 5.
  */
 import { compilePotential } from '../src/potential/index.ts';
-import { buildKernel, overdampedKernelSource } from '../src/cpu/kernel.ts';
+import { buildKernel } from '../src/cpu/kernels/parts.ts';
+import { overdampedKernelSource } from '../src/cpu/kernels/overdamped.ts';
 import { CpuBackend } from '../src/cpu/backend.ts';
 import { prepare } from '../src/engine.ts';
 import { instantiatePhiloxWasm } from '../src/cpu/philoxWasm.ts';
-import { advanceParticle, makeScratch } from '../src/integrators/overdamped.ts';
+import { advanceOverdamped } from '../src/integrators/overdamped.ts';
+import { makeScratch } from '../src/integrators/reference.ts';
+import { coefficientTable } from '../src/integrators/table.ts';
 import { NormalStream, Stream, boxMuller, philox4x32, u01 } from '../src/rng/philox.ts';
 import { median } from '../src/bench/matrix.ts';
 
@@ -61,16 +64,16 @@ for (const [name, body] of ops) console.log(`  ${name.padEnd(52)} ${nsPer(N / 4,
 const pot = compilePotential({ name: 'double-well' }, 2);
 const P = 20_000;
 const K = 64;
-const coef = new Float64Array(2 * K).map((_, i) => (i % 2 ? Math.sqrt(0.02) : 0.01));
+const coef = coefficientTable('em', new Array(K).fill(0.01), new Array(K).fill(1), { friction: 1, leapfrogSteps: 1 });
 const x = new Float64Array(2 * P).map((_, i) => Math.sin(i));
-const kernel = buildKernel(overdampedKernelSource('em', 2, { kind: 'expression', js: pot.gradientJs! }));
+const kernel = buildKernel(overdampedKernelSource(2, { kind: 'expression', js: pot.gradientJs! }, false));
 const ns = new NormalStream(1, 2, Stream.noise);
 const scratch = makeScratch(2);
 const perStep = (f: () => void) => nsPer(1, f) / (P * K);
 const tRef = perStep(() => {
   for (let i = 0; i < P; i++) {
     ns.seek(i, 0);
-    advanceParticle('em', x.subarray(2 * i, 2 * i + 2), ns, coef, pot.gradient, pot.paramValues, scratch);
+    advanceOverdamped(false, x.subarray(2 * i, 2 * i + 2), ns, coef, pot.gradient, pot.paramValues, scratch);
   }
 });
 const tGen = perStep(() => kernel([x], 0, P, 0, coef, pot.paramValues, 1, 2));
@@ -94,7 +97,8 @@ for (const [label, extra] of cases) {
   const full = label.includes('full batch');
   const [n, k] = full ? [2000, 4] : [P, K];
   const problem = prepare({ dims: 2, particles: n, dt: 1e-4, temperature: 1, steps: k, ...extra });
-  const c = coef.subarray(0, 2 * k);
+  // the integrator's own coefficients of k steps of h = 0.01 at T = 1, as the engine would compute them
+  const c = coefficientTable(problem.spec.integrator, new Array(k).fill(0.01), new Array(k).fill(1), problem.spec);
   // CPU time per particle-step of backend.advance (awaited: the kernel path starts after an await), median of 5 after a warm-up
   const time = async (threads: number) => {
     const backend = new CpuBackend(problem, { threads });

@@ -2,10 +2,11 @@
 // (x_d - shift_d), (x_d - shift_d)^2, E(x), the finite count, the non-finite
 // count and the count within `radius` of `target`; tree-reduced in workgroup
 // memory and written as one row of Q floats. Also the workgroup's lowest
-// energy and the global index of its particle (argmin). The host sums the rows
-// in float64. Prepended: `const D`, MomentsParams, common.wgsl, reduce.wgsl. Without the
-// ENERGY flag E is 0 and no potential is spliced in (velocity moments,
-// acceptance counters).
+// energy, the global index of its particle (argmin) and, with ENERGY, that
+// particle's position, so the host learns the best particle in the same
+// read-back. The host sums the rows in float64. Prepended: `const D`,
+// MomentsParams, common.wgsl, reduce.wgsl. Without the ENERGY flag E is 0 and
+// no potential is spliced in (velocity moments, acceptance counters).
 
 override WG: u32 = 256u; // a power of two
 const Q: u32 = 2u * D + 4u;
@@ -22,6 +23,10 @@ const BIG: f32 = 3.0e38;
 @group(0) @binding(5) var<storage, read> target_ball: array<f32>;
 @group(0) @binding(6) var<storage, read_write> row_min: array<f32>;
 @group(0) @binding(7) var<storage, read_write> row_argmin: array<u32>;
+#if ENERGY
+// the position of each row's argmin particle (D floats per row; 0 when the row has none)
+@group(0) @binding(8) var<storage, read_write> row_best_x: array<f32>;
+#endif
 
 var<workgroup> scratch_index: array<u32, WG>;
 
@@ -99,7 +104,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
   if (lid == 0u) {
-    row_min[params.row0 + wid.x] = scratch[0];
-    row_argmin[params.row0 + wid.x] = scratch_index[0];
+    let row = params.row0 + wid.x;
+    row_min[row] = scratch[0];
+    row_argmin[row] = scratch_index[0];
+#if ENERGY
+    for (var d = 0u; d < D; d++) {
+      var v = 0.0;
+      if (scratch_index[0] != 0xffffffffu) {
+        v = positions[(scratch_index[0] - params.base) * D + d];
+      }
+      row_best_x[row * D + d] = v;
+    }
+#endif
   }
 }

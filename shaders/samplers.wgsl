@@ -1,6 +1,6 @@
 // Inertial and Metropolis step kernels: K fused steps per dispatch, the
 // particle (and its velocity) in registers. Prepended by the host: `const D`,
-// the SamplerParams struct (src/gpu/layout.ts), philox.wgsl and common.wgsl.
+// the ParticleParams struct (src/gpu/layout.ts), philox.wgsl and common.wgsl.
 // Variant flags: BAOAB, MALA, HMC (exactly one), INERTIAL (BAOAB or HMC),
 // METROPOLIS (MALA or HMC). Mirrors src/integrators/inertial.ts and
 // metropolis.ts line for line; coefficients per step in `coef`
@@ -14,7 +14,7 @@
 
 override WG: u32 = 64u;
 
-@group(0) @binding(0) var<uniform> params: SamplerParams;
+@group(0) @binding(0) var<uniform> params: ParticleParams;
 @group(0) @binding(1) var<storage, read_write> positions: array<f32>;
 @group(0) @binding(2) var<storage, read> coef: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> potential_params: array<f32>;

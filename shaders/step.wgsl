@@ -1,17 +1,18 @@
 // Overdamped Langevin step kernel: K fused steps per dispatch, the particle in
-// registers. Prepended by the host: `const D: u32`, the StepParams struct (from
-// src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flags: LM, BATCH
-// (mini-batch gradient of a potential from data, shaders/batch.wgsl).
+// registers. Prepended by the host: `const D: u32`, the ParticleParams struct
+// (from src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flags: LM,
+// BATCH (mini-batch gradient of a potential from data, shaders/batch.wgsl).
 //
 //   EM: x' = x - h grad E(x) + sigma_n xi_n
 //   LM: x' = x - h grad E(x) + sigma_n (xi_n + xi_{n+1}) / 2
-// with (h, sigma_n = sqrt(2 h T_n)) per step in `coef`.
+// with (h, sigma_n = sqrt(2 h T_n), T_n, 0) per step in `coef`
+// (src/integrators/coefficients.ts).
 
 override WG: u32 = 64u;
 
-@group(0) @binding(0) var<uniform> params: StepParams;
+@group(0) @binding(0) var<uniform> params: ParticleParams;
 @group(0) @binding(1) var<storage, read_write> positions: array<f32>;
-@group(0) @binding(2) var<storage, read> coef: array<vec2<f32>>;
+@group(0) @binding(2) var<storage, read> coef: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> potential_params: array<f32>;
 
 //!potential

@@ -27,8 +27,8 @@ export interface Moments {
   meanEnergy: number;
   /** particles within the target ball (0 when none was given) */
   inside: number;
-  /** the lowest energy of any finite particle and that particle's global index (lowest index on ties) */
-  best: { energy: number; index: number };
+  /** the lowest energy of any finite particle, that particle's global index (lowest index on ties) and position ([] when no particle is finite) */
+  best: { energy: number; index: number; x: number[] };
 }
 
 /** Velocity moments of the inertial integrators (baoab, hmc), summed in float64. */
@@ -41,7 +41,7 @@ export interface VelocityMoments {
   meanSquare: number[];
 }
 
-/** Metropolis moves (mala, hmc) since the previous `takeAcceptance` call. */
+/** Metropolis moves (mala, hmc) since the previous observation. */
 export interface AcceptanceCounts {
   /** accepted moves summed over particles */
   accepted: number;
@@ -61,6 +61,32 @@ export type { HistogramCounts } from './stats/binning.ts';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
+/** What one observation pass is asked for. */
+export interface ObservationRequest {
+  /** per coordinate, the shift of the shifted sums (the last known mean: keeps f32 sums precise) */
+  shift: number[];
+  /** count the particles within this ball */
+  ball?: TargetBall;
+  /** bin the positions into spec.histogram (cleared after the read) */
+  histogram: boolean;
+}
+
+/** What one observation pass returns: on the GPU, from one submission and one read-back. */
+export interface Observation {
+  moments: Moments;
+  /** integrators with velocities */
+  velocity?: VelocityMoments;
+  /** integrators with an accept test: the moves since the previous observation */
+  acceptance?: AcceptanceCounts;
+  /** when asked for */
+  histogram?: HistogramCounts;
+}
+
+/**
+ * The one interface both backends implement: they hold the particles; the
+ * engine drives them. Coefficient tables hold COEF_STRIDE numbers per step
+ * (src/integrators/coefficients.ts).
+ */
 export interface Backend {
   readonly kind: BackendKind;
   /** adapter description, or the CPU's */
@@ -69,30 +95,26 @@ export interface Backend {
   /** default steps per `advance` call for this backend and problem size */
   readonly preferredStepsPerDispatch: number;
   /**
-   * Advance every particle by `coef.length / 2` steps, the first being step `step0`.
-   * @param coef per step, (h, σ) with h the step size (time) and σ = √(2hT) (length)
+   * Advance every particle by `coef.length / COEF_STRIDE` steps, the first being step `step0`.
+   * @param coef the integrator's coefficients per step (its table entry's `coefficients`)
    */
   advance(step0: number, coef: Float64Array): Promise<void>;
   /** Resolves when all work submitted so far has finished (for timing). */
   finish(): Promise<void>;
-  /** Moments of the current ensemble (shifted sums around `shift` for precision), best particle, target count. */
+  /** One observation pass: moments with the best particle, velocity moments, the acceptance since the last pass, the histogram if asked. */
+  observe(request: ObservationRequest): Promise<Observation>;
+  /** Moments of the current ensemble only (shifted sums around `shift` for precision), best particle, target count. */
   moments(shift: number[], ball?: TargetBall): Promise<Moments>;
   /** Covariance matrix of the current positions (particles with finite coordinates), shifted sums around `shift`. */
   covariance(shift: number[]): Promise<Covariance>;
-  /** Histogram of the current positions (spec.histogram's axes and box). */
+  /** Histogram of the current positions only (spec.histogram's axes and box). */
   histogram(): Promise<HistogramCounts>;
   /** Position of one particle (global index). */
   readParticle(index: number): Promise<number[]>;
   /** All positions, particle-major (x[i·D + d]). For tests and export only. */
   readPositions(): Promise<Float32Array | Float64Array>;
-  /** Velocity moments (baoab, hmc); undefined for integrators without velocities. */
-  velocityMoments(): Promise<VelocityMoments | undefined>;
-  /** Accepted and proposed moves since the last call, then reset (mala, hmc); undefined for the others. */
-  takeAcceptance(): Promise<AcceptanceCounts | undefined>;
-  /** All velocities, particle-major (baoab, hmc; undefined for the others). For tests and export only. */
+  /** All velocities, particle-major (integrators with velocities; undefined for the others). For tests and export only. */
   readVelocities(): Promise<Float32Array | Float64Array | undefined>;
-  /** New potential parameter values (same order as potential.paramNames); no recompile. */
-  setPotentialParams(values: Float64Array): void;
   /** The GPU buffers a renderer may draw from (the WebGPU backend only). */
   readonly renderView?: RenderView;
   /** Free what the backend created; safe to call twice. */
@@ -136,7 +158,7 @@ export function momentRowLength(dims: number): number {
   return 2 * dims + 4;
 }
 
-/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite, inside] into Moments. */
+/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite, inside] into Moments; `best` as found (with its position). */
 export function momentsFromSums(sums: Float64Array, dims: number, shift: number[], best: Moments['best']): Moments {
   const count = sums[2 * dims + 1];
   const nonFinite = sums[2 * dims + 2];

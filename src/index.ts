@@ -13,7 +13,7 @@ export {
   type Observations,
   type PartialSection,
 } from './engine.ts';
-export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './observe.ts';
+export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './run/sections.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
 export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName, type VelocityInit, INTEGRATORS, INERTIAL, METROPOLIS } from './spec.ts';
@@ -22,5 +22,7 @@ export { temperatureAt, type ScheduleSpec } from './schedule.ts';
 export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';
 export { InputError, SpecError, RuntimeFailure } from './errors.ts';
 export { browserGpuContext, requestGpuContext, type GpuContext, type AdapterDescription } from './gpu/device.ts';
-export type { Backend, BackendKind, Moments, VelocityMoments, AcceptanceCounts } from './backend.ts';
+export type { Backend, BackendKind, Moments, VelocityMoments, AcceptanceCounts, Observation, ObservationRequest } from './backend.ts';
+export { INTEGRATOR_TABLE, type Integrator } from './integrators/table.ts';
+export type { RenderView } from './gpu/renderView.ts';
 export { philox4x32, NormalStream, u01, boxMuller, seedKey, Stream } from './rng/philox.ts';

@@ -9,6 +9,7 @@ import { validateData, type DataSet } from './data.ts';
 import { MAX_BATCH_WITHOUT_REPLACEMENT } from './rng/batch.ts';
 import { MAX_DIMS } from './limits.ts';
 import { isObject } from './values.ts';
+import { INTEGRATOR_TABLE, INTEGRATORS, MINI_BATCH, type IntegratorName } from './integrators/table.ts';
 
 export { MAX_DIMS } from './limits.ts';
 /** Largest number of steps fused into one dispatch. */
@@ -17,12 +18,7 @@ export const MAX_STEPS_PER_DISPATCH = 1024;
 export const MAX_BINS_PER_AXIS = 1024;
 export const MAX_BINS_TOTAL = 1 << 20;
 
-export type IntegratorName = 'em' | 'lm' | 'baoab' | 'mala' | 'hmc';
-export const INTEGRATORS: readonly IntegratorName[] = ['em', 'lm', 'baoab', 'mala', 'hmc'];
-/** Integrators with velocities as state (a second buffer): mass matters. */
-export const INERTIAL: readonly IntegratorName[] = ['baoab', 'hmc'];
-/** Integrators with a Metropolis–Hastings accept test (report an acceptance rate). */
-export const METROPOLIS: readonly IntegratorName[] = ['mala', 'hmc'];
+export { INTEGRATORS, INERTIAL, METROPOLIS, type IntegratorName } from './integrators/table.ts';
 /** Largest number of leapfrog steps per HMC step. */
 export const MAX_LEAPFROG_STEPS = 1024;
 
@@ -348,6 +344,11 @@ function batchSpec(b: unknown, replace: unknown, data: DataSet | undefined): Bat
   return { size, replace: replace !== false };
 }
 
+/** 'a, b and c'. */
+function listed(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 /**
  * Validate a spec as parsed from JSON and fill in defaults.
  * @param fixedDims dimension imposed by a built-in potential, if any (used as the default of `dims`)
@@ -371,8 +372,9 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
   const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
   const batch = batchSpec(raw.batch, raw.replace, pot.data);
-  if (batch && (integrator === 'mala' || integrator === 'hmc')) {
-    throw new SpecError('batch', raw.batch, `works with the integrators em, lm and baoab (integrator is "${integrator}"): the accept test of mala and hmc needs the full-data energy`);
+  if (batch && !INTEGRATOR_TABLE[integrator as IntegratorName].fields.includes('batch')) {
+    const others = INTEGRATORS.filter((n) => !MINI_BATCH.includes(n));
+    throw new SpecError('batch', raw.batch, `works with the integrators ${listed(MINI_BATCH)} (integrator is "${integrator}"): the accept test of ${listed(others)} needs the full-data energy`);
   }
   const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {

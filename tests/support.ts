@@ -3,6 +3,7 @@ import { Simulation, type Prepared } from '../src/engine.ts';
 import type { BackendKind } from '../src/backend.ts';
 import type { WebGpuBackendOptions } from '../src/gpu/backend.ts';
 import { gpu } from './gpu/harness.ts';
+import { COEF_STRIDE } from '../src/integrators/coefficients.ts';
 
 export const BACKENDS: BackendKind[] = ['cpu', 'webgpu'];
 
@@ -21,7 +22,7 @@ export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: Web
   const dispatchSteps: number[] = [];
   const advance = sim.backend.advance.bind(sim.backend);
   sim.backend.advance = (step0, coef) => {
-    dispatchSteps.push(coef.length / 2);
+    dispatchSteps.push(coef.length / COEF_STRIDE);
     return advance(step0, coef);
   };
   try {

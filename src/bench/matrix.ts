@@ -14,6 +14,7 @@ import { CpuBackend, type CpuBackendOptions } from '../cpu/backend.ts';
 import { Simulation } from '../engine.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from '../gpu/backend.ts';
+import { coefficientTable } from '../integrators/table.ts';
 
 /** One measured configuration: the public row format of `bench --json`. */
 export interface BenchRow {
@@ -80,12 +81,9 @@ async function measure(sim: Simulation, block: number, reps: number): Promise<nu
 }
 
 /** GPU time of `reps` single dispatches of K steps (timestamp-query); undefined without it. */
-async function measureGpu(backend: WebGpuBackend, w: Workload, k: number, reps: number, particles: number): Promise<number | undefined> {
-  const coef = new Float64Array(2 * k);
-  for (let i = 0; i < k; i++) {
-    coef[2 * i] = w.dt;
-    coef[2 * i + 1] = Math.sqrt(2 * w.dt);
-  }
+async function measureGpu(sim: Simulation, backend: WebGpuBackend, k: number, reps: number, particles: number): Promise<number | undefined> {
+  // the engine's own coefficients of K steps from step 0 (h = dt, T = 1)
+  const coef = coefficientTable(sim.spec.integrator, new Array(k).fill(sim.spec.dt), new Array(k).fill(1), sim.spec);
   const rates: number[] = [];
   for (let r = 0; r < reps; r++) {
     const ns = await backend.advanceTimed(0, coef);
@@ -139,7 +137,7 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
       rates = await measure(sim, block, reps);
     }
     const b = sim.backend;
-    const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(b, w, k, reps >= 5 ? 3 : 2, particles) : undefined;
+    const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(sim, b, k, reps >= 5 ? 3 : 2, particles) : undefined;
     const threads = b instanceof CpuBackend ? b.threads : undefined;
     return {
       backend: b.kind, device: b.device, software: b.software,

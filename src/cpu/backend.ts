@@ -2,25 +2,25 @@
  * The CPU backend: float64 state, the same Philox stream as the GPU.
  *
  * Two ways to step, with identical bits (tests/unit/cpu-kernel.test.ts):
- * - the fast path: a range kernel generated for the integrator and potential
- *   (src/cpu/kernel.ts), run over all cores by a {@link CpuPool} of worker
- *   threads when shared memory is available and the problem is big enough,
- *   otherwise on this thread;
- * - the reference path: the per-particle steps of src/integrators/
- *   (overdamped, inertial, metropolis), when asked (`{ threads: 0 }`) or for
- *   a potential without emitted JavaScript.
+ * - the fast path: the integrator's generated range kernel (its table entry's
+ *   `kernel`, src/cpu/kernels/), run over all cores by a {@link CpuPool} of
+ *   worker threads when shared memory is available and the problem is big
+ *   enough, otherwise on this thread;
+ * - the reference path: the table entry's `reference` step, particle by
+ *   particle, when asked (`{ threads: 0 }`) or for a potential without
+ *   emitted JavaScript.
  */
-import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type AcceptanceCounts, type Backend, type Covariance, type Moments, type Problem, type TargetBall, type VelocityMoments } from '../backend.ts';
-import { samplerCoefficients } from '../integrators/coefficients.ts';
-import { advanceBaoab, initVelocity, inverseMass, type InverseMass } from '../integrators/inertial.ts';
-import { advanceHmc, advanceMala, makeMetropolisScratch } from '../integrators/metropolis.ts';
-import { INERTIAL, METROPOLIS } from '../spec.ts';
-import { binPositions, type HistogramCounts } from '../stats/binning.ts';
-import { advanceParticle, initParticle, makeScratch, type GradientFn } from '../integrators/overdamped.ts';
+import type { AcceptanceCounts, Backend, Covariance, Moments, Observation, ObservationRequest, Problem, TargetBall } from '../backend.ts';
+import { COEF_STRIDE } from '../integrators/coefficients.ts';
+import { INTEGRATOR_TABLE, type Integrator } from '../integrators/table.ts';
+import { inverseMass, makeScratch, type GradientFn, type InverseMass } from '../integrators/reference.ts';
 import { batchGradient } from '../integrators/batch.ts';
+import { initParticle, initVelocity } from '../init.ts';
+import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
-import { baoabKernelSource, buildKernel, kernelEnergy, kernelGradient, metropolisKernelSource, overdampedKernelSource, type RangeKernel, type RangeKernelSource } from './kernel.ts';
+import { buildKernel, type RangeKernel, type RangeKernelSource } from './kernels/parts.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
+import { cpuCovariance, cpuMoments, cpuVelocityMoments } from './reductions.ts';
 
 /** How the CPU backend may use this machine. */
 export interface CpuBackendOptions {
@@ -40,61 +40,64 @@ export class CpuBackend implements Backend {
   readonly software = true;
   readonly preferredStepsPerDispatch: number;
   private positions: Float64Array;
-  /** velocities v[i·D + d] (baoab, hmc), length/time */
+  /** velocities v[i·D + d] (integrators with velocities), length/time */
   private velocities: Float64Array | undefined;
   /** the rows of a potential from data, N × C, when a generated kernel reads them */
   private data: Float64Array | undefined;
+  private readonly entry: Integrator;
   private readonly invMass: InverseMass;
+  /** moves since the last observation (integrators with an accept test) */
   private acceptance: AcceptanceCounts | undefined;
-  private params: Float64Array;
+  private readonly params: Float64Array;
   private readonly dims: number;
   private readonly k0: number;
   private readonly k1: number;
-  /** the generated kernel's source, when this integrator has one and it is wanted */
+  /** the generated kernel's source, when this integrator and potential have one and it is wanted */
   private readonly kernelSource?: RangeKernelSource;
   private kernel?: RangeKernel;
   private pool?: Promise<CpuPool | undefined>;
   private threadsUsed = 1;
 
-  constructor(private readonly problem: Problem, private readonly options: CpuBackendOptions = {}) {
+  constructor(
+    private readonly problem: Problem,
+    private readonly options: CpuBackendOptions = {},
+  ) {
     const { spec, potential } = problem;
     this.dims = spec.dims;
+    this.entry = INTEGRATOR_TABLE[spec.integrator];
     [this.k0, this.k1] = seedKey(spec.seed);
     this.params = Float64Array.from(potential.paramValues);
     const threads = options.threads ?? 'auto';
     if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 0)) throw new Error(`cpu.threads: got ${threads}; expected 'auto', 0 (reference step) or a whole number of threads ≥ 1`);
-    const gradient = threads === 0 ? undefined : kernelGradient(potential, spec.batch);
-    if (gradient && (spec.integrator === 'em' || spec.integrator === 'lm')) this.kernelSource = overdampedKernelSource(spec.integrator, spec.dims, gradient);
-    else if (gradient && spec.integrator === 'baoab') this.kernelSource = baoabKernelSource(spec.dims, gradient, spec.mass);
-    else if (gradient && (spec.integrator === 'mala' || spec.integrator === 'hmc')) {
-      const energy = kernelEnergy(potential);
-      if (energy) this.kernelSource = metropolisKernelSource(spec.integrator, spec.dims, energy, gradient, spec.mass, spec.leapfrogSteps);
-    }
+    if (threads !== 0) this.kernelSource = this.entry.kernel({ dims: spec.dims, potential, batch: spec.batch, mass: spec.mass, leapfrogSteps: spec.leapfrogSteps });
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
     const shared = this.kernelSource !== undefined && threads !== 1 && poolSupported();
     const stateArray = () => (shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims));
     this.positions = stateArray();
     // a potential from data: its rows are the kernel's last state array (shared with the workers, read-only)
-    if (gradient?.kind === 'data' && this.kernelSource && potential.data) {
+    if (this.kernelSource && potential.data) {
       const values = potential.data.values;
       this.data = shared ? new Float64Array(new SharedArrayBuffer(values.byteLength)) : values;
       if (shared) this.data.set(values);
     }
+    this.invMass = inverseMass(spec.mass);
+    if (this.entry.velocities) this.velocities = stateArray();
+    this.initialise();
+    if (this.entry.metropolis) this.acceptance = { accepted: 0, proposed: 0 };
+  }
+
+  /** Initial positions (and velocities) from their Philox streams. */
+  private initialise(): void {
+    const { spec } = this.problem;
     const x = new Float64Array(this.dims);
     for (let i = 0; i < spec.particles; i++) {
       initParticle(spec.init, i, this.k0, this.k1, x);
       this.positions.set(x, i * this.dims);
+      if (!this.velocities) continue;
+      initVelocity(spec, i, this.k0, this.k1, x);
+      this.velocities.set(x, i * this.dims);
     }
-    this.invMass = inverseMass(spec.mass);
-    if (INERTIAL.includes(spec.integrator)) {
-      this.velocities = stateArray();
-      for (let i = 0; i < spec.particles; i++) {
-        initVelocity(spec, i, this.k0, this.k1, x);
-        this.velocities.set(x, i * this.dims);
-      }
-    }
-    if (METROPOLIS.includes(spec.integrator)) this.acceptance = { accepted: 0, proposed: 0 };
   }
 
   /** Threads that stepped the particles in the last advance (1 before the first). */
@@ -110,27 +113,29 @@ export class CpuBackend implements Backend {
   }
 
   async advance(step0: number, coef: Float64Array): Promise<void> {
-    if (!this.kernelSource) return this.advanceReference(step0, coef);
-    const { spec } = this.problem;
-    const n = spec.particles;
-    const overdamped = spec.integrator === 'em' || spec.integrator === 'lm';
-    const kernelCoef = overdamped ? coef : samplerCoefficients(spec.integrator, coef, spec.friction);
-    const args = { step0, coef: kernelCoef, params: this.params, k0: this.k0, k1: this.k1 };
-    const pool = await (this.pool ??= this.startPool(this.kernelSource));
+    const n = this.problem.spec.particles;
+    const accepted = this.kernelSource ? await this.advanceKernel(this.kernelSource, step0, coef) : this.advanceReference(step0, coef);
+    if (this.acceptance) {
+      this.acceptance.accepted += accepted;
+      this.acceptance.proposed += n * (coef.length / COEF_STRIDE);
+    }
+  }
+
+  /** The generated kernel, over worker threads or on this thread; returns the accepted moves. */
+  private async advanceKernel(source: RangeKernelSource, step0: number, coef: Float64Array): Promise<number> {
+    const n = this.problem.spec.particles;
+    const args = { step0, coef, params: this.params, k0: this.k0, k1: this.k1 };
+    const pool = await (this.pool ??= this.startPool(source));
     let sums: number[];
     if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
       this.threadsUsed = pool.threads;
       sums = await pool.run(n, args);
     } else {
       this.threadsUsed = 1;
-      this.kernel ??= buildKernel(this.kernelSource);
+      this.kernel ??= buildKernel(source);
       sums = runInline(this.kernel, this.state(), n, args);
     }
-    // MALA and HMC kernels return the accepted moves of the call
-    if (this.acceptance) {
-      this.acceptance.accepted += sums[0];
-      this.acceptance.proposed += n * (coef.length / 2);
-    }
+    return sums[0] ?? 0;
   }
 
   /** Workers for this problem, or undefined where one thread is all there is or all that is worth it. */
@@ -144,139 +149,56 @@ export class CpuBackend implements Backend {
     return CpuPool.create(threads, source, this.state()).catch(() => undefined);
   }
 
-  /** The arrays a kernel reads and steps: positions, velocities (BAOAB, HMC), and the data last (a potential from data). */
+  /** The arrays a kernel reads and steps: positions, velocities, and the data last (a potential from data). */
   private state(): Float64Array[] {
     return [this.positions, ...(this.velocities ? [this.velocities] : []), ...(this.data ? [this.data] : [])];
   }
 
-  /** The reference step (src/integrators/overdamped.ts), particle by particle on this thread. */
-  private advanceReference(step0: number, coef: Float64Array): void {
+  /** The integrator's reference step, particle by particle on this thread; returns the accepted moves. */
+  private advanceReference(step0: number, coef: Float64Array): number {
     const { spec, potential } = this.problem;
     const D = this.dims;
     const ns = new NormalStream(this.k0, this.k1, Stream.noise);
-    if (spec.integrator !== 'em' && spec.integrator !== 'lm') return this.advanceSampler(step0, coef, ns);
+    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     const scratch = makeScratch(D);
-    const m0 = step0 * D;
-    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
-    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
-    for (let i = 0; i < spec.particles; i++) {
-      const x = this.positions.subarray(i * D, (i + 1) * D);
-      ns.seek(i, m0);
-      advanceParticle(spec.integrator, x, ns, coef, batch ? batch(i) : full, this.params, scratch, step0);
-    }
-  }
-
-  /** BAOAB, MALA, HMC (src/integrators/inertial.ts, metropolis.ts). */
-  private advanceSampler(step0: number, coef: Float64Array, ns: NormalStream): void {
-    const { spec, potential } = this.problem;
-    const D = this.dims;
-    const c4 = samplerCoefficients(spec.integrator, coef, spec.friction);
-    const s = makeMetropolisScratch(D);
-    const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
-    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     let accepted = 0;
     for (let i = 0; i < spec.particles; i++) {
-      const x = this.positions.subarray(i * D, (i + 1) * D);
-      const v = this.velocities?.subarray(i * D, (i + 1) * D);
       ns.seek(i, step0 * D);
-      const rng = { k0: this.k0, k1: this.k1, particle: i, step0, ns };
-      if (spec.integrator === 'baoab') advanceBaoab(x, v!, ns, c4, batch ? batch(i) : full, this.params, this.invMass, s.g, step0);
-      else if (spec.integrator === 'mala') accepted += advanceMala(x, rng, c4, potential.energy, potential.gradient, this.params, s);
-      else accepted += advanceHmc(x, v!, rng, c4, spec.leapfrogSteps, potential.energy, potential.gradient, this.params, this.invMass, s);
+      accepted += this.entry.reference({
+        x: this.positions.subarray(i * D, (i + 1) * D),
+        v: this.velocities?.subarray(i * D, (i + 1) * D),
+        rng: { k0: this.k0, k1: this.k1, particle: i, step0, ns },
+        coef,
+        gradient: batch ? batch(i) : full,
+        energy: potential.energy,
+        fullGradient: potential.gradient,
+        params: this.params,
+        invMass: this.invMass,
+        leapfrogSteps: spec.leapfrogSteps,
+        scratch,
+      });
     }
+    return accepted;
+  }
+
+  async observe(request: ObservationRequest): Promise<Observation> {
+    const out: Observation = { moments: await this.moments(request.shift, request.ball) };
+    if (this.velocities) out.velocity = cpuVelocityMoments(this.velocities, this.dims);
     if (this.acceptance) {
-      this.acceptance.accepted += accepted;
-      this.acceptance.proposed += spec.particles * (coef.length / 2);
+      out.acceptance = this.acceptance;
+      this.acceptance = { accepted: 0, proposed: 0 };
     }
-  }
-
-  async velocityMoments(): Promise<VelocityMoments | undefined> {
-    const v = this.velocities;
-    if (!v) return undefined;
-    const D = this.dims;
-    const s1 = new Float64Array(D);
-    const s2 = new Float64Array(D);
-    let count = 0;
-    for (let i = 0; i < this.problem.spec.particles; i++) {
-      const row = v.subarray(i * D, (i + 1) * D);
-      if (!row.every((x) => Number.isFinite(Math.fround(x)))) continue;
-      count++;
-      for (let d = 0; d < D; d++) {
-        s1[d] += row[d];
-        s2[d] += row[d] * row[d];
-      }
-    }
-    return { count, mean: Array.from(s1, (x) => x / count), meanSquare: Array.from(s2, (x) => x / count) };
-  }
-
-  async takeAcceptance(): Promise<AcceptanceCounts | undefined> {
-    const a = this.acceptance;
-    if (!a) return undefined;
-    this.acceptance = { accepted: 0, proposed: 0 };
-    return a;
-  }
-
-  async readVelocities(): Promise<Float64Array | undefined> {
-    return this.velocities?.slice();
+    if (request.histogram) out.histogram = await this.histogram();
+    return out;
   }
 
   async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
-    const D = this.dims;
-    const sums = new Float64Array(momentRowLength(D));
-    const best = { energy: Infinity, index: -1 };
-    const r2 = ball ? Math.fround(ball.radius * ball.radius) : -1;
-    const energy = this.problem.potential.energy;
-    const x = new Float64Array(D);
-    for (let i = 0; i < this.problem.spec.particles; i++) {
-      x.set(this.positions.subarray(i * D, (i + 1) * D));
-      // non-finite in f32 terms, as on the GPU: a blow-up reads the same on both backends
-      let bad = !x.every((v) => Number.isFinite(Math.fround(v)));
-      const e = bad ? 0 : energy(x, this.params);
-      bad = bad || !Number.isFinite(Math.fround(e));
-      if (bad) {
-        sums[2 * D + 2] += 1;
-        continue;
-      }
-      for (let d = 0; d < D; d++) {
-        const dx = x[d] - shift[d];
-        sums[d] += dx;
-        sums[D + d] += dx * dx;
-      }
-      sums[2 * D] += e;
-      sums[2 * D + 1] += 1;
-      if (e < best.energy) {
-        best.energy = e;
-        best.index = i;
-      }
-      if (ball) {
-        let dist2 = 0;
-        for (let d = 0; d < D; d++) dist2 += (x[d] - ball.target[d]) ** 2;
-        if (dist2 <= r2) sums[2 * D + 3] += 1;
-      }
-    }
-    return momentsFromSums(sums, D, shift, best);
+    return cpuMoments(this.positions, this.dims, this.problem.potential.energy, this.params, shift, ball);
   }
 
   async covariance(shift: number[]): Promise<Covariance> {
-    const D = this.dims;
-    const sums = new Float64Array(covarianceRowLength(D));
-    const dx = new Float64Array(D);
-    for (let i = 0; i < this.problem.spec.particles; i++) {
-      let bad = false;
-      for (let d = 0; d < D; d++) {
-        const v = this.positions[i * D + d];
-        bad = bad || !Number.isFinite(Math.fround(v));
-        dx[d] = v - shift[d];
-      }
-      if (bad) continue;
-      sums[0] += 1;
-      let q = 1 + D;
-      for (let a = 0; a < D; a++) {
-        sums[1 + a] += dx[a];
-        for (let b = a; b < D; b++) sums[q++] += dx[a] * dx[b];
-      }
-    }
-    return covarianceFromSums(sums, D, shift);
+    return cpuCovariance(this.positions, this.dims, shift);
   }
 
   async finish(): Promise<void> {}
@@ -295,8 +217,8 @@ export class CpuBackend implements Backend {
     return this.positions.slice();
   }
 
-  setPotentialParams(values: Float64Array): void {
-    this.params = Float64Array.from(values);
+  async readVelocities(): Promise<Float64Array | undefined> {
+    return this.velocities?.slice();
   }
 
   destroy(): void {

@@ -14,7 +14,7 @@
  * wherever SharedArrayBuffer exists (in browsers: cross-origin isolated
  * pages); elsewhere the backend steps on the calling thread.
  */
-import type { RangeKernel, RangeKernelSource } from './kernel.ts';
+import type { RangeKernel, RangeKernelSource } from './kernels/parts.ts';
 
 /** Particles per chunk: big enough that a chunk's work dwarfs the scheduling, small enough to balance. */
 export const CHUNK = 4096;

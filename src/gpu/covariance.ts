@@ -23,7 +23,7 @@ export class CovarianceReduction {
   private readonly q: number;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], private readonly dims: number) {
     this.q = covarianceRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
@@ -52,7 +52,7 @@ export class CovarianceReduction {
     );
   }
 
-  static async create(device: GPUDevice, shards: Shard[], dims: number): Promise<CovarianceReduction> {
+  static async create(device: GPUDevice, shards: readonly Shard[], dims: number): Promise<CovarianceReduction> {
     const code = assembleShader(covarianceWGSL, { dims, structs: [MomentsParams], reduce: true });
     const pipeline = await computePipeline(device, code, 'CovarianceReduction', { WG });
     return new CovarianceReduction(device, pipeline, shards, dims);

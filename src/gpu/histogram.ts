@@ -39,7 +39,7 @@ export class HistogramPass {
   private readonly groups: number[];
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], h: HistogramSpec, usesWorkgroupBins: boolean) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], h: HistogramSpec, usesWorkgroupBins: boolean) {
     const axes = axisBinnings(h);
     this.totalBins = axes.reduce((a, ax) => a * ax.bins, 1);
     this.usesWorkgroupBins = usesWorkgroupBins;
@@ -84,7 +84,7 @@ export class HistogramPass {
     );
   }
 
-  static async create(device: GPUDevice, shards: Shard[], dims: number, h: HistogramSpec, options: { forceGlobalAtomics?: boolean } = {}): Promise<HistogramPass> {
+  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, h: HistogramSpec, options: { forceGlobalAtomics?: boolean } = {}): Promise<HistogramPass> {
     const total = h.bins.reduce((a, b) => a * b, 1);
     const usesWorkgroupBins = !options.forceGlobalAtomics && total <= privateBinCapacity(device);
     const code = assembleShader(histogramWGSL, { dims, structs: [HistogramParams], defines: { PRIVATE: usesWorkgroupBins } });

@@ -4,7 +4,7 @@
  */
 import initWGSL from '../../shaders/init.wgsl?raw';
 import type { InitSpec } from '../spec.ts';
-import { initAffine } from '../integrators/overdamped.ts';
+import { initAffine } from '../init.ts';
 import { InitParams } from './layout.ts';
 import { dispatchShards, type Shard } from './particles.ts';
 import { assembleShader, computePipeline } from './shaders.ts';
@@ -15,7 +15,7 @@ export class InitKernel {
   private readonly bindGroups: GPUBindGroup[];
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly workgroupSize: number, init: InitSpec, key: [number, number]) {
+  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], private readonly workgroupSize: number, init: InitSpec, key: [number, number]) {
     const { a, b } = initAffine(init);
     const ab = new Float32Array(2 * a.length);
     a.forEach((v, d) => {
@@ -46,7 +46,7 @@ export class InitKernel {
    * @param velocity write initial velocities (stream 2) instead of positions (stream 1); pass
    *   shards whose `positions` are the velocity buffers
    */
-  static async create(device: GPUDevice, shards: Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number, velocity = false): Promise<InitKernel> {
+  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number, velocity = false): Promise<InitKernel> {
     const code = assembleShader(initWGSL, {
       dims,
       structs: [InitParams],

@@ -64,8 +64,12 @@ export class StructLayout<F extends string> {
   }
 }
 
-/** The fields every particle-stepping dispatch has (see `streamWords` in particles.ts for the RNG words). */
-const DISPATCH_FIELDS = [
+/**
+ * Per-dispatch parameters of the particle kernels (shaders/step.wgsl,
+ * shaders/samplers.wgsl): the shard, K, and the random-number words of
+ * `streamWords` in particles.ts.
+ */
+export const ParticleParams = new StructLayout('ParticleParams', [
   ['count', 'u32'], // particles in this shard
   ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
   ['steps', 'u32'], // K, steps fused in this dispatch
@@ -75,14 +79,6 @@ const DISPATCH_FIELDS = [
   ['call_hi', 'u32'], // … high word
   ['phase', 'u32'], // first normal's position within its call (0..3)
   ['step0', 'u32'], // index n of the dispatch's first step in the run, mod 2^32 (mini-batch rows, accept uniform number n)
-] as const;
-
-/** Per-dispatch parameters of the step kernel (shaders/step.wgsl). */
-export const StepParams = new StructLayout('StepParams', DISPATCH_FIELDS);
-
-/** Per-dispatch parameters of the inertial and Metropolis kernel (shaders/samplers.wgsl). */
-export const SamplerParams = new StructLayout('SamplerParams', [
-  ...DISPATCH_FIELDS,
   ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
 ] as const);
 

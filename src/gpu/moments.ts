@@ -1,8 +1,9 @@
 /**
  * MomentsReduction: per-workgroup sums of shifted first and second moments,
  * energy, finite, non-finite and in-target counts, plus the per-workgroup
- * argmin of the energy (shaders/moments.wgsl), copied into a MAP_READ staging
- * buffer; the host adds the rows in float64 and takes the minimum of minima.
+ * argmin of the energy and (with a potential) that particle's position
+ * (shaders/moments.wgsl), copied into one MAP_READ staging buffer; the host
+ * adds the rows in float64 and takes the minimum of minima.
  */
 import momentsWGSL from '../../shaders/moments.wgsl?raw';
 import { momentRowLength, momentsFromSums, type Moments, type TargetBall } from '../backend.ts';
@@ -15,6 +16,20 @@ import { dataBindGroup } from './potentialData.ts';
 const MAX_GROUPS = 4096;
 const WG = 256;
 
+/** Byte offsets of the staging buffer's sections: partial sums, row minima, their indices, the argmin positions. */
+interface StagingLayout {
+  minAt: number;
+  argminAt: number;
+  bestAt: number;
+  bytes: number;
+}
+
+/** What is summed: the positions with the potential's energy, or plain per-particle values (velocities, counters). */
+export interface SummedValues {
+  /** the potential's WGSL and parameter buffer, whose energy is summed (and argmin positions recorded) */
+  potential?: { wgsl: string; params: GPUBuffer; data?: GPUBuffer };
+}
+
 export class MomentsReduction {
   private readonly uniforms: GPUBuffer[];
   private readonly shift: GPUBuffer;
@@ -23,64 +38,82 @@ export class MomentsReduction {
   private readonly ball: GPUBuffer;
   private readonly rowMin: GPUBuffer;
   private readonly rowArgmin: GPUBuffer;
+  private readonly rowBest?: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
   private readonly dataGroup?: GPUBindGroup;
   private readonly groups: number[];
   private readonly rows: number;
   private readonly q: number;
+  private readonly layout: StagingLayout;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: Shard[], private readonly dims: number, params: GPUBuffer | undefined, data?: GPUBuffer) {
-    if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'MomentsReduction.dataGroup');
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly shards: readonly Shard[],
+    private readonly dims: number,
+    values: SummedValues,
+  ) {
+    const pot = values.potential;
+    if (pot?.data) this.dataGroup = dataBindGroup(device, pipeline, pot.data, 'MomentsReduction.dataGroup');
     this.q = momentRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
-    const bytes = this.rows * this.q * 4;
     const out = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    this.partials = device.createBuffer({ label: 'MomentsReduction.partials', size: bytes, usage: out });
-    this.rowMin = device.createBuffer({ label: 'MomentsReduction.rowMin', size: this.rows * 4, usage: out });
-    this.rowArgmin = device.createBuffer({ label: 'MomentsReduction.rowArgmin', size: this.rows * 4, usage: out });
-    // staging layout: partials, then row minima, then their indices
-    this.staging = device.createBuffer({ label: 'MomentsReduction.staging', size: bytes + 8 * this.rows, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.ball = device.createBuffer({ label: 'MomentsReduction.ball', size: 4 * (dims + 1), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-    this.shift = device.createBuffer({ label: 'MomentsReduction.shift', size: Math.max(16, 4 * dims), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const f32 = (label: string, floats: number, usage = out) => device.createBuffer({ label: `MomentsReduction.${label}`, size: Math.max(16, 4 * floats), usage });
+    this.partials = f32('partials', this.rows * this.q);
+    this.rowMin = f32('rowMin', this.rows);
+    this.rowArgmin = f32('rowArgmin', this.rows);
+    if (pot) this.rowBest = f32('rowBest', this.rows * dims);
+    const minAt = this.rows * this.q * 4;
+    const argminAt = minAt + 4 * this.rows;
+    const bestAt = argminAt + 4 * this.rows;
+    this.layout = { minAt, argminAt, bestAt, bytes: bestAt + (pot ? 4 * this.rows * dims : 0) };
+    this.staging = device.createBuffer({ label: 'MomentsReduction.staging', size: this.layout.bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.ball = f32('ball', dims + 1, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    this.shift = f32('shift', dims, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+    this.uniforms = this.writeUniforms();
+    this.bindGroups = shards.map((shard, s) => this.bindGroup(shard, s, pot?.params));
+  }
+
+  /** One uniform buffer per shard: its particle count, first output row and first global index. */
+  private writeUniforms(): GPUBuffer[] {
     let row0 = 0;
-    this.uniforms = shards.map((shard, s) => {
-      const u = device.createBuffer({ label: `MomentsReduction.uniforms[${s}]`, size: MomentsParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-      device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.base }));
+    return this.shards.map((shard, s) => {
+      const u = this.device.createBuffer({ label: `MomentsReduction.uniforms[${s}]`, size: MomentsParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      this.device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.base }));
       row0 += this.groups[s];
       return u;
     });
-    this.bindGroups = shards.map((shard, s) =>
-      device.createBindGroup({
-        label: `MomentsReduction.bindGroups[${s}]`,
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniforms[s] } },
-          { binding: 1, resource: { buffer: shard.positions } },
-          ...(params ? [{ binding: 2, resource: { buffer: params } }] : []),
-          { binding: 3, resource: { buffer: this.shift } },
-          { binding: 4, resource: { buffer: this.partials } },
-          { binding: 5, resource: { buffer: this.ball } },
-          { binding: 6, resource: { buffer: this.rowMin } },
-          { binding: 7, resource: { buffer: this.rowArgmin } },
-        ],
-      }),
-    );
+  }
+
+  private bindGroup(shard: Shard, s: number, params: GPUBuffer | undefined): GPUBindGroup {
+    const buffers: [number, GPUBuffer | undefined][] = [
+      [0, this.uniforms[s]],
+      [1, shard.positions],
+      [2, params],
+      [3, this.shift],
+      [4, this.partials],
+      [5, this.ball],
+      [6, this.rowMin],
+      [7, this.rowArgmin],
+      [8, this.rowBest],
+    ];
+    const entries = buffers.filter(([, b]) => b !== undefined).map(([binding, buffer]) => ({ binding, resource: { buffer: buffer! } }));
+    return this.device.createBindGroup({ label: `MomentsReduction.bindGroups[${s}]`, layout: this.pipeline.getBindGroupLayout(0), entries });
   }
 
   /**
-   * @param potentialWGSL, params the potential whose energy is summed; both undefined to sum
-   *   plain per-particle values with E = 0 (shards whose `positions` are velocities or counters)
-   * @param data the potential's data buffer (src/gpu/potentialData.ts) for a potential from data
+   * @param shards the per-particle buffers summed (positions, or velocities/counters in their place)
+   * @param values with `potential`, the energy is summed and the argmin's position recorded; without, E = 0
    */
-  static async create(device: GPUDevice, shards: Shard[], dims: number, potentialWGSL: string | undefined, params: GPUBuffer | undefined, data?: GPUBuffer): Promise<MomentsReduction> {
-    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potentialWGSL, defines: { ENERGY: potentialWGSL !== undefined }, reduce: true });
+  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, values: SummedValues): Promise<MomentsReduction> {
+    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: values.potential?.wgsl, defines: { ENERGY: values.potential !== undefined }, reduce: true });
     const pipeline = await computePipeline(device, code, 'MomentsReduction', { WG });
-    return new MomentsReduction(device, pipeline, shards, dims, params, data);
+    return new MomentsReduction(device, pipeline, shards, dims, values);
   }
 
-  /** Record the reduction around `shift` and the copy to the staging buffer. */
+  /** Record the reduction around `shift` and the copies to the staging buffer. */
   record(encoder: GPUCommandEncoder, shift: number[], ball?: TargetBall): void {
     this.device.queue.writeBuffer(this.shift, 0, Float32Array.from(shift));
     this.device.queue.writeBuffer(this.ball, 0, Float32Array.from(ball ? [...ball.target, ball.radius * ball.radius] : [...shift, -1]));
@@ -92,28 +125,30 @@ export class MomentsReduction {
       pass.dispatchWorkgroups(this.groups[s]);
     });
     pass.end();
-    const bytes = this.rows * this.q * 4;
-    encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, bytes);
-    encoder.copyBufferToBuffer(this.rowMin, 0, this.staging, bytes, this.rows * 4);
-    encoder.copyBufferToBuffer(this.rowArgmin, 0, this.staging, bytes + this.rows * 4, this.rows * 4);
+    const { minAt, argminAt, bestAt } = this.layout;
+    encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, minAt);
+    encoder.copyBufferToBuffer(this.rowMin, 0, this.staging, minAt, 4 * this.rows);
+    encoder.copyBufferToBuffer(this.rowArgmin, 0, this.staging, argminAt, 4 * this.rows);
+    if (this.rowBest) encoder.copyBufferToBuffer(this.rowBest, 0, this.staging, bestAt, 4 * this.rows * this.dims);
   }
 
   /** After the submit of `record`'s encoder: map, sum in float64, unmap. */
   async read(shift: number[]): Promise<Moments> {
     await this.staging.mapAsync(GPUMapMode.READ);
     const mapped = this.staging.getMappedRange();
+    const { minAt, argminAt, bestAt } = this.layout;
     const rows = new Float32Array(mapped, 0, this.rows * this.q);
-    const mins = new Float32Array(mapped, this.rows * this.q * 4, this.rows);
-    const argmins = new Uint32Array(mapped, this.rows * (this.q + 1) * 4, this.rows);
+    const mins = new Float32Array(mapped, minAt, this.rows);
+    const argmins = new Uint32Array(mapped, argminAt, this.rows);
     const sums = new Float64Array(this.q);
-    const best = { energy: Infinity, index: -1 };
+    let bestRow = -1;
     for (let r = 0; r < this.rows; r++) {
       for (let j = 0; j < this.q; j++) sums[j] += rows[r * this.q + j];
-      if (argmins[r] !== 0xffffffff && (mins[r] < best.energy || (mins[r] === best.energy && argmins[r] < best.index))) {
-        best.energy = mins[r];
-        best.index = argmins[r];
-      }
+      const better = bestRow < 0 || mins[r] < mins[bestRow] || (mins[r] === mins[bestRow] && argmins[r] < argmins[bestRow]);
+      if (argmins[r] !== 0xffffffff && better) bestRow = r;
     }
+    const best = { energy: bestRow < 0 ? Infinity : mins[bestRow], index: bestRow < 0 ? -1 : argmins[bestRow], x: [] as number[] };
+    if (this.rowBest && bestRow >= 0) best.x = Array.from(new Float32Array(mapped, bestAt + 4 * bestRow * this.dims, this.dims));
     this.staging.unmap();
     // the shift the GPU used is the f32 rounding of `shift`
     return momentsFromSums(sums, this.dims, shift.map(Math.fround), best);
@@ -122,6 +157,6 @@ export class MomentsReduction {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowMin, this.rowArgmin, ...this.uniforms]) b.destroy();
+    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowMin, this.rowArgmin, this.rowBest, ...this.uniforms]) b?.destroy();
   }
 }

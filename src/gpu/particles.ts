@@ -49,7 +49,7 @@ export function allocateShards(device: GPUDevice, particles: number, dims: numbe
  * One more buffer per shard of `floats` f32 per particle (velocities: D;
  * acceptance counters: 1), zero-filled, with the shards' split.
  */
-export function allocateShardBuffers(device: GPUDevice, shards: Shard[], floats: number, label: string): GPUBuffer[] {
+export function allocateShardBuffers(device: GPUDevice, shards: readonly Shard[], floats: number, label: string): GPUBuffer[] {
   return shards.map((shard, s) =>
     device.createBuffer({
       label: `Particles.${label}[${s}]`,
@@ -78,7 +78,7 @@ export function streamWords(step0: number, dims: number, key: [number, number]):
  */
 export function dispatchShards(
   pass: GPUComputePassEncoder,
-  shards: Shard[],
+  shards: readonly Shard[],
   bindGroups: GPUBindGroup[],
   workgroupSize: number,
   uniforms?: { device: GPUDevice; buffers: GPUBuffer[]; pack: (shard: Shard) => ArrayBuffer },

@@ -9,7 +9,7 @@
 import type { CompiledPotential } from '../potential/index.ts';
 import { batchRows } from '../rng/batch.ts';
 import type { BatchSpec } from '../spec.ts';
-import type { GradientFn } from './overdamped.ts';
+import type { GradientFn } from './reference.ts';
 
 /**
  * A factory of per-particle mini-batch gradients.

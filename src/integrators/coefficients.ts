@@ -1,53 +1,50 @@
 /**
- * Per-step coefficients of the inertial and Metropolis integrators, computed on
- * the host from the engine's (h, σ = √(2hT)) pairs: the same float64 numbers
- * drive the CPU reference, and their f32 roundings drive the GPU kernel
- * (shaders/samplers.wgsl), so neither does per-step setup arithmetic.
+ * Per-step coefficients: the numbers a kernel reads for one step, computed on
+ * the host from the step's size h (time units) and temperature T (energy
+ * units, k_B = 1) by the integrator's own function (its entry in
+ * src/integrators/table.ts). Every integrator and both backends use one
+ * layout, COEF_STRIDE numbers per step; the CPU reads them in float64, the GPU
+ * their f32 roundings (`array<vec4<f32>>`), so no kernel does per-step setup
+ * arithmetic.
  *
- * Four numbers per step:
+ * - em, lm, mala: (h, σ = √(2hT), T, 0)
  * - baoab: (h, c1 = e^{−γh}, c2 = √(T(1 − c1²)), T); the O-step is
  *   v ← c1·v + c2·ξ/√m (velocity form of p ← c1·p + √(mT(1 − c1²))·ξ)
- * - mala:  (h, σ = √(2hT), T, 0)
- * - hmc:   (h, √T, T, 0); the momentum refresh is v ← √T·ξ/√m
+ * - hmc: (h, √T, T, 0); the velocity refresh is v ← √T·ξ/√m
  */
-import type { IntegratorName } from '../spec.ts';
 
+/** Numbers per step in a coefficient table. */
 export const COEF_STRIDE = 4;
 
-/** Temperature of a step from its (h, σ) pair: T = σ²/(2h). */
-export function temperatureOf(h: number, sigma: number): number {
-  return (sigma * sigma) / (2 * h);
-}
-
 /**
- * The per-step coefficient table (COEF_STRIDE numbers per step).
- * @param coef (h, σ) per step, h in time units, σ = √(2hT)
- * @param friction γ, 1/time (baoab only)
+ * Write one step's coefficients at out[at … at + COEF_STRIDE).
+ * @param h step size, time units
+ * @param T temperature, energy units
+ * @param p the integrator's other parameters (friction γ, 1/time)
  */
-export function samplerCoefficients(integrator: IntegratorName, coef: Float64Array, friction: number): Float64Array {
-  const K = coef.length / 2;
-  const out = new Float64Array(COEF_STRIDE * K);
-  for (let k = 0; k < K; k++) {
-    const h = coef[2 * k];
-    const sigma = coef[2 * k + 1];
-    const T = temperatureOf(h, sigma);
-    const o = COEF_STRIDE * k;
-    out[o] = h;
-    out[o + 3] = 0;
-    if (integrator === 'baoab') {
-      out[o + 1] = Math.exp(-friction * h);
-      // 1 − e^{−2γh} without cancellation at small γh
-      out[o + 2] = Math.sqrt(T * -Math.expm1(-2 * friction * h));
-      out[o + 3] = T;
-    } else if (integrator === 'mala') {
-      out[o + 1] = sigma;
-      out[o + 2] = T;
-    } else if (integrator === 'hmc') {
-      out[o + 1] = Math.sqrt(T);
-      out[o + 2] = T;
-    } else {
-      throw new Error(`samplerCoefficients: ${integrator} is not an inertial or Metropolis integrator`);
-    }
-  }
-  return out;
-}
+export type CoefficientFn = (h: number, T: number, p: { friction: number }, out: Float64Array, at: number) => void;
+
+/** Overdamped steps and the MALA proposal: (h, √(2hT), T, 0). */
+export const overdampedCoefficients: CoefficientFn = (h, T, _, out, at) => {
+  out[at] = h;
+  out[at + 1] = Math.sqrt(2 * h * T);
+  out[at + 2] = T;
+  out[at + 3] = 0;
+};
+
+/** BAOAB: (h, e^{−γh}, √(T(1 − e^{−2γh})), T). */
+export const baoabCoefficients: CoefficientFn = (h, T, p, out, at) => {
+  out[at] = h;
+  out[at + 1] = Math.exp(-p.friction * h);
+  // 1 − e^{−2γh} without cancellation at small γh
+  out[at + 2] = Math.sqrt(T * -Math.expm1(-2 * p.friction * h));
+  out[at + 3] = T;
+};
+
+/** HMC: (h, √T, T, 0). */
+export const hmcCoefficients: CoefficientFn = (h, T, _, out, at) => {
+  out[at] = h;
+  out[at + 1] = Math.sqrt(T);
+  out[at + 2] = T;
+  out[at + 3] = 0;
+};

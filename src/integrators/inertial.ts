@@ -12,28 +12,16 @@
  * B, so a call of K steps evaluates K + 1 gradients. ξ_n is normal number
  * n·D + d of the noise stream (stream 0), as for EM.
  */
-import { NormalStream, Stream } from '../rng/philox.ts';
-import type { RunSpec } from '../spec.ts';
-import { temperatureAt } from '../schedule.ts';
+import type { NormalStream } from '../rng/philox.ts';
 import { COEF_STRIDE } from './coefficients.ts';
-import type { GradientFn } from './overdamped.ts';
-
-/** 1/m_d and 1/√m_d per coordinate (mass units^−1, ^−½). */
-export interface InverseMass {
-  inv: Float64Array;
-  invSqrt: Float64Array;
-}
-
-export function inverseMass(mass: number[]): InverseMass {
-  return { inv: Float64Array.from(mass, (m) => 1 / m), invSqrt: Float64Array.from(mass, (m) => 1 / Math.sqrt(m)) };
-}
+import type { GradientFn, InverseMass } from './reference.ts';
 
 /**
  * Advance one particle K steps of BAOAB in place.
  * @param x position (length D), length units
  * @param v velocity (length D), length/time
  * @param ns the particle's noise stream positioned at normal number step0·D
- * @param c4 per step (h, c1, c2, T) from samplerCoefficients('baoab', …)
+ * @param c4 per step (h, c1, c2, T) from baoabCoefficients (src/integrators/coefficients.ts)
  * @param gradient ∇E at the position of step n (its mini-batch, for momentum SGD, is step n's)
  * @param g scratch of length D
  * @param step0 index of the first step (the mini-batch counter)
@@ -67,33 +55,4 @@ export function advanceBaoab(
     gradient(x, g, p, step0 + k + 1); // the gradient at the position of step n: step n's mini-batch, if any
     for (let d = 0; d < D; d++) v[d] = v[d] - hh * g[d] * m.inv[d];
   }
-}
-
-/**
- * Initial velocity of particle i (global index), as shaders/init.wgsl computes it
- * with the VELOCITY flag: "thermal" draws v_d = √(T(0)/m_d)·ξ_d with ξ_d normal
- * number d of stream 2 (Stream.velocity); "zero" and a vector are the same for all.
- */
-export function initVelocity(spec: RunSpec, i: number, k0: number, k1: number, out: Float64Array): void {
-  const { a, b } = velocityAffine(spec);
-  const D = out.length;
-  if (spec.velocity.kind === 'thermal') {
-    const ns = new NormalStream(k0, k1, Stream.velocity);
-    ns.seek(i, 0);
-    for (let d = 0; d < D; d++) out[d] = a[d] + b[d] * ns.next();
-  } else {
-    for (let d = 0; d < D; d++) out[d] = a[d];
-  }
-}
-
-/** Affine form v_d = a_d + b_d·ξ_d of the velocity init (ξ normal, stream 2). */
-export function velocityAffine(spec: RunSpec): { a: number[]; b: number[] } {
-  const D = spec.dims;
-  const vel = spec.velocity;
-  if (vel.kind === 'thermal') {
-    const T0 = temperatureAt(spec.temperature, 0, spec.steps);
-    return { a: new Array<number>(D).fill(0), b: spec.mass.map((m) => Math.sqrt(T0 / m)) };
-  }
-  const a = vel.kind === 'zero' ? new Array<number>(D).fill(0) : vel.v;
-  return { a, b: new Array<number>(D).fill(0) };
 }

@@ -15,26 +15,9 @@
  * A rejected move leaves x (and, for HMC, keeps the refreshed v).
  * ξ_n are normals n·D + d of stream 0, as for EM.
  */
-import { NormalStream, Stream, philox4x32, u01 } from '../rng/philox.ts';
+import { Stream, philox4x32, u01 } from '../rng/philox.ts';
 import { COEF_STRIDE } from './coefficients.ts';
-import type { FullGradientFn } from './overdamped.ts';
-import type { InverseMass } from './inertial.ts';
-
-/** E(x) in float64 (the compiled potential's JS target). */
-export type EnergyFn = (x: ArrayLike<number>, p?: ArrayLike<number>) => number;
-
-/** Scratch of one particle, allocated once per backend. */
-export interface MetropolisScratch {
-  g: Float64Array;
-  gy: Float64Array;
-  y: Float64Array;
-  xi: Float64Array;
-  block: Uint32Array;
-}
-
-export function makeMetropolisScratch(dims: number): MetropolisScratch {
-  return { g: new Float64Array(dims), gy: new Float64Array(dims), y: new Float64Array(dims), xi: new Float64Array(dims), block: new Uint32Array(4) };
-}
+import type { EnergyFn, FullGradientFn, InverseMass, ParticleRng, StepScratch } from './reference.ts';
 
 /**
  * The accept uniform of step n of a particle: output n mod 4 of Philox call
@@ -56,22 +39,12 @@ export function accepts(u: number, dH: number, logQ: number, T: number): boolean
   return Math.log(u) < -dH / T + logQ;
 }
 
-/** Which RNG state a Metropolis step needs: key, particle, the noise stream at step0·D. */
-export interface MetropolisRng {
-  k0: number;
-  k1: number;
-  particle: number;
-  /** first step of this call (accept uniform index) */
-  step0: number;
-  ns: NormalStream;
-}
-
 /**
  * Advance one particle K MALA steps in place.
- * @param c4 per step (h, σ, T, 0) from samplerCoefficients('mala', …)
+ * @param c4 per step (h, σ, T, 0) from overdampedCoefficients (src/integrators/coefficients.ts)
  * @returns the number of accepted moves
  */
-export function advanceMala(x: Float64Array, rng: MetropolisRng, c4: Float64Array, energy: EnergyFn, gradient: FullGradientFn, p: ArrayLike<number>, s: MetropolisScratch): number {
+export function advanceMala(x: Float64Array, rng: ParticleRng, c4: Float64Array, energy: EnergyFn, gradient: FullGradientFn, p: ArrayLike<number>, s: StepScratch): number {
   const D = x.length;
   const K = c4.length / COEF_STRIDE;
   let e = energy(x, p);
@@ -111,20 +84,20 @@ export function advanceMala(x: Float64Array, rng: MetropolisRng, c4: Float64Arra
 /**
  * Advance one particle K HMC steps in place (each L leapfrog steps of size h).
  * @param v velocity (length D), overwritten: the refreshed one, then the end of an accepted trajectory
- * @param c4 per step (h, √T, T, 0) from samplerCoefficients('hmc', …)
+ * @param c4 per step (h, √T, T, 0) from hmcCoefficients
  * @returns the number of accepted trajectories
  */
 export function advanceHmc(
   x: Float64Array,
   v: Float64Array,
-  rng: MetropolisRng,
+  rng: ParticleRng,
   c4: Float64Array,
   leapfrogSteps: number,
   energy: EnergyFn,
   gradient: FullGradientFn,
   p: ArrayLike<number>,
   m: InverseMass,
-  s: MetropolisScratch,
+  s: StepScratch,
 ): number {
   const D = x.length;
   const K = c4.length / COEF_STRIDE;

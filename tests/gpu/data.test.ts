@@ -90,9 +90,10 @@ describe('renderers with a potential from data (group 1 bound)', () => {
     const sim = await simulation({ dims: 2, particles: 1, dt: 0.01, steps: 0, init: { kind: 'point', x: [0.5, -0.5] }, potential: { data: { columns: ['a', 'b'], rows: [[0.1, 0], [-0.1, 0]] }, example: '((x - a)^2 + (y - b)^2)/4' } }, 'webgpu');
     try {
       const backend = sim.backend as import('../../src/gpu/backend.ts').WebGpuBackend;
-      expect(backend.dataBuffer).toBeDefined();
-      const land = await LandscapeRenderer.create(backend.gpu, backend.paramsBuffer, 2, sim.potential.wgsl, 'rgba8unorm', backend.dataBuffer);
-      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, 'rgba8unorm', backend.dataBuffer);
+      const buffers = sim.renderView!;
+      expect(buffers.data).toBeDefined();
+      const land = await LandscapeRenderer.create(buffers.device, buffers.params, 2, sim.potential.wgsl, 'rgba8unorm', buffers.data);
+      const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, 'rgba8unorm', buffers.data);
       const view = { dims: [0, 1] as [number, number], box: [-1, 1, -1, 1] as [number, number, number, number], energyRange: [0, 1] as [number, number] };
       const contour = 0.37;
       land.configure(view, contour, [0, 0], 0.6);

@@ -41,7 +41,7 @@ async function gpuHistogram(dims: number, h: Partial<HistogramSpec> & { low: num
     (sim.backend as WebGpuBackend).writePositions(x);
     const gpu = await sim.backend.histogram();
     const cpu = binPositions(x, dims, sim.spec.histogram!);
-    return { gpu, cpu, workgroupBins: (sim.backend as unknown as { histogramPass: { usesWorkgroupBins: boolean } }).histogramPass.usesWorkgroupBins };
+    return { gpu, cpu, workgroupBins: (sim.backend as unknown as { stages: { observation: { histogram(): { usesWorkgroupBins: boolean } } } }).stages.observation.histogram().usesWorkgroupBins };
   } finally {
     sim.destroy();
   }

@@ -49,7 +49,8 @@ describe('GPU moments reduction', () => {
       x[2 * 3777 + 1] = 0;
       (sim.backend as WebGpuBackend).writePositions(x);
       const m = await sim.moments();
-      expect(m.best).toEqual({ energy: 0, index: 3777 });
+      // the best particle's position comes back with the moments (one read-back)
+      expect(m.best).toEqual({ energy: 0, index: 3777, x: [1, 0] });
       let inside = 0;
       for (let i = 0; i < N; i++) if ((x[2 * i] - 0.5) ** 2 + (x[2 * i + 1] - 0.25) ** 2 <= 0.09) inside++;
       expect(inside).toBeGreaterThan(100);
@@ -57,7 +58,7 @@ describe('GPU moments reduction', () => {
       const cpu = await simulation(spec, 'cpu');
       (cpu.backend as unknown as { positions: Float64Array }).positions = Float64Array.from(x);
       const mc = await cpu.moments();
-      expect(mc.best).toEqual({ energy: 0, index: 3777 });
+      expect(mc.best).toEqual({ energy: 0, index: 3777, x: [1, 0] });
       expect(mc.inside).toBe(inside);
     } finally {
       sim.destroy();

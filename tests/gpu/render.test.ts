@@ -27,14 +27,14 @@ async function particlesAt(points: number[][]) {
   const sim = await simulation({ dims: points[0].length, particles: points.length, potential: { name: 'harmonic' }, dt: 0.01, steps: 0 }, 'webgpu');
   const backend = sim.backend as WebGpuBackend;
   backend.writePositions(Float32Array.from(points.flat()));
-  return { sim, backend };
+  return { sim, backend, buffers: sim.renderView! };
 }
 
 describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   it('draws each finite particle as a 4 × 4 pixel sprite where the view box puts it, and skips non-finite ones', async () => {
-    const { sim, backend } = await particlesAt([[0, 0], [0.5, -0.5], [NaN, 0], [0.25, Infinity]]);
+    const { sim, backend, buffers } = await particlesAt([[0, 0], [0.5, -0.5], [NaN, 0], [0.25, Infinity]]);
     try {
-      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, FORMAT);
       const style: PointStyle = { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] };
       points.configure(view, style, { width: SIZE, height: SIZE });
       const p = await render(backend.gpu, (pass) => points.record(pass));
@@ -52,9 +52,9 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   });
 
   it('colours by energy through the colormap, and blends additively', async () => {
-    const { sim, backend } = await particlesAt([[0, 0], [0.5, -0.5], [-0.5, 0.5], [-0.5, 0.5]]);
+    const { sim, backend, buffers } = await particlesAt([[0, 0], [0.5, -0.5], [-0.5, 0.5], [-0.5, 0.5]]);
     try {
-      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, FORMAT);
       points.configure(view, { size: 2, intensity: 1, byEnergy: true, color: [0, 0, 0] }, { width: SIZE, height: SIZE });
       const p = await render(backend.gpu, (pass) => points.record(pass));
       const expectRgb = (got: number[], want: number[]) => got.forEach((g, c) => expect(Math.abs(g - Math.min(255, want[c] * 255))).toBeLessThanOrEqual(2));
@@ -68,9 +68,9 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   });
 
   it('paints the landscape from the same potential: heat map colours at pixel centres, contour lines', async () => {
-    const { sim, backend } = await particlesAt([[0, 0]]);
+    const { sim, backend, buffers } = await particlesAt([[0, 0]]);
     try {
-      const land = await LandscapeRenderer.create(backend.gpu, backend.paramsBuffer, 2, sim.potential.wgsl, FORMAT);
+      const land = await LandscapeRenderer.create(buffers.device, buffers.params, 2, sim.potential.wgsl, FORMAT);
       const contour = 0.37;
       land.configure(view, contour, [0, 0], 0.6);
       const p = await render(backend.gpu, (pass) => land.record(pass));
@@ -114,9 +114,9 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
     const d = camera.distance;
     // ndc = (y, z)/(depth·t): (0, t/2, 0) → x_ndc ½ (pixel 48); (0, 0, t/2) → y_ndc ½ (row 16);
     // (−d, t/2, 0) at depth 2d → x_ndc ¼ (pixel 40); (3d, 0, 0) is behind the eye
-    const { sim, backend } = await particlesAt([[0, t / 2, 0], [0, 0, t / 2], [-d, t / 2, 0], [3 * d, 0, 0]]);
+    const { sim, backend, buffers } = await particlesAt([[0, t / 2, 0], [0, 0, t / 2], [-d, t / 2, 0], [3 * d, 0, 0]]);
     try {
-      const points = await PointRenderer.create(backend.gpu, backend.shards, backend.paramsBuffer, 3, sim.potential.wgsl, FORMAT);
+      const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 3, sim.potential.wgsl, FORMAT);
       points.configure({ dims: [0, 1, 2], box: [-1, 1, -1, 1], energyRange: [0, 1], camera: camera.matrix(1) }, { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] }, { width: SIZE, height: SIZE });
       const p = await render(backend.gpu, (pass) => points.record(pass));
       let lit = 0;
@@ -131,9 +131,9 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   });
 
   it('trails: the tracked particles\' past positions joined by fading segments, the others without', async () => {
-    const { sim, backend } = await particlesAt([[-0.5, 0], [0.9, 0.9]]);
+    const { sim, backend, buffers } = await particlesAt([[-0.5, 0], [0.9, 0.9]]);
     try {
-      const trails = await TrailRenderer.create(backend.gpu, backend.shards, 2, 1, 4, FORMAT);
+      const trails = await TrailRenderer.create(buffers.device, buffers.shards, 2, 1, 4, FORMAT);
       trails.configure(view, 1);
       const capture = () => {
         const encoder = backend.gpu.createCommandEncoder();
@@ -161,7 +161,7 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   });
 
   it('the 3-D box frame: seen face-on, its near square\'s edges lie where the camera projects them', async () => {
-    const { sim, backend } = await particlesAt([[0, 0]]);
+    const { sim, backend, buffers } = await particlesAt([[0, 0]]);
     try {
       // eye on +x at distance 1 + 1/t looking at the origin: the near face x = 1 (depth 1/t) spans ndc ±1 exactly; put it at ±½
       const camera = new OrbitCamera([0, 0, 0], 1);

@@ -6,7 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { runAndRead, sameBits, simulation } from '../support.ts';
 import { WebGpuBackend } from '../../src/gpu/backend.ts';
-import { StepKernel } from '../../src/gpu/stepKernel.ts';
+import { ParticleKernel } from '../../src/gpu/particleKernel.ts';
+import { coefficientTable } from '../../src/integrators/table.ts';
 import { gpu } from './harness.ts';
 
 const spec = {
@@ -26,14 +27,14 @@ const spec = {
 describe('step kernel tuning changes no bit', () => {
   it('workgroup sizes 32, 128 and 256 give the bits of 64', async () => {
     // the size each step kernel was built with: the setting must reach the pipeline, not fall back to 64
-    const built = vi.spyOn(StepKernel, 'create');
+    const built = vi.spyOn(ParticleKernel, 'create');
     try {
       const ref = await runAndRead(spec, 'webgpu');
       for (const workgroupSize of [32, 128, 256]) {
         const other = await runAndRead(spec, 'webgpu', { workgroupSize });
         expect(sameBits(other.positions, ref.positions), `workgroup size ${workgroupSize}`).toBe(true);
       }
-      expect(built.mock.calls.map((c) => c[3].workgroupSize)).toEqual([64, 32, 128, 256]);
+      expect(built.mock.calls.map((c) => c[1].workgroupSize)).toEqual([64, 32, 128, 256]);
     } finally {
       built.mockRestore();
     }
@@ -43,7 +44,7 @@ describe('step kernel tuning changes no bit', () => {
     const a = await simulation(spec, 'webgpu');
     const b = await simulation(spec, 'webgpu');
     try {
-      const coef = new Float64Array(32).map((_, i) => (i % 2 ? Math.sqrt(2 * 0.01 * 0.8) : 0.01));
+      const coef = coefficientTable('lm', new Array(16).fill(0.01), new Array(16).fill(0.8), a.spec);
       await a.backend.advance(0, coef);
       await a.backend.finish();
       expect(b.backend).toBeInstanceOf(WebGpuBackend);

@@ -9,12 +9,14 @@ import { KAT } from '../fixtures/philox-kat.ts';
 import { rng } from '../fixtures/random.ts';
 import { Simulation } from '../../src/engine.ts';
 import { instantiatePhiloxWasm, philoxWasmBytes } from '../../src/cpu/philoxWasm.ts';
-import { buildKernel, metropolisKernelSource, overdampedKernelSource } from '../../src/cpu/kernel.ts';
+import { buildKernel } from '../../src/cpu/kernels/parts.ts';
+import { overdampedKernelSource } from '../../src/cpu/kernels/overdamped.ts';
+import { hmcKernelSource, malaKernelSource } from '../../src/cpu/kernels/metropolis.ts';
 import { compilePotential } from '../../src/potential/index.ts';
-import { advanceParticle, makeScratch } from '../../src/integrators/overdamped.ts';
-import { advanceHmc, advanceMala, makeMetropolisScratch } from '../../src/integrators/metropolis.ts';
-import { inverseMass } from '../../src/integrators/inertial.ts';
-import { samplerCoefficients } from '../../src/integrators/coefficients.ts';
+import { advanceOverdamped } from '../../src/integrators/overdamped.ts';
+import { advanceHmc, advanceMala } from '../../src/integrators/metropolis.ts';
+import { inverseMass, makeScratch } from '../../src/integrators/reference.ts';
+import { coefficientTable } from '../../src/integrators/table.ts';
 import { CHUNK, addInOrder } from '../../src/cpu/pool.ts';
 import { NormalStream, Stream, philox4x32 } from '../../src/rng/philox.ts';
 import { sameBits } from '../support.ts';
@@ -167,32 +169,34 @@ describe('CPU backend: generated kernel and worker threads against the reference
     const [k0, k1] = [0x89abcdef, 0x1234];
     const n = 50;
     const K = 64;
-    const coef = new Float64Array(2 * K).map((_, i) => (i % 2 ? Math.sqrt(2 * 0.3 * 0.6) : 0.3));
+    const [hs, Ts] = [new Array(K).fill(0.3), new Array(K).fill(0.6)];
+    const coef = coefficientTable('em', hs, Ts, { friction: 0, leapfrogSteps: 3 });
     // EM in 2-D: normal m = n·D + d of call ⌊m/4⌋ = 2^32 − 2 at the first step, so the fill crosses into high word 1;
     // and a start past it (call 2^32 + 3: the high word comes from the host)
     for (const step0 of [2 ** 33 - 4, 2 ** 33 + 6]) {
       const pot = compilePotential({ name: 'double-well' }, 2);
       const x = Float64Array.from({ length: 2 * n }, (_, i) => Math.sin(i));
       const y = x.slice();
-      buildKernel(overdampedKernelSource('em', 2, { kind: 'expression', js: pot.gradientJs! }))([x], 0, n, step0, coef, pot.paramValues, k0, k1);
+      buildKernel(overdampedKernelSource(2, { kind: 'expression', js: pot.gradientJs! }, false))([x], 0, n, step0, coef, pot.paramValues, k0, k1);
       const ns = new NormalStream(k0, k1, Stream.noise);
       for (let i = 0; i < n; i++) {
         ns.seek(i, step0 * 2);
-        advanceParticle('em', y.subarray(2 * i, 2 * i + 2), ns, coef, (a, g, p) => pot.gradient(a, g, p), pot.paramValues, makeScratch(2), step0);
+        advanceOverdamped(false, y.subarray(2 * i, 2 * i + 2), ns, coef, (a, g, p) => pot.gradient(a, g, p), pot.paramValues, makeScratch(2), step0);
       }
       expect(sameBits(x, y), `EM from step ${step0}`).toBe(true);
     }
     // MALA and HMC in 1-D: both the noise (normal n) and the accept uniform (uniform n) of step n come from call ⌊n/4⌋: 2^32 − 2 and 2^32 + 3
     for (const [integrator, step0] of [['mala', 2 ** 34 - 8], ['hmc', 2 ** 34 - 8], ['mala', 2 ** 34 + 12], ['hmc', 2 ** 34 + 12]] as const) {
       const pot = compilePotential({ name: 'double-well' }, 1);
-      const c4 = samplerCoefficients(integrator, coef, 0);
+      const c4 = coefficientTable(integrator, hs, Ts, { friction: 0, leapfrogSteps: 3 });
       const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
       const v = new Float64Array(n);
       const [y, w] = [x.slice(), v.slice()];
-      const src = metropolisKernelSource(integrator, 1, { kind: 'expression', js: pot.energyJs! }, { kind: 'expression', js: pot.gradientJs! }, [1], 3);
+      const [energy, gradient] = [{ kind: 'expression', js: pot.energyJs! } as const, { kind: 'expression', js: pot.gradientJs! } as const];
+      const src = integrator === 'mala' ? malaKernelSource(1, energy, gradient) : hmcKernelSource(1, energy, gradient, [1], 3);
       const [accepted] = buildKernel(src)(integrator === 'hmc' ? [x, v] : [x], 0, n, step0, c4, pot.paramValues, k0, k1);
       const ns = new NormalStream(k0, k1, Stream.noise);
-      const scratch = makeMetropolisScratch(1);
+      const scratch = makeScratch(1);
       let refAccepted = 0;
       for (let i = 0; i < n; i++) {
         ns.seek(i, step0);

@@ -1,10 +1,8 @@
 /**
- * Observers: when to observe (snapshot and trace steps), and the result
- * sections they fill (histogram, boltzmann, divergence, trace, best).
- * Steps here count steps done: observation at step s sees the state after s steps.
+ * The sections of the result JSON that observations fill: histogram,
+ * boltzmann, divergence, trace, best (README "Result"; a public contract).
+ * Steps count steps done: an observation at step s sees the state after s steps.
  */
-import type { HistogramCounts } from './stats/binning.ts';
-import type { RunSpec } from './spec.ts';
 
 /** The histogram section of the result (counts row-major, the last axis fastest). */
 export interface HistogramResult {
@@ -56,50 +54,12 @@ export interface TraceRow {
   kineticTemperature?: number;
 }
 
+/** The lowest energy any particle had at an observation, where and when. */
 export interface BestSection {
+  /** energy units */
   energy: number;
+  /** position, length units ([] before any finite observation) */
   x: number[];
+  /** the step of that observation */
   step: number;
-}
-
-/** Steps (ascending, unique) at which histogram snapshots are taken. */
-export function snapshotSteps(spec: RunSpec): number[] {
-  const h = spec.histogram;
-  if (!h) return [];
-  const out: number[] = [];
-  for (let s = h.from; s <= spec.steps; s += h.every) out.push(s);
-  return out;
-}
-
-/** Steps (ascending, unique) of trace rows: 0, every, 2·every, …, and the last step. */
-export function traceSteps(spec: RunSpec): number[] {
-  const every = spec.observe.every;
-  if (every <= 0) return [];
-  const out: number[] = [];
-  for (let s = 0; s <= spec.steps; s += every) out.push(s);
-  if (out[out.length - 1] !== spec.steps) out.push(spec.steps);
-  return out;
-}
-
-/** Float64 accumulation of snapshots (no u32 wrap however long the run). */
-export class HistogramAccumulator {
-  readonly counts: Float64Array;
-  outside = 0;
-  readonly snapshots: number[] = [];
-
-  constructor(bins: number) {
-    this.counts = new Float64Array(bins);
-  }
-
-  add(step: number, h: HistogramCounts): void {
-    for (let i = 0; i < this.counts.length; i++) this.counts[i] += h.counts[i];
-    this.outside += h.outside;
-    this.snapshots.push(step);
-  }
-
-  get samples(): number {
-    let s = 0;
-    for (const c of this.counts) s += c;
-    return s;
-  }
 }

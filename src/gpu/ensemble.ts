@@ -1,0 +1,83 @@
+/**
+ * GpuEnsemble: every per-particle buffer of a run, allocated and freed
+ * together: the positions (split into shards by the device's limits), the
+ * velocities and the accept counters when the integrator has them (same
+ * split), plus the potential's parameters and data that every stage binds.
+ */
+import { RuntimeFailure } from '../errors.ts';
+import type { Problem } from '../backend.ts';
+import { INTEGRATOR_TABLE } from '../integrators/table.ts';
+import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
+import { createDataBuffer } from './potentialData.ts';
+
+export class GpuEnsemble {
+  private destroyed = false;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly dims: number,
+    /** the positions x[i·D + d], f32, one buffer per shard */
+    readonly shards: Shard[],
+    /** the potential's parameters (f32, potential.paramNames order) */
+    readonly params: GPUBuffer,
+    /** velocities v[i·D + d], f32, per shard (integrators with velocities) */
+    readonly velocities: GPUBuffer[] | undefined,
+    /** accepted moves per particle since the last observation, f32, per shard (integrators with an accept test) */
+    readonly accepts: GPUBuffer[] | undefined,
+    /** the potential's data (f32 rows × columns) for a potential from data */
+    readonly data: GPUBuffer | undefined,
+  ) {}
+
+  /**
+   * Allocate (contents undefined until the InitKernel runs; parameters and data written).
+   * @param maxShardBytes split the particles into buffers of at most this many bytes (tests force splitting with it)
+   * @throws RuntimeFailure when the device cannot hold them; nothing stays allocated then
+   */
+  static async create(device: GPUDevice, problem: Problem, maxShardBytes?: number): Promise<GpuEnsemble> {
+    const { spec, potential } = problem;
+    const entry = INTEGRATOR_TABLE[spec.integrator];
+    const made: GPUBuffer[] = [];
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const shards = allocateShards(device, spec.particles, spec.dims, maxShardBytes);
+    const params = device.createBuffer({ label: 'GpuEnsemble.params', size: Math.max(16, 4 * potential.paramValues.length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const velocities = entry.velocities ? allocateShardBuffers(device, shards, spec.dims, 'velocities') : undefined;
+    const accepts = entry.metropolis ? allocateShardBuffers(device, shards, 1, 'accepts') : undefined;
+    made.push(...shards.map((s) => s.positions), params, ...(velocities ?? []), ...(accepts ?? []));
+    const validation = await device.popErrorScope();
+    const error = (await device.popErrorScope()) ?? validation;
+    try {
+      if (error) {
+        const bytes = spec.particles * spec.dims * 4 * (velocities ? 2 : 1);
+        throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}. Use fewer particles.`);
+      }
+      device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
+      const data = createDataBuffer(device, potential);
+      return new GpuEnsemble(device, spec.dims, shards, params, velocities, accepts, data);
+    } catch (e) {
+      for (const b of made) b.destroy();
+      throw e;
+    }
+  }
+
+  /** The shards with another per-particle buffer (velocities, counters) in place of the positions: what InitKernel and MomentsReduction step over. */
+  over(buffers: GPUBuffer[]): Shard[] {
+    return this.shards.map((s, i) => ({ ...s, positions: buffers[i] }));
+  }
+
+  /** The shard holding global particle `index`. */
+  shardOf(index: number): Shard {
+    const shard = this.shards.find((s) => index >= s.base && index < s.base + s.count);
+    if (!shard) throw new RangeError(`particle ${index} out of range`);
+    return shard;
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const s of this.shards) s.positions.destroy();
+    for (const b of [...(this.velocities ?? []), ...(this.accepts ?? [])]) b.destroy();
+    this.params.destroy();
+    this.data?.destroy();
+  }
+}

@@ -1,0 +1,37 @@
+/** Which backend runs a prepared spec: the one asked for, or with 'auto' WebGPU when a device can be had, else the CPU with a notice. */
+import type { Backend } from '../backend.ts';
+import { CpuBackend } from '../cpu/backend.ts';
+import { RuntimeFailure } from '../errors.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import { WebGpuBackend } from '../gpu/backend.ts';
+import type { SimulationOptions } from './options.ts';
+import type { Prepared } from './prepare.ts';
+
+/**
+ * The backend for `prepared` under `options.backend`.
+ * @throws RuntimeFailure when WebGPU was asked for and no device can be had
+ */
+export async function createBackend(prepared: Prepared, options: SimulationOptions): Promise<Backend> {
+  const kind = options.backend ?? 'auto';
+  if (kind === 'cpu') return new CpuBackend(prepared, options.cpu);
+  if (!options.gpu) {
+    if (kind === 'webgpu') throw new RuntimeFailure('backend "webgpu" was asked for but no WebGPU device provider was given');
+    options.onNotice?.('no WebGPU provider here; running on the CPU backend');
+    return new CpuBackend(prepared, options.cpu);
+  }
+  let ctx: GpuContext;
+  try {
+    ctx = await options.gpu();
+  } catch (e) {
+    if (kind === 'webgpu' || !(e instanceof RuntimeFailure)) throw e;
+    options.onNotice?.(`${e.message.split('. ')[0]}; running on the CPU backend instead`);
+    return new CpuBackend(prepared, options.cpu);
+  }
+  try {
+    return await WebGpuBackend.create(ctx, prepared, { ownsDevice: true, ...options.webgpu });
+  } catch (e) {
+    // a device acquired for this run goes with it; a shared one (ownsDevice: false) is the caller's
+    if (options.webgpu?.ownsDevice !== false) ctx.device.destroy();
+    throw e;
+  }
+}

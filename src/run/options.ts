@@ -1,0 +1,51 @@
+/** The options of `Simulation.create` and `Simulation.run`. */
+import type { BackendKind } from '../backend.ts';
+import type { CpuBackendOptions } from '../cpu/backend.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import type { WebGpuBackendOptions } from '../gpu/backend.ts';
+import type { Observations } from './observations.ts';
+import type { ReferenceSource } from './references.ts';
+import type { TraceRow } from './sections.ts';
+
+export interface SimulationOptions {
+  /** 'auto' (default): webgpu when an adapter exists, else cpu with a notice */
+  backend?: 'auto' | BackendKind;
+  /** how to get a WebGPU device here (Node: nodeGpuContext; browser: browserGpuContext) */
+  gpu?: () => Promise<GpuContext>;
+  /** one-line notices (e.g. falling back to the CPU) */
+  onNotice?: (message: string) => void;
+  webgpu?: WebGpuBackendOptions;
+  /** CPU backend: threads ('auto' = all cores, 1 = this thread, 0 = the reference step) */
+  cpu?: CpuBackendOptions;
+}
+
+/** Progress of a run: steps done out of total. */
+export type ProgressFn = (done: number, total: number) => void;
+
+/** Options of `Simulation.run`. */
+export interface RunOptions {
+  /** steps done out of total, after every chunk */
+  onProgress?: ProgressFn;
+  /** abort to stop after the chunk in flight: `run` then resolves with the partial result (`partial.reason` 'cancelled') */
+  signal?: AbortSignal;
+  /**
+   * Called after every chunk and awaited before the next is submitted: a page
+   * yields to the browser here, or saves the observations. `observations` is a
+   * live view (its arrays change as the run goes on): copy what you keep.
+   * Its time is not counted in `elapsedMs`.
+   */
+  onChunk?: (observations: Observations) => void | Promise<void>;
+  /** each trace row, as it is observed */
+  onTrace?: (row: TraceRow) => void;
+  /**
+   * At most this many steps per backend call (default and maximum: `stepsPerDispatch`); a function is
+   * asked before every chunk (e.g. to keep a CPU-backend chunk within a frame). Results do not depend on it.
+   */
+  maxStepsPerChunk?: number | (() => number);
+  /**
+   * Compute the Boltzmann reference of the spec's histogram at temperature T elsewhere, e.g. in a Worker
+   * running `boltzmannReference(prepare(spec).potential, spec.histogram, T)` (the quadrature takes 0.1–1 s
+   * and would block a page). Default: computed on this thread. Asked once per temperature.
+   */
+  reference?: ReferenceSource;
+}

@@ -1,0 +1,197 @@
+/**
+ * The result JSON (README "Result"; a public contract) and `buildResult`, a
+ * pure function of the prepared spec, the run's observations and its final
+ * state: the same function serves a live run and a result rebuilt from saved
+ * observations after the device is gone.
+ */
+import type { BackendKind, Covariance, Moments } from '../backend.ts';
+import { INTEGRATOR_TABLE } from '../integrators/table.ts';
+import type { CompiledPotential } from '../potential/index.ts';
+import type { RunSpec } from '../spec.ts';
+import type { BoltzmannResult } from '../stats/boltzmann.ts';
+import { divergences, klFloor } from '../stats/divergence.ts';
+import { effectiveTemperature, hessian } from '../stats/sgd.ts';
+import { samplesOf, type HistogramSum, type Kinetic, type Observations } from './observations.ts';
+import { temperatureAfter } from './protocol.ts';
+import type { BestSection, BoltzmannSection, DivergenceSection, HistogramResult, TraceRow } from './sections.ts';
+
+/** The result JSON (README "Result"): a public contract. */
+export interface RunResult {
+  backend: BackendKind;
+  device: string;
+  software: boolean;
+  particles: number;
+  dims: number;
+  steps: number;
+  /** wall time of the stepping and observation, milliseconds */
+  elapsedMs: number;
+  particleStepsPerSecond: number;
+  final: {
+    temperature: number;
+    mean: number[];
+    variance: number[];
+    /** ensemble mean of the energy: for a potential from data, the full-data loss prior + Σ_i example_i */
+    meanEnergy: number;
+    nonFinite: number;
+    /** mala, hmc: fraction of all proposed moves of the run that were accepted */
+    acceptanceRate?: number;
+    /** baoab, hmc: per coordinate ⟨v_d²⟩ − ⟨v_d⟩², (length/time)² */
+    velocityVariance?: number[];
+    /** baoab, hmc: Σ_d m_d⟨v_d²⟩ / D, energy units (equals T at equilibrium up to the O(h²) bias of BAOAB) */
+    kineticTemperature?: number;
+    /** baoab, hmc: mean potential plus mean kinetic energy ½Σ_d m_d⟨v_d²⟩, energy units */
+    totalEnergy?: number;
+    /** baoab with friction 0: totalEnergy now minus totalEnergy at step 0, energy units */
+    energyDrift?: number;
+    /** D × D population covariance of the positions (particles with finite coordinates) */
+    covariance?: number[][];
+    /**
+     * Mini-batch runs at T = 0 (SGD): tr(HΣ)/D, H the full-data Hessian at the
+     * ensemble mean, Σ `covariance`: the Langevin temperature with the same
+     * H-weighted spread (src/stats/sgd.ts)
+     */
+    effectiveTemperature?: number;
+  };
+  /** lowest energy any particle had at an observation, where and when */
+  best: BestSection;
+  /** fraction of particles within observe.radius of observe.target at the end */
+  target?: { x: number[]; radius: number; fraction: number };
+  histogram?: HistogramResult;
+  boltzmann?: BoltzmannSection;
+  divergence?: DivergenceSection;
+  trace?: TraceRow[];
+  /** explanations (e.g. why there is no Boltzmann reference) */
+  notes: string[];
+  /** messages a user should read (e.g. a blow-up) */
+  warnings: string[];
+  /** present only when the run stopped before `stepsPlanned`: `steps` is then the number of steps done */
+  partial?: PartialSection;
+}
+
+/** Why a result covers fewer steps than the spec asked for. */
+export interface PartialSection {
+  /** 'cancelled': the caller aborted (RunOptions.signal); 'interrupted': rebuilt from saved observations after a lost device or a closed page */
+  reason: 'cancelled' | 'interrupted';
+  /** the spec's steps */
+  stepsPlanned: number;
+}
+
+/**
+ * What a run has observed so far: host data only (no GPU object), enough to
+ * rebuild a (partial) result with `Simulation.resultFromObservations` after
+
+/** The run's state at its end (or at its last saved observation). */
+export interface FinalState {
+  moments: Moments;
+  /** the step `moments` was taken at (final.temperature is that state's) */
+  step: number;
+  /** velocity moments (integrators with velocities), if known */
+  kinetic?: Kinetic;
+  /** the positions' covariance, if known (not in a result rebuilt from saved observations) */
+  covariance?: Covariance;
+}
+
+/** What `buildResult` reads of a run besides its observations. */
+export interface ResultInputs {
+  spec: RunSpec;
+  potential: CompiledPotential;
+  observations: Observations;
+  final: FinalState;
+  /** the Boltzmann reference of the histogram at a temperature (cached or computed) */
+  reference: (T: number) => BoltzmannResult;
+  /** why the run stopped early, if it did */
+  partial?: PartialSection['reason'];
+}
+
+/** The result of a run. */
+export function buildResult(r: ResultInputs): RunResult {
+  const { spec, observations: obs } = r;
+  const notes: string[] = [];
+  const result: RunResult = {
+    backend: obs.backend,
+    device: obs.device,
+    software: obs.software,
+    particles: spec.particles,
+    dims: spec.dims,
+    steps: obs.step,
+    elapsedMs: round(obs.elapsedMs, 3),
+    particleStepsPerSecond: obs.elapsedMs > 0 ? Math.round((spec.particles * obs.step) / (obs.elapsedMs / 1000)) : 0,
+    final: finalSection(r, notes),
+    best: obs.best,
+    notes,
+    warnings: warnings(spec, r.final.moments),
+  };
+  const { target, radius } = spec.observe;
+  if (target && radius) result.target = { x: target, radius, fraction: r.final.moments.inside / spec.particles };
+  if (r.partial) result.partial = { reason: r.partial, stepsPlanned: spec.steps };
+  if (obs.trace.length > 0) result.trace = obs.trace;
+  if (spec.histogram && obs.histogram) Object.assign(result, histogramSections(r, obs.histogram, notes));
+  return result;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function warnings(spec: RunSpec, m: Moments): string[] {
+  if (m.nonFinite === 0) return [];
+  const dt = spec.dtSchedule ? JSON.stringify(spec.dtSchedule) : spec.dt;
+  return [`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${dt}).`];
+}
+
+/** `final`: moments, covariance, and what the integrator adds (acceptance rate, kinetic quantities, energy drift, T_eff). */
+function finalSection(r: ResultInputs, notes: string[]): RunResult['final'] {
+  const { spec, final: { moments: m, kinetic: kin, covariance: cov } } = r;
+  const entry = INTEGRATOR_TABLE[spec.integrator];
+  const final: RunResult['final'] = {
+    temperature: temperatureAfter(spec, r.final.step),
+    mean: m.mean,
+    variance: m.variance,
+    meanEnergy: m.meanEnergy,
+    nonFinite: m.nonFinite,
+    ...(cov ? { covariance: cov.matrix } : {}),
+  };
+  const a = r.observations.acceptance;
+  if (entry.metropolis && a && a.proposed > 0) final.acceptanceRate = a.accepted / a.proposed;
+  if (kin && entry.velocities) {
+    final.velocityVariance = kin.variance;
+    final.kineticTemperature = kin.kineticTemperature;
+    final.totalEnergy = m.meanEnergy + kin.kineticEnergy;
+    const e0 = r.observations.initialTotalEnergy;
+    if (e0 !== undefined) final.energyDrift = final.totalEnergy - e0;
+  }
+  if (cov && spec.batch && final.temperature === 0 && cov.count > 1 && cov.mean.every(Number.isFinite)) {
+    final.effectiveTemperature = effectiveTemperature(hessian(r.potential, cov.mean), cov.matrix);
+    notes.push(
+      `effectiveTemperature = tr(HΣ)/D = ${final.effectiveTemperature.toPrecision(4)}: H is the Hessian of the full-data energy at the ensemble mean, Σ the ensemble covariance; Langevin dynamics at temperature T in a quadratic loss gives Σ = T·H⁻¹ (small steps), so this is the temperature the mini-batch noise acts as`,
+    );
+  }
+  return final;
+}
+
+/** `histogram`, and against the Boltzmann reference at the last snapshot's temperature, `boltzmann` and `divergence`. */
+function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]): Pick<RunResult, 'histogram' | 'boltzmann' | 'divergence'> {
+  const h = r.spec.histogram!;
+  const samples = samplesOf(sum);
+  const out: Pick<RunResult, 'histogram' | 'boltzmann' | 'divergence'> = {
+    histogram: { dims: h.dims, bins: h.bins, low: h.low, high: h.high, counts: Array.from(sum.counts), samples, outside: sum.outside, snapshots: sum.snapshots },
+  };
+  if (sum.snapshots.length === 0) {
+    notes.push(r.partial ? `no histogram snapshot was taken before the run stopped at step ${r.observations.step}` : 'no histogram snapshot was taken (histogram.from is after the last step)');
+    return out;
+  }
+  const temps = sum.snapshots.map((s) => temperatureAfter(r.spec, s));
+  const T = temps[temps.length - 1];
+  if (temps.some((t) => t !== T)) notes.push(`the temperature changed between snapshots (${Math.min(...temps)} to ${Math.max(...temps)}); the Boltzmann reference is at the last snapshot's temperature ${T}`);
+  const ref = r.reference(T);
+  if ('note' in ref) {
+    notes.push(`no Boltzmann reference: ${ref.note}`);
+    return out;
+  }
+  out.boltzmann = { temperature: T, probabilities: Array.from(ref.probabilities), method: ref.method };
+  const d = divergences(sum.counts, ref.probabilities, { correlated: sum.snapshots.length > 1 });
+  const populated = ref.probabilities.filter((p) => p > 0).length;
+  out.divergence = { kl: d.kl, tv: d.tv, chi2: d.chi2, dof: d.dof, pValue: d.pValue, klFloor: klFloor(populated, samples).mean, ...(d.note ? { note: d.note } : {}) };
+  return out;
+}

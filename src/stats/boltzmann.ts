@@ -33,6 +33,10 @@
 import type { CompiledPotential } from '../potential/index.ts';
 import type { HistogramSpec } from '../spec.ts';
 import { mulberry32 } from './prng.ts';
+import { adaptInterval, adaptRectangle } from './quadrature/adaptive.ts';
+import { adaptGenzMalik } from './quadrature/genzMalik.ts';
+import { gaussLegendre } from './quadrature/gaussLegendre.ts';
+import { ruleOnInterval, ruleOnRectangle, type Integrand1, type Integrand2, type Tally } from './quadrature/tensorRule.ts';
 
 /**
  * The reference probabilities, or a note saying why there are none.
@@ -47,54 +51,6 @@ import { mulberry32 } from './prng.ts';
  *   An addition to the brief's type; optional so that literals without it still type-check.
  */
 export type BoltzmannResult = { probabilities: Float64Array; method: 'full' | 'separable' | 'integrated'; errorEstimate?: number } | { note: string };
-
-/** Gauss–Legendre rule on [−1, 1]. */
-interface Rule {
-  x: Float64Array;
-  w: Float64Array;
-}
-
-/** P_n(z) and its derivative P_n'(z), by the three-term recurrence. */
-function legendre(n: number, z: number): { p: number; dp: number } {
-  let p0 = 1;
-  let p1 = z;
-  for (let k = 2; k <= n; k++) {
-    const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-    p0 = p1;
-    p1 = p2;
-  }
-  return { p: p1, dp: n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1) };
-}
-
-/** n-node Gauss–Legendre rule: nodes = roots of P_n by Newton's method, w = 2/((1 − x²) P_n'(x)²). */
-function gaussLegendre(n: number): Rule {
-  const x = new Float64Array(n);
-  const w = new Float64Array(n);
-  for (let i = 0; i < Math.ceil(n / 2); i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    for (let it = 0; it < 100; it++) {
-      const { p, dp } = legendre(n, z);
-      const dz = p / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-17) break;
-    }
-    const { dp } = legendre(n, z); // at the converged node
-    const wi = 2 / ((1 - z * z) * dp * dp);
-    x[i] = -z;
-    x[n - 1 - i] = z;
-    w[i] = wi;
-    w[n - 1 - i] = wi;
-  }
-  if (n % 2 === 1) x[(n - 1) / 2] = 0;
-  return { x, w };
-}
-
-const RULES = new Map<number, Rule>();
-function rule(n: number): Rule {
-  let r = RULES.get(n);
-  if (!r) RULES.set(n, (r = gaussLegendre(n)));
-  return r;
-}
 
 /** Thrown when a weight would overflow: the quadrature restarts with E_ref = energy. */
 class LowerEnergy {
@@ -128,168 +84,6 @@ const DECAY = Math.log(1e18);
  */
 function noiseTolerance(eRef: number, T: number): number {
   return Math.max(RTOL, 64 * Number.EPSILON * (Math.abs(eRef) / T + 50));
-}
-
-/** Sum of |I_2n − I_n| over accepted pieces (the error estimate). */
-interface Acc {
-  err: number;
-  /** largest weight seen at the nodes of the last rule evaluations */
-  maxW: number;
-}
-
-type F1 = (u: number) => number;
-type F2 = (u: number, v: number) => number;
-
-function rule1(f: F1, r: Rule, a: number, b: number, acc: Acc): number {
-  const c = 0.5 * (a + b);
-  const h = 0.5 * (b - a);
-  const { x, w } = r;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = f(c + h * x[i]);
-    if (v > acc.maxW) acc.maxW = v;
-    s += w[i] * v;
-  }
-  return s * h;
-}
-
-function rule2(f: F2, r: Rule, a0: number, b0: number, a1: number, b1: number, acc: Acc): number {
-  const c0 = 0.5 * (a0 + b0);
-  const h0 = 0.5 * (b0 - a0);
-  const c1 = 0.5 * (a1 + b1);
-  const h1 = 0.5 * (b1 - a1);
-  const { x, w } = r;
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const u = c0 + h0 * x[i];
-    let row = 0;
-    for (let j = 0; j < n; j++) {
-      const v = f(u, c1 + h1 * x[j]);
-      if (v > acc.maxW) acc.maxW = v;
-      row += w[j] * v;
-    }
-    s += w[i] * row;
-  }
-  return s * h0 * h1;
-}
-
-/** Adaptive 1-D quadrature: n vs 2n nodes, halving where they disagree. */
-function adapt1(f: F1, lo: Rule, hi: Rule, a: number, b: number, tol: number, rtol: number, depth: number, minDepth: number, maxDepth: number, acc: Acc): number {
-  if (depth < minDepth) {
-    const m = 0.5 * (a + b);
-    return adapt1(f, lo, hi, a, m, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc) + adapt1(f, lo, hi, m, b, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc);
-  }
-  const i1 = rule1(f, lo, a, b, acc);
-  const i2 = rule1(f, hi, a, b, acc);
-  const d = Math.abs(i2 - i1);
-  if (d <= tol || d <= rtol * Math.abs(i2) || depth >= maxDepth) {
-    acc.err += d;
-    return i2;
-  }
-  const m = 0.5 * (a + b);
-  return adapt1(f, lo, hi, a, m, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc) + adapt1(f, lo, hi, m, b, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc);
-}
-
-/** Adaptive 2-D quadrature: n×n vs 2n×2n nodes, quartering where they disagree. */
-function adapt2(f: F2, lo: Rule, hi: Rule, a0: number, b0: number, a1: number, b1: number, tol: number, rtol: number, depth: number, minDepth: number, maxDepth: number, acc: Acc): number {
-  if (depth >= minDepth) {
-    const i1 = rule2(f, lo, a0, b0, a1, b1, acc);
-    const i2 = rule2(f, hi, a0, b0, a1, b1, acc);
-    const d = Math.abs(i2 - i1);
-    if (d <= tol || d <= rtol * Math.abs(i2) || depth >= maxDepth) {
-      acc.err += d;
-      return i2;
-    }
-  }
-  const m0 = 0.5 * (a0 + b0);
-  const m1 = 0.5 * (a1 + b1);
-  const t = tol / 4;
-  const dd = depth + 1;
-  return (
-    adapt2(f, lo, hi, a0, m0, a1, m1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, a0, m0, m1, b1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, m0, b0, a1, m1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, m0, b0, m1, b1, t, rtol, dd, minDepth, maxDepth, acc)
-  );
-}
-
-/**
- * Genz–Malik degree-7 cubature on a rectangle, with its embedded degree-5 rule for the error
- * (17 nodes): the centre, ±λ2 and ±λ3 along each axis, (±λ4, ±λ4) and (±λ5, ±λ5), with
- * λ2 = √(9/70), λ3 = λ4 = √(9/10), λ5 = √(9/19). Used for the outer rule of the 'integrated'
- * case, where every node costs a whole inner integral. Returns the degree-7 value; sets
- * `gm.diff` = |I7 − I5| and `gm.axis` = the axis with the larger fourth difference (split there).
- */
-const GM = (() => {
-  const n = 2;
-  const l2 = Math.sqrt(9 / 70);
-  const l3 = Math.sqrt(9 / 10);
-  const l5 = Math.sqrt(9 / 19);
-  return {
-    l2,
-    l3,
-    l5,
-    ratio: (l2 * l2) / (l3 * l3),
-    w1: (12824 - 9120 * n + 400 * n * n) / 19683,
-    w2: 980 / 6561,
-    w3: (1820 - 400 * n) / 19683,
-    w4: 200 / 19683,
-    w5: 6859 / 19683 / 4,
-    v1: (729 - 950 * n + 50 * n * n) / 729,
-    v2: 245 / 486,
-    v3: (265 - 100 * n) / 1458,
-    v4: 25 / 729,
-  };
-})();
-const gmOut = { diff: 0, axis: 0 };
-
-function genzMalik(f: F2, a0: number, b0: number, a1: number, b1: number, acc: Acc): number {
-  const c0 = 0.5 * (a0 + b0);
-  const h0 = 0.5 * (b0 - a0);
-  const c1 = 0.5 * (a1 + b1);
-  const h1 = 0.5 * (b1 - a1);
-  const track = (v: number) => {
-    if (v > acc.maxW) acc.maxW = v;
-    return v;
-  };
-  const fc = track(f(c0, c1));
-  const p20 = track(f(c0 + GM.l2 * h0, c1)) + track(f(c0 - GM.l2 * h0, c1));
-  const p21 = track(f(c0, c1 + GM.l2 * h1)) + track(f(c0, c1 - GM.l2 * h1));
-  const p30 = track(f(c0 + GM.l3 * h0, c1)) + track(f(c0 - GM.l3 * h0, c1));
-  const p31 = track(f(c0, c1 + GM.l3 * h1)) + track(f(c0, c1 - GM.l3 * h1));
-  const u4 = GM.l3 * h0;
-  const v4 = GM.l3 * h1;
-  const s4 = track(f(c0 + u4, c1 + v4)) + track(f(c0 + u4, c1 - v4)) + track(f(c0 - u4, c1 + v4)) + track(f(c0 - u4, c1 - v4));
-  const u5 = GM.l5 * h0;
-  const v5 = GM.l5 * h1;
-  const s5 = track(f(c0 + u5, c1 + v5)) + track(f(c0 + u5, c1 - v5)) + track(f(c0 - u5, c1 + v5)) + track(f(c0 - u5, c1 - v5));
-  const vol = 4 * h0 * h1;
-  const p2 = p20 + p21;
-  const p3 = p30 + p31;
-  const i7 = vol * (GM.w1 * fc + GM.w2 * p2 + GM.w3 * p3 + GM.w4 * s4 + GM.w5 * s5);
-  const i5 = vol * (GM.v1 * fc + GM.v2 * p2 + GM.v3 * p3 + GM.v4 * s4);
-  gmOut.diff = Math.abs(i7 - i5);
-  const d0 = Math.abs(p20 - 2 * fc - GM.ratio * (p30 - 2 * fc));
-  const d1 = Math.abs(p21 - 2 * fc - GM.ratio * (p31 - 2 * fc));
-  gmOut.axis = d1 > d0 ? 1 : 0;
-  return i7;
-}
-
-/** Adaptive Genz–Malik: halve the rectangle along the axis of larger fourth difference until |I7 − I5| ≤ tol. */
-function adaptGM(f: F2, a0: number, b0: number, a1: number, b1: number, tol: number, rtol: number, depth: number, maxDepth: number, acc: Acc): number {
-  const i7 = genzMalik(f, a0, b0, a1, b1, acc);
-  const d = gmOut.diff;
-  if (d <= tol || d <= rtol * Math.abs(i7) || depth >= maxDepth) {
-    acc.err += d;
-    return i7;
-  }
-  if (gmOut.axis === 0) {
-    const m = 0.5 * (a0 + b0);
-    return adaptGM(f, a0, m, a1, b1, tol / 2, rtol, depth + 1, maxDepth, acc) + adaptGM(f, m, b0, a1, b1, tol / 2, rtol, depth + 1, maxDepth, acc);
-  }
-  const m = 0.5 * (a1 + b1);
-  return adaptGM(f, a0, b0, a1, m, tol / 2, rtol, depth + 1, maxDepth, acc) + adaptGM(f, a0, b0, m, b1, tol / 2, rtol, depth + 1, maxDepth, acc);
 }
 
 
@@ -461,11 +255,11 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
   const ref: Ref = { e: 0 };
   const invT = 1 / T;
   const weight = boltzmannWeight(ref, T);
-  const f1: F1 = (u) => {
+  const f1: Integrand1 = (u) => {
     x[d0] = u;
     return weight(energy(x));
   };
-  const f2: F2 = (u, v) => {
+  const f2: Integrand2 = (u, v) => {
     x[d0] = u;
     x[d1] = v;
     return weight(energy(x));
@@ -525,10 +319,10 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
 
   // 2-D: 3×3 vs 6×6 nodes; for large grids (bins ≲ 1/256 of the box side) 2×2 vs 4×4 suffice.
   const n2 = total > 65536 ? 2 : 3;
-  const lo = rule(k === 1 ? 6 : n2);
-  const hi = rule(k === 1 ? 12 : 2 * n2);
+  const lo = gaussLegendre(k === 1 ? 6 : n2);
+  const hi = gaussLegendre(k === 1 ? 12 : 2 * n2);
   const out = new Float64Array(total);
-  const acc: Acc = { err: 0, maxW: 0 };
+  const acc: Tally = { err: 0, maxW: 0 };
 
   const pass = (): number => {
     acc.err = 0;
@@ -542,8 +336,8 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
       if (k === 1) {
         const a = ed[0][b];
         const c = ed[0][b + 1];
-        const i1 = rule1(f1, lo, a, c, acc);
-        const i2 = rule1(f1, hi, a, c, acc);
+        const i1 = ruleOnInterval(f1, lo, a, c, acc);
+        const i2 = ruleOnInterval(f1, hi, a, c, acc);
         const flagged = wScan > 2 * acc.maxW && wScan * (c - a) > atol;
         const dd = Math.abs(i2 - i1);
         if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
@@ -552,7 +346,7 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
         } else {
           const m = 0.5 * (a + c);
           const md = flagged ? scanDepth : 0;
-          v = adapt1(f1, lo, hi, a, m, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc) + adapt1(f1, lo, hi, m, c, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc);
+          v = adaptInterval(f1, lo, hi, a, m, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc) + adaptInterval(f1, lo, hi, m, c, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc);
         }
       } else {
         const b0 = Math.floor(b / nb[1]);
@@ -561,15 +355,15 @@ function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: Ar
         const c0 = ed[0][b0 + 1];
         const a1 = ed[1][b1];
         const c1 = ed[1][b1 + 1];
-        const i1 = rule2(f2, lo, a0, c0, a1, c1, acc);
-        const i2 = rule2(f2, hi, a0, c0, a1, c1, acc);
+        const i1 = ruleOnRectangle(f2, lo, a0, c0, a1, c1, acc);
+        const i2 = ruleOnRectangle(f2, hi, a0, c0, a1, c1, acc);
         const flagged = wScan > 2 * acc.maxW && wScan * (c0 - a0) * (c1 - a1) > atol;
         const dd = Math.abs(i2 - i1);
         if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
           acc.err += dd;
           v = i2;
         } else {
-          v = adapt2(f2, lo, hi, a0, c0, a1, c1, atol, rtol, 0, flagged ? scanDepth : 1, MAX_DEPTH_2D, acc);
+          v = adaptRectangle(f2, lo, hi, a0, c0, a1, c1, atol, rtol, 0, flagged ? scanDepth : 1, MAX_DEPTH_2D, acc);
         }
       }
       out[b] = v;
@@ -597,7 +391,7 @@ function boltzmannWeight(ref: Ref, T: number): (e: number) => number {
  * Run `pass` (which fills `out` and returns its sum) until the reference energy is stable and the
  * absolute tolerance was set from a total no more than 10× too large; then normalise.
  */
-function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated', pass: () => number, ref: Ref, T: number, getZ: () => number, setZ: (z: number) => void, acc: Acc): BoltzmannResult {
+function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated', pass: () => number, ref: Ref, T: number, getZ: () => number, setZ: (z: number) => void, acc: Tally): BoltzmannResult {
   const start = ref.e;
   for (let attempt = 0; attempt < 8; attempt++) {
     let z: number;
@@ -650,24 +444,24 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
   const ref: Ref = { e: range.emin };
   const weight = boltzmannWeight(ref, T);
   // Inner integrand over the other coordinates (histogram coordinates already set in x).
-  const g1: F1 = (y) => {
+  const g1: Integrand1 = (y) => {
     x[o0] = y;
     return weight(energy());
   };
-  const g2: F2 = (y, z) => {
+  const g2: Integrand2 = (y, z) => {
     x[o0] = y;
     x[o1] = z;
     return weight(energy());
   };
-  const innerAcc: Acc = { err: 0, maxW: 0 };
+  const innerAcc: Tally = { err: 0, maxW: 0 };
   // Inner quadrature at one histogram point. A scan of NS (NS×NS) points over the range marks where
   // the weight exceeds INNER_CUT. One coordinate: the marked span, widened by one scan cell, is cut
   // into panels of about 3 scan cells, each integrated adaptively with 10 vs 20 Gauss–Legendre nodes.
   // Two coordinates: the range is tiled by blocks of 3×3 scan cells; a block is integrated (8×8 vs
   // 11×11 nodes, adaptive) only if a marked scan point lies on it or on the ring of points around it.
   const NS = m === 1 ? 33 : 19;
-  const ilo = rule(m === 1 ? 10 : 8);
-  const ihi = rule(m === 1 ? 20 : 11);
+  const ilo = gaussLegendre(m === 1 ? 10 : 8);
+  const ihi = gaussLegendre(m === 1 ? 20 : 11);
   const ylo = range.lo[0];
   const zlo = m === 2 ? range.lo[1] : 0;
   const sy = (range.hi[0] - ylo) / (NS - 1);
@@ -695,7 +489,7 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
       for (let q = 0; q < panels; q++) {
         const pa = ylo + sy * (a + ((b - a) * q) / panels);
         const pb = ylo + sy * (a + ((b - a) * (q + 1)) / panels);
-        s += adapt1(g1, ilo, ihi, pa, pb, innerTol / panels, innerRtol, 0, 0, MAX_DEPTH_1D, innerAcc);
+        s += adaptInterval(g1, ilo, ihi, pa, pb, innerTol / panels, innerRtol, 0, 0, MAX_DEPTH_1D, innerAcc);
       }
       return s;
     }
@@ -719,16 +513,16 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
         const j1 = Math.min(NS - 1, (r + 1) * BLOCK + 1);
         for (let i = i0; i <= i1 && !live; i++) for (let j = j0; j <= j1; j++) if (mask[i * NS + j]) live = true;
         if (!live) continue;
-        s += adapt2(g2, ilo, ihi, ylo + sy * q * BLOCK, ylo + sy * (q + 1) * BLOCK, zlo + sz * r * BLOCK, zlo + sz * (r + 1) * BLOCK, blockTol, innerRtol, 0, 0, MAX_DEPTH_2D, innerAcc);
+        s += adaptRectangle(g2, ilo, ihi, ylo + sy * q * BLOCK, ylo + sy * (q + 1) * BLOCK, zlo + sz * r * BLOCK, zlo + sz * (r + 1) * BLOCK, blockTol, innerRtol, 0, 0, MAX_DEPTH_2D, innerAcc);
       }
     }
     return s;
   };
-  const f1: F1 = (u) => {
+  const f1: Integrand1 = (u) => {
     x[d0] = u;
     return inner();
   };
-  const f2: F2 = (u, v) => {
+  const f2: Integrand2 = (u, v) => {
     x[d0] = u;
     x[d1] = v;
     return inner();
@@ -741,10 +535,10 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
   // in 2-D, where every node costs a whole inner integral (~200 energies), the 17-node Genz–Malik
   // pair (degree 7 vs 5) instead of 45 tensor nodes.
   const n1 = total > 256 ? 3 : 5;
-  const lo = rule(n1);
-  const hi = rule(2 * n1);
+  const lo = gaussLegendre(n1);
+  const hi = gaussLegendre(2 * n1);
   const out = new Float64Array(total);
-  const acc: Acc = { err: 0, maxW: 0 };
+  const acc: Tally = { err: 0, maxW: 0 };
   let zEst = range.zEst;
   const pass = (): number => {
     acc.err = 0;
@@ -756,11 +550,11 @@ function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p
     for (let b = 0; b < total; b++) {
       let v: number;
       if (k === 1) {
-        v = adapt1(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, rtol, 0, 0, MAX_DEPTH_1D, acc);
+        v = adaptInterval(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, rtol, 0, 0, MAX_DEPTH_1D, acc);
       } else {
         const b0 = Math.floor(b / nb[1]);
         const b1 = b - b0 * nb[1];
-        v = adaptGM(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, rtol, 0, 2 * MAX_DEPTH_2D, acc);
+        v = adaptGenzMalik(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, rtol, 0, 2 * MAX_DEPTH_2D, acc);
       }
       out[b] = v;
       z += v;

@@ -1,30 +1,14 @@
 /**
  * The Boltzmann reference of a histogram (DESIGN §1): for each bin b of the
- * histogram box B, p_b = ∫_b e^{−E/T} / ∫_B e^{−E/T}, by adaptive
- * Gauss–Legendre quadrature in float64 over the histogram's axes.
+ * histogram box B, p_b = ∫_b e^{−E/T} / ∫_B e^{−E/T}, by adaptive quadrature
+ * in float64 over the histogram's axes (src/stats/quadrature), with weights
+ * e^{−(E − E_ref)/T} relative to the lowest energy found, so that nothing
+ * under- or overflows however small T is (boltzmannQuadrature.ts).
  *
- * Weights are evaluated as e^{−(E − E_ref)/T}, E_ref the smallest energy a grid
- * scan found (lowered on the fly should the quadrature meet a lower one), so
- * nothing under- or overflows however small T is.
- *
- * Per bin (an interval, or a rectangle for a 2-D histogram) the n-node and
- * 2n-node tensor rules are compared; where they disagree by more than the
- * tolerance the bin is halved (1-D) or quartered (2-D), recursively to a
- * bounded depth, and the 2n-node value is kept. A bin where the scan saw a
- * weight at least twice the largest at the rule's nodes (a feature narrower
- * than the rule resolves) is first split down to the scan's spacing.
- *
- * Coordinates outside the histogram: if E separates (checked numerically),
- * they are fixed at a point ('separable'); else, for D ≤ 3, they are integrated
- * out ('integrated'): every outer quadrature node then costs a whole inner
- * integral (a scan locating the weight, then adaptive Gauss–Legendre panels,
- * ~100–300 energies for one coordinate, a few thousand for two), and the 2-D
- * outer rule is the 17-node Genz–Malik pair (degree 7 vs 5) instead of 45
- * tensor nodes. Weights below 1e-18 of the largest are treated as 0 there.
- *
- * Cost (measured, Node 20, one core): 'full'/'separable' 1-D 1000 bins ~5 ms,
- * 2-D 64² ~0.05–0.2 s, 1024² ~2–5 s; 'integrated' 1-D of 2-D 1000 bins
- * ~0.3–0.4 s, 2-D of 3-D 64² ~1–2 s (so 1024² would take minutes).
+ * This module checks the input and chooses how to treat the coordinates
+ * outside the histogram: none ('full') or, if E separates (checked
+ * numerically), fixed at a point ('separable'): boltzmannDirect.ts; else, for
+ * D ≤ 3, integrated out ('integrated'): boltzmannIntegrated.ts; else a note.
  *
  * Bin edges are the exact float64 edges low + (high − low)·b/bins; the
  * f32 binning of binning.ts moves an edge by ~1e-7·|edge|, far below the
@@ -32,6 +16,9 @@
  */
 import type { CompiledPotential } from '../potential/index.ts';
 import type { HistogramSpec } from '../spec.ts';
+import { direct } from './boltzmannDirect.ts';
+import { integrated } from './boltzmannIntegrated.ts';
+import { NoReference } from './boltzmannQuadrature.ts';
 import { mulberry32 } from './prng.ts';
 
 /**
@@ -48,250 +35,106 @@ import { mulberry32 } from './prng.ts';
  */
 export type BoltzmannResult = { probabilities: Float64Array; method: 'full' | 'separable' | 'integrated'; errorEstimate?: number } | { note: string };
 
-/** Gauss–Legendre rule on [−1, 1]. */
-interface Rule {
-  x: Float64Array;
-  w: Float64Array;
-}
-
-/** P_n(z) and its derivative P_n'(z), by the three-term recurrence. */
-function legendre(n: number, z: number): { p: number; dp: number } {
-  let p0 = 1;
-  let p1 = z;
-  for (let k = 2; k <= n; k++) {
-    const p2 = ((2 * k - 1) * z * p1 - (k - 1) * p0) / k;
-    p0 = p1;
-    p1 = p2;
-  }
-  return { p: p1, dp: n === 1 ? 1 : (n * (z * p1 - p0)) / (z * z - 1) };
-}
-
-/** n-node Gauss–Legendre rule: nodes = roots of P_n by Newton's method, w = 2/((1 − x²) P_n'(x)²). */
-function gaussLegendre(n: number): Rule {
-  const x = new Float64Array(n);
-  const w = new Float64Array(n);
-  for (let i = 0; i < Math.ceil(n / 2); i++) {
-    let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    for (let it = 0; it < 100; it++) {
-      const { p, dp } = legendre(n, z);
-      const dz = p / dp;
-      z -= dz;
-      if (Math.abs(dz) < 1e-17) break;
-    }
-    const { dp } = legendre(n, z); // at the converged node
-    const wi = 2 / ((1 - z * z) * dp * dp);
-    x[i] = -z;
-    x[n - 1 - i] = z;
-    w[i] = wi;
-    w[n - 1 - i] = wi;
-  }
-  if (n % 2 === 1) x[(n - 1) / 2] = 0;
-  return { x, w };
-}
-
-const RULES = new Map<number, Rule>();
-function rule(n: number): Rule {
-  let r = RULES.get(n);
-  if (!r) RULES.set(n, (r = gaussLegendre(n)));
-  return r;
-}
-
-/** Thrown when a weight would overflow: the quadrature restarts with E_ref = energy. */
-class LowerEnergy {
-  constructor(readonly energy: number) {}
-}
-
-/** Largest exponent −(E − E_ref)/T allowed before the reference is lowered (e^700 ≈ 1e304). */
-const MAX_EXPONENT = 700;
-/** Relative tolerance per piece, and the absolute one as a fraction of the total (estimated). */
-const RTOL = 1e-10;
-const ATOL_PER_BIN = 1e-12;
 /** Largest histogram for which other coordinates are integrated out numerically (64×64 takes ~1 s, 256² ~18 s). */
 export const MAX_INTEGRATED_BINS = 128 * 128;
 
-/** Tolerance of the inner (integrated-out) quadrature, relative to the largest conditional integral. */
-const INNER_ATOL = 1e-10;
-const INNER_RTOL = 1e-9;
-/** Weights (relative to the largest, ~1) below which the inner scan treats a point as empty. */
-const INNER_CUT = 1e-18;
-/** Recursion depth limits (halvings of a bin's side). */
-const MAX_DEPTH_1D = 24;
-const MAX_DEPTH_2D = 8;
-/** ln(1e18): the weight at the bounds of an integrated-out coordinate must be below 1e-18 of the largest. */
-const DECAY = Math.log(1e18);
-
 /**
- * The relative tolerance the energy's own rounding allows: E near E_ref carries an absolute error of
- * a few ulps of |E_ref|, which e^{−E/T} turns into a relative error ~ε|E_ref|/T of every weight
- * (e.g. E ≈ 10^6 at T = 10^-3: ~1e-7). Asking the rules to agree more closely than that only
- * makes the recursion chase noise to its depth limit.
+ * Boltzmann probabilities of the histogram's bins under the potential at temperature T:
+ * p_b = ∫_b e^{−E/T} / ∫_box e^{−E/T} over the histogram's axes (float64 adaptive quadrature,
+ * target error ≤ 1e-9 per bin on smooth potentials, always aiming below 1e-6).
+ *
+ * Cases: (a) the histogram covers every coordinate → 'full'; (b) otherwise, if the potential is
+ * separable between the histogram coordinates and the rest (checked numerically by finite
+ * differences of the gradient), the others are fixed at a point where E is finite → 'separable';
+ * (c) otherwise, for D ≤ 3, the other coordinates are integrated out numerically over a range found
+ * by expanding bounds around where the weight is concentrated until the weight at the bounds is
+ * below 1e-18 of the largest → 'integrated'; (d) otherwise a note.
+ *
+ * Non-finite energies count as E = +∞ (weight 0), except −∞ which gives a note.
+ *
+ * @param potential compiled potential (its float64 `energy` is used)
+ * @param h histogram: `dims` (1 or 2 coordinate indices), `bins`, `low`, `high` per axis
+ * @param temperature T in energy units (k_B = 1); must be finite and > 0
+ * @param params parameter values (default: potential.paramValues)
+ * @returns probabilities row-major over the histogram axes (last axis fastest), or `{ note }`
+ * @example
+ * const pot = compilePotential({ name: 'harmonic', params: { k: 1 } }, 1);
+ * boltzmannReference(pot, { dims: [0], bins: [64], low: [-4], high: [4], from: 0, every: 1 }, 1);
  */
-function noiseTolerance(eRef: number, T: number): number {
-  return Math.max(RTOL, 64 * Number.EPSILON * (Math.abs(eRef) / T + 50));
-}
-
-/** Sum of |I_2n − I_n| over accepted pieces (the error estimate). */
-interface Acc {
-  err: number;
-  /** largest weight seen at the nodes of the last rule evaluations */
-  maxW: number;
-}
-
-type F1 = (u: number) => number;
-type F2 = (u: number, v: number) => number;
-
-function rule1(f: F1, r: Rule, a: number, b: number, acc: Acc): number {
-  const c = 0.5 * (a + b);
-  const h = 0.5 * (b - a);
-  const { x, w } = r;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = f(c + h * x[i]);
-    if (v > acc.maxW) acc.maxW = v;
-    s += w[i] * v;
+export function boltzmannReference(potential: CompiledPotential, h: HistogramSpec, temperature: number, params?: ArrayLike<number>): BoltzmannResult {
+  const T = temperature;
+  const problem = inputProblem(potential, h, T);
+  if (problem) return { note: problem };
+  const p = params ?? potential.paramValues;
+  const others: number[] = [];
+  for (let d = 0; d < potential.dims; d++) if (!h.dims.includes(d)) others.push(d);
+  const plan = chooseMethod(potential, h, p, others);
+  if ('note' in plan) return plan;
+  try {
+    const r = plan.method === 'integrated' ? integrated(potential, h, T, p, others) : direct(potential, h, T, p, plan.fixed);
+    return { probabilities: r.probabilities, method: plan.method, errorEstimate: r.errorEstimate };
+  } catch (e) {
+    if (e instanceof NoReference) return { note: e.message };
+    throw e;
   }
-  return s * h;
 }
 
-function rule2(f: F2, r: Rule, a0: number, b0: number, a1: number, b1: number, acc: Acc): number {
-  const c0 = 0.5 * (a0 + b0);
-  const h0 = 0.5 * (b0 - a0);
-  const c1 = 0.5 * (a1 + b1);
-  const h1 = 0.5 * (b1 - a1);
-  const { x, w } = r;
-  const n = x.length;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const u = c0 + h0 * x[i];
-    let row = 0;
-    for (let j = 0; j < n; j++) {
-      const v = f(u, c1 + h1 * x[j]);
-      if (v > acc.maxW) acc.maxW = v;
-      row += w[j] * v;
-    }
-    s += w[i] * row;
+/** Why there can be no reference for this temperature and histogram, or undefined if there can. */
+function inputProblem(potential: CompiledPotential, h: HistogramSpec, T: number): string | undefined {
+  if (!Number.isFinite(T) || !(T > 0)) {
+    return `no Boltzmann reference at temperature ${T}: it needs a finite temperature > 0 (at T = 0 the distribution collapses onto the minima)`;
   }
-  return s * h0 * h1;
-}
-
-/** Adaptive 1-D quadrature: n vs 2n nodes, halving where they disagree. */
-function adapt1(f: F1, lo: Rule, hi: Rule, a: number, b: number, tol: number, rtol: number, depth: number, minDepth: number, maxDepth: number, acc: Acc): number {
-  if (depth < minDepth) {
-    const m = 0.5 * (a + b);
-    return adapt1(f, lo, hi, a, m, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc) + adapt1(f, lo, hi, m, b, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc);
-  }
-  const i1 = rule1(f, lo, a, b, acc);
-  const i2 = rule1(f, hi, a, b, acc);
-  const d = Math.abs(i2 - i1);
-  if (d <= tol || d <= rtol * Math.abs(i2) || depth >= maxDepth) {
-    acc.err += d;
-    return i2;
-  }
-  const m = 0.5 * (a + b);
-  return adapt1(f, lo, hi, a, m, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc) + adapt1(f, lo, hi, m, b, tol / 2, rtol, depth + 1, minDepth, maxDepth, acc);
-}
-
-/** Adaptive 2-D quadrature: n×n vs 2n×2n nodes, quartering where they disagree. */
-function adapt2(f: F2, lo: Rule, hi: Rule, a0: number, b0: number, a1: number, b1: number, tol: number, rtol: number, depth: number, minDepth: number, maxDepth: number, acc: Acc): number {
-  if (depth >= minDepth) {
-    const i1 = rule2(f, lo, a0, b0, a1, b1, acc);
-    const i2 = rule2(f, hi, a0, b0, a1, b1, acc);
-    const d = Math.abs(i2 - i1);
-    if (d <= tol || d <= rtol * Math.abs(i2) || depth >= maxDepth) {
-      acc.err += d;
-      return i2;
+  const D = potential.dims;
+  const axes = h.dims;
+  const k = axes.length;
+  if (k < 1 || k > 2) return `no Boltzmann reference: the histogram has ${k} axes; 1 or 2 are supported`;
+  for (let a = 0; a < k; a++) {
+    if (!Number.isInteger(axes[a]) || axes[a] < 0 || axes[a] >= D) return `no Boltzmann reference: histogram axis ${a} is coordinate ${axes[a]}, outside 0…${D - 1}`;
+    if (!Number.isInteger(h.bins[a]) || h.bins[a] < 1) return `no Boltzmann reference: histogram bins[${a}] = ${h.bins[a]} must be a positive integer`;
+    if (!Number.isFinite(h.low[a]) || !Number.isFinite(h.high[a]) || !(h.high[a] > h.low[a])) {
+      return `no Boltzmann reference: histogram axis ${a} has low = ${h.low[a]}, high = ${h.high[a]}; need finite low < high`;
     }
   }
-  const m0 = 0.5 * (a0 + b0);
-  const m1 = 0.5 * (a1 + b1);
-  const t = tol / 4;
-  const dd = depth + 1;
-  return (
-    adapt2(f, lo, hi, a0, m0, a1, m1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, a0, m0, m1, b1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, m0, b0, a1, m1, t, rtol, dd, minDepth, maxDepth, acc) +
-    adapt2(f, lo, hi, m0, b0, m1, b1, t, rtol, dd, minDepth, maxDepth, acc)
-  );
+  if (k === 2 && axes[0] === axes[1]) return 'no Boltzmann reference: the two histogram axes are the same coordinate';
+  return undefined;
 }
 
 /**
- * Genz–Malik degree-7 cubature on a rectangle, with its embedded degree-5 rule for the error
- * (17 nodes): the centre, ±λ2 and ±λ3 along each axis, (±λ4, ±λ4) and (±λ5, ±λ5), with
- * λ2 = √(9/70), λ3 = λ4 = √(9/10), λ5 = √(9/19). Used for the outer rule of the 'integrated'
- * case, where every node costs a whole inner integral. Returns the degree-7 value; sets
- * `gm.diff` = |I7 − I5| and `gm.axis` = the axis with the larger fourth difference (split there).
+ * How to treat the coordinates `others` outside the histogram: 'full' (there are none),
+ * 'separable' (with the point `fixed` they are held at), 'integrated', or a note saying why none applies.
  */
-const GM = (() => {
-  const n = 2;
-  const l2 = Math.sqrt(9 / 70);
-  const l3 = Math.sqrt(9 / 10);
-  const l5 = Math.sqrt(9 / 19);
-  return {
-    l2,
-    l3,
-    l5,
-    ratio: (l2 * l2) / (l3 * l3),
-    w1: (12824 - 9120 * n + 400 * n * n) / 19683,
-    w2: 980 / 6561,
-    w3: (1820 - 400 * n) / 19683,
-    w4: 200 / 19683,
-    w5: 6859 / 19683 / 4,
-    v1: (729 - 950 * n + 50 * n * n) / 729,
-    v2: 245 / 486,
-    v3: (265 - 100 * n) / 1458,
-    v4: 25 / 729,
-  };
-})();
-const gmOut = { diff: 0, axis: 0 };
-
-function genzMalik(f: F2, a0: number, b0: number, a1: number, b1: number, acc: Acc): number {
-  const c0 = 0.5 * (a0 + b0);
-  const h0 = 0.5 * (b0 - a0);
-  const c1 = 0.5 * (a1 + b1);
-  const h1 = 0.5 * (b1 - a1);
-  const track = (v: number) => {
-    if (v > acc.maxW) acc.maxW = v;
-    return v;
-  };
-  const fc = track(f(c0, c1));
-  const p20 = track(f(c0 + GM.l2 * h0, c1)) + track(f(c0 - GM.l2 * h0, c1));
-  const p21 = track(f(c0, c1 + GM.l2 * h1)) + track(f(c0, c1 - GM.l2 * h1));
-  const p30 = track(f(c0 + GM.l3 * h0, c1)) + track(f(c0 - GM.l3 * h0, c1));
-  const p31 = track(f(c0, c1 + GM.l3 * h1)) + track(f(c0, c1 - GM.l3 * h1));
-  const u4 = GM.l3 * h0;
-  const v4 = GM.l3 * h1;
-  const s4 = track(f(c0 + u4, c1 + v4)) + track(f(c0 + u4, c1 - v4)) + track(f(c0 - u4, c1 + v4)) + track(f(c0 - u4, c1 - v4));
-  const u5 = GM.l5 * h0;
-  const v5 = GM.l5 * h1;
-  const s5 = track(f(c0 + u5, c1 + v5)) + track(f(c0 + u5, c1 - v5)) + track(f(c0 - u5, c1 + v5)) + track(f(c0 - u5, c1 - v5));
-  const vol = 4 * h0 * h1;
-  const p2 = p20 + p21;
-  const p3 = p30 + p31;
-  const i7 = vol * (GM.w1 * fc + GM.w2 * p2 + GM.w3 * p3 + GM.w4 * s4 + GM.w5 * s5);
-  const i5 = vol * (GM.v1 * fc + GM.v2 * p2 + GM.v3 * p3 + GM.v4 * s4);
-  gmOut.diff = Math.abs(i7 - i5);
-  const d0 = Math.abs(p20 - 2 * fc - GM.ratio * (p30 - 2 * fc));
-  const d1 = Math.abs(p21 - 2 * fc - GM.ratio * (p31 - 2 * fc));
-  gmOut.axis = d1 > d0 ? 1 : 0;
-  return i7;
-}
-
-/** Adaptive Genz–Malik: halve the rectangle along the axis of larger fourth difference until |I7 − I5| ≤ tol. */
-function adaptGM(f: F2, a0: number, b0: number, a1: number, b1: number, tol: number, rtol: number, depth: number, maxDepth: number, acc: Acc): number {
-  const i7 = genzMalik(f, a0, b0, a1, b1, acc);
-  const d = gmOut.diff;
-  if (d <= tol || d <= rtol * Math.abs(i7) || depth >= maxDepth) {
-    acc.err += d;
-    return i7;
+function chooseMethod(
+  potential: CompiledPotential,
+  h: HistogramSpec,
+  p: ArrayLike<number>,
+  others: number[],
+): { method: 'full' | 'separable' | 'integrated'; fixed: Float64Array } | { note: string } {
+  const D = potential.dims;
+  const axes = h.dims;
+  const fixed = new Float64Array(D);
+  if (others.length === 0) return { method: 'full', fixed };
+  if (isSeparable(potential, axes, others, h, p)) {
+    if (pickFinitePoint(potential, axes, others, h, p, fixed)) return { method: 'separable', fixed };
+    return { note: `no Boltzmann reference: the potential is separable, but no point of the other coordinates (${others.join(', ')}) gives a finite energy in the box` };
   }
-  if (gmOut.axis === 0) {
-    const m = 0.5 * (a0 + b0);
-    return adaptGM(f, a0, m, a1, b1, tol / 2, rtol, depth + 1, maxDepth, acc) + adaptGM(f, m, b0, a1, b1, tol / 2, rtol, depth + 1, maxDepth, acc);
+  if (D > 3) {
+    return {
+      note:
+        `no Boltzmann reference: the histogram covers ${axes.length} of ${D} coordinates (${axes.join(', ')}), the potential couples them to the others ` +
+        `(it is not separable: ∂²E/∂x_i∂x_j ≠ 0 between histogram and other coordinates), and integrating the other ${D - axes.length} coordinates out ` +
+        'numerically is only done for D ≤ 3',
+    };
   }
-  const m = 0.5 * (a1 + b1);
-  return adaptGM(f, a0, b0, a1, m, tol / 2, rtol, depth + 1, maxDepth, acc) + adaptGM(f, a0, b0, m, b1, tol / 2, rtol, depth + 1, maxDepth, acc);
+  const bins = h.bins.reduce((a, b) => a * b, 1);
+  if (bins > MAX_INTEGRATED_BINS) {
+    return {
+      note:
+        `no Boltzmann reference: the potential couples the histogram coordinates (${axes.join(', ')}) to the others, and integrating ` +
+        `them out for ${bins} bins would take minutes (each bin costs thousands of energy evaluations); use at most ${MAX_INTEGRATED_BINS} bins`,
+    };
+  }
+  return { method: 'integrated', fixed };
 }
-
 
 /**
  * Whether E(x) = A(histogram coordinates) + B(the others), checked numerically: at 48
@@ -332,88 +175,6 @@ function isSeparable(potential: CompiledPotential, axes: number[], others: numbe
   return diffs.every(({ diff, local }) => diff <= 1e-9 * Math.max(gScale, local) + 1e-300);
 }
 
-/**
- * Boltzmann probabilities of the histogram's bins under the potential at temperature T:
- * p_b = ∫_b e^{−E/T} / ∫_box e^{−E/T} over the histogram's axes (float64 adaptive quadrature,
- * target error ≤ 1e-9 per bin on smooth potentials, always aiming below 1e-6).
- *
- * Cases: (a) the histogram covers every coordinate → 'full'; (b) otherwise, if the potential is
- * separable between the histogram coordinates and the rest (checked numerically by finite
- * differences of the gradient), the others are fixed at a point where E is finite → 'separable';
- * (c) otherwise, for D ≤ 3, the other coordinates are integrated out numerically over a range found
- * by expanding bounds around where the weight is concentrated until the weight at the bounds is
- * below 1e-18 of the largest → 'integrated'; (d) otherwise a note.
- *
- * Non-finite energies count as E = +∞ (weight 0), except −∞ which gives a note.
- *
- * @param potential compiled potential (its float64 `energy` is used)
- * @param h histogram: `dims` (1 or 2 coordinate indices), `bins`, `low`, `high` per axis
- * @param temperature T in energy units (k_B = 1); must be finite and > 0
- * @param params parameter values (default: potential.paramValues)
- * @returns probabilities row-major over the histogram axes (last axis fastest), or `{ note }`
- * @example
- * const pot = compilePotential({ name: 'harmonic', params: { k: 1 } }, 1);
- * boltzmannReference(pot, { dims: [0], bins: [64], low: [-4], high: [4], from: 0, every: 1 }, 1);
- */
-export function boltzmannReference(potential: CompiledPotential, h: HistogramSpec, temperature: number, params?: ArrayLike<number>): BoltzmannResult {
-  const T = temperature;
-  if (!Number.isFinite(T) || !(T > 0)) {
-    return { note: `no Boltzmann reference at temperature ${T}: it needs a finite temperature > 0 (at T = 0 the distribution collapses onto the minima)` };
-  }
-  const D = potential.dims;
-  const axes = h.dims;
-  const k = axes.length;
-  if (k < 1 || k > 2) return { note: `no Boltzmann reference: the histogram has ${k} axes; 1 or 2 are supported` };
-  for (let a = 0; a < k; a++) {
-    if (!Number.isInteger(axes[a]) || axes[a] < 0 || axes[a] >= D) return { note: `no Boltzmann reference: histogram axis ${a} is coordinate ${axes[a]}, outside 0…${D - 1}` };
-    if (!Number.isInteger(h.bins[a]) || h.bins[a] < 1) return { note: `no Boltzmann reference: histogram bins[${a}] = ${h.bins[a]} must be a positive integer` };
-    if (!Number.isFinite(h.low[a]) || !Number.isFinite(h.high[a]) || !(h.high[a] > h.low[a])) {
-      return { note: `no Boltzmann reference: histogram axis ${a} has low = ${h.low[a]}, high = ${h.high[a]}; need finite low < high` };
-    }
-  }
-  if (k === 2 && axes[0] === axes[1]) return { note: 'no Boltzmann reference: the two histogram axes are the same coordinate' };
-  const p = params ?? potential.paramValues;
-  const others: number[] = [];
-  for (let d = 0; d < D; d++) if (!axes.includes(d)) others.push(d);
-
-  let method: 'full' | 'separable' | 'integrated';
-  const fixed = new Float64Array(D);
-  if (others.length === 0) {
-    method = 'full';
-  } else if (isSeparable(potential, axes, others, h, p)) {
-    method = 'separable';
-    if (!pickFinitePoint(potential, axes, others, h, p, fixed)) {
-      return { note: `no Boltzmann reference: the potential is separable, but no point of the other coordinates (${others.join(', ')}) gives a finite energy in the box` };
-    }
-  } else if (D <= 3) {
-    method = 'integrated';
-    const bins = h.bins.reduce((a, b) => a * b, 1);
-    if (bins > MAX_INTEGRATED_BINS) {
-      return {
-        note:
-          `no Boltzmann reference: the potential couples the histogram coordinates (${axes.join(', ')}) to the others, and integrating ` +
-          `them out for ${bins} bins would take minutes (each bin costs thousands of energy evaluations); use at most ${MAX_INTEGRATED_BINS} bins`,
-      };
-    }
-  } else {
-    return {
-      note:
-        `no Boltzmann reference: the histogram covers ${k} of ${D} coordinates (${axes.join(', ')}), the potential couples them to the others ` +
-        `(it is not separable: ∂²E/∂x_i∂x_j ≠ 0 between histogram and other coordinates), and integrating the other ${D - k} coordinates out ` +
-        'numerically is only done for D ≤ 3',
-    };
-  }
-
-  try {
-    return method === 'integrated' ? integrated(potential, h, T, p, others) : direct(potential, h, T, p, fixed, method);
-  } catch (e) {
-    if (e instanceof Note) return { note: e.message };
-    throw e;
-  }
-}
-
-class Note extends Error {}
-
 /** Sets `out` (other coordinates) to a point where E is finite at a few box points; false if none is found. */
 function pickFinitePoint(potential: CompiledPotential, axes: number[], others: number[], h: HistogramSpec, p: ArrayLike<number>, out: Float64Array): boolean {
   const rand = mulberry32(0xf1ed);
@@ -427,464 +188,4 @@ function pickFinitePoint(potential: CompiledPotential, axes: number[], others: n
     if (ok) return true;
   }
   return false;
-}
-
-/** Edges low + (high − low)·b/bins, b = 0…bins, with the last exactly high. */
-function edges(h: HistogramSpec, a: number): Float64Array {
-  const n = h.bins[a];
-  const e = new Float64Array(n + 1);
-  for (let b = 0; b <= n; b++) e[b] = h.low[a] + ((h.high[a] - h.low[a]) * b) / n;
-  e[n] = h.high[a];
-  return e;
-}
-
-/** Mutable energy reference shared by the weight closures. */
-interface Ref {
-  e: number;
-}
-
-function checkScanMinimum(emin: number): void {
-  if (emin === -Infinity) throw new Note('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
-  if (!Number.isFinite(emin)) throw new Note('no Boltzmann reference: the energy is not finite anywhere the scan of the box looked');
-}
-
-/** Cases 'full' and 'separable': integrate e^{−E/T} over each bin with the other coordinates at `fixed`. */
-function direct(potential: CompiledPotential, h: HistogramSpec, T: number, p: ArrayLike<number>, fixed: Float64Array, method: 'full' | 'separable'): BoltzmannResult {
-  const k = h.dims.length;
-  const x = Float64Array.from(fixed);
-  const d0 = h.dims[0];
-  const d1 = k === 2 ? h.dims[1] : -1;
-  const energy = (xx: Float64Array) => {
-    const e = potential.energy(xx, p);
-    return e === e ? e : Infinity;
-  };
-  const ref: Ref = { e: 0 };
-  const invT = 1 / T;
-  const weight = boltzmannWeight(ref, T);
-  const f1: F1 = (u) => {
-    x[d0] = u;
-    return weight(energy(x));
-  };
-  const f2: F2 = (u, v) => {
-    x[d0] = u;
-    x[d1] = v;
-    return weight(energy(x));
-  };
-
-  // Scan: midpoints of s sub-cells per bin and axis; per-bin minimum energy, E_min and a midpoint estimate of Z.
-  const nb = h.bins;
-  const total = k === 1 ? nb[0] : nb[0] * nb[1];
-  const s = k === 1 ? [Math.max(4, Math.ceil(4096 / nb[0]))] : [Math.max(2, Math.ceil(256 / nb[0])), Math.max(2, Math.ceil(256 / nb[1]))];
-  const ed = [edges(h, 0), k === 2 ? edges(h, 1) : new Float64Array(0)];
-  const binMin = new Float64Array(total).fill(Infinity);
-  let zRef = Infinity;
-  let zSum = 0;
-  const cell = k === 1 ? (h.high[0] - h.low[0]) / (nb[0] * s[0]) : ((h.high[0] - h.low[0]) / (nb[0] * s[0])) * ((h.high[1] - h.low[1]) / (nb[1] * s[1]));
-  const addScan = (e: number, b: number) => {
-    if (e < binMin[b]) binMin[b] = e;
-    if (e === Infinity) return;
-    if (e < zRef) {
-      zSum = zRef === Infinity ? 0 : zSum * Math.exp((e - zRef) * invT);
-      zRef = e;
-    }
-    zSum += Math.exp((zRef - e) * invT);
-  };
-  if (k === 1) {
-    for (let b = 0; b < nb[0]; b++) {
-      const a = ed[0][b];
-      const w = (ed[0][b + 1] - a) / s[0];
-      for (let i = 0; i < s[0]; i++) {
-        x[d0] = a + (i + 0.5) * w;
-        addScan(energy(x), b);
-      }
-    }
-  } else {
-    for (let b0 = 0; b0 < nb[0]; b0++) {
-      const a0 = ed[0][b0];
-      const w0 = (ed[0][b0 + 1] - a0) / s[0];
-      for (let i = 0; i < s[0]; i++) {
-        x[d0] = a0 + (i + 0.5) * w0;
-        for (let b1 = 0; b1 < nb[1]; b1++) {
-          const a1 = ed[1][b1];
-          const w1 = (ed[1][b1 + 1] - a1) / s[1];
-          const b = b0 * nb[1] + b1;
-          for (let j = 0; j < s[1]; j++) {
-            x[d1] = a1 + (j + 0.5) * w1;
-            addScan(energy(x), b);
-          }
-        }
-      }
-    }
-  }
-  let emin = Infinity;
-  for (let b = 0; b < total; b++) if (binMin[b] < emin) emin = binMin[b];
-  checkScanMinimum(emin);
-  ref.e = emin;
-  let zEst = zSum * cell * Math.exp((emin - zRef) * invT);
-  const scanDepth = Math.ceil(Math.log2(Math.max(...s)));
-
-  // 2-D: 3×3 vs 6×6 nodes; for large grids (bins ≲ 1/256 of the box side) 2×2 vs 4×4 suffice.
-  const n2 = total > 65536 ? 2 : 3;
-  const lo = rule(k === 1 ? 6 : n2);
-  const hi = rule(k === 1 ? 12 : 2 * n2);
-  const out = new Float64Array(total);
-  const acc: Acc = { err: 0, maxW: 0 };
-
-  const pass = (): number => {
-    acc.err = 0;
-    const atol = ATOL_PER_BIN * zEst;
-    const rtol = noiseTolerance(ref.e, T);
-    let z = 0;
-    for (let b = 0; b < total; b++) {
-      let v: number;
-      acc.maxW = 0;
-      const wScan = Math.exp((ref.e - binMin[b]) * invT);
-      if (k === 1) {
-        const a = ed[0][b];
-        const c = ed[0][b + 1];
-        const i1 = rule1(f1, lo, a, c, acc);
-        const i2 = rule1(f1, hi, a, c, acc);
-        const flagged = wScan > 2 * acc.maxW && wScan * (c - a) > atol;
-        const dd = Math.abs(i2 - i1);
-        if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
-          acc.err += dd;
-          v = i2;
-        } else {
-          const m = 0.5 * (a + c);
-          const md = flagged ? scanDepth : 0;
-          v = adapt1(f1, lo, hi, a, m, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc) + adapt1(f1, lo, hi, m, c, atol / 2, rtol, 1, md, MAX_DEPTH_1D, acc);
-        }
-      } else {
-        const b0 = Math.floor(b / nb[1]);
-        const b1 = b - b0 * nb[1];
-        const a0 = ed[0][b0];
-        const c0 = ed[0][b0 + 1];
-        const a1 = ed[1][b1];
-        const c1 = ed[1][b1 + 1];
-        const i1 = rule2(f2, lo, a0, c0, a1, c1, acc);
-        const i2 = rule2(f2, hi, a0, c0, a1, c1, acc);
-        const flagged = wScan > 2 * acc.maxW && wScan * (c0 - a0) * (c1 - a1) > atol;
-        const dd = Math.abs(i2 - i1);
-        if (!flagged && (dd <= atol || dd <= rtol * Math.abs(i2))) {
-          acc.err += dd;
-          v = i2;
-        } else {
-          v = adapt2(f2, lo, hi, a0, c0, a1, c1, atol, rtol, 0, flagged ? scanDepth : 1, MAX_DEPTH_2D, acc);
-        }
-      }
-      out[b] = v;
-      z += v;
-    }
-    return z;
-  };
-  return normalise(out, method, pass, ref, T, () => zEst, (z) => (zEst = z), acc);
-}
-
-/**
- * e^{−(E − E_ref)/T}, relative to a reference energy that may still fall: an
- * energy far below it throws LowerEnergy so the caller restarts from there.
- */
-function boltzmannWeight(ref: Ref, T: number): (e: number) => number {
-  const invT = 1 / T;
-  return (e) => {
-    const a = (ref.e - e) * invT;
-    if (a > MAX_EXPONENT) throw new LowerEnergy(e);
-    return Math.exp(a);
-  };
-}
-
-/**
- * Run `pass` (which fills `out` and returns its sum) until the reference energy is stable and the
- * absolute tolerance was set from a total no more than 10× too large; then normalise.
- */
-function normalise(out: Float64Array, method: 'full' | 'separable' | 'integrated', pass: () => number, ref: Ref, T: number, getZ: () => number, setZ: (z: number) => void, acc: Acc): BoltzmannResult {
-  const start = ref.e;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    let z: number;
-    try {
-      z = pass();
-    } catch (e) {
-      if (!(e instanceof LowerEnergy)) throw e;
-      if (e.energy === -Infinity) throw new Note('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
-      setZ(getZ() * Math.exp((e.energy - ref.e) / T));
-      ref.e = e.energy;
-      continue;
-    }
-    if (!(z > 0) || !Number.isFinite(z)) {
-      const found = ref.e < start ? `the quadrature found energies down to ${ref.e.toPrecision(4)}, far below the scan's minimum ${start.toPrecision(4)}` : `E_min = ${ref.e.toPrecision(4)} is the lowest energy the scan found`;
-      return {
-        note:
-          `no Boltzmann reference: ∫ e^{−E/T} over the box came out ${z > 0 ? 'not finite' : '0'} relative to e^{−E_min/T} (${found}): ` +
-          'the weight is concentrated where the quadrature cannot resolve it, or the energy is unbounded below (e.g. a 1/x² singularity) and e^{−E/T} is not integrable',
-      };
-    }
-    if (z < 0.1 * getZ()) {
-      setZ(z);
-      continue;
-    }
-    for (let b = 0; b < out.length; b++) out[b] /= z;
-    return { probabilities: out, method, errorEstimate: acc.err / z };
-  }
-  return { note: `no Boltzmann reference: the quadrature did not settle: the energy kept reaching lower values (down to ${ref.e.toPrecision(4)}, the scan's minimum was ${start.toPrecision(4)}); it may be unbounded below, and then e^{−E/T} is not integrable` };
-}
-
-/**
- * Case 'integrated' (D ≤ 3, not separable): the weight of a histogram point is the integral of
- * e^{−E/T} over the other coordinates, on a box found by `otherRange`.
- */
-function integrated(potential: CompiledPotential, h: HistogramSpec, T: number, p: ArrayLike<number>, others: number[]): BoltzmannResult {
-  const k = h.dims.length;
-  const m = others.length;
-  const D = potential.dims;
-  const x = new Float64Array(D);
-  const d0 = h.dims[0];
-  const d1 = k === 2 ? h.dims[1] : -1;
-  const o0 = others[0];
-  const o1 = m === 2 ? others[1] : -1;
-  const invT = 1 / T;
-  const energy = () => {
-    const e = potential.energy(x, p);
-    return e === e ? e : Infinity;
-  };
-  const range = otherRange(h, T, x, energy, others);
-  const ref: Ref = { e: range.emin };
-  const weight = boltzmannWeight(ref, T);
-  // Inner integrand over the other coordinates (histogram coordinates already set in x).
-  const g1: F1 = (y) => {
-    x[o0] = y;
-    return weight(energy());
-  };
-  const g2: F2 = (y, z) => {
-    x[o0] = y;
-    x[o1] = z;
-    return weight(energy());
-  };
-  const innerAcc: Acc = { err: 0, maxW: 0 };
-  // Inner quadrature at one histogram point. A scan of NS (NS×NS) points over the range marks where
-  // the weight exceeds INNER_CUT. One coordinate: the marked span, widened by one scan cell, is cut
-  // into panels of about 3 scan cells, each integrated adaptively with 10 vs 20 Gauss–Legendre nodes.
-  // Two coordinates: the range is tiled by blocks of 3×3 scan cells; a block is integrated (8×8 vs
-  // 11×11 nodes, adaptive) only if a marked scan point lies on it or on the ring of points around it.
-  const NS = m === 1 ? 33 : 19;
-  const ilo = rule(m === 1 ? 10 : 8);
-  const ihi = rule(m === 1 ? 20 : 11);
-  const ylo = range.lo[0];
-  const zlo = m === 2 ? range.lo[1] : 0;
-  const sy = (range.hi[0] - ylo) / (NS - 1);
-  const sz = m === 2 ? (range.hi[1] - zlo) / (NS - 1) : 0;
-  const mask = new Uint8Array(NS * NS);
-  const BLOCK = 3;
-  const nBlocks = (NS - 1) / BLOCK;
-  let innerTol = 0;
-  let innerRtol = INNER_RTOL;
-  const inner = (): number => {
-    if (m === 1) {
-      let i0 = NS;
-      let i1 = -1;
-      for (let i = 0; i < NS; i++) {
-        if (g1(ylo + i * sy) >= INNER_CUT) {
-          if (i < i0) i0 = i;
-          i1 = i;
-        }
-      }
-      if (i1 < 0) return 0;
-      const a = Math.max(0, i0 - 1);
-      const b = Math.min(NS - 1, i1 + 1);
-      const panels = Math.max(1, Math.round((b - a) / 3));
-      let s = 0;
-      for (let q = 0; q < panels; q++) {
-        const pa = ylo + sy * (a + ((b - a) * q) / panels);
-        const pb = ylo + sy * (a + ((b - a) * (q + 1)) / panels);
-        s += adapt1(g1, ilo, ihi, pa, pb, innerTol / panels, innerRtol, 0, 0, MAX_DEPTH_1D, innerAcc);
-      }
-      return s;
-    }
-    let any = false;
-    for (let i = 0; i < NS; i++) {
-      for (let j = 0; j < NS; j++) {
-        const on = g2(ylo + i * sy, zlo + j * sz) >= INNER_CUT;
-        mask[i * NS + j] = on ? 1 : 0;
-        any ||= on;
-      }
-    }
-    if (!any) return 0;
-    let s = 0;
-    const blockTol = innerTol / (nBlocks * nBlocks);
-    for (let q = 0; q < nBlocks; q++) {
-      for (let r = 0; r < nBlocks; r++) {
-        let live = false;
-        const i0 = Math.max(0, q * BLOCK - 1);
-        const i1 = Math.min(NS - 1, (q + 1) * BLOCK + 1);
-        const j0 = Math.max(0, r * BLOCK - 1);
-        const j1 = Math.min(NS - 1, (r + 1) * BLOCK + 1);
-        for (let i = i0; i <= i1 && !live; i++) for (let j = j0; j <= j1; j++) if (mask[i * NS + j]) live = true;
-        if (!live) continue;
-        s += adapt2(g2, ilo, ihi, ylo + sy * q * BLOCK, ylo + sy * (q + 1) * BLOCK, zlo + sz * r * BLOCK, zlo + sz * (r + 1) * BLOCK, blockTol, innerRtol, 0, 0, MAX_DEPTH_2D, innerAcc);
-      }
-    }
-    return s;
-  };
-  const f1: F1 = (u) => {
-    x[d0] = u;
-    return inner();
-  };
-  const f2: F2 = (u, v) => {
-    x[d0] = u;
-    x[d1] = v;
-    return inner();
-  };
-
-  const nb = h.bins;
-  const total = k === 1 ? nb[0] : nb[0] * nb[1];
-  const ed = [edges(h, 0), k === 2 ? edges(h, 1) : new Float64Array(0)];
-  // Outer rules: 5 vs 10 Gauss–Legendre nodes in 1-D (3 vs 6 beyond 256 bins, where bins are narrow);
-  // in 2-D, where every node costs a whole inner integral (~200 energies), the 17-node Genz–Malik
-  // pair (degree 7 vs 5) instead of 45 tensor nodes.
-  const n1 = total > 256 ? 3 : 5;
-  const lo = rule(n1);
-  const hi = rule(2 * n1);
-  const out = new Float64Array(total);
-  const acc: Acc = { err: 0, maxW: 0 };
-  let zEst = range.zEst;
-  const pass = (): number => {
-    acc.err = 0;
-    innerTol = INNER_ATOL * range.innerScale * Math.exp((ref.e - range.emin) * invT);
-    innerRtol = Math.max(INNER_RTOL, noiseTolerance(ref.e, T));
-    const atol = ATOL_PER_BIN * zEst;
-    const rtol = noiseTolerance(ref.e, T);
-    let z = 0;
-    for (let b = 0; b < total; b++) {
-      let v: number;
-      if (k === 1) {
-        v = adapt1(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, rtol, 0, 0, MAX_DEPTH_1D, acc);
-      } else {
-        const b0 = Math.floor(b / nb[1]);
-        const b1 = b - b0 * nb[1];
-        v = adaptGM(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, rtol, 0, 2 * MAX_DEPTH_2D, acc);
-      }
-      out[b] = v;
-      z += v;
-    }
-    return z;
-  };
-  return normalise(out, 'integrated', pass, ref, T, () => zEst, (z) => (zEst = z), acc);
-}
-
-/**
- * The box of the coordinates to integrate out: a grid scan over (histogram box) × [c − R, c + R],
- * recentred on the lowest energy found and with R doubled along each coordinate whose bounds still
- * carry a weight ≥ 1e-18 of the largest; then shrunk to the grid cells where the weight is above
- * that level, plus one cell. Also estimates E_min, the total weight and the largest inner integral.
- */
-function otherRange(
-  h: HistogramSpec,
-  T: number,
-  x: Float64Array,
-  energy: () => number,
-  others: number[],
-): { lo: number[]; hi: number[]; emin: number; zEst: number; innerScale: number } {
-  const k = h.dims.length;
-  const m = others.length;
-  const gh = k === 1 ? 48 : 16;
-  const go = m === 1 ? 65 : 25;
-  const c = new Array<number>(m).fill(0);
-  const R = new Array<number>(m).fill(1);
-  const hPts: number[][] = [];
-  for (let a = 0; a < k; a++) {
-    const pts: number[] = [];
-    for (let i = 0; i < gh; i++) pts.push(h.low[a] + ((h.high[a] - h.low[a]) * (i + 0.5)) / gh);
-    hPts.push(pts);
-  }
-  const nh = k === 1 ? gh : gh * gh;
-  const no = m === 1 ? go : go * go;
-  const E = new Float64Array(nh * no);
-  const setHist = (i: number) => {
-    if (k === 1) x[h.dims[0]] = hPts[0][i];
-    else {
-      x[h.dims[0]] = hPts[0][Math.floor(i / gh)];
-      x[h.dims[1]] = hPts[1][i % gh];
-    }
-  };
-  const otherAt = (j: number, dim: number) => {
-    const idx = m === 1 ? j : dim === 0 ? Math.floor(j / go) : j % go;
-    return c[dim] - R[dim] + (2 * R[dim] * idx) / (go - 1);
-  };
-  const scan = () => {
-    let emin = Infinity;
-    let arg = 0;
-    for (let i = 0; i < nh; i++) {
-      setHist(i);
-      for (let j = 0; j < no; j++) {
-        for (let d = 0; d < m; d++) x[others[d]] = otherAt(j, d);
-        const e = energy();
-        E[i * no + j] = e;
-        if (e < emin) {
-          emin = e;
-          arg = j;
-        }
-      }
-    }
-    return { emin, arg };
-  };
-  const onFace = (j: number, dim: number) => {
-    const idx = m === 1 ? j : dim === 0 ? Math.floor(j / go) : j % go;
-    return idx === 0 || idx === go - 1;
-  };
-  let res = scan();
-  for (;;) {
-    checkScanMinimum(res.emin);
-    const decayed = new Array<boolean>(m).fill(true);
-    for (let i = 0; i < nh; i++) {
-      for (let j = 0; j < no; j++) {
-        if ((E[i * no + j] - res.emin) / T > DECAY) continue;
-        for (let d = 0; d < m; d++) if (onFace(j, d)) decayed[d] = false;
-      }
-    }
-    if (decayed.every(Boolean)) break;
-    for (let d = 0; d < m; d++) {
-      if (decayed[d]) continue;
-      // Expand; recentre first when the lowest energy lies in the outer quarter of the window.
-      const at = otherAt(res.arg, d);
-      if (Math.abs(at - c[d]) > 0.5 * R[d]) c[d] = at;
-      R[d] *= 2;
-    }
-    if (R.some((r) => r > 1e12)) {
-      const bad = others.filter((_, d) => !decayed[d]);
-      throw new Note(`no Boltzmann reference: e^{−E/T} does not decay along coordinate(s) ${bad.join(', ')} (the weight at distance 1e12 is still above 1e-18 of its largest), so they cannot be integrated out`);
-    }
-    res = scan();
-  }
-  // Shrink to the cells where the weight is above the cut-off, plus one grid cell.
-  const loIdx = new Array<number>(m).fill(go - 1);
-  const hiIdx = new Array<number>(m).fill(0);
-  let zSum = 0;
-  let innerMax = 0;
-  for (let i = 0; i < nh; i++) {
-    let row = 0;
-    for (let j = 0; j < no; j++) {
-      const e = E[i * no + j];
-      const wgt = Math.exp((res.emin - e) / T);
-      row += wgt;
-      if ((e - res.emin) / T > DECAY) continue;
-      for (let d = 0; d < m; d++) {
-        const idx = m === 1 ? j : d === 0 ? Math.floor(j / go) : j % go;
-        if (idx < loIdx[d]) loIdx[d] = idx;
-        if (idx > hiIdx[d]) hiIdx[d] = idx;
-      }
-    }
-    zSum += row;
-    if (row > innerMax) innerMax = row;
-  }
-  const lo: number[] = [];
-  const hi: number[] = [];
-  let cellO = 1;
-  for (let d = 0; d < m; d++) {
-    const step = (2 * R[d]) / (go - 1);
-    lo.push(c[d] - R[d] + step * Math.max(0, loIdx[d] - 1));
-    hi.push(c[d] - R[d] + step * Math.min(go - 1, hiIdx[d] + 1));
-    cellO *= step;
-  }
-  let cellH = 1;
-  for (let a = 0; a < k; a++) cellH *= (h.high[a] - h.low[a]) / gh;
-  return { lo, hi, emin: res.emin, zEst: zSum * cellO * cellH, innerScale: innerMax * cellO };
 }

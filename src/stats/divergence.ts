@@ -45,52 +45,14 @@ const MIN_EXPECTED = 5;
 export function divergences(counts: ArrayLike<number>, p: ArrayLike<number>, options: { correlated?: boolean } = {}): Divergence {
   const B = counts.length;
   if (p.length !== B) throw new Error(`divergences: counts has ${B} bins but p has ${p.length}; they must describe the same histogram`);
-  let n = 0;
-  for (let b = 0; b < B; b++) n += counts[b];
+  const n = sumOf(counts);
   if (!(n > 0) || !Number.isFinite(n)) {
     return { kl: NaN, tv: NaN, chi2: NaN, dof: 0, pValue: NaN, note: `no samples inside the histogram box (sum of counts = ${n}): nothing to compare` };
   }
-
-  let kl = 0;
-  let tv = 0;
-  for (let b = 0; b < B; b++) {
-    const q = counts[b] / n;
-    const pb = p[b];
-    tv += Math.abs(q - pb);
-    if (q > 0) kl += pb > 0 ? q * Math.log(q / pb) : Infinity;
-  }
-  tv *= 0.5;
-
-  // Merge consecutive bins into groups with expected count ≥ MIN_EXPECTED.
-  const groupO: number[] = [];
-  const groupE: number[] = [];
-  let o = 0;
-  let e = 0;
-  for (let b = 0; b < B; b++) {
-    o += counts[b];
-    e += n * p[b];
-    if (e >= MIN_EXPECTED) {
-      groupO.push(o);
-      groupE.push(e);
-      o = 0;
-      e = 0;
-    }
-  }
-  if (e > 0 || o > 0) {
-    if (groupE.length > 0) {
-      groupO[groupO.length - 1] += o;
-      groupE[groupE.length - 1] += e;
-    } else {
-      groupO.push(o);
-      groupE.push(e);
-    }
-  }
-  let chi2 = 0;
-  for (let g = 0; g < groupE.length; g++) {
-    const d = groupO[g] - groupE[g];
-    chi2 += groupE[g] > 0 ? (d * d) / groupE[g] : d === 0 ? 0 : Infinity;
-  }
-  const dof = groupE.length - 1;
+  const { kl, tv } = klAndTv(counts, p, n);
+  const groups = mergedGroups(counts, p, n);
+  const chi2 = pearsonChi2(groups);
+  const dof = groups.expected.length - 1;
   const notes: string[] = [];
   let pValue = NaN;
   if (dof >= 1) {
@@ -106,6 +68,64 @@ export function divergences(counts: ArrayLike<number>, p: ArrayLike<number>, opt
   return out;
 }
 
+/** KL(q‖p) and TV(q, p) for q = counts / n. */
+function klAndTv(counts: ArrayLike<number>, p: ArrayLike<number>, n: number): { kl: number; tv: number } {
+  let kl = 0;
+  let tv = 0;
+  for (let b = 0; b < counts.length; b++) {
+    const q = counts[b] / n;
+    const pb = p[b];
+    tv += Math.abs(q - pb);
+    if (q > 0) kl += pb > 0 ? q * Math.log(q / pb) : Infinity;
+  }
+  return { kl, tv: tv * 0.5 };
+}
+
+/** Observed and expected counts of the χ² groups: consecutive bins merged until the expected count reaches MIN_EXPECTED. */
+interface Groups {
+  observed: number[];
+  expected: number[];
+}
+
+/** The χ² groups of `counts` against n·p (see `divergences`); a short trailing group joins the previous one. */
+function mergedGroups(counts: ArrayLike<number>, p: ArrayLike<number>, n: number): Groups {
+  const observed: number[] = [];
+  const expected: number[] = [];
+  let o = 0;
+  let e = 0;
+  for (let b = 0; b < counts.length; b++) {
+    o += counts[b];
+    e += n * p[b];
+    if (e >= MIN_EXPECTED) {
+      observed.push(o);
+      expected.push(e);
+      o = 0;
+      e = 0;
+    }
+  }
+  if (e > 0 || o > 0) {
+    if (expected.length > 0) {
+      observed[observed.length - 1] += o;
+      expected[expected.length - 1] += e;
+    } else {
+      observed.push(o);
+      expected.push(e);
+    }
+  }
+  return { observed, expected };
+}
+
+/** Pearson's Σ (O − E)²/E over the groups; a group with E = 0 adds 0 if O = 0, else Infinity. */
+function pearsonChi2({ observed, expected }: Groups): number {
+  let chi2 = 0;
+  for (let g = 0; g < expected.length; g++) {
+    const d = observed[g] - expected[g];
+    chi2 += expected[g] > 0 ? (d * d) / expected[g] : d === 0 ? 0 : Infinity;
+  }
+  return chi2;
+}
+
+/** Σ a_i, in index order. */
 function sumOf(a: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i];

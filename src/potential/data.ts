@@ -20,39 +20,10 @@
  * (src/gpu/potentialData.ts) when `CompiledPotential.data` is present.
  */
 import type { DataSet } from '../data.ts';
-import { bindings, lowerExpression, type CompiledPotential, type PotentialSpec } from './compile.ts';
+import { bindings, lowerExpression } from './compile.ts';
 import { emit, JS, WGSL, type Emitted } from './emit.ts';
 import { print, type Expr } from './ir.ts';
-
-/** The data-specific parts of a compiled potential from data. */
-export interface DataPotential {
-  /** column names, in row order */
-  columns: string[];
-  /** N, rows in the data set */
-  rows: number;
-  /** the data, N × C row-major, float64 as given (the GPU holds it as f32) */
-  values: Float64Array;
-  /** the prior expression as written ("0" when absent) */
-  prior: string;
-  /** the per-row loss as written */
-  example: string;
-  /** prior(x) in float64 */
-  priorEnergy(x: ArrayLike<number>, p?: ArrayLike<number>): number;
-  /** ∇prior(x) in float64, written to g */
-  priorGradient(x: ArrayLike<number>, g: Float64Array | number[], p?: ArrayLike<number>): void;
-  /** example(x; row) in float64 */
-  exampleEnergy(x: ArrayLike<number>, row: number, p?: ArrayLike<number>): number;
-  /** ∇_x example(x; row) in float64, written to g */
-  exampleGradient(x: ArrayLike<number>, row: number, g: Float64Array | number[], p?: ArrayLike<number>): void;
-  /**
-   * The float64 JavaScript of ∇prior and ∇example as the two functions above
-   * evaluate them, for code generators (src/cpu/kernel.ts): in `x{i}`, `p{i}`
-   * for the P scalar parameters (i < P) and `p{P + c}` for column c of the row.
-   */
-  gradientJs: { prior: Emitted; example: Emitted };
-  /** The same for prior(x) and example(x; row), one result each. */
-  energyJs: { prior: Emitted; example: Emitted };
-}
+import type { CompiledPotential, DataPotential, PotentialSpec } from './types.ts';
 
 type Params = { names: string[]; values: number[] };
 

@@ -2,5 +2,8 @@
  * Potentials: expression → symbolic gradient → WGSL + JS, and the catalog of
  * built-ins (DESIGN §3).
  */
-export { compilePotential, PotentialError, MAX_DIMS, type CompiledPotential, type PotentialSpec } from './compile.ts';
+export { compilePotential } from './compile.ts';
+export { PotentialError } from './error.ts';
+export { MAX_DIMS } from '../limits.ts';
+export type { CompiledPotential, PotentialSpec } from './types.ts';
 export { CATALOG, type CatalogEntry, type CatalogParam } from './catalog.ts';

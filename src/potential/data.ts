@@ -20,9 +20,10 @@
  * (src/gpu/potentialData.ts) when `CompiledPotential.data` is present.
  */
 import type { DataSet } from '../data.ts';
-import { bindings, lowerExpression } from './compile.ts';
+import { bindings } from './compile.ts';
 import { emit, JS, WGSL, type Emitted } from './emit.ts';
 import { print, type Expr } from './ir.ts';
+import { lowerExpression } from './lower.ts';
 import type { CompiledPotential, DataPotential, PotentialSpec } from './types.ts';
 
 type Params = { names: string[]; values: number[] };

@@ -12,14 +12,14 @@
  */
 import { describeValue } from '../errors.ts';
 import { MAX_DIMS } from '../limits.ts';
-import { CATALOG, type CatalogEntry } from './catalog.ts';
+import { CATALOG } from './catalog.ts';
 import { compileDataPotential } from './data.ts';
 import { PotentialError } from './error.ts';
 import { ConstantOutOfRange, emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
 import { print, type Expr } from './ir.ts';
 import { lowerExpression } from './lower.ts';
+import { catalogParams, expressionParams, type Params } from './params.ts';
 import type { CompiledPotential, PotentialSpec } from './types.ts';
-import { isReserved, USER_FUNCTIONS, variableNames } from './vocabulary.ts';
 
 /**
  * Compile a potential for D dimensions.
@@ -49,7 +49,7 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
   let name: string;
   let source: string;
   let sourceField: string;
-  let params: { names: string[]; values: number[] };
+  let params: Params;
   if (spec.expr !== undefined) {
     sourceField = `${field}.expr`;
     if (typeof spec.expr !== 'string' || spec.expr.trim() === '') {
@@ -103,79 +103,6 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
     gradientJs,
     energyJs,
   };
-}
-
-// ---------------------------------------------------------------------------
-// Parameters
-
-/** Catalog parameters: defaults, broadcast of per-dimension numbers, and checks. */
-function catalogParams(entry: CatalogEntry, given: PotentialSpec['params'], dims: number, field: string): { names: string[]; values: number[] } {
-  const known = Object.keys(entry.params);
-  const obj = paramObject(given, field);
-  for (const key of Object.keys(obj)) {
-    if (!Object.hasOwn(entry.params, key)) {
-      throw new PotentialError(`${field}.params.${key}`, obj[key], `${field}.params.${key}: unknown parameter '${key}' for potential '${entry.name}'; ${known.length ? `known parameters: ${known.join(', ')}` : 'it takes no parameters'}`);
-    }
-  }
-  const names: string[] = [];
-  const values: number[] = [];
-  for (const [key, def] of Object.entries(entry.params)) {
-    const f = `${field}.params.${key}`;
-    const v = obj[key] ?? def.default;
-    if (def.perDimension) {
-      if (Array.isArray(v) && v.length !== dims) {
-        throw new PotentialError(f, v, `${f}: got ${describeValue(v)} (${v.length} numbers); expected one number (used for every dimension) or ${dims} numbers, one per dimension (dims = ${dims})`);
-      }
-      const list = Array.isArray(v) ? v : Array<unknown>(dims).fill(v);
-      list.forEach((x, i) => {
-        names.push(`${key}_${i}`);
-        values.push(finite(x, Array.isArray(v) ? `${f}[${i}]` : f, 'a finite number'));
-      });
-    } else {
-      if (Array.isArray(v)) throw new PotentialError(f, v, `${f}: got ${describeValue(v)}; expected a single finite number (this parameter is not per-dimension)`);
-      names.push(key);
-      values.push(finite(v, f, 'a finite number'));
-    }
-  }
-  return { names, values };
-}
-
-/** Parameters of an expression: numbers, or arrays `a: [1, 2]` expanded to a_0, a_1. */
-function expressionParams(given: PotentialSpec['params'], dims: number, field: string): { names: string[]; values: number[] } {
-  const obj = paramObject(given, field);
-  const names: string[] = [];
-  const values: number[] = [];
-  const add = (name: string, value: number, f: string) => {
-    if (names.includes(name)) throw new PotentialError(f, value, `${f}: parameter '${name}' is defined twice (an array parameter a: [...] defines a_0, a_1, …)`);
-    names.push(name);
-    values.push(value);
-  };
-  for (const [key, v] of Object.entries(obj)) {
-    const f = `${field}.params.${key}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || isReserved(key, dims)) {
-      throw new PotentialError(f, key, `${f}: '${key}' cannot be a parameter name; use letters, digits and _ (not starting with a digit), other than the variables (${variableNames(dims).join(', ')}; x0, x1, … at any dims), the constants pi, e and the function names ${USER_FUNCTIONS.join(', ')}`);
-    }
-    if (Array.isArray(v)) {
-      if (v.length === 0) throw new PotentialError(f, v, `${f}: got an empty array; expected a finite number or a non-empty array of finite numbers`);
-      v.forEach((x, i) => add(`${key}_${i}`, finite(x, `${f}[${i}]`, 'a finite number'), f));
-    } else {
-      add(key, finite(v, f, 'a finite number or an array of finite numbers'), f);
-    }
-  }
-  return { names, values };
-}
-
-function paramObject(given: unknown, field: string): Record<string, unknown> {
-  if (given === undefined) return {};
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    throw new PotentialError(`${field}.params`, given, `${field}.params: got ${describeValue(given)}; expected an object of name: number (or array of numbers)`);
-  }
-  return given as Record<string, unknown>;
-}
-
-function finite(v: unknown, field: string, expected: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PotentialError(field, v, `${field}: got ${describeValue(v)}; expected ${expected}`);
-  return v;
 }
 
 // ---------------------------------------------------------------------------

@@ -24,9 +24,8 @@ import { bindings } from './compile.ts';
 import { emit, JS, WGSL, type Emitted } from './emit.ts';
 import { print, type Expr } from './ir.ts';
 import { lowerExpression } from './lower.ts';
+import type { Params } from './params.ts';
 import type { CompiledPotential, DataPotential, PotentialSpec } from './types.ts';
-
-type Params = { names: string[]; values: number[] };
 
 /**
  * Compile a potential from data.

@@ -15,8 +15,9 @@ import { MAX_DIMS } from '../limits.ts';
 import { CATALOG } from './catalog.ts';
 import { compileDataPotential } from './data.ts';
 import { PotentialError } from './error.ts';
-import { ConstantOutOfRange, emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
-import { print, type Expr } from './ir.ts';
+import { jsCode, wgslComment, wgslFunctions } from './assemble.ts';
+import { ConstantOutOfRange } from './emit.ts';
+import { print } from './ir.ts';
 import { lowerExpression } from './lower.ts';
 import { catalogParams, expressionParams, type Params } from './params.ts';
 import type { CompiledPotential, PotentialSpec } from './types.ts';
@@ -77,13 +78,13 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
 
   const names = { var: (i: number) => `x${i}`, par: (i: number) => params.names[i] };
   const paramValues = Float64Array.from(params.values);
-  const energyJs = emit(JS, [energyIr]);
-  const energyFn = new Function('x', 'p', jsEnergy(energyJs)) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
-  const gradientJs = emit(JS, gradientIr);
-  const gradientFn = new Function('x', 'p', 'g', jsGradient(gradientJs)) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
+  const js = jsCode({ energy: energyIr, gradient: gradientIr }, params.names.length);
+  const energyFn = new Function('x', 'p', js.energyBody) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
+  const gradientFn = new Function('x', 'p', 'g', js.gradientBody) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
   let wgsl: string;
   try {
-    wgsl = wgslSource(energyIr, gradientIr, params.names, `${name}, D = ${dims}: E = ${source}`);
+    const comment = wgslComment(`${name}, D = ${dims}: E = ${source}`);
+    wgsl = [comment, ...wgslFunctions('potential', { energy: energyIr, gradient: gradientIr }, { paramNames: params.names })].join('\n');
   } catch (e) {
     if (e instanceof ConstantOutOfRange) {
       throw new PotentialError(sourceField, source, `${sourceField}: in ${JSON.stringify(source)}, the ${e.message} used by the GPU; rescale the expression`);
@@ -100,59 +101,7 @@ export function compilePotential(spec: PotentialSpec, dims: number, field = 'pot
     energy: (x, p = paramValues) => energyFn(x, p),
     gradient: (x, g, p = paramValues) => gradientFn(x, p, g),
     gradientExprs: gradientIr.map((g) => print(g, names)),
-    gradientJs,
-    energyJs,
+    gradientJs: js.gradient,
+    energyJs: js.energy,
   };
-}
-
-// ---------------------------------------------------------------------------
-// Targets
-
-/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`). */
-export function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
-  return [
-    ...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)),
-    ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`) + (paramNames ? ` // ${paramNames[i]}` : '')),
-  ];
-}
-
-function jsEnergy(out: Emitted): string {
-  return ['"use strict";', ...bindings(JS, out.vars, out.pars, 'p'), ...out.temps, `return ${out.results[0]};`].join('\n');
-}
-
-function jsGradient(out: Emitted): string {
-  return ['"use strict";', ...bindings(JS, out.vars, out.pars, 'p'), ...out.temps, ...out.results.map((r, d) => `g[${d}] = ${r};`)].join('\n');
-}
-
-/**
- * The WGSL functions. A function that reads no parameter still names
- * `potential_params` in a phony assignment, so that a pipeline with
- * `layout: 'auto'` keeps the binding whatever the potential.
- */
-function wgslSource(energy: Expr, gradient: Expr[], paramNames: string[], comment: string): string {
-  const indent = (lines: string[]) => lines.map((l) => `  ${l}`);
-  const head = (out: Emitted) => [
-    ...(out.pars.length === 0 ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
-    ...bindings(WGSL, out.vars, out.pars, 'potential_params', paramNames),
-  ];
-  const e = emit(WGSL, [energy]);
-  const g = emit(WGSL, gradient);
-  return [
-    `// Potential ${comment.replace(/[\n\r]/g, ' ')}`,
-    'fn potential_energy(x: array<f32, D>) -> f32 {',
-    ...indent([...head(e), ...e.temps, `return ${e.results[0]};`]),
-    '}',
-    '',
-    'fn potential_gradient(x: array<f32, D>) -> array<f32, D> {',
-    ...indent([
-      ...head(g),
-      ...g.temps,
-      'var g: array<f32, D>;',
-      // g is zero-initialised: identically zero components need no store.
-      ...g.results.flatMap((r, d) => (gradient[d].k === 'num' && gradient[d].v === 0 ? [] : [`g[${d}] = ${r};`])),
-      'return g;',
-    ]),
-    '}',
-    '',
-  ].join('\n');
 }

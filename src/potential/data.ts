@@ -20,10 +20,9 @@
  * (src/gpu/potentialData.ts) when `CompiledPotential.data` is present.
  */
 import type { DataSet } from '../data.ts';
-import { bindings } from './compile.ts';
-import { emit, JS, WGSL, type Emitted } from './emit.ts';
-import { print, type Expr } from './ir.ts';
-import { lowerExpression } from './lower.ts';
+import { jsCode, wgslComment, wgslFunctions } from './assemble.ts';
+import { print } from './ir.ts';
+import { lowerExpression, type Lowered } from './lower.ts';
 import type { Params } from './params.ts';
 import type { CompiledPotential, DataPotential, PotentialSpec } from './types.ts';
 
@@ -48,20 +47,13 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
   const paramValues = Float64Array.from(params.values);
 
   // JS (float64). Example functions read column c as v[o + c].
-  const jsBind = (out: Emitted) => [
-    ...bindings(JS, out.vars, out.pars.filter((i) => i < P), 'p'),
-    ...out.pars.filter((i) => i >= P).map((i) => JS.decl(`p${i}`, `v[o + ${i - P}]`)),
-  ];
-  const jsBody = (out: Emitted, tail: string[]) => ['"use strict";', ...jsBind(out), ...out.temps, ...tail].join('\n');
-  const pe = emit(JS, [priorIr.energy]);
-  const pg = emit(JS, priorIr.gradient);
-  const ee = emit(JS, [exampleIr.energy]);
-  const eg = emit(JS, exampleIr.gradient);
+  const pj = jsCode(priorIr, P);
+  const ej = jsCode(exampleIr, P);
   type Fn = (...a: unknown[]) => unknown;
-  const priorE = new Function('x', 'p', jsBody(pe, [`return ${pe.results[0]};`])) as Fn;
-  const priorG = new Function('x', 'p', 'g', jsBody(pg, pg.results.map((r, d) => `g[${d}] = ${r};`))) as Fn;
-  const exE = new Function('x', 'p', 'v', 'o', jsBody(ee, [`return ${ee.results[0]};`])) as Fn;
-  const exG = new Function('x', 'p', 'v', 'o', 'g', jsBody(eg, eg.results.map((r, d) => `g[${d}] = ${r};`))) as Fn;
+  const priorE = new Function('x', 'p', pj.energyBody) as Fn;
+  const priorG = new Function('x', 'p', 'g', pj.gradientBody) as Fn;
+  const exE = new Function('x', 'p', 'v', 'o', ej.energyBody) as Fn;
+  const exG = new Function('x', 'p', 'v', 'o', 'g', ej.gradientBody) as Fn;
 
   const ge = new Float64Array(dims);
   const part: DataPotential = {
@@ -74,8 +66,8 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     priorGradient: (x, g, p = paramValues) => void priorG(x, p, g),
     exampleEnergy: (x, row, p = paramValues) => exE(x, p, values, row * C) as number,
     exampleGradient: (x, row, g, p = paramValues) => void exG(x, p, values, row * C, g),
-    gradientJs: { prior: pg, example: eg },
-    energyJs: { prior: pe, example: ee },
+    gradientJs: { prior: pj.gradient, example: ej.gradient },
+    energyJs: { prior: pj.energy, example: ej.energy },
   };
   const energy = (x: ArrayLike<number>, p: ArrayLike<number> = paramValues): number => {
     let e = priorE(x, p) as number;
@@ -106,68 +98,39 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
 }
 
 /** The WGSL of a potential from data (see the module comment for the interface). */
-function wgslSource(prior: { energy: Expr; gradient: Expr[] }, example: { energy: Expr; gradient: Expr[] }, paramNames: string[], columns: string[], rows: number, comment: string): string {
-  const P = paramNames.length;
-  const C = columns.length;
-  const indent = (lines: string[]) => lines.map((l) => `  ${l}`);
-  const head = (out: Emitted, usesRow = false) => [
-    ...(usesRow ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
-    ...(out.pars.every((i) => i >= P) ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
-    ...bindings(WGSL, out.vars, out.pars.filter((i) => i < P), 'potential_params', paramNames),
-    ...out.pars.filter((i) => i >= P).map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${columns[i - P]}`),
-  ];
-  const gradientBody = (out: Emitted, exprs: Expr[], usesRow: boolean) => [
-    ...head(out, usesRow),
-    ...out.temps,
-    'var g: array<f32, D>;',
-    ...out.results.flatMap((r, d) => (exprs[d].k === 'num' && exprs[d].v === 0 ? [] : [`g[${d}] = ${r};`])),
-    'return g;',
-  ];
-  const pe = emit(WGSL, [prior.energy]);
-  const pg = emit(WGSL, prior.gradient);
-  const ee = emit(WGSL, [example.energy]);
-  const eg = emit(WGSL, example.gradient);
+function wgslSource(prior: Lowered, example: Lowered, paramNames: string[], columns: string[], rows: number, comment: string): string {
   return [
-    `// Potential ${comment.replace(/[\n\r]/g, ' ')}`,
-    '@group(1) @binding(0) var<storage, read> potential_data: array<f32>;',
+    wgslComment(comment),
+  '@group(1) @binding(0) var<storage, read> potential_data: array<f32>;',
     `const POTENTIAL_ROWS: u32 = ${rows}u;`,
-    `const POTENTIAL_COLUMNS: u32 = ${C}u;`,
-    '',
-    'fn potential_prior_energy(x: array<f32, D>) -> f32 {',
-    ...indent([...head(pe), ...pe.temps, `return ${pe.results[0]};`]),
-    '}',
-    '',
-    'fn potential_prior_gradient(x: array<f32, D>) -> array<f32, D> {',
-    ...indent(gradientBody(pg, prior.gradient, false)),
-    '}',
-    '',
-    'fn potential_example_energy(x: array<f32, D>, row: u32) -> f32 {',
-    ...indent([...head(ee, true), ...ee.temps, `return ${ee.results[0]};`]),
-    '}',
-    '',
-    'fn potential_example_gradient(x: array<f32, D>, row: u32) -> array<f32, D> {',
-    ...indent(gradientBody(eg, example.gradient, true)),
-    '}',
-    '',
-    '// Full batch: prior + sum over all rows (f32 accumulation).',
-    'fn potential_energy(x: array<f32, D>) -> f32 {',
-    '  var e = potential_prior_energy(x);',
-    '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
-    '    e += potential_example_energy(x, r);',
-    '  }',
-    '  return e;',
-    '}',
-    '',
-    'fn potential_gradient(x: array<f32, D>) -> array<f32, D> {',
-    '  var g = potential_prior_gradient(x);',
-    '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
-    '    let ge = potential_example_gradient(x, r);',
-    '    for (var d = 0u; d < D; d++) {',
-    '      g[d] += ge[d];',
-    '    }',
-    '  }',
-    '  return g;',
-    '}',
-    '',
+    `const POTENTIAL_COLUMNS: u32 = ${columns.length}u;`,
+  '',
+    ...wgslFunctions('potential_prior', prior, { paramNames }),
+    ...wgslFunctions('potential_example', example, { paramNames, columns }),
+    ...FULL_BATCH,
   ].join('\n');
 }
+
+/** The full-batch energy and gradient: prior + Σ over every row (f32 accumulation). */
+const FULL_BATCH = [
+  '// Full batch: prior + sum over all rows (f32 accumulation).',
+  'fn potential_energy(x: array<f32, D>) -> f32 {',
+  '  var e = potential_prior_energy(x);',
+  '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
+  '    e += potential_example_energy(x, r);',
+  '  }',
+  '  return e;',
+  '}',
+  '',
+  'fn potential_gradient(x: array<f32, D>) -> array<f32, D> {',
+  '  var g = potential_prior_gradient(x);',
+  '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
+  '    let ge = potential_example_gradient(x, r);',
+  '    for (var d = 0u; d < D; d++) {',
+  '      g[d] += ge[d];',
+  '    }',
+  '  }',
+  '  return g;',
+  '}',
+  '',
+];

@@ -3,7 +3,7 @@
  * tree over coordinates, parameters and numbers, its algebraic simplifier, and
  * a printer back to mathjs syntax.
  *
- * The tree is produced from mathjs nodes (see compile.ts) after validation, so
+ * The tree is produced from mathjs nodes (see lower.ts) after validation, so
  * it only ever holds what every target can evaluate.
  */
 

@@ -11,8 +11,8 @@ import { emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
 import type { Expr } from './ir.ts';
 import type { Lowered } from './lower.ts';
 
-/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`). */
-export function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
+/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`), each parameter named in a comment when `paramNames` is given. */
+function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
   return [
     ...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)),
     ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`) + (paramNames ? ` // ${paramNames[i]}` : '')),

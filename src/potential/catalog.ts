@@ -1,7 +1,7 @@
 /**
  * Built-in potentials. Each is nothing but a named expression in x0…x{D−1}
  * and parameters, with defaults, so the GPU kernel, the CPU reference and
- * the quadrature all evaluate the very same formula (see compile.ts).
+ * the quadrature all evaluate the very same formula (see expression.ts).
  *
  * A parameter marked `perDimension` (e.g. harmonic `k`) accepts a number or
  * one number per dimension and appears in the expression as k_0 … k_{D−1}.

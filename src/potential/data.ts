@@ -5,8 +5,8 @@
  *   E(x) = prior(x) + Σ_{i<N} example(x; row_i)
  *
  * the negative log-posterior of a model, so T = 1 samples the posterior. Both
- * expressions go through the same compiler as any potential (symbolic
- * gradient, one emitter, WGSL f32 + JS float64). Data columns are read like
+ * expressions go through the same lowering and assembly as any potential
+ * (symbolic gradient, one emitter, WGSL f32 + JS float64). Data columns are read like
  * parameters: column c of the example is parameter P + c, bound to
  * `potential_data[row·C + c]` in WGSL and to `v[o + c]` in JS.
  *
@@ -20,183 +20,147 @@
  * (src/gpu/potentialData.ts) when `CompiledPotential.data` is present.
  */
 import type { DataSet } from '../data.ts';
-import { bindings, lowerExpression, type CompiledPotential, type PotentialSpec } from './compile.ts';
-import { emit, JS, WGSL, type Emitted } from './emit.ts';
-import { print, type Expr } from './ir.ts';
+import { jsCode, wgslComment, wgslFunctions, type JsCode } from './assemble.ts';
+import { print } from './ir.ts';
+import { lowerExpression, type Lowered } from './lower.ts';
+import { expressionParams } from './params.ts';
+import type { CompiledPotential, DataPotential, PotentialSpec } from './types.ts';
 
-/** The data-specific parts of a compiled potential from data. */
-export interface DataPotential {
-  /** column names, in row order */
-  columns: string[];
-  /** N, rows in the data set */
-  rows: number;
-  /** the data, N × C row-major, float64 as given (the GPU holds it as f32) */
-  values: Float64Array;
-  /** the prior expression as written ("0" when absent) */
-  prior: string;
-  /** the per-row loss as written */
-  example: string;
-  /** prior(x) in float64 */
-  priorEnergy(x: ArrayLike<number>, p?: ArrayLike<number>): number;
-  /** ∇prior(x) in float64, written to g */
-  priorGradient(x: ArrayLike<number>, g: Float64Array | number[], p?: ArrayLike<number>): void;
-  /** example(x; row) in float64 */
-  exampleEnergy(x: ArrayLike<number>, row: number, p?: ArrayLike<number>): number;
-  /** ∇_x example(x; row) in float64, written to g */
-  exampleGradient(x: ArrayLike<number>, row: number, g: Float64Array | number[], p?: ArrayLike<number>): void;
-  /**
-   * The float64 JavaScript of ∇prior and ∇example as the two functions above
-   * evaluate them, for code generators (src/cpu/kernel.ts): in `x{i}`, `p{i}`
-   * for the P scalar parameters (i < P) and `p{P + c}` for column c of the row.
-   */
-  gradientJs: { prior: Emitted; example: Emitted };
-  /** The same for prior(x) and example(x; row), one result each. */
-  energyJs: { prior: Emitted; example: Emitted };
+/** A position or a parameter vector, as the functions read them. */
+type X = ArrayLike<number>;
+/** A gradient, as the functions write it. */
+type G = Float64Array | number[];
+
+/** The float64 functions of prior and example; the example's also take the data `v` and the row's offset `o`. */
+interface DataFunctions {
+  prior: JsCode;
+  example: JsCode;
+  priorEnergy: (x: X, p: X) => number;
+  priorGradient: (x: X, p: X, g: G) => void;
+  exampleEnergy: (x: X, p: X, v: Float64Array, o: number) => number;
+  exampleGradient: (x: X, p: X, v: Float64Array, o: number, g: G) => void;
 }
-
-type Params = { names: string[]; values: number[] };
 
 /**
  * Compile a potential from data.
- * @param spec with `example`, `data` and optional `prior`
- * @param params the scalar parameters (already expanded and checked)
- * @throws PotentialError naming `potential.example` or `potential.prior` and the position, e.g. for an unknown column
+ * @param spec with `example`, `data`, optional `prior` (default "0") and `params` (as for an expression)
+ * @throws PotentialError naming `potential.example`, `potential.prior` or `potential.params.…` and the position, e.g. for an unknown column
  */
-export function compileDataPotential(spec: PotentialSpec, dims: number, field: string, params: Params): CompiledPotential {
+export function compileDataPotential(spec: PotentialSpec, dims: number, field: string): CompiledPotential {
+  const params = expressionParams(spec.params, dims, field);
   const data = spec.data as DataSet;
+  const columns = data.columns;
   const example = spec.example as string;
   const prior = spec.prior ?? '0';
-  const P = params.names.length;
-  const C = data.columns.length;
-  const N = data.rows.length;
   const priorIr = lowerExpression({ dims, letters: true, params: params.names, source: prior, field: `${field}.prior`, columns: [] });
-  const exampleIr = lowerExpression({ dims, letters: true, params: params.names, source: example, field: `${field}.example`, columns: data.columns });
-
-  const values = new Float64Array(N * C);
-  data.rows.forEach((r, i) => values.set(r, i * C));
+  const exampleIr = lowerExpression({ dims, letters: true, params: params.names, source: example, field: `${field}.example`, columns });
+  const table = dataTable(columns, data.rows);
   const paramValues = Float64Array.from(params.values);
-
-  // JS (float64). Example functions read column c as v[o + c].
-  const jsBind = (out: Emitted) => [
-    ...bindings(JS, out.vars, out.pars.filter((i) => i < P), 'p'),
-    ...out.pars.filter((i) => i >= P).map((i) => JS.decl(`p${i}`, `v[o + ${i - P}]`)),
-  ];
-  const jsBody = (out: Emitted, tail: string[]) => ['"use strict";', ...jsBind(out), ...out.temps, ...tail].join('\n');
-  const pe = emit(JS, [priorIr.energy]);
-  const pg = emit(JS, priorIr.gradient);
-  const ee = emit(JS, [exampleIr.energy]);
-  const eg = emit(JS, exampleIr.gradient);
-  type Fn = (...a: unknown[]) => unknown;
-  const priorE = new Function('x', 'p', jsBody(pe, [`return ${pe.results[0]};`])) as Fn;
-  const priorG = new Function('x', 'p', 'g', jsBody(pg, pg.results.map((r, d) => `g[${d}] = ${r};`))) as Fn;
-  const exE = new Function('x', 'p', 'v', 'o', jsBody(ee, [`return ${ee.results[0]};`])) as Fn;
-  const exG = new Function('x', 'p', 'v', 'o', 'g', jsBody(eg, eg.results.map((r, d) => `g[${d}] = ${r};`))) as Fn;
-
-  const ge = new Float64Array(dims);
-  const part: DataPotential = {
-    columns: data.columns,
-    rows: N,
-    values,
-    prior,
-    example,
-    priorEnergy: (x, p = paramValues) => priorE(x, p) as number,
-    priorGradient: (x, g, p = paramValues) => void priorG(x, p, g),
-    exampleEnergy: (x, row, p = paramValues) => exE(x, p, values, row * C) as number,
-    exampleGradient: (x, row, g, p = paramValues) => void exG(x, p, values, row * C, g),
-    gradientJs: { prior: pg, example: eg },
-    energyJs: { prior: pe, example: ee },
-  };
-  const energy = (x: ArrayLike<number>, p: ArrayLike<number> = paramValues): number => {
-    let e = priorE(x, p) as number;
-    for (let r = 0; r < N; r++) e += exE(x, p, values, r * C) as number;
-    return e;
-  };
-  const gradient = (x: ArrayLike<number>, g: Float64Array | number[], p: ArrayLike<number> = paramValues): void => {
-    priorG(x, p, g);
-    for (let r = 0; r < N; r++) {
-      exG(x, p, values, r * C, ge);
-      for (let d = 0; d < dims; d++) g[d] += ge[d];
-    }
-  };
-
-  const names = { var: (i: number) => `x${i}`, par: (i: number) => (i < P ? params.names[i] : data.columns[i - P]) };
+  const P = params.names.length;
+  const fns = dataFunctions(priorIr, exampleIr, P);
+  const names = { var: (i: number) => `x${i}`, par: (i: number) => (i < P ? params.names[i] : columns[i - P]) };
   return {
     dims,
     name: 'data',
     expr: `${prior} + Σ_i (${example})`,
     paramNames: params.names,
     paramValues,
-    wgsl: wgslSource(priorIr, exampleIr, params.names, data.columns, N, `from data, D = ${dims}, N = ${N}: E = ${prior} + sum over rows of ${example}`),
-    energy,
-    gradient,
+    wgsl: wgslSource(priorIr, exampleIr, params.names, columns, table.rows, `from data, D = ${dims}, N = ${table.rows}: E = ${prior} + sum over rows of ${example}`),
+    ...fullBatch(fns, table, dims, paramValues),
     gradientExprs: priorIr.gradient.map((g, d) => `${print(g, names)} + Σ_i (${print(exampleIr.gradient[d], names)})`),
-    data: part,
+    data: { ...table, prior, example, ...rowFunctions(fns, table, paramValues) },
   };
 }
 
-/** The WGSL of a potential from data (see the module comment for the interface). */
-function wgslSource(prior: { energy: Expr; gradient: Expr[] }, example: { energy: Expr; gradient: Expr[] }, paramNames: string[], columns: string[], rows: number, comment: string): string {
-  const P = paramNames.length;
+/** JavaScript of prior and example, compiled; the example reads column c as `v[o + c]`. */
+function dataFunctions(prior: Lowered, example: Lowered, P: number): DataFunctions {
+  const pj = jsCode(prior, P);
+  const ej = jsCode(example, P);
+  return {
+    prior: pj,
+    example: ej,
+    priorEnergy: new Function('x', 'p', pj.energyBody) as DataFunctions['priorEnergy'],
+    priorGradient: new Function('x', 'p', 'g', pj.gradientBody) as DataFunctions['priorGradient'],
+    exampleEnergy: new Function('x', 'p', 'v', 'o', ej.energyBody) as DataFunctions['exampleEnergy'],
+    exampleGradient: new Function('x', 'p', 'v', 'o', 'g', ej.gradientBody) as DataFunctions['exampleGradient'],
+  };
+}
+
+/** The data as the functions read it: N rows of C numbers, row-major, float64. */
+type Table = Pick<DataPotential, 'columns' | 'rows' | 'values'>;
+
+function dataTable(columns: string[], rows: number[][]): Table {
+  const values = new Float64Array(rows.length * columns.length);
+  rows.forEach((r, i) => values.set(r, i * columns.length));
+  return { columns, rows: rows.length, values };
+}
+
+/** The per-row functions of {@link DataPotential}, with parameters defaulting to the compiled values. */
+function rowFunctions(fns: DataFunctions, { values, columns }: Table, paramValues: Float64Array): Omit<DataPotential, keyof Table | 'prior' | 'example'> {
   const C = columns.length;
-  const indent = (lines: string[]) => lines.map((l) => `  ${l}`);
-  const head = (out: Emitted, usesRow = false) => [
-    ...(usesRow ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
-    ...(out.pars.every((i) => i >= P) ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
-    ...bindings(WGSL, out.vars, out.pars.filter((i) => i < P), 'potential_params', paramNames),
-    ...out.pars.filter((i) => i >= P).map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${columns[i - P]}`),
-  ];
-  const gradientBody = (out: Emitted, exprs: Expr[], usesRow: boolean) => [
-    ...head(out, usesRow),
-    ...out.temps,
-    'var g: array<f32, D>;',
-    ...out.results.flatMap((r, d) => (exprs[d].k === 'num' && exprs[d].v === 0 ? [] : [`g[${d}] = ${r};`])),
-    'return g;',
-  ];
-  const pe = emit(WGSL, [prior.energy]);
-  const pg = emit(WGSL, prior.gradient);
-  const ee = emit(WGSL, [example.energy]);
-  const eg = emit(WGSL, example.gradient);
+  return {
+    priorEnergy: (x, p = paramValues) => fns.priorEnergy(x, p),
+    priorGradient: (x, g, p = paramValues) => void fns.priorGradient(x, p, g),
+    exampleEnergy: (x, row, p = paramValues) => fns.exampleEnergy(x, p, values, row * C),
+    exampleGradient: (x, row, g, p = paramValues) => void fns.exampleGradient(x, p, values, row * C, g),
+    gradientJs: { prior: fns.prior.gradient, example: fns.example.gradient },
+    energyJs: { prior: fns.prior.energy, example: fns.example.energy },
+  };
+}
+
+/** E = prior + Σ over all N rows of example, and its gradient, in float64. */
+function fullBatch(fns: DataFunctions, { values, rows: N, columns }: Table, dims: number, paramValues: Float64Array): Pick<CompiledPotential, 'energy' | 'gradient'> {
+  const C = columns.length;
+  const ge = new Float64Array(dims);
+  const energy = (x: X, p: X = paramValues): number => {
+    let e = fns.priorEnergy(x, p);
+    for (let r = 0; r < N; r++) e += fns.exampleEnergy(x, p, values, r * C);
+    return e;
+  };
+  const gradient = (x: X, g: G, p: X = paramValues): void => {
+    fns.priorGradient(x, p, g);
+    for (let r = 0; r < N; r++) {
+      fns.exampleGradient(x, p, values, r * C, ge);
+      for (let d = 0; d < dims; d++) g[d] += ge[d];
+    }
+  };
+  return { energy, gradient };
+}
+
+/** The WGSL of a potential from data (see the module comment for the interface). */
+function wgslSource(prior: Lowered, example: Lowered, paramNames: string[], columns: string[], rows: number, comment: string): string {
   return [
-    `// Potential ${comment.replace(/[\n\r]/g, ' ')}`,
+    wgslComment(comment),
     '@group(1) @binding(0) var<storage, read> potential_data: array<f32>;',
     `const POTENTIAL_ROWS: u32 = ${rows}u;`,
-    `const POTENTIAL_COLUMNS: u32 = ${C}u;`,
+    `const POTENTIAL_COLUMNS: u32 = ${columns.length}u;`,
     '',
-    'fn potential_prior_energy(x: array<f32, D>) -> f32 {',
-    ...indent([...head(pe), ...pe.temps, `return ${pe.results[0]};`]),
-    '}',
-    '',
-    'fn potential_prior_gradient(x: array<f32, D>) -> array<f32, D> {',
-    ...indent(gradientBody(pg, prior.gradient, false)),
-    '}',
-    '',
-    'fn potential_example_energy(x: array<f32, D>, row: u32) -> f32 {',
-    ...indent([...head(ee, true), ...ee.temps, `return ${ee.results[0]};`]),
-    '}',
-    '',
-    'fn potential_example_gradient(x: array<f32, D>, row: u32) -> array<f32, D> {',
-    ...indent(gradientBody(eg, example.gradient, true)),
-    '}',
-    '',
-    '// Full batch: prior + sum over all rows (f32 accumulation).',
-    'fn potential_energy(x: array<f32, D>) -> f32 {',
-    '  var e = potential_prior_energy(x);',
-    '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
-    '    e += potential_example_energy(x, r);',
-    '  }',
-    '  return e;',
-    '}',
-    '',
-    'fn potential_gradient(x: array<f32, D>) -> array<f32, D> {',
-    '  var g = potential_prior_gradient(x);',
-    '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
-    '    let ge = potential_example_gradient(x, r);',
-    '    for (var d = 0u; d < D; d++) {',
-    '      g[d] += ge[d];',
-    '    }',
-    '  }',
-    '  return g;',
-    '}',
-    '',
+    ...wgslFunctions('potential_prior', prior, { paramNames }),
+    ...wgslFunctions('potential_example', example, { paramNames, columns }),
+    ...FULL_BATCH,
   ].join('\n');
 }
+
+/** The full-batch energy and gradient: prior + Σ over every row (f32 accumulation). */
+const FULL_BATCH = [
+  '// Full batch: prior + sum over all rows (f32 accumulation).',
+  'fn potential_energy(x: array<f32, D>) -> f32 {',
+  '  var e = potential_prior_energy(x);',
+  '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
+  '    e += potential_example_energy(x, r);',
+  '  }',
+  '  return e;',
+  '}',
+  '',
+  'fn potential_gradient(x: array<f32, D>) -> array<f32, D> {',
+  '  var g = potential_prior_gradient(x);',
+  '  for (var r = 0u; r < POTENTIAL_ROWS; r++) {',
+  '    let ge = potential_example_gradient(x, r);',
+  '    for (var d = 0u; d < D; d++) {',
+  '      g[d] += ge[d];',
+  '    }',
+  '  }',
+  '  return g;',
+  '}',
+  '',
+];

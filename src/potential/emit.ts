@@ -76,124 +76,151 @@ export interface Emitted {
   pars: number[];
 }
 
+/**
+ * Emit a set of expressions that share one scope (the energy alone, or the D
+ * components of the gradient), with common sub-expressions computed once.
+ */
+export function emit(target: Target, exprs: Expr[]): Emitted {
+  const dag = new Dag();
+  const roots = exprs.map((e) => dag.intern(e));
+  for (const r of roots) dag.uses[r]++;
+  const writer = new Writer(target, dag);
+  const results = roots.map((r) => writer.visit(r));
+  return { temps: writer.temps, results, vars: [...writer.vars].sort((a, b) => a - b), pars: [...writer.pars].sort((a, b) => a - b) };
+}
+
 /** A node of the hash-consed DAG: an IR node whose children are DAG ids. */
 interface DagNode {
   e: Expr;
   kids: number[];
 }
 
-/**
- * Emit a set of expressions that share one scope (the energy alone, or the D
- * components of the gradient), with common sub-expressions computed once.
- */
-export function emit(target: Target, exprs: Expr[]): Emitted {
-  // 1. Hash-cons the trees into a DAG and count, for each node, the distinct parents (and roots) using it.
-  const ids = new Map<string, number>();
-  const dag: DagNode[] = [];
-  const uses: number[] = [];
-  const intern = (e: Expr): number => {
+/** Expression trees hash-consed into a DAG: one node per distinct sub-tree, and how many distinct parents (and roots) use each. */
+class Dag {
+  readonly nodes: DagNode[] = [];
+  readonly uses: number[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** The id of `e`'s node, added (with its children) if new. */
+  intern(e: Expr): number {
     let key: string;
     let kids: number[] = [];
     if (e.k === 'num') key = `n${e.v}`;
     else if (e.k === 'var' || e.k === 'par') key = `${e.k}${e.i}`;
     else {
-      kids = e.args.map(intern);
+      kids = e.args.map((a) => this.intern(a));
       key = `${e.k === 'call' ? e.fn : e.k}(${kids.join(',')})`;
     }
-    let id = ids.get(key);
+    let id = this.ids.get(key);
     if (id === undefined) {
-      id = dag.length;
-      ids.set(key, id);
-      dag.push({ e, kids });
-      uses.push(0);
-      for (const kid of kids) uses[kid]++;
+      id = this.nodes.length;
+      this.ids.set(key, id);
+      this.nodes.push({ e, kids });
+      this.uses.push(0);
+      for (const kid of kids) this.uses[kid]++;
     }
     return id;
-  };
-  const roots = exprs.map(intern);
-  for (const r of roots) uses[r]++;
+  }
+}
 
-  // 2. Emit, hoisting shared non-leaf nodes into temporaries.
-  const temps: string[] = [];
-  const tempOf = new Map<string, string>();
-  const vars = new Set<number>();
-  const pars = new Set<number>();
-  const code = new Map<number, string>();
-  const temp = (value: string): string => {
-    let name = tempOf.get(value);
-    if (name === undefined) {
-      name = `t${temps.length}`;
-      tempOf.set(value, name);
-      temps.push(target.decl(name, value));
-    }
-    return name;
-  };
-  const isSimple = (s: string): boolean => /^[A-Za-z_]\w*$/.test(s) || /^[\d.e+-]+$/.test(s);
-  /** base^n for an integer n ≥ 1, base a simple name or literal */
-  const intPow = (base: string, n: number): string => {
-    if (n <= 4) return n === 1 ? base : `(${Array(n).fill(base).join(' * ')})`;
-    const half = temp(intPow(base, Math.floor(n / 2)));
-    return n % 2 === 0 ? `(${half} * ${half})` : `(${half} * ${half} * ${base})`;
-  };
-  const pow = (baseId: number, exponentId: number): string => {
-    const b = dag[baseId].e;
-    const x = dag[exponentId].e;
-    if (b.k === 'num' && b.v === Math.E) return target.call('exp', visit(exponentId));
-    if (x.k === 'num' && Number.isInteger(x.v) && Math.abs(x.v) <= MAX_EXPANDED_POWER && x.v !== 0) {
-      let base = visit(baseId);
-      if (!isSimple(base)) base = temp(base);
-      const p = intPow(base, Math.abs(x.v));
-      return x.v > 0 ? p : `(${target.num(1)} / ${p})`;
-    }
-    if (x.k === 'num') return target.pow(visit(baseId), visit(exponentId));
-    // Symbolic exponent: b^x = exp(x log b), identical on every target (defined for b > 0).
-    return target.call('exp', `(${visit(exponentId)} * ${target.call('log', visit(baseId))})`);
-  };
-  const visit = (id: number): string => {
-    const known = code.get(id);
+/**
+ * Writes the code of DAG nodes in one target's spelling, each node once:
+ * a non-leaf node used more than once is hoisted into a temporary, and so
+ * are the factors of large integer powers. Children are written in order
+ * and only when needed, which fixes the numbering of the temporaries.
+ */
+class Writer {
+  /** temporaries, in dependency order */
+  readonly temps: string[] = [];
+  /** coordinates read */
+  readonly vars = new Set<number>();
+  /** parameters read */
+  readonly pars = new Set<number>();
+  private readonly tempOf = new Map<string, string>();
+  private readonly code = new Map<number, string>();
+
+  constructor(
+    private readonly target: Target,
+    private readonly dag: Dag,
+  ) {}
+
+  /** The code of node `id`: a name, a literal or an expression. */
+  visit(id: number): string {
+    const known = this.code.get(id);
     if (known !== undefined) return known;
-    const { e, kids } = dag[id];
-    const k = kids.map((kid) => () => visit(kid));
-    let s: string;
+    const { e } = this.dag.nodes[id];
+    let s = this.spell(id);
+    if (this.dag.uses[id] > 1 && e.k !== 'num' && e.k !== 'var' && e.k !== 'par') s = this.temp(s);
+    this.code.set(id, s);
+    return s;
+  }
+
+  private spell(id: number): string {
+    const { e, kids } = this.dag.nodes[id];
+    const kid = (j: number) => this.visit(kids[j]);
     switch (e.k) {
       case 'num':
-        s = target.num(e.v);
-        break;
+        return this.target.num(e.v);
       case 'var':
-        vars.add(e.i);
-        s = `x${e.i}`;
-        break;
+        this.vars.add(e.i);
+        return `x${e.i}`;
       case 'par':
-        pars.add(e.i);
-        s = `p${e.i}`;
-        break;
+        this.pars.add(e.i);
+        return `p${e.i}`;
       case 'add':
-        s = `(${k.map((f) => f()).join(' + ')})`;
-        break;
+        return `(${kids.map((k) => this.visit(k)).join(' + ')})`;
       case 'mul':
-        s = `(${k.map((f) => f()).join(' * ')})`;
-        break;
+        return `(${kids.map((k) => this.visit(k)).join(' * ')})`;
       case 'sub':
-        s = `(${k[0]()} - ${k[1]()})`;
-        break;
+        return `(${kid(0)} - ${kid(1)})`;
       case 'div':
-        s = `(${k[0]()} / ${k[1]()})`;
-        break;
+        return `(${kid(0)} / ${kid(1)})`;
       case 'neg':
         // The operand is a name, a call or parenthesised, so this never spells `--`.
-        s = `(-${k[0]()})`;
-        break;
+        return `(-${kid(0)})`;
       case 'call':
-        s = target.call(e.fn, k[0]());
-        break;
+        return this.target.call(e.fn, kid(0));
       case 'pow':
-        s = pow(kids[0], kids[1]);
-        break;
+        return this.pow(kids[0], kids[1]);
     }
-    if (uses[id] > 1 && e.k !== 'num' && e.k !== 'var' && e.k !== 'par') s = temp(s);
-    code.set(id, s);
-    return s;
-  };
-  const results = roots.map(visit);
-  return { temps, results, vars: [...vars].sort((a, b) => a - b), pars: [...pars].sort((a, b) => a - b) };
+  }
+
+  /** base^exponent: e^x as exp, small integer powers as products, constant exponents as pow, others as exp(x log b). */
+  private pow(baseId: number, exponentId: number): string {
+    const b = this.dag.nodes[baseId].e;
+    const x = this.dag.nodes[exponentId].e;
+    if (b.k === 'num' && b.v === Math.E) return this.target.call('exp', this.visit(exponentId));
+    if (x.k === 'num' && Number.isInteger(x.v) && Math.abs(x.v) <= MAX_EXPANDED_POWER && x.v !== 0) {
+      let base = this.visit(baseId);
+      if (!isSimple(base)) base = this.temp(base);
+      const p = this.intPow(base, Math.abs(x.v));
+      return x.v > 0 ? p : `(${this.target.num(1)} / ${p})`;
+    }
+    if (x.k === 'num') return this.target.pow(this.visit(baseId), this.visit(exponentId));
+    // Symbolic exponent: b^x = exp(x log b), identical on every target (defined for b > 0).
+    return this.target.call('exp', `(${this.visit(exponentId)} * ${this.target.call('log', this.visit(baseId))})`);
+  }
+
+  /** base^n for an integer n ≥ 1, base a simple name or literal */
+  private intPow(base: string, n: number): string {
+    if (n <= 4) return n === 1 ? base : `(${Array(n).fill(base).join(' * ')})`;
+    const half = this.temp(this.intPow(base, Math.floor(n / 2)));
+    return n % 2 === 0 ? `(${half} * ${half})` : `(${half} * ${half} * ${base})`;
+  }
+
+  /** A temporary holding `value` (the same one for the same text). */
+  private temp(value: string): string {
+    let name = this.tempOf.get(value);
+    if (name === undefined) {
+      name = `t${this.temps.length}`;
+      this.tempOf.set(value, name);
+      this.temps.push(this.target.decl(name, value));
+    }
+    return name;
+  }
+}
+
+/** A name or a literal, which a product may repeat. */
+function isSimple(s: string): boolean {
+  return /^[A-Za-z_]\w*$/.test(s) || /^[\d.e+-]+$/.test(s);
 }

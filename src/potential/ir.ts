@@ -3,7 +3,7 @@
  * tree over coordinates, parameters and numbers, its algebraic simplifier, and
  * a printer back to mathjs syntax.
  *
- * The tree is produced from mathjs nodes (see compile.ts) after validation, so
+ * The tree is produced from mathjs nodes (see lower.ts) after validation, so
  * it only ever holds what every target can evaluate.
  */
 
@@ -94,44 +94,16 @@ function build(k: 'add' | 'mul' | 'sub' | 'div' | 'pow' | 'neg', args: Expr[]): 
     case 'neg':
       if (isNum(a)) return num(-a.v);
       return a.k === 'neg' ? a.args[0] : op('neg', a);
-    case 'add': {
-      const terms: Expr[] = [];
-      const nums: number[] = [];
-      for (const t of args.flatMap((x) => (x.k === 'add' ? x.args : [x]))) {
-        if (isNum(t)) nums.push(t.v);
-        else terms.push(t);
-      }
-      const c = nums.reduce((s, v) => s + v, 0);
-      if (c !== 0 || terms.length === 0) terms.push(folded(c, () => nums.join(' + ')));
-      return terms.length === 1 ? terms[0] : op('add', ...terms);
-    }
+    case 'add':
+      return sum(args);
     case 'sub':
       if (isNum(a) && isNum(b)) return folded(a.v - b.v, () => `${a.v} - ${b.v}`);
       if (isNum(b, 0)) return a;
       if (isNum(a, 0)) return build('neg', [b]);
       if (b.k === 'neg') return build('add', [a, b.args[0]]);
       return op('sub', a, b);
-    case 'mul': {
-      const factors: Expr[] = [];
-      const nums: number[] = [];
-      let c = 1;
-      for (let t of args.flatMap((x) => (x.k === 'mul' ? x.args : [x]))) {
-        if (t.k === 'neg') {
-          c = -c;
-          t = t.args[0];
-        }
-        if (isNum(t)) {
-          c *= t.v;
-          nums.push(t.v);
-        } else factors.push(t);
-      }
-      folded(c, () => nums.join(' * '));
-      if (c === 0) return num(0);
-      if (factors.length === 0) return num(c);
-      if (Math.abs(c) !== 1) factors.unshift(num(Math.abs(c)));
-      const product = factors.length === 1 ? factors[0] : op('mul', ...factors);
-      return c < 0 ? op('neg', product) : product;
-    }
+    case 'mul':
+      return product(args);
     case 'div':
       if (isNum(a) && isNum(b)) return folded(a.v / b.v, () => `${a.v} / ${b.v}`);
       if (isNum(a, 0)) return num(0);
@@ -147,6 +119,42 @@ function build(k: 'add' | 'mul' | 'sub' | 'div' | 'pow' | 'neg', args: Expr[]): 
       if (isNum(b, 1)) return a;
       return op('pow', a, b);
   }
+}
+
+/** A flattened sum with its constant terms folded into one, last (dropped when 0). */
+function sum(args: Expr[]): Expr {
+  const terms: Expr[] = [];
+  const nums: number[] = [];
+  for (const t of args.flatMap((x) => (x.k === 'add' ? x.args : [x]))) {
+    if (isNum(t)) nums.push(t.v);
+    else terms.push(t);
+  }
+  const c = nums.reduce((s, v) => s + v, 0);
+  if (c !== 0 || terms.length === 0) terms.push(folded(c, () => nums.join(' + ')));
+  return terms.length === 1 ? terms[0] : op('add', ...terms);
+}
+
+/** A flattened product with its constant factors and signs folded into one leading factor and a negation. */
+function product(args: Expr[]): Expr {
+  const factors: Expr[] = [];
+  const nums: number[] = [];
+  let c = 1;
+  for (let t of args.flatMap((x) => (x.k === 'mul' ? x.args : [x]))) {
+    if (t.k === 'neg') {
+      c = -c;
+      t = t.args[0];
+    }
+    if (isNum(t)) {
+      c *= t.v;
+      nums.push(t.v);
+    } else factors.push(t);
+  }
+  folded(c, () => nums.join(' * '));
+  if (c === 0) return num(0);
+  if (factors.length === 0) return num(c);
+  if (Math.abs(c) !== 1) factors.unshift(num(Math.abs(c)));
+  const magnitude = factors.length === 1 ? factors[0] : op('mul', ...factors);
+  return c < 0 ? op('neg', magnitude) : magnitude;
 }
 
 /** How {@link print} names coordinates and parameters. */

@@ -1,0 +1,110 @@
+/**
+ * Whole functions from emitted expressions (emit.ts), shared by both back
+ * ends: a JavaScript function body (float64) and a pair of WGSL functions
+ * (f32) per lowered expression.
+ *
+ * The IR's parameter index i reads scalar parameter i when i < P (the number
+ * of scalar parameters) and column i − P of the current data row otherwise
+ * (the example of a potential from data). A function binds only what it reads.
+ */
+import { emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
+import type { Expr } from './ir.ts';
+import type { Lowered } from './lower.ts';
+
+/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`), each parameter named in a comment when `paramNames` is given. */
+function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
+  return [
+    ...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)),
+    ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`) + (paramNames ? ` // ${paramNames[i]}` : '')),
+  ];
+}
+
+/** The float64 JavaScript of one lowered expression: pieces for code generators, and function bodies. */
+export interface JsCode {
+  /** E, one result */
+  energy: Emitted;
+  /** ∇E, one result per coordinate */
+  gradient: Emitted;
+  /** body of `(x, p[, v, o]) => E` */
+  energyBody: string;
+  /** body of `(x, p[, v, o], g) => void`, storing every component g[d] */
+  gradientBody: string;
+}
+
+/**
+ * JavaScript for one lowered expression reading P scalar parameters from `p`;
+ * data columns, if any, come from `v[o + c]` (the data, at the row's offset).
+ */
+export function jsCode(lowered: Lowered, P: number): JsCode {
+  const energy = emit(JS, [lowered.energy]);
+  const gradient = emit(JS, lowered.gradient);
+  return {
+    energy,
+    gradient,
+    energyBody: jsBody(energy, P, [`return ${energy.results[0]};`]),
+    gradientBody: jsBody(gradient, P, gradient.results.map((r, d) => `g[${d}] = ${r};`)),
+  };
+}
+
+function jsBody(out: Emitted, P: number, tail: string[]): string {
+  const columns = out.pars.filter((i) => i >= P).map((i) => JS.decl(`p${i}`, `v[o + ${i - P}]`));
+  return ['"use strict";', ...bindings(JS, out.vars, out.pars.filter((i) => i < P), 'p'), ...columns, ...out.temps, ...tail].join('\n');
+}
+
+/** What a WGSL potential function reads besides the coordinates. */
+export interface WgslScope {
+  /** the P scalar parameters, read from `potential_params` (named in comments) */
+  paramNames: string[];
+  /** the data columns, for a function of one data row: it then takes `row: u32` and reads `potential_data` */
+  columns?: string[];
+}
+
+/**
+ * `fn {stem}_energy(x) -> f32` and `fn {stem}_gradient(x) -> array<f32, D>`
+ * (with `row: u32` after x when the scope has columns), each followed by a
+ * blank line.
+ * @throws ConstantOutOfRange when a constant has no f32 literal
+ */
+export function wgslFunctions(stem: string, lowered: Lowered, scope: WgslScope): string[] {
+  const e = emit(WGSL, [lowered.energy]);
+  const g = emit(WGSL, lowered.gradient);
+  const args = `x: array<f32, D>${scope.columns ? ', row: u32' : ''}`;
+  return [
+    ...wgslFunction(`fn ${stem}_energy(${args}) -> f32`, [...wgslHead(e, scope), ...e.temps, `return ${e.results[0]};`]),
+    ...wgslFunction(`fn ${stem}_gradient(${args}) -> array<f32, D>`, [...wgslHead(g, scope), ...g.temps, ...wgslStores(g, lowered.gradient)]),
+  ];
+}
+
+/** The comment line that opens a potential's WGSL. */
+export function wgslComment(comment: string): string {
+  return `// Potential ${comment.replace(/[\n\r]/g, ' ')}`;
+}
+
+function wgslFunction(signature: string, body: string[]): string[] {
+  return [`${signature} {`, ...body.map((l) => `  ${l}`), '}', ''];
+}
+
+/**
+ * The bindings of a WGSL function. One that reads no parameter still names
+ * `potential_params` (and a row function `potential_data`) in a phony
+ * assignment, so that a pipeline with `layout: 'auto'` keeps the binding
+ * whatever the potential.
+ */
+function wgslHead(out: Emitted, scope: WgslScope): string[] {
+  const P = scope.paramNames.length;
+  return [
+    ...(scope.columns ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
+    ...(out.pars.every((i) => i >= P) ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
+    ...bindings(WGSL, out.vars, out.pars.filter((i) => i < P), 'potential_params', scope.paramNames),
+    ...out.pars.filter((i) => i >= P).map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${scope.columns?.[i - P]}`),
+  ];
+}
+
+/** The gradient's stores: g is zero-initialised, so identically zero components need none. */
+function wgslStores(out: Emitted, gradient: Expr[]): string[] {
+  return [
+    'var g: array<f32, D>;',
+    ...out.results.flatMap((r, d) => (gradient[d].k === 'num' && gradient[d].v === 0 ? [] : [`g[${d}] = ${r};`])),
+    'return g;',
+  ];
+}

@@ -64,7 +64,10 @@ export async function start(page: Page): Promise<RunResult> {
   }
 }
 
-/** Clear the last run off the page and check the spec; from here the page is running. @throws the check's message */
+/**
+ * Clear the last run off the page and check the spec; from here on the page is running.
+ * @throws Error with the check's message, shown as the failure, when the spec is not valid
+ */
 function begin(page: Page): { prepared: Prepared; raw: unknown } {
   const { runner, el } = page;
   if (runner.state === 'running') throw new Error('a run is in progress: cancel it first');

@@ -43,72 +43,99 @@ export function parseJsonText(text: string, source: string): unknown {
 
 /** Index of the first character at which `text` stops being valid JSON; undefined if it is valid. */
 export function jsonErrorIndex(text: string): number | undefined {
-  let i = 0;
-  const fail = (): never => {
-    throw i;
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
-  };
-  const expect = (c: string) => (text[i] === c ? i++ : fail());
-  const str = () => {
-    expect('"');
-    for (;;) {
-      const c = text[i];
-      if (c === undefined || c < ' ') fail();
-      i++;
-      if (c === '"') return;
-      if (c === '\\') {
-        if (text[i] === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) fail();
-          i += 5;
-        } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i])) i++;
-        else fail();
-      }
-    }
-  };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          ws();
-          str();
-          ws();
-          expect(':');
-        }
-        value();
-        ws();
-        if (text[i] !== ',') return void expect(close);
-        i++;
-      }
-    }
-    if (c === '"') return str();
-    const lit = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
-    if (lit) {
-      i += lit.length;
-      return;
-    }
-    const num = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
-    num.lastIndex = i;
-    if (!num.test(text)) fail();
-    i = num.lastIndex;
-  };
+  const scan = new JsonScanner(text);
   try {
-    value();
-    ws();
-    if (i < text.length) fail();
+    scan.value();
+    scan.ws();
+    if (scan.i < text.length) scan.fail();
     return undefined;
   } catch (e) {
     if (typeof e === 'number') return e;
     throw e;
+  }
+}
+
+/**
+ * Reads JSON (RFC 8259) from the start of a text without building a value, to
+ * find where it stops being JSON: a failure throws the index it reached, as a
+ * number, so that one catch in jsonErrorIndex ends the whole descent.
+ */
+class JsonScanner {
+  /** the next character to read */
+  i = 0;
+
+  constructor(private readonly text: string) {}
+
+  fail(): never {
+    throw this.i;
+  }
+
+  /** Skip whitespace. */
+  ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i])) this.i++;
+  }
+
+  /** Any value, after optional whitespace. */
+  value(): void {
+    this.ws();
+    const c = this.text[this.i];
+    if (c === '{' || c === '[') return this.container(c);
+    if (c === '"') return this.string();
+    const lit = ['true', 'false', 'null'].find((w) => this.text.startsWith(w, this.i));
+    if (lit) {
+      this.i += lit.length;
+      return;
+    }
+    const num = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+    num.lastIndex = this.i;
+    if (!num.test(this.text)) this.fail();
+    this.i = num.lastIndex;
+  }
+
+  private expect(c: string): void {
+    if (this.text[this.i] === c) this.i++;
+    else this.fail();
+  }
+
+  /** An object or an array, from its opening bracket `open`. */
+  private container(open: '{' | '['): void {
+    const close = open === '{' ? '}' : ']';
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      if (open === '{') {
+        this.ws();
+        this.string();
+        this.ws();
+        this.expect(':');
+      }
+      this.value();
+      this.ws();
+      if (this.text[this.i] !== ',') return this.expect(close);
+      this.i++;
+    }
+  }
+
+  /** A string with its escapes, from its opening quote. */
+  private string(): void {
+    const { text } = this;
+    this.expect('"');
+    for (;;) {
+      const c = text[this.i];
+      if (c === undefined || c < ' ') this.fail();
+      this.i++;
+      if (c === '"') return;
+      if (c === '\\') {
+        if (text[this.i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(this.i + 1, this.i + 5))) this.fail();
+          this.i += 5;
+        } else if (text[this.i] !== undefined && '"\\/bfnrt'.includes(text[this.i])) this.i++;
+        else this.fail();
+      }
+    }
   }
 }

@@ -13,6 +13,7 @@ import { JsonSyntaxError, parseJsonText } from '../json.ts';
 import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
 import { resolveDataFile } from './data.ts';
+import { summaryLines } from '../summary.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -208,10 +209,6 @@ function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) 
   };
 }
 
-function fmt(x: number): string {
-  return Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : x.toFixed(4)) : String(x);
-}
-
 async function run(args: RunArgs): Promise<number> {
   const raw = resolveDataFile(parseJsonFile(args.spec), args.spec);
   if (args.out) checkOutWritable(args.out);
@@ -230,20 +227,9 @@ async function run(args: RunArgs): Promise<number> {
     else process.stdout.write(json);
     for (const w of result.warnings) process.stderr.write(`langevin: warning: ${w}\n`);
     if (tty) {
-      const f = result.final;
-      process.stderr.write(
-        `langevin: ${result.particles} particles × ${result.steps} steps in ${(result.elapsedMs / 1000).toFixed(2)} s ` +
-          `(${fmt(result.particleStepsPerSecond)} particle-steps/s)\n` +
-          `  mean [${f.mean.map(fmt).join(', ')}]  variance [${f.variance.map(fmt).join(', ')}]  mean energy ${fmt(f.meanEnergy)}  T ${fmt(f.temperature)}\n` +
-          (result.divergence
-            ? `  vs Boltzmann at T = ${fmt(result.boltzmann!.temperature)}: KL ${fmt(result.divergence.kl)} (floor ${fmt(result.divergence.klFloor)})  TV ${fmt(result.divergence.tv)}  χ² ${fmt(result.divergence.chi2)} / ${result.divergence.dof} dof, p = ${fmt(result.divergence.pValue)}${result.divergence.note ? ' (not calibrated: snapshots are correlated)' : ''}\n`
-            : '') +
-          `  best energy ${fmt(result.best.energy)} at [${result.best.x.map(fmt).join(', ')}] (step ${result.best.step})` +
-          (result.target ? `; ${(100 * result.target.fraction).toFixed(2)}% within ${result.target.radius} of the target` : '') +
-          '\n' +
-          result.notes.map((n) => `  note: ${n}\n`).join('') +
-          (args.out ? `  result written to ${args.out}\n` : ''),
-      );
+      const lines = summaryLines(result, 'terminal').map((line, i) => (i === 0 ? `langevin: ${line}` : `  ${line}`));
+      if (args.out) lines.push(`  result written to ${args.out}`);
+      process.stderr.write(lines.join('\n') + '\n');
     }
     return 0;
   } finally {

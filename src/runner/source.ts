@@ -1,6 +1,6 @@
 /**
- * Where the runner's spec comes from (a file, a drop, a paste, a `?spec=` URL)
- * and the message a person sees for it: the CLI's, word for word
+ * Where the runner's spec comes from (the example, a file, a drop, a paste, a
+ * `?spec=` URL) and the message a person sees for it: the CLI's, word for word
  * (`invalid input: …` for JSON, spec and potential errors).
  */
 import { InputError, parseJsonText, prepare, RuntimeFailure, type Prepared } from '../index.ts';
@@ -11,6 +11,28 @@ export interface SpecText {
   /** a file name, a URL, or "pasted spec" */
   source: string;
 }
+
+/** The spec the page opens with: a 2-D double well with a histogram and a trace. */
+export const EXAMPLE: SpecText = {
+  text: JSON.stringify(
+    {
+      dims: 2,
+      particles: 100000,
+      potential: { name: 'double-well' },
+      integrator: 'lm',
+      dt: 0.01,
+      temperature: 0.5,
+      steps: 2000,
+      seed: 42,
+      init: { kind: 'normal', mean: [-1, 0], std: 0.1 },
+      histogram: { dims: [0, 1], bins: [48, 32], low: [-2, -1.5], high: [2, 1.5], from: 1000, every: 100 },
+      observe: { every: 100 },
+    },
+    null,
+    2,
+  ),
+  source: 'example',
+};
 
 /** Parsed and prepared, or the message saying why not. */
 export type Checked = { ok: true; raw: unknown; prepared: Prepared } | { ok: false; message: string };

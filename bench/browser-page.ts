@@ -5,7 +5,7 @@
  * cross-origin isolated, which the driver's server arranges) and a plain JS
  * loop in the page. Rows go to the driver as they are measured.
  */
-import { DOUBLE_WELL, engineMatrix, engineRow, plainJsRow, type BenchRow } from '../src/bench/matrix.ts';
+import { DOUBLE_WELL, engineMatrix, engineRow, HEADLINE_INTEGRATOR, plainJsRow, type BenchRow } from '../src/bench/matrix.ts';
 import { browserGpuContext, type GpuContext } from '../src/gpu/device.ts';
 
 export interface PageOptions {
@@ -45,8 +45,8 @@ window.langevinBench = async (o) => {
     note('\npeers in the page (2-D double well, EM, same N and steps):');
     const n0 = o.particles[0];
     const steps = o.quick ? 64 : 256;
-    emit(await engineRow({ workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser' }));
-    emit(await engineRow({ workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser', cpu: { threads: 1 } }));
+    emit(await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser' }));
+    emit(await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser', cpu: { threads: 1 } }));
     emit({ ...plainJsRow(n0, steps), host: 'browser' });
   } finally {
     if (ctx) (await ctx).device.destroy();

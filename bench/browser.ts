@@ -7,7 +7,7 @@
  * cross-origin isolated and the CPU backend can use Web Workers over
  * SharedArrayBuffer.
  */
-import { formatRow, kSweep, type BenchRow } from '../src/bench/matrix.ts';
+import { formatRow, isHeadlineRow, kSweep, type BenchRow } from '../src/bench/matrix.ts';
 import { CHROMIUM, openBrowser } from '../tests/browser/browser.ts';
 import type { PageOptions } from './browser-page.ts';
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (!o.json) {
     const find = (pred: (r: BenchRow) => boolean) => rows.find(pred);
     const n0 = o.particles[0];
-    const gpuRef = find((r) => r.backend === 'webgpu' && r.potential === 'double-well' && r.integrator === 'em' && r.particles === n0 && r.stepsPerDispatch === (o.ks.includes(64) ? 64 : o.ks.at(-1)) && !r.histogram && r.workgroupSize === 64);
+    const gpuRef = find((r) => r.backend === 'webgpu' && isHeadlineRow(r, n0, o.ks.includes(64) ? 64 : o.ks.at(-1)!) && r.workgroupSize === 64);
     const cpu = find((r) => r.backend === 'cpu' && (r.threads ?? 1) > 1) ?? find((r) => r.backend === 'cpu');
     const cpu1 = rows.filter((r) => r.backend === 'cpu').at(-1);
     const js = find((r) => r.backend === 'plain-js');

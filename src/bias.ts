@@ -11,13 +11,14 @@
  */
 import { SpecError } from './errors.ts';
 import { prepare, Simulation, type SimulationOptions } from './engine.ts';
-import { INTEGRATORS, type IntegratorName } from './spec.ts';
+import { INTEGRATORS, type HistogramSpec, type IntegratorName, type RunSpec } from './spec.ts';
+import { INTEGRATOR_TABLE } from './integrators/table.ts';
 
 export interface BiasOptions {
   /** step sizes (time units); default spec.dt × (½, 1, 2, 4) */
   dts?: number[];
-  /** default: em, lm, baoab, mala, hmc */
-  integrators?: IntegratorName[];
+  /** default: every integrator of the table (em, lm, baoab, mala, hmc) */
+  integrators?: readonly IntegratorName[];
   /** particles per run; default min(spec.particles, 10000) */
   particles?: number;
   /** most steps of one run; default 20000 */
@@ -60,7 +61,18 @@ export interface BiasStudy {
   notes: string[];
 }
 
-export const DEFAULT_BIAS_INTEGRATORS: IntegratorName[] = ['em', 'lm', 'baoab', 'mala', 'hmc'];
+export const DEFAULT_BIAS_INTEGRATORS: readonly IntegratorName[] = INTEGRATORS;
+
+/** One run's plan: its integrator, step size and steps, and the histogram's snapshots rescaled to keep their fractions of the run. */
+interface PlannedRun {
+  integrator: IntegratorName;
+  dt: number;
+  steps: number;
+  /** the time one step spans, time units */
+  perStep: number;
+  /** the spec of the run */
+  spec: object;
+}
 
 /**
  * Run the study.
@@ -76,45 +88,52 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
   const integrators = options.integrators ?? DEFAULT_BIAS_INTEGRATORS;
   for (const it of integrators) if (!INTEGRATORS.includes(it)) throw new SpecError('integrators', it, `must be among: ${INTEGRATORS.join(', ')}`);
   const particles = options.particles ?? Math.min(spec.particles, 10000);
-  const maxSteps = options.maxSteps ?? 20000;
   const time = spec.steps * spec.dt;
-  const h = spec.histogram;
-  const rows: BiasRow[] = [];
   const notes: string[] = [];
-  let backend = '';
-  let device = '';
-  const total = integrators.length * dts.length;
-  for (const integrator of integrators) {
-    for (const dt of dts) {
-      const perStep = dt * (integrator === 'hmc' ? spec.leapfrogSteps : 1);
-      let steps = Math.max(1, Math.round(time / perStep));
-      if (steps > maxSteps) {
-        notes.push(`${integrator} at dt = ${dt}: ${steps} steps capped at ${maxSteps} (time ${maxSteps * perStep} instead of ${time})`);
-        steps = maxSteps;
-      }
-      const scale = spec.steps > 0 ? steps / spec.steps : 1;
-      const from = Math.min(steps, Math.round(h.from * scale));
-      const every = Math.max(1, Math.round(h.every * scale));
-      const run = { ...(raw as object), integrator, dt, steps, particles, histogram: { ...h, from, every }, observe: { every: 0 } };
-      options.onRun?.(integrator, dt, steps, rows.length, total);
-      const sim = await Simulation.create(run, options.simulation);
-      try {
-        const r = await sim.run();
-        backend = r.backend;
-        device = r.device;
-        if (!r.divergence) throw new SpecError('histogram', h, `gives no Boltzmann reference: ${r.notes.join('; ')}`);
-        rows.push({
-          integrator, dt, steps, time: steps * perStep,
-          kl: r.divergence.kl, tv: r.divergence.tv, klFloor: r.divergence.klFloor, samples: r.histogram!.samples,
-          ...(r.final.acceptanceRate !== undefined ? { acceptanceRate: r.final.acceptanceRate } : {}),
-          nonFinite: r.final.nonFinite, elapsedMs: r.elapsedMs,
-        });
-      } finally {
-        sim.destroy();
-      }
-    }
+  const plans = integrators.flatMap((integrator) => dts.map((dt) => planRun(raw, spec, { integrator, dt, particles, time, maxSteps: options.maxSteps ?? 20000 }, notes)));
+  const rows: BiasRow[] = [];
+  let where = { backend: '', device: '' };
+  for (const plan of plans) {
+    options.onRun?.(plan.integrator, plan.dt, plan.steps, rows.length, plans.length);
+    const { row, backend, device } = await measureRun(plan, spec.histogram, options.simulation);
+    rows.push(row);
+    where = { backend, device };
   }
-  return { backend, device, particles, time, temperature: spec.temperature, rows, notes };
+  return { ...where, particles, time, temperature: spec.temperature, rows, notes };
+}
+
+/** The run of one integrator at one step size over the study's time (capped at maxSteps, with a note). */
+function planRun(raw: unknown, spec: RunSpec, q: { integrator: IntegratorName; dt: number; particles: number; time: number; maxSteps: number }, notes: string[]): PlannedRun {
+  const { integrator, dt } = q;
+  const perStep = INTEGRATOR_TABLE[integrator].stepTime(dt, spec);
+  let steps = Math.max(1, Math.round(q.time / perStep));
+  if (steps > q.maxSteps) {
+    notes.push(`${integrator} at dt = ${dt}: ${steps} steps capped at ${q.maxSteps} (time ${q.maxSteps * perStep} instead of ${q.time})`);
+    steps = q.maxSteps;
+  }
+  const h = spec.histogram!;
+  const scale = spec.steps > 0 ? steps / spec.steps : 1;
+  const from = Math.min(steps, Math.round(h.from * scale));
+  const every = Math.max(1, Math.round(h.every * scale));
+  return { integrator, dt, steps, perStep, spec: { ...(raw as object), integrator, dt, steps, particles: q.particles, histogram: { ...h, from, every }, observe: { every: 0 } } };
+}
+
+/** Run one plan; its row of the study, and where it ran. */
+async function measureRun(plan: PlannedRun, h: HistogramSpec, options: SimulationOptions | undefined): Promise<{ row: BiasRow; backend: string; device: string }> {
+  const sim = await Simulation.create(plan.spec, options);
+  try {
+    const r = await sim.run();
+    if (!r.divergence) throw new SpecError('histogram', h, `gives no Boltzmann reference: ${r.notes.join('; ')}`);
+    const row: BiasRow = {
+      integrator: plan.integrator, dt: plan.dt, steps: plan.steps, time: plan.steps * plan.perStep,
+      kl: r.divergence.kl, tv: r.divergence.tv, klFloor: r.divergence.klFloor, samples: r.histogram!.samples,
+      ...(r.final.acceptanceRate !== undefined ? { acceptanceRate: r.final.acceptanceRate } : {}),
+      nonFinite: r.final.nonFinite, elapsedMs: r.elapsedMs,
+    };
+    return { row, backend: r.backend, device: r.device };
+  } finally {
+    sim.destroy();
+  }
 }
 
 /** The study as a text table, one row per run. */

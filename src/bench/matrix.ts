@@ -14,7 +14,7 @@ import { CpuBackend, type CpuBackendOptions } from '../cpu/backend.ts';
 import { Simulation } from '../engine.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from '../gpu/backend.ts';
-import { coefficientTable } from '../integrators/table.ts';
+import { coefficientTable, type IntegratorName } from '../integrators/table.ts';
 
 /** One measured configuration: the public row format of `bench --json`. */
 export interface BenchRow {
@@ -59,6 +59,14 @@ export const WORKLOADS: Workload[] = [
 
 /** The reference workload of ratios and sweeps: 2-D double well. */
 export const DOUBLE_WELL = WORKLOADS[1];
+
+/** The headline workload the targets, sweeps and peers use: the 2-D double well under Euler–Maruyama. */
+export const HEADLINE_INTEGRATOR: IntegratorName = 'em';
+
+/** Whether `r` is a headline row (double well, EM) of N particles and K steps per dispatch, without a histogram. */
+export function isHeadlineRow(r: BenchRow, particles: number, k: number): boolean {
+  return r.potential === DOUBLE_WELL.potential && r.integrator === HEADLINE_INTEGRATOR && r.particles === particles && r.stepsPerDispatch === k && !r.histogram;
+}
 
 /** Median of a sample (the benchmarks' central figure). */
 export function median(xs: number[]): number {
@@ -183,7 +191,7 @@ export function plainJsRow(particles: number, steps: number): BenchRow {
     if (rep > 0) rates.push((particles * steps) / ((performance.now() - t0) / 1000));
   }
   return {
-    backend: 'plain-js', device: 'CPU, one thread', software: true, potential: 'double-well', integrator: 'em', dims: 2,
+    backend: 'plain-js', device: 'CPU, one thread', software: true, potential: DOUBLE_WELL.potential, integrator: HEADLINE_INTEGRATOR, dims: 2,
     particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: median(rates), spread: [Math.min(...rates), Math.max(...rates)],
   };
 }
@@ -245,13 +253,13 @@ export async function engineMatrix(o: {
   }
   const n0 = o.particles[0];
   const kRef = o.ks.includes(64) ? 64 : o.ks[o.ks.length - 1];
-  const hist = emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: kRef, histogram: true }));
+  const hist = emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: kRef, histogram: true }));
   // K sweep: 2-D double well, EM
   o.note(`\nK sweep (2-D double well, EM, N = ${n0}):`);
   const sweep: BenchRow[] = [];
   for (const k of kSweep(o.quick)) {
-    const have = rows.find((r) => r.potential === DOUBLE_WELL.potential && r.integrator === 'em' && r.particles === n0 && r.stepsPerDispatch === k && !r.histogram);
-    sweep.push(have ?? emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: 'em', particles: n0, k })));
+    const have = rows.find((r) => isHeadlineRow(r, n0, k));
+    sweep.push(have ?? emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k })));
   }
   const flat = flatness(sweep);
   if (flat) o.note(`time per step for K = ${flat.ks.join(', ')}: max/min = ${flat.ratio.toFixed(3)} (${flat.ratio <= 1.1 ? 'flat within 10 %' : 'NOT flat within 10 %'})`);
@@ -259,7 +267,7 @@ export async function engineMatrix(o: {
   const wg: BenchRow[] = [];
   if (o.workgroupSizes.length > 1) {
     o.note(`\nworkgroup size (2-D double well, EM, N = ${n0}, K = ${kRef}):`);
-    for (const size of o.workgroupSizes) wg.push(emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: kRef, webgpu: { workgroupSize: size } })));
+    for (const size of o.workgroupSizes) wg.push(emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: kRef, webgpu: { workgroupSize: size } })));
   }
   return { rows, sweep, hist, wg };
 }

@@ -4,13 +4,7 @@
  */
 import { png } from './drawing.ts';
 import type { DemoState } from './state.ts';
-
-function download(name: string, url: string): void {
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-}
+import { download } from '../ui/download.ts';
 
 /** Download the view as a PNG. */
 export async function savePng(state: DemoState): Promise<void> {
@@ -36,5 +30,5 @@ export async function saveJson(state: DemoState): Promise<void> {
   }
   const first = running.lanes[0].sim.backend;
   const result = { preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes };
-  download(`langevin-${preset.id}.json`, URL.createObjectURL(new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' })));
+  download(`langevin-${preset.id}.json`, new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' }));
 }

@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { DOUBLE_WELL, engineMatrix, engineRow, formatRow, plainJsRow, type BenchRow } from '../bench/matrix.ts';
+import { DOUBLE_WELL, engineMatrix, engineRow, formatRow, HEADLINE_INTEGRATOR, isHeadlineRow, plainJsRow, type BenchRow } from '../bench/matrix.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { nodeGpuContext } from './device.ts';
 
@@ -102,7 +102,7 @@ function pythonPeerRow(peer: string, particles: number, steps: number, report: (
   }
   const [med, lo, hi, label] = r.stdout.trim().split('\n').at(-1)!.split(/\s+/);
   return {
-    backend: label.replace(/_/g, ' '), device: label.replace(/_/g, ' '), software: !/cuda|gpu|nvidia|h100|h200/i.test(label), potential: 'double-well', integrator: 'em', dims: 2,
+    backend: label.replace(/_/g, ' '), device: label.replace(/_/g, ' '), software: !/cuda|gpu|nvidia|h100|h200/i.test(label), potential: DOUBLE_WELL.potential, integrator: HEADLINE_INTEGRATOR, dims: 2,
     particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: Number(med), spread: [Number(lo), Number(hi)],
   };
 }
@@ -123,7 +123,7 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
     const n0 = particles[0];
     const m = await engineMatrix({ particles, ks, reps, quick: options.quick, gpu, workgroupSizes, host: 'node', emit, note });
     const kRef = ks.includes(64) ? 64 : ks[ks.length - 1];
-    const gpuRef = m.rows.find((r) => r.potential === DOUBLE_WELL.potential && r.integrator === 'em' && r.particles === n0 && r.stepsPerDispatch === kRef && !r.histogram && (r.workgroupSize ?? 64) === 64)!;
+    const gpuRef = m.rows.find((r) => isHeadlineRow(r, n0, kRef) && (r.workgroupSize ?? 64) === 64)!;
     // the GPU's work is done: free the device (and Dawn's polling) so the CPU peers have the cores to themselves
     (await ctx!).device.destroy();
     ctx = undefined;
@@ -166,9 +166,9 @@ interface Peers {
 
 /** Time the peers, emitting each row as it comes; the Python ones say through `note` why they are missing. */
 async function peerRows(n0: number, steps: number, emit: (row: BenchRow) => void, note: (line: string) => void): Promise<Peers> {
-  const cpu = await engineRow({ workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node' });
+  const cpu = await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node' });
   emit(cpu);
-  const cpu1 = await engineRow({ workload: DOUBLE_WELL, integrator: 'em', particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node', cpu: { threads: 1 } });
+  const cpu1 = await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node', cpu: { threads: 1 } });
   emit(cpu1);
   const js = plainJsRow(n0, steps);
   emit(js);

@@ -25,6 +25,7 @@ import {
   edges,
   energyAt,
   histogramIntegrands,
+  integrateBins,
   MAX_DEPTH_1D,
   MAX_DEPTH_2D,
   noiseTolerance,
@@ -56,7 +57,6 @@ export function direct(potential: CompiledPotential, h: HistogramSpec, T: number
   const weight = boltzmannWeight(ref, T);
   const { f1, f2 } = histogramIntegrands(x, h.dims, () => weight(energy()));
 
-  const nb = h.bins;
   const total = scan.binMin.length;
   // 2-D: 3×3 vs 6×6 nodes; for large grids (bins ≲ 1/256 of the box side) 2×2 vs 4×4 suffice.
   const n2 = total > 65536 ? 2 : 3;
@@ -68,22 +68,18 @@ export function direct(potential: CompiledPotential, h: HistogramSpec, T: number
     tally.err = 0;
     rules.atol = ATOL_PER_BIN * zEst;
     rules.rtol = noiseTolerance(ref.e, T);
-    let z = 0;
-    for (let b = 0; b < total; b++) {
+    // a bin's weight scale: its lowest scanned energy relative to E_ref
+    const wScan = (b: number) => {
       tally.maxW = 0;
-      const wScan = Math.exp((ref.e - scan.binMin[b]) * invT);
-      let v: number;
-      if (k === 1) {
-        v = integrateInterval(f1, ed[0][b], ed[0][b + 1], wScan, rules, tally);
-      } else {
-        const b0 = Math.floor(b / nb[1]);
-        const b1 = b - b0 * nb[1];
-        v = integrateRectangle(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], wScan, rules, tally);
-      }
-      out[b] = v;
-      z += v;
-    }
-    return z;
+      return Math.exp((ref.e - scan.binMin[b]) * invT);
+    };
+    return integrateBins(
+      k,
+      ed,
+      out,
+      (b, a, c) => integrateInterval(f1, a, c, wScan(b), rules, tally),
+      (b, a0, b0, a1, b1) => integrateRectangle(f2, a0, b0, a1, b1, wScan(b), rules, tally),
+    );
   };
   return settle(out, pass, ref, T, scan.zEst, tally);
 }

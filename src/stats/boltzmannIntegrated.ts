@@ -20,6 +20,7 @@ import {
   edges,
   energyAt,
   histogramIntegrands,
+  integrateBins,
   MAX_DEPTH_1D,
   MAX_DEPTH_2D,
   noiseTolerance,
@@ -77,20 +78,13 @@ export function integrated(potential: CompiledPotential, h: HistogramSpec, T: nu
     inner.rtol = Math.max(INNER_RTOL, noiseTolerance(ref.e, T));
     const atol = ATOL_PER_BIN * zEst;
     const rtol = noiseTolerance(ref.e, T);
-    let z = 0;
-    for (let b = 0; b < total; b++) {
-      let v: number;
-      if (k === 1) {
-        v = adaptInterval(f1, lo, hi, ed[0][b], ed[0][b + 1], atol, rtol, 0, 0, MAX_DEPTH_1D, tally);
-      } else {
-        const b0 = Math.floor(b / nb[1]);
-        const b1 = b - b0 * nb[1];
-        v = adaptGenzMalik(f2, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1], atol, rtol, 0, 2 * MAX_DEPTH_2D, tally);
-      }
-      out[b] = v;
-      z += v;
-    }
-    return z;
+    return integrateBins(
+      k,
+      ed,
+      out,
+      (_, a, c) => adaptInterval(f1, lo, hi, a, c, atol, rtol, 0, 0, MAX_DEPTH_1D, tally),
+      (_, a0, b0, a1, b1) => adaptGenzMalik(f2, a0, b0, a1, b1, atol, rtol, 0, 2 * MAX_DEPTH_2D, tally),
+    );
   };
   return settle(out, pass, ref, T, range.zEst, tally);
 }

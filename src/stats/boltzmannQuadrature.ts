@@ -18,6 +18,32 @@ import type { Integrand1, Integrand2, Tally } from './quadrature/tensorRule.ts';
 /** Thrown with the note that explains why there is no reference; `boltzmannReference` returns it as `{ note }`. */
 export class NoReference extends Error {}
 
+/**
+ * Integrate every bin of a 1-D or 2-D histogram (row-major, the last axis
+ * fastest) with `bin1` over [a, b] or `bin2` over [a0, b0] × [a1, b1], writing
+ * out[b]; returns the sum, added in bin order.
+ * @param axes 1 or 2, the histogram's axes
+ * @param ed the bin edges per axis
+ */
+export function integrateBins(
+  axes: number,
+  ed: Float64Array[],
+  out: Float64Array,
+  bin1: (b: number, a: number, c: number) => number,
+  bin2: (b: number, a0: number, b0: number, a1: number, b1: number) => number,
+): number {
+  const n1 = axes === 1 ? 1 : ed[1].length - 1;
+  let z = 0;
+  for (let b = 0; b < out.length; b++) {
+    const b0 = Math.floor(b / n1);
+    const b1 = b - b0 * n1;
+    const v = axes === 1 ? bin1(b, ed[0][b], ed[0][b + 1]) : bin2(b, ed[0][b0], ed[0][b0 + 1], ed[1][b1], ed[1][b1 + 1]);
+    out[b] = v;
+    z += v;
+  }
+  return z;
+}
+
 /** Relative tolerance per piece, and the absolute one per bin as a fraction of the (estimated) total. */
 const RTOL = 1e-10;
 export const ATOL_PER_BIN = 1e-12;

@@ -1,7 +1,7 @@
 /**
  * Worker threads for the CPU backend: the particles are cut into fixed chunks
  * of {@link CHUNK} particles, and every worker runs the same range kernel
- * (src/cpu/kernel.ts) on the next free chunk until none is left (a shared
+ * (src/cpu/kernels/) on the next free chunk until none is left (a shared
  * atomic counter: a worker slowed by other load on its core simply takes
  * fewer chunks). The state lives in SharedArrayBuffers, so nothing is copied.
  *

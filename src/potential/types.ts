@@ -63,7 +63,7 @@ export interface CompiledPotential {
   gradientExprs: string[];
   /**
    * The float64 JavaScript of ∇E as `gradient` evaluates it, in pieces that a
-   * code generator can inline (src/cpu/kernel.ts): temporaries, then one
+   * code generator can inline (src/cpu/kernels/): temporaries, then one
    * expression per component, in `x{i}` (bound by the caller to coordinate i)
    * and `p{i}` (parameter i). Same text as `gradient`, so the same float64 result.
    */
@@ -100,7 +100,7 @@ export interface DataPotential {
   exampleGradient(x: ArrayLike<number>, row: number, g: Float64Array | number[], p?: ArrayLike<number>): void;
   /**
    * The float64 JavaScript of ∇prior and ∇example as the two functions above
-   * evaluate them, for code generators (src/cpu/kernel.ts): in `x{i}`, `p{i}`
+   * evaluate them, for code generators (src/cpu/kernels/): in `x{i}`, `p{i}`
    * for the P scalar parameters (i < P) and `p{P + c}` for column c of the row.
    */
   gradientJs: { prior: Emitted; example: Emitted };

@@ -10,7 +10,7 @@
  * It is written once, as JavaScript source, because it has two users that must
  * agree bit for bit: the reference normal stream (src/rng/philox.ts builds
  * {@link boxMuller} from it) and the generated CPU range kernel
- * (src/cpu/kernel.ts pastes it into the kernel, which worker threads compile
+ * (src/cpu/kernels/ pastes it into the kernel, which worker threads compile
  * with `new Function`). The GPU does not use it: WGSL's `box_muller` runs in f32
  * with the built-in log, cos and sin, and normals are compared across backends
  * with a tolerance (DESIGN §2).

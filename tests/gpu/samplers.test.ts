@@ -1,12 +1,12 @@
 /**
  * BAOAB, MALA and HMC on the GPU against the float64 CPU reference (same seed,
  * same random streams): trajectories to f32 tolerance on a convex potential,
- * the same accept decisions in almost every particle, bit-identical results
- * whatever the chunking and sharding, and the physics on the GPU itself.
+ * the same accept decisions in almost every particle, and bit-identical results
+ * whatever the chunking and sharding. The physics itself (closed forms, KL at
+ * the floor) is one test body over both backends in tests/samplers/physics.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { runAndRead, simulation, varianceSE } from '../support.ts';
-import { klFloor } from '../../src/stats/divergence.ts';
 import { maxAbsDiff } from '../stats/helpers.ts';
 
 // A strongly convex potential: trajectory differences contract instead of growing.
@@ -121,47 +121,5 @@ describe('reproducibility of the samplers on the GPU', () => {
       expect(b.result.final.acceptanceRate).toBe(a.result.final.acceptanceRate);
       expect(c.result.final.acceptanceRate).toBe(a.result.final.acceptanceRate);
     }
-  });
-});
-
-describe('physics on the GPU', () => {
-  it('BAOAB on a harmonic well: ⟨x²⟩ = T/k, ⟨v²⟩ = (T/m)(1 − h²ω²/4)', async () => {
-    const N = 20000;
-    const k = 4;
-    const m = 1;
-    const T = 1;
-    const h = 0.4;
-    const spec = {
-      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', friction: 2, dt: h, temperature: T, steps: 150, seed: 5,
-      mass: m, init: { kind: 'normal', std: Math.sqrt(T / k) },
-    };
-    const { result } = await runAndRead(spec, 'webgpu');
-    expect(Math.abs(result.final.variance[0] - T / k)).toBeLessThan(5 * varianceSE(T / k, N));
-    const vv = (T / m) * (1 - (h * h * k) / m / 4);
-    expect(Math.abs(result.final.velocityVariance![0] - vv)).toBeLessThan(5 * varianceSE(vv, N));
-  });
-
-  it('velocity Verlet (γ = 0) on a double well: the f32 ensemble energy drifts by less than the O(h²) bound over 4000 steps', async () => {
-    const h = 0.01;
-    const spec = {
-      dims: 2, particles: 256, potential: { name: 'double-well' }, integrator: 'baoab', friction: 0, dt: h, temperature: 0.5, steps: 4000, seed: 4,
-      init: { kind: 'normal', mean: [1, 0], std: 0.3 }, stepsPerDispatch: 500,
-    };
-    const { result } = await runAndRead(spec, 'webgpu');
-    // the CPU test bounds each particle's |ΔH| by 10h²; the mean is bounded by the same
-    expect(Math.abs(result.final.energyDrift!)).toBeLessThan(10 * h * h);
-    expect(result.final.nonFinite).toBe(0);
-  });
-
-  it.each(['mala', 'hmc'])('%s on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async (integrator) => {
-    const N = 10000;
-    const spec = {
-      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, integrator, dt: 0.1, temperature: 1, steps: 300, seed: 7, leapfrogSteps: 4,
-      init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 },
-    };
-    const { result } = await runAndRead(spec, 'webgpu');
-    const populated = result.boltzmann!.probabilities.filter((p) => p > 0).length;
-    const f = klFloor(populated, result.histogram!.samples);
-    expect(result.divergence!.kl).toBeLessThan(f.mean + 5 * f.sd);
   });
 });

@@ -33,11 +33,27 @@ window.langevinBench = async (o) => {
   try {
     const c = await gpu();
     const info = c.gpuAdapter.info;
-    note(`adapter: ${c.adapter.device}${c.adapter.software ? '   [SOFTWARE ADAPTER: the GPU is emulated on the CPU; not a GPU figure]' : ''}; timestamp-query: ${c.hasTimestampQuery ? 'yes' : 'no'}`);
-    note(`adapter info: vendor "${info.vendor}", architecture "${info.architecture}", device "${info.device}", description "${info.description}"`);
-    note(`browser: ${navigator.userAgent}; ${navigator.hardwareConcurrency} hardware threads; cross-origin isolated: ${crossOriginIsolated}`);
+    note(
+      `adapter: ${c.adapter.device}${c.adapter.software ? '   [SOFTWARE ADAPTER: the GPU is emulated on the CPU; not a GPU figure]' : ''}; timestamp-query: ${c.hasTimestampQuery ? 'yes' : 'no'}`,
+    );
+    note(
+      `adapter info: vendor "${info.vendor}", architecture "${info.architecture}", device "${info.device}", description "${info.description}"`,
+    );
+    note(
+      `browser: ${navigator.userAgent}; ${navigator.hardwareConcurrency} hardware threads; cross-origin isolated: ${crossOriginIsolated}`,
+    );
     note(`method: one warm-up block, then medians of ${o.reps} timed blocks (min–max in parentheses)\n`);
-    const m = await engineMatrix({ particles: o.particles, ks: o.ks, reps: o.reps, quick: o.quick, gpu, workgroupSizes: o.workgroupSizes, host: 'browser', emit, note });
+    const m = await engineMatrix({
+      particles: o.particles,
+      ks: o.ks,
+      reps: o.reps,
+      quick: o.quick,
+      gpu,
+      workgroupSizes: o.workgroupSizes,
+      host: 'browser',
+      emit,
+      note,
+    });
     void m;
     // the GPU's work is done: free the device so the CPU rows have the cores to themselves
     (await ctx!).device.destroy();
@@ -45,8 +61,31 @@ window.langevinBench = async (o) => {
     note('\npeers in the page (2-D double well, EM, same N and steps):');
     const n0 = o.particles[0];
     const steps = o.quick ? 64 : 256;
-    emit(await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser' }));
-    emit(await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'browser', cpu: { threads: 1 } }));
+    emit(
+      await engineRow({
+        workload: DOUBLE_WELL,
+        integrator: HEADLINE_INTEGRATOR,
+        particles: n0,
+        k: steps,
+        histogram: false,
+        backend: 'cpu',
+        reps: 3,
+        host: 'browser',
+      }),
+    );
+    emit(
+      await engineRow({
+        workload: DOUBLE_WELL,
+        integrator: HEADLINE_INTEGRATOR,
+        particles: n0,
+        k: steps,
+        histogram: false,
+        backend: 'cpu',
+        reps: 3,
+        host: 'browser',
+        cpu: { threads: 1 },
+      }),
+    );
     emit({ ...plainJsRow(n0, steps), host: 'browser' });
   } finally {
     if (ctx) (await ctx).device.destroy();

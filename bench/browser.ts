@@ -14,7 +14,8 @@ import type { PageOptions } from './browser-page.ts';
 function parse(args: string[]): PageOptions & { json: boolean } {
   const list = (name: string, v: string | undefined) => {
     const xs = (v ?? '').split(',').map(Number);
-    if (!v || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`${name}: got "${v ?? ''}"; give comma-separated positive integers`);
+    if (!v || xs.some((x) => !Number.isInteger(x) || x < 1))
+      throw new Error(`${name}: got "${v ?? ''}"; give comma-separated positive integers`);
     return xs;
   };
   let quick = false;
@@ -54,7 +55,9 @@ async function main(): Promise<void> {
       process.stdout.write((o.json ? JSON.stringify(row) : formatRow(row)) + '\n');
     });
     await page.exposeFunction('benchNote', (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n'));
-    (o.json ? process.stderr : process.stdout).write(`Chromium ${await browser.version()} (${CHROMIUM}), headless, --enable-unsafe-webgpu; K sweep ${kSweep(o.quick).join(', ')}\n`);
+    (o.json ? process.stderr : process.stdout).write(
+      `Chromium ${await browser.version()} (${CHROMIUM}), headless, --enable-unsafe-webgpu; K sweep ${kSweep(o.quick).join(', ')}\n`,
+    );
     await page.goto(`${session.url}bench/browser.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => typeof window.langevinBench === 'function', { timeout: 120_000 });
     const { json: _json, ...pageOptions } = o;
@@ -65,7 +68,9 @@ async function main(): Promise<void> {
   if (!o.json) {
     const find = (pred: (r: BenchRow) => boolean) => rows.find(pred);
     const n0 = o.particles[0];
-    const gpuRef = find((r) => r.backend === 'webgpu' && isHeadlineRow(r, n0, o.ks.includes(64) ? 64 : o.ks.at(-1)!) && r.workgroupSize === 64);
+    const gpuRef = find(
+      (r) => r.backend === 'webgpu' && isHeadlineRow(r, n0, o.ks.includes(64) ? 64 : o.ks.at(-1)!) && r.workgroupSize === 64,
+    );
     const cpu = find((r) => r.backend === 'cpu' && (r.threads ?? 1) > 1) ?? find((r) => r.backend === 'cpu');
     const cpu1 = rows.filter((r) => r.backend === 'cpu').at(-1);
     const js = find((r) => r.backend === 'plain-js');

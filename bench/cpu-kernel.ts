@@ -35,11 +35,46 @@ function nsPer(n: number, body: (n: number) => void): number {
 let sink = 0;
 const N = 2_000_000;
 const ops: [string, (n: number) => void][] = [
-  ['empty loop (overhead of the lines below)', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += i * 4.76837158203125e-7; sink += s; }],
-  ['Math.log', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.log(i * 4.76837158203125e-7); sink += s; }],
-  ['Math.sqrt', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.sqrt(i * 4.76837158203125e-7); sink += s; }],
-  ['Math.cos', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.cos(i * 1.5e-6 - 3); sink += s; }],
-  ['Math.sin', (n) => { let s = 0; for (let i = 1; i <= n; i++) s += Math.sin(i * 1.5e-6 - 3); sink += s; }],
+  [
+    'empty loop (overhead of the lines below)',
+    (n) => {
+      let s = 0;
+      for (let i = 1; i <= n; i++) s += i * 4.76837158203125e-7;
+      sink += s;
+    },
+  ],
+  [
+    'Math.log',
+    (n) => {
+      let s = 0;
+      for (let i = 1; i <= n; i++) s += Math.log(i * 4.76837158203125e-7);
+      sink += s;
+    },
+  ],
+  [
+    'Math.sqrt',
+    (n) => {
+      let s = 0;
+      for (let i = 1; i <= n; i++) s += Math.sqrt(i * 4.76837158203125e-7);
+      sink += s;
+    },
+  ],
+  [
+    'Math.cos',
+    (n) => {
+      let s = 0;
+      for (let i = 1; i <= n; i++) s += Math.cos(i * 1.5e-6 - 3);
+      sink += s;
+    },
+  ],
+  [
+    'Math.sin',
+    (n) => {
+      let s = 0;
+      for (let i = 1; i <= n; i++) s += Math.sin(i * 1.5e-6 - 3);
+      sink += s;
+    },
+  ],
 ];
 const out = new Uint32Array(4);
 const pair = new Float64Array(2);
@@ -52,14 +87,41 @@ function mathBoxMuller(w0: number, w1: number, o: Float64Array, at: number): voi
   o[at + 1] = r * Math.sin(t);
 }
 ops.push(
-  ['Box–Muller pair, Math.log/cos/sin', (n) => { for (let i = 0; i < n; i++) mathBoxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0); sink += pair[0]; }],
-  ['Box–Muller pair, tables (src/rng/boxMuller.ts)', (n) => { for (let i = 0; i < n; i++) boxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0); sink += pair[0]; }],
-  ['Philox4x32-10 block, TypeScript (src/rng/philox.ts)', (n) => { for (let i = 0; i < n; i++) philox4x32(i, 5, 0, 0, 123, 456, out); }],
-  ['Philox4x32-10 block, WebAssembly, 64 per call', (n) => { for (let i = 0; i < n; i += 64) wasm.blocks(i, 5, 0, 0, 123, 456, 64); }],
+  [
+    'Box–Muller pair, Math.log/cos/sin',
+    (n) => {
+      for (let i = 0; i < n; i++) mathBoxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0);
+      sink += pair[0];
+    },
+  ],
+  [
+    'Box–Muller pair, tables (src/rng/boxMuller.ts)',
+    (n) => {
+      for (let i = 0; i < n; i++) boxMuller(Math.imul(i, 0x9e3779b9), Math.imul(i, 0x85ebca6b), pair, 0);
+      sink += pair[0];
+    },
+  ],
+  [
+    'Philox4x32-10 block, TypeScript (src/rng/philox.ts)',
+    (n) => {
+      for (let i = 0; i < n; i++) philox4x32(i, 5, 0, 0, 123, 456, out);
+    },
+  ],
+  [
+    'Philox4x32-10 block, WebAssembly, 64 per call',
+    (n) => {
+      for (let i = 0; i < n; i += 64) wasm.blocks(i, 5, 0, 0, 123, 456, 64);
+    },
+  ],
 );
 const host = `Node ${process.version}`;
 console.log(`CPU time per call, one thread, ${host}:`);
-for (const [name, body] of ops) console.log(`  ${name.padEnd(52)} ${nsPer(N / 4, body).toFixed(1).padStart(7)} ns`);
+for (const [name, body] of ops)
+  console.log(
+    `  ${name.padEnd(52)} ${nsPer(N / 4, body)
+      .toFixed(1)
+      .padStart(7)} ns`,
+  );
 
 const pot = compilePotential({ name: 'double-well' }, 2);
 const P = 20_000;
@@ -89,7 +151,10 @@ const regression = { data: { columns: ['u', 'v'], rows }, example: '(v - x - y*u
 const cases: [string, object][] = [
   ['2-D double well, BAOAB (γ = 1)', { potential: { name: 'double-well' }, integrator: 'baoab', friction: 1 }],
   ['2-D double well, MALA', { potential: { name: 'double-well' }, integrator: 'mala' }],
-  ['2-D double well, HMC, 5 leapfrog steps a step (a step = one trajectory)', { potential: { name: 'double-well' }, integrator: 'hmc', leapfrogSteps: 5 }],
+  [
+    '2-D double well, HMC, 5 leapfrog steps a step (a step = one trajectory)',
+    { potential: { name: 'double-well' }, integrator: 'hmc', leapfrogSteps: 5 },
+  ],
   ['SGLD: EM on 1000 rows, mini-batch of 32', { potential: regression, integrator: 'em', batch: 32 }],
   ['2-D regression, EM on all 1000 rows (full batch)', { potential: regression, integrator: 'em' }],
 ];

@@ -34,16 +34,34 @@ const spf = Number(option('spf', '4'));
 const seconds = Number(option('seconds', '10'));
 const present = process.argv.includes('--present');
 
-const session = await openBrowser(['--enable-features=Vulkan', '--use-angle=vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--enable-unsafe-swiftshader'].filter(() => !present));
+const session = await openBrowser(
+  [
+    '--enable-features=Vulkan',
+    '--use-angle=vulkan',
+    '--use-vulkan=swiftshader',
+    '--use-webgpu-adapter=swiftshader',
+    '--disable-vulkan-surface',
+    '--enable-unsafe-swiftshader',
+  ].filter(() => !present),
+);
 try {
   const page = await session.browser.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
   await page.goto(`${session.url}?preset=${preset}&particles=${particles}&spf=${spf}${present ? '' : '&present=0'}`);
   await page.waitForFunction(() => (window as unknown as { langevinDemo?: Hooks }).langevinDemo?.ready === true, { timeout: 300_000 });
-  const read = () => page.evaluate(() => {
-    const h = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
-    return { step: h.step, fps: h.fps, device: h.device, backend: h.backend, particles: h.particles, error: h.error, t: performance.now() };
-  });
+  const read = () =>
+    page.evaluate(() => {
+      const h = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
+      return {
+        step: h.step,
+        fps: h.fps,
+        device: h.device,
+        backend: h.backend,
+        particles: h.particles,
+        error: h.error,
+        t: performance.now(),
+      };
+    });
   // warm-up: pipelines compiled, first observation done
   await new Promise((r) => setTimeout(r, Math.min(5, seconds) * 1000));
   const a = await read();
@@ -54,11 +72,22 @@ try {
   const steps = b.step - a.step;
   const frames = steps / spf;
   const row = {
-    preset, particles: b.particles, stepsPerFrame: spf, present, backend: b.backend, device: b.device,
-    framesPerSecond: frames / secondsMeasured, particleStepsPerSecond: (steps * b.particles) / secondsMeasured, seconds: secondsMeasured,
+    preset,
+    particles: b.particles,
+    stepsPerFrame: spf,
+    present,
+    backend: b.backend,
+    device: b.device,
+    framesPerSecond: frames / secondsMeasured,
+    particleStepsPerSecond: (steps * b.particles) / secondsMeasured,
+    seconds: secondsMeasured,
   };
-  console.log(`demo ${preset}: ${row.particles.toLocaleString('en')} particles, ${spf} steps/frame${present ? '' : ' (not presented)'} on ${row.device} (${row.backend})`);
-  console.log(`  ${row.framesPerSecond.toFixed(2)} frames/s, ${row.particleStepsPerSecond.toExponential(2)} particle-steps/s over ${secondsMeasured.toFixed(1)} s`);
+  console.log(
+    `demo ${preset}: ${row.particles.toLocaleString('en')} particles, ${spf} steps/frame${present ? '' : ' (not presented)'} on ${row.device} (${row.backend})`,
+  );
+  console.log(
+    `  ${row.framesPerSecond.toFixed(2)} frames/s, ${row.particleStepsPerSecond.toExponential(2)} particle-steps/s over ${secondsMeasured.toFixed(1)} s`,
+  );
   if (process.argv.includes('--json')) console.log(JSON.stringify(row));
 } finally {
   await session.close();

@@ -17,7 +17,6 @@ function arg(name: string, fallback: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-
 const particles = arg('particles', 1_000_000);
 const every = arg('every', 100);
 const bins = arg('bins', 64);
@@ -26,8 +25,15 @@ const json = process.argv.includes('--json');
 
 const sim = await Simulation.create(
   {
-    dims: 2, particles, potential: { name: 'double-well' }, integrator: 'em', dt: 0.01, temperature: 0.5,
-    steps: every * (reps + 1), seed: 1, stepsPerDispatch: Math.min(every, 64),
+    dims: 2,
+    particles,
+    potential: { name: 'double-well' },
+    integrator: 'em',
+    dt: 0.01,
+    temperature: 0.5,
+    steps: every * (reps + 1),
+    seed: 1,
+    stepsPerDispatch: Math.min(every, 64),
     histogram: { dims: [0, 1], bins: [bins, bins], low: [-2.5, -2.5], high: [2.5, 2.5] },
   },
   { backend: 'webgpu', gpu: nodeGpuContext },

@@ -6,7 +6,12 @@ import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 
 const CHROMIUM_LIB = '/usr/lib/chromium';
-const SYSTEM_VULKAN = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aarch64-linux-gnu/libvulkan.so.1', '/usr/lib64/libvulkan.so.1', '/usr/lib/libvulkan.so.1'];
+const SYSTEM_VULKAN = [
+  '/usr/lib/x86_64-linux-gnu/libvulkan.so.1',
+  '/usr/lib/aarch64-linux-gnu/libvulkan.so.1',
+  '/usr/lib64/libvulkan.so.1',
+  '/usr/lib/libvulkan.so.1',
+];
 
 /**
  * Dawn loads the Vulkan loader (libvulkan.so.1) with dlopen. A machine without
@@ -16,7 +21,13 @@ const SYSTEM_VULKAN = ['/usr/lib/x86_64-linux-gnu/libvulkan.so.1', '/usr/lib/aar
  */
 export function ensureVulkanLoader() {
   const ldPath = process.env.LD_LIBRARY_PATH ?? '';
-  if (process.platform !== 'linux' || SYSTEM_VULKAN.some(existsSync) || !existsSync(`${CHROMIUM_LIB}/libvulkan.so.1`) || ldPath.split(':').includes(CHROMIUM_LIB)) return;
+  if (
+    process.platform !== 'linux' ||
+    SYSTEM_VULKAN.some(existsSync) ||
+    !existsSync(`${CHROMIUM_LIB}/libvulkan.so.1`) ||
+    ldPath.split(':').includes(CHROMIUM_LIB)
+  )
+    return;
   const env = { ...process.env, LD_LIBRARY_PATH: ldPath ? `${ldPath}:${CHROMIUM_LIB}` : CHROMIUM_LIB };
   const child = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
   process.exit(child.status ?? 1);

@@ -33,6 +33,8 @@ for (const h of [0.002, 0.004, 0.008]) {
     const tExact = effectiveTemperature(hessian(sim.potential, exact.mean), exact.covariance);
     sim.destroy();
     const t = r.final.effectiveTemperature!;
-    console.log(`${h.toFixed(3)}  ${String(B).padStart(3)}   ${t.toPrecision(4).padStart(14)}   ${tExact.toPrecision(4).padStart(11)}   ${((t * B) / h).toPrecision(4).padStart(10)}`);
+    console.log(
+      `${h.toFixed(3)}  ${String(B).padStart(3)}   ${t.toPrecision(4).padStart(14)}   ${tExact.toPrecision(4).padStart(11)}   ${((t * B) / h).toPrecision(4).padStart(10)}`,
+    );
   }
 }

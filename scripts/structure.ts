@@ -58,7 +58,15 @@ function lineOf(sf: ts.SourceFile, pos: number): number {
 /** A readable name of a function-like node: `Class.method`, `name`, or `<arrow>@line`. */
 function functionName(sf: ts.SourceFile, node: ts.Node): string {
   const own = (n: ts.Node): string | undefined => {
-    if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n) || ts.isFunctionExpression(n)) && n.name) return n.name.getText(sf);
+    if (
+      (ts.isFunctionDeclaration(n) ||
+        ts.isMethodDeclaration(n) ||
+        ts.isGetAccessor(n) ||
+        ts.isSetAccessor(n) ||
+        ts.isFunctionExpression(n)) &&
+      n.name
+    )
+      return n.name.getText(sf);
     if (ts.isConstructorDeclaration(n)) return 'constructor';
     if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isVariableDeclaration(n.parent)) return n.parent.name.getText(sf);
     if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n)) && ts.isPropertyAssignment(n.parent)) return n.parent.name.getText(sf);
@@ -87,7 +95,10 @@ export function functionLengths(sf: ts.SourceFile): [string, number][] {
 function importsOf(root: string, file: string, sf: ts.SourceFile): string[] {
   const out: string[] = [];
   for (const st of sf.statements) {
-    const spec = (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const spec =
+      (ts.isImportDeclaration(st) || ts.isExportDeclaration(st)) && st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+        ? st.moduleSpecifier.text
+        : undefined;
     if (!spec?.startsWith('.') || !spec.endsWith('.ts')) continue;
     out.push(relative(root, resolve(root, dirname(file), spec)));
   }
@@ -128,7 +139,11 @@ function integratorComparisons(sf: ts.SourceFile): number[] {
   const visit = (node: ts.Node) => {
     if (ts.isBinaryExpression(node)) {
       const k = node.operatorToken.kind;
-      const eq = k === ts.SyntaxKind.EqualsEqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsEqualsToken || k === ts.SyntaxKind.EqualsEqualsToken || k === ts.SyntaxKind.ExclamationEqualsToken;
+      const eq =
+        k === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        k === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+        k === ts.SyntaxKind.EqualsEqualsToken ||
+        k === ts.SyntaxKind.ExclamationEqualsToken;
       if (eq && (isName(node.left) || isName(node.right))) lines.push(lineOf(sf, node.getStart(sf)));
     }
     if (ts.isCaseClause(node) && isName(node.expression)) lines.push(lineOf(sf, node.getStart(sf)));
@@ -147,11 +162,13 @@ export async function checkStructure(root: string, read: Reader = (_, text) => t
     const lines = sf.getLineAndCharacterOfPosition(sf.getEnd()).line + (sf.text.endsWith('\n') ? 0 : 1);
     if (lines > MAX_MODULE_LINES) problems.push(`${file}: ${lines} lines (at most ${MAX_MODULE_LINES})`);
     for (const [name, n] of functionLengths(sf)) {
-      if (n > MAX_FUNCTION_LINES && !(`${file}:${name}` in GENERATED)) problems.push(`${file}: function ${name} has ${n} lines (at most ${MAX_FUNCTION_LINES})`);
+      if (n > MAX_FUNCTION_LINES && !(`${file}:${name}` in GENERATED))
+        problems.push(`${file}: function ${name} has ${n} lines (at most ${MAX_FUNCTION_LINES})`);
     }
     graph.set(file, importsOf(root, file, sf));
     if (!INTEGRATOR_NAME_MODULES.includes(file)) {
-      for (const l of integratorComparisons(sf)) problems.push(`${file}:${l}: compares an integrator name (only ${INTEGRATOR_NAME_MODULES.join(' and ')} may)`);
+      for (const l of integratorComparisons(sf))
+        problems.push(`${file}:${l}: compares an integrator name (only ${INTEGRATOR_NAME_MODULES.join(' and ')} may)`);
     }
   }
   for (const c of importCycles(graph)) problems.push(`import cycle: ${c.join(' → ')}`);

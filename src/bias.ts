@@ -82,15 +82,28 @@ interface PlannedRun {
  */
 export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promise<BiasStudy> {
   const { spec } = prepare(raw); // every input error before any run
-  if (!spec.histogram) throw new SpecError('histogram', undefined, 'is required by `langevin bias`: the bias is measured on the histogram against the Boltzmann reference');
-  if (typeof spec.temperature !== 'number') throw new SpecError('temperature', spec.temperature, '`langevin bias` needs a constant temperature (a number): the reference is the Boltzmann distribution at that T');
+  if (!spec.histogram)
+    throw new SpecError(
+      'histogram',
+      undefined,
+      'is required by `langevin bias`: the bias is measured on the histogram against the Boltzmann reference',
+    );
+  if (typeof spec.temperature !== 'number')
+    throw new SpecError(
+      'temperature',
+      spec.temperature,
+      '`langevin bias` needs a constant temperature (a number): the reference is the Boltzmann distribution at that T',
+    );
   const dts = options.dts ?? [0.5, 1, 2, 4].map((f) => spec.dt * f);
   const integrators = options.integrators ?? DEFAULT_BIAS_INTEGRATORS;
-  for (const it of integrators) if (!INTEGRATORS.includes(it)) throw new SpecError('integrators', it, `must be among: ${INTEGRATORS.join(', ')}`);
+  for (const it of integrators)
+    if (!INTEGRATORS.includes(it)) throw new SpecError('integrators', it, `must be among: ${INTEGRATORS.join(', ')}`);
   const particles = options.particles ?? Math.min(spec.particles, 10000);
   const time = spec.steps * spec.dt;
   const notes: string[] = [];
-  const plans = integrators.flatMap((integrator) => dts.map((dt) => planRun(raw, spec, { integrator, dt, particles, time, maxSteps: options.maxSteps ?? 20000 }, notes)));
+  const plans = integrators.flatMap((integrator) =>
+    dts.map((dt) => planRun(raw, spec, { integrator, dt, particles, time, maxSteps: options.maxSteps ?? 20000 }, notes)),
+  );
   const rows: BiasRow[] = [];
   let where = { backend: '', device: '' };
   for (const plan of plans) {
@@ -103,7 +116,12 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
 }
 
 /** The run of one integrator at one step size over the study's time (capped at maxSteps, with a note). */
-function planRun(raw: unknown, spec: RunSpec, q: { integrator: IntegratorName; dt: number; particles: number; time: number; maxSteps: number }, notes: string[]): PlannedRun {
+function planRun(
+  raw: unknown,
+  spec: RunSpec,
+  q: { integrator: IntegratorName; dt: number; particles: number; time: number; maxSteps: number },
+  notes: string[],
+): PlannedRun {
   const { integrator, dt } = q;
   const perStep = INTEGRATOR_TABLE[integrator].stepTime(dt, spec);
   let steps = Math.max(1, Math.round(q.time / perStep));
@@ -115,20 +133,37 @@ function planRun(raw: unknown, spec: RunSpec, q: { integrator: IntegratorName; d
   const scale = spec.steps > 0 ? steps / spec.steps : 1;
   const from = Math.min(steps, Math.round(h.from * scale));
   const every = Math.max(1, Math.round(h.every * scale));
-  return { integrator, dt, steps, perStep, spec: { ...(raw as object), integrator, dt, steps, particles: q.particles, histogram: { ...h, from, every }, observe: { every: 0 } } };
+  return {
+    integrator,
+    dt,
+    steps,
+    perStep,
+    spec: { ...(raw as object), integrator, dt, steps, particles: q.particles, histogram: { ...h, from, every }, observe: { every: 0 } },
+  };
 }
 
 /** Run one plan; its row of the study, and where it ran. */
-async function measureRun(plan: PlannedRun, h: HistogramSpec, options: SimulationOptions | undefined): Promise<{ row: BiasRow; backend: string; device: string }> {
+async function measureRun(
+  plan: PlannedRun,
+  h: HistogramSpec,
+  options: SimulationOptions | undefined,
+): Promise<{ row: BiasRow; backend: string; device: string }> {
   const sim = await Simulation.create(plan.spec, options);
   try {
     const r = await sim.run();
     if (!r.divergence) throw new SpecError('histogram', h, `gives no Boltzmann reference: ${r.notes.join('; ')}`);
     const row: BiasRow = {
-      integrator: plan.integrator, dt: plan.dt, steps: plan.steps, time: plan.steps * plan.perStep,
-      kl: r.divergence.kl, tv: r.divergence.tv, klFloor: r.divergence.klFloor, samples: r.histogram!.samples,
+      integrator: plan.integrator,
+      dt: plan.dt,
+      steps: plan.steps,
+      time: plan.steps * plan.perStep,
+      kl: r.divergence.kl,
+      tv: r.divergence.tv,
+      klFloor: r.divergence.klFloor,
+      samples: r.histogram!.samples,
       ...(r.final.acceptanceRate !== undefined ? { acceptanceRate: r.final.acceptanceRate } : {}),
-      nonFinite: r.final.nonFinite, elapsedMs: r.elapsedMs,
+      nonFinite: r.final.nonFinite,
+      elapsedMs: r.elapsedMs,
     };
     return { row, backend: r.backend, device: r.device };
   } finally {
@@ -140,7 +175,16 @@ async function measureRun(plan: PlannedRun, h: HistogramSpec, options: Simulatio
 export function biasTable(study: BiasStudy): string {
   const f = (x: number) => (x === 0 ? '0' : Math.abs(x) < 1e-3 || Math.abs(x) >= 1e4 ? x.toExponential(2) : x.toPrecision(3));
   const header = ['integrator', 'dt', 'steps', 'KL', 'KL/floor', 'TV', 'accept', 'non-finite'];
-  const lines = study.rows.map((r) => [r.integrator, String(r.dt), String(r.steps), f(r.kl), (r.kl / r.klFloor).toFixed(1), f(r.tv), r.acceptanceRate === undefined ? '-' : r.acceptanceRate.toFixed(3), String(r.nonFinite)]);
+  const lines = study.rows.map((r) => [
+    r.integrator,
+    String(r.dt),
+    String(r.steps),
+    f(r.kl),
+    (r.kl / r.klFloor).toFixed(1),
+    f(r.tv),
+    r.acceptanceRate === undefined ? '-' : r.acceptanceRate.toFixed(3),
+    String(r.nonFinite),
+  ]);
   const widths = header.map((hd, i) => Math.max(hd.length, ...lines.map((l) => l[i].length)));
   const fmt = (cols: string[]) => cols.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [

@@ -26,10 +26,12 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** Check a column list: non-empty, identifiers, no duplicates. */
 function checkColumns(columns: unknown, field: string): string[] {
-  if (!Array.isArray(columns) || columns.length === 0) throw new SpecError(field, columns, 'must be a non-empty array of column names (identifiers such as "d" or "y_obs")');
+  if (!Array.isArray(columns) || columns.length === 0)
+    throw new SpecError(field, columns, 'must be a non-empty array of column names (identifiers such as "d" or "y_obs")');
   const seen = new Set<string>();
   columns.forEach((c, j) => {
-    if (typeof c !== 'string' || !IDENTIFIER.test(c)) throw new SpecError(`${field}[${j}]`, c, 'must be an identifier: letters, digits and _, not starting with a digit');
+    if (typeof c !== 'string' || !IDENTIFIER.test(c))
+      throw new SpecError(`${field}[${j}]`, c, 'must be an identifier: letters, digits and _, not starting with a digit');
     if (seen.has(c)) throw new SpecError(`${field}[${j}]`, c, `is a duplicate column name (columns: ${columns.join(', ')})`);
     seen.add(c);
   });
@@ -49,21 +51,36 @@ function checkSize(rows: number, cols: number, field: string): void {
 export function validateData(v: unknown, field: string): DataSet {
   if (!isObject(v)) throw new SpecError(field, v, 'must be {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}');
   if ('file' in v) {
-    throw new SpecError(`${field}.file`, v.file, 'is read by the command line (relative to the spec file) or by resolveDataFile from "langevin/node"; through the API give {"columns", "rows"} (parseCsv turns CSV text into them)');
+    throw new SpecError(
+      `${field}.file`,
+      v.file,
+      'is read by the command line (relative to the spec file) or by resolveDataFile from "langevin/node"; through the API give {"columns", "rows"} (parseCsv turns CSV text into them)',
+    );
   }
   for (const k of Object.keys(v)) {
-    if (k !== 'columns' && k !== 'rows') throw new SpecError(`${field}.${k}`, v[k], `unknown field; allowed fields of ${field}: columns, rows (or file)`);
+    if (k !== 'columns' && k !== 'rows')
+      throw new SpecError(`${field}.${k}`, v[k], `unknown field; allowed fields of ${field}: columns, rows (or file)`);
   }
   const columns = checkColumns(v.columns, `${field}.columns`);
   const rows = v.rows;
-  if (!Array.isArray(rows) || rows.length === 0) throw new SpecError(`${field}.rows`, rows, `must be a non-empty array of rows, each an array of ${columns.length} numbers (columns: ${columns.join(', ')})`);
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new SpecError(
+      `${field}.rows`,
+      rows,
+      `must be a non-empty array of rows, each an array of ${columns.length} numbers (columns: ${columns.join(', ')})`,
+    );
   checkSize(rows.length, columns.length, `${field}.rows`);
   rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== columns.length) {
-      throw new SpecError(`${field}.rows[${i}]`, row, `every row must be an array of ${columns.length} numbers, one per column (${columns.join(', ')})${Array.isArray(row) ? `; this row has ${row.length}` : ''}`);
+      throw new SpecError(
+        `${field}.rows[${i}]`,
+        row,
+        `every row must be an array of ${columns.length} numbers, one per column (${columns.join(', ')})${Array.isArray(row) ? `; this row has ${row.length}` : ''}`,
+      );
     }
     row.forEach((x, j) => {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new SpecError(`${field}.rows[${i}][${j}] (column "${columns[j]}")`, x, 'must be a finite number');
+      if (typeof x !== 'number' || !Number.isFinite(x))
+        throw new SpecError(`${field}.rows[${i}][${j}] (column "${columns[j]}")`, x, 'must be a finite number');
     });
   });
   return { columns, rows: rows as number[][] };
@@ -78,20 +95,38 @@ export function validateData(v: unknown, field: string): DataSet {
  * @example parseCsv('d\n0.3\n-1.2\n', 'points.csv') // {columns: ['d'], rows: [[0.3], [-1.2]]}
  */
 export function parseCsv(text: string, name: string, field = 'potential.data.file'): DataSet {
-  const lines = text.split(/\r?\n/).map((l, i) => ({ line: i + 1, text: l.trim() })).filter((l) => l.text !== '');
-  if (lines.length === 0) throw new SpecError(field, name, 'is empty; a CSV file needs a header row of column names and at least one row of numbers');
+  const lines = text
+    .split(/\r?\n/)
+    .map((l, i) => ({ line: i + 1, text: l.trim() }))
+    .filter((l) => l.text !== '');
+  if (lines.length === 0)
+    throw new SpecError(field, name, 'is empty; a CSV file needs a header row of column names and at least one row of numbers');
   const header = lines[0];
   const columns = header.text.split(',').map((c) => c.trim());
   columns.forEach((c, j) => {
-    if (!IDENTIFIER.test(c)) throw new SpecError(`${field} (${name} line ${header.line}, column ${j + 1})`, c, 'the header row must name every column with an identifier: letters, digits and _, not starting with a digit');
-    if (columns.indexOf(c) !== j) throw new SpecError(`${field} (${name} line ${header.line}, column ${j + 1})`, c, `is a duplicate column name (columns: ${columns.join(', ')})`);
+    if (!IDENTIFIER.test(c))
+      throw new SpecError(
+        `${field} (${name} line ${header.line}, column ${j + 1})`,
+        c,
+        'the header row must name every column with an identifier: letters, digits and _, not starting with a digit',
+      );
+    if (columns.indexOf(c) !== j)
+      throw new SpecError(
+        `${field} (${name} line ${header.line}, column ${j + 1})`,
+        c,
+        `is a duplicate column name (columns: ${columns.join(', ')})`,
+      );
   });
   if (lines.length === 1) throw new SpecError(field, name, `has a header row (${columns.join(', ')}) but no data rows`);
   checkSize(lines.length - 1, columns.length, field);
   const rows = lines.slice(1).map(({ line, text: t }) => {
     const cells = t.split(',').map((c) => c.trim());
     if (cells.length !== columns.length) {
-      throw new SpecError(`${field} (${name} line ${line})`, t, `every row needs ${columns.length} comma-separated numbers, one per column (${columns.join(', ')}); this row has ${cells.length}`);
+      throw new SpecError(
+        `${field} (${name} line ${line})`,
+        t,
+        `every row needs ${columns.length} comma-separated numbers, one per column (${columns.join(', ')}); this row has ${cells.length}`,
+      );
     }
     return cells.map((c, j) => {
       const x = c === '' ? NaN : Number(c);

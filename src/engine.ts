@@ -68,10 +68,25 @@ export class Simulation {
   static resultFromObservations(prepared: Prepared, saved: Observations): RunResult {
     const { spec, potential } = prepared;
     const D = spec.dims;
-    const moments: Moments = saved.moments ?? { count: 0, nonFinite: 0, mean: new Array(D).fill(NaN), variance: new Array(D).fill(NaN), meanEnergy: NaN, inside: 0, best: { energy: Infinity, index: -1, x: [] } };
+    const moments: Moments = saved.moments ?? {
+      count: 0,
+      nonFinite: 0,
+      mean: new Array(D).fill(NaN),
+      variance: new Array(D).fill(NaN),
+      meanEnergy: NaN,
+      inside: 0,
+      best: { energy: Infinity, index: -1, x: [] },
+    };
     const step = saved.moments?.step ?? saved.step;
     const references = new BoltzmannReferences(potential, spec.histogram);
-    const result = buildResult({ spec, potential, observations: saved, final: { moments, step }, reference: (T) => references.at(T), partial: 'interrupted' });
+    const result = buildResult({
+      spec,
+      potential,
+      observations: saved,
+      final: { moments, step },
+      reference: (T) => references.at(T),
+      partial: 'interrupted',
+    });
     result.notes.push(
       saved.moments
         ? `final holds the moments of step ${step}, the last observation saved before the run was interrupted at step ${saved.step}`
@@ -130,7 +145,13 @@ export class Simulation {
   }
 
   private advanceChunks(count: number, options: RunOptions): Promise<void> {
-    const loop = { backend: this.backend, protocol: this.protocol, observations: this.observer.state, totalSteps: this.spec.steps, stepsPerDispatch: this.stepsPerDispatch };
+    const loop = {
+      backend: this.backend,
+      protocol: this.protocol,
+      observations: this.observer.state,
+      totalSteps: this.spec.steps,
+      stepsPerDispatch: this.stepsPerDispatch,
+    };
     return advanceChunks(loop, count, options);
   }
 
@@ -180,13 +201,21 @@ export class Simulation {
     // the reference buildResult uses, from where the caller computes it
     if (snaps.length > 0) await this.references.from(temperatureAfter(spec, snaps[snaps.length - 1]), opts.reference);
     const partial = this.step < spec.steps ? 'cancelled' : undefined;
-    return buildResult({ spec, potential: this.potential, observations: this.observer.state, final, reference: (T) => this.references.at(T), partial });
+    return buildResult({
+      spec,
+      potential: this.potential,
+      observations: this.observer.state,
+      final,
+      reference: (T) => this.references.at(T),
+      partial,
+    });
   }
 
   /** A run that reports energyDrift measures it from the mean total energy at step 0. */
   private async observeInitialEnergy(): Promise<void> {
     const state = this.observer.state;
-    if (this.step !== 0 || state.initialTotalEnergy !== undefined || !INTEGRATOR_TABLE[this.spec.integrator].reportsEnergyDrift(this.spec)) return;
+    if (this.step !== 0 || state.initialTotalEnergy !== undefined || !INTEGRATOR_TABLE[this.spec.integrator].reportsEnergyDrift(this.spec))
+      return;
     const { observation, kinetic } = await this.observer.take(this.backend, false);
     state.initialTotalEnergy = observation.moments.meanEnergy + kinetic!.kineticEnergy;
   }

@@ -19,7 +19,12 @@ export class SpecError extends InputError {
    * @param value the offending value as given
    * @param allowed what would have been accepted
    */
-  constructor(readonly field: string, readonly value: unknown, readonly allowed: string, readonly position?: number) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+    readonly position?: number,
+  ) {
     super(`${field}: got ${describeValue(value)}; ${allowed}`);
   }
 }

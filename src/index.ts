@@ -16,10 +16,28 @@ export {
 export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './run/sections.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
 export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
-export { validateSpec, type RunSpec, type InitSpec, type HistogramSpec, type ObserveSpec, type IntegratorName, type VelocityInit, INTEGRATORS, INERTIAL, METROPOLIS } from './spec.ts';
+export {
+  validateSpec,
+  type RunSpec,
+  type InitSpec,
+  type HistogramSpec,
+  type ObserveSpec,
+  type IntegratorName,
+  type VelocityInit,
+  INTEGRATORS,
+  INERTIAL,
+  METROPOLIS,
+} from './spec.ts';
 export { biasStudy, biasTable, type BiasOptions, type BiasRow, type BiasStudy } from './bias.ts';
 export { temperatureAt, type ScheduleSpec } from './schedule.ts';
-export { compilePotential, CATALOG, PotentialError, type CompiledPotential, type PotentialSpec, type CatalogEntry } from './potential/index.ts';
+export {
+  compilePotential,
+  CATALOG,
+  PotentialError,
+  type CompiledPotential,
+  type PotentialSpec,
+  type CatalogEntry,
+} from './potential/index.ts';
 export { InputError, SpecError, RuntimeFailure } from './errors.ts';
 export { browserGpuContext, requestGpuContext, type GpuContext, type AdapterDescription } from './gpu/device.ts';
 export type { Backend, BackendKind, Moments, VelocityMoments, AcceptanceCounts, Observation, ObservationRequest } from './backend.ts';

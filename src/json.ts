@@ -13,7 +13,12 @@ export class JsonSyntaxError extends InputError {
    * @param line 1-based, undefined when the position is unknown
    * @param column 1-based
    */
-  constructor(message: string, readonly source: string, readonly line?: number, readonly column?: number) {
+  constructor(
+    message: string,
+    readonly source: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
     super(message);
   }
 }

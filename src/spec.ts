@@ -19,7 +19,25 @@ export { MAX_DIMS } from './limits.ts';
 export { INTEGRATORS, INERTIAL, METROPOLIS, type IntegratorName } from './integrators/table.ts';
 export * from './spec/types.ts';
 
-const TOP_FIELDS = ['dims', 'particles', 'potential', 'integrator', 'dt', 'temperature', 'steps', 'seed', 'init', 'stepsPerDispatch', 'histogram', 'observe', 'mass', 'friction', 'leapfrogSteps', 'batch', 'replace'];
+const TOP_FIELDS = [
+  'dims',
+  'particles',
+  'potential',
+  'integrator',
+  'dt',
+  'temperature',
+  'steps',
+  'seed',
+  'init',
+  'stepsPerDispatch',
+  'histogram',
+  'observe',
+  'mass',
+  'friction',
+  'leapfrogSteps',
+  'batch',
+  'replace',
+];
 
 /** 'a, b and c'. */
 function listed(names: readonly string[]): string {
@@ -40,7 +58,8 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   if (pot.data) checkColumnNames(pot.data, dims);
   const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
   const integrator = raw.integrator ?? 'em';
-  if (!INTEGRATORS.includes(integrator as IntegratorName)) throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
+  if (!INTEGRATORS.includes(integrator as IntegratorName))
+    throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
   if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0 (or a schedule object)');
   const dtSpec = stepSchedule(raw.dt);
   const temperature = schedule(raw.temperature ?? 1, 'temperature');
@@ -51,7 +70,11 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const batch = batchSpec(raw.batch, raw.replace, pot.data);
   if (batch && !INTEGRATOR_TABLE[integrator as IntegratorName].fields.includes('batch')) {
     const others = INTEGRATORS.filter((n) => !MINI_BATCH.includes(n));
-    throw new SpecError('batch', raw.batch, `works with the integrators ${listed(MINI_BATCH)} (integrator is "${integrator}"): the accept test of ${listed(others)} needs the full-data energy`);
+    throw new SpecError(
+      'batch',
+      raw.batch,
+      `works with the integrators ${listed(MINI_BATCH)} (integrator is "${integrator}"): the accept test of ${listed(others)} needs the full-data energy`,
+    );
   }
   const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {

@@ -35,12 +35,19 @@ export type SummaryLayout = 'terminal' | 'page';
  */
 export function summaryLines(r: RunResult, layout: SummaryLayout): string[] {
   const f = r.final;
-  const lines = [headline(r, layout), `mean [${f.mean.map(fmt).join(', ')}]  variance [${f.variance.map(fmt).join(', ')}]  mean energy ${fmt(f.meanEnergy)}  T ${fmt(f.temperature)}`];
+  const lines = [
+    headline(r, layout),
+    `mean [${f.mean.map(fmt).join(', ')}]  variance [${f.variance.map(fmt).join(', ')}]  mean energy ${fmt(f.meanEnergy)}  T ${fmt(f.temperature)}`,
+  ];
   if (r.divergence && r.boltzmann) {
     const d = r.divergence;
-    lines.push(`vs Boltzmann at T = ${fmt(r.boltzmann.temperature)}: KL ${fmt(d.kl)} (floor ${fmt(d.klFloor)})  TV ${fmt(d.tv)}  χ² ${fmt(d.chi2)} / ${d.dof} dof, p = ${fmt(d.pValue)}${d.note ? ' (not calibrated: snapshots are correlated)' : ''}`);
+    lines.push(
+      `vs Boltzmann at T = ${fmt(r.boltzmann.temperature)}: KL ${fmt(d.kl)} (floor ${fmt(d.klFloor)})  TV ${fmt(d.tv)}  χ² ${fmt(d.chi2)} / ${d.dof} dof, p = ${fmt(d.pValue)}${d.note ? ' (not calibrated: snapshots are correlated)' : ''}`,
+    );
   }
-  lines.push(`best energy ${fmt(r.best.energy)} at [${r.best.x.map(fmt).join(', ')}] (step ${r.best.step})${r.target ? `; ${(100 * r.target.fraction).toFixed(2)}% within ${r.target.radius} of the target` : ''}`);
+  lines.push(
+    `best energy ${fmt(r.best.energy)} at [${r.best.x.map(fmt).join(', ')}] (step ${r.best.step})${r.target ? `; ${(100 * r.target.fraction).toFixed(2)}% within ${r.target.radius} of the target` : ''}`,
+  );
   if (layout === 'page') for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines;
@@ -49,7 +56,8 @@ export function summaryLines(r: RunResult, layout: SummaryLayout): string[] {
 /** The first line: particles × steps, the time and the rate. */
 function headline(r: RunResult, layout: SummaryLayout): string {
   const seconds = (r.elapsedMs / 1000).toFixed(2);
-  if (layout === 'terminal') return `${r.particles} particles × ${r.steps} steps in ${seconds} s (${fmt(r.particleStepsPerSecond)} particle-steps/s)`;
+  if (layout === 'terminal')
+    return `${r.particles} particles × ${r.steps} steps in ${seconds} s (${fmt(r.particleStepsPerSecond)} particle-steps/s)`;
   const count = (n: number) => n.toLocaleString('en');
   const partial = r.partial ? ` (of ${count(r.partial.stepsPlanned)}: ${r.partial.reason})` : '';
   return `${count(r.particles)} particles × ${count(r.steps)} steps${partial} on ${r.backend} (${r.device}) in ${seconds} s, ${fmt(r.particleStepsPerSecond)} particle-steps/s`;

@@ -14,12 +14,25 @@ import { main, parseJsonFile } from '../src/node/cli.ts';
 import { runAndRead } from './support.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const BUILTINS = ['free', 'harmonic', 'double-well', 'tilted-double-well', 'mueller-brown', 'rastrigin', 'ackley', 'himmelblau', 'gaussian-mixture'];
+const BUILTINS = [
+  'free',
+  'harmonic',
+  'double-well',
+  'tilted-double-well',
+  'mueller-brown',
+  'rastrigin',
+  'ackley',
+  'himmelblau',
+  'gaussian-mixture',
+];
 
 // vitest.config.ts puts /usr/lib/chromium on LD_LIBRARY_PATH for the in-process
 // GPU tests; take it off so that the CLI has to find the Vulkan loader by itself.
 const ENV: NodeJS.ProcessEnv = { ...process.env };
-ENV.LD_LIBRARY_PATH = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((p) => p !== '' && p !== '/usr/lib/chromium').join(':');
+ENV.LD_LIBRARY_PATH = (process.env.LD_LIBRARY_PATH ?? '')
+  .split(':')
+  .filter((p) => p !== '' && p !== '/usr/lib/chromium')
+  .join(':');
 if (ENV.LD_LIBRARY_PATH === '') delete ENV.LD_LIBRARY_PATH;
 
 interface Outcome {
@@ -222,7 +235,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
   });
 
   it('valid JSON, with escapes and numbers of every form, parses', () => {
-    const value = { s: 'a"b\\c\n\u00e9', n: [0, -1.5e-3, 2E+2, 10], t: true, f: false, z: null, o: {} };
+    const value = { s: 'a"b\\c\n\u00e9', n: [0, -1.5e-3, 2e2, 10], t: true, f: false, z: null, o: {} };
     expect(parseJsonFile(specFile('inproc.json', JSON.stringify(value)))).toEqual(value);
   });
 
@@ -234,7 +247,9 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
-      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help\n');
+      expect(err).toHaveBeenLastCalledWith(
+        'langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help\n',
+      );
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
       expect(await main(['bench', '--k', '0,64'])).toBe(2);
@@ -264,7 +279,12 @@ describe('langevin potentials', () => {
   it('--json is a parseable array of the nine, with formulas, dims and parameter defaults', () => {
     const r = cli('potentials', '--json');
     expect(r.code).toBe(0);
-    const list = JSON.parse(r.stdout) as { name: string; formula: string; dims: number | 'any'; params: Record<string, { default: number }> }[];
+    const list = JSON.parse(r.stdout) as {
+      name: string;
+      formula: string;
+      dims: number | 'any';
+      params: Record<string, { default: number }>;
+    }[];
     expect(list.map((p) => p.name)).toEqual(BUILTINS);
     for (const p of list) expect(p.formula).toMatch(/^E = /);
     const byName = Object.fromEntries(list.map((p) => [p.name, p]));
@@ -282,7 +302,14 @@ describe('langevin run: physics and blow-up', () => {
     // EM on a spring is unstable for h·k > 2; here x → (1 − hk)x = −299x per step, so even the
     // float64 CPU backend overflows within 100 steps (with k = 1, dt = 3 it only reaches ~1e30).
     const particles = 500;
-    const spec = specFile('blow-up.json', { dims: 1, particles, potential: { name: 'harmonic', params: { k: 100 } }, dt: 3, steps: 100, integrator: 'em' });
+    const spec = specFile('blow-up.json', {
+      dims: 1,
+      particles,
+      potential: { name: 'harmonic', params: { k: 100 } },
+      dt: 3,
+      steps: 100,
+      integrator: 'em',
+    });
     const r = cli('run', spec, '--backend', 'cpu');
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout) as RunResult;
@@ -329,7 +356,12 @@ describe('langevin run --backend webgpu', () => {
   const hasSwiftShader = existsSync('/usr/lib/chromium/vk_swiftshader_icd.json');
 
   it.skipIf(!hasHardware && !hasSwiftShader)('runs on a WebGPU adapter it finds by itself (SwiftShader on a machine without a GPU)', () => {
-    const spec = specFile('webgpu.json', { ...GOOD, particles: 1024, steps: 50, init: { kind: 'normal', std: [Math.SQRT1_2, Math.sqrt(0.125)] } });
+    const spec = specFile('webgpu.json', {
+      ...GOOD,
+      particles: 1024,
+      steps: 50,
+      init: { kind: 'normal', std: [Math.SQRT1_2, Math.sqrt(0.125)] },
+    });
     const r = cli('run', spec, '--backend', 'webgpu');
     noStackTrace(r.stderr);
     expect(r.code).toBe(0);
@@ -352,8 +384,16 @@ describe('langevin bias', () => {
   // 1-D tilted double well at T = 1 over time 6; one snapshot at the end, so the samples are
   // independent and the KL of an unbiased sampler is below floor + 5 sd, sd = √(2(B − 1))/(2n).
   const BIAS = {
-    dims: 1, particles: 3000, potential: { name: 'tilted-double-well' }, integrator: 'em', dt: 0.05, temperature: 1, steps: 120, seed: 3,
-    init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 30, low: -2.5, high: 2.5 },
+    dims: 1,
+    particles: 3000,
+    potential: { name: 'tilted-double-well' },
+    integrator: 'em',
+    dt: 0.05,
+    temperature: 1,
+    steps: 120,
+    seed: 3,
+    init: { kind: 'uniform', low: -2, high: 2 },
+    histogram: { dims: [0], bins: 30, low: -2.5, high: 2.5 },
   };
 
   it('--json: one row per integrator and dt over the same time; EM bias grows with dt, MALA stays at the floor', async () => {

@@ -9,7 +9,11 @@ export const BACKENDS: BackendKind[] = ['cpu', 'webgpu'];
 
 /** A Simulation on the given backend; webgpu uses the test file's shared device (not destroyed). */
 export async function simulation(raw: unknown, backend: BackendKind, webgpu: WebGpuBackendOptions = {}): Promise<Simulation> {
-  return Simulation.create(raw as Prepared, { backend, gpu: backend === 'webgpu' ? gpu : undefined, webgpu: { ...webgpu, ownsDevice: false } });
+  return Simulation.create(raw as Prepared, {
+    backend,
+    gpu: backend === 'webgpu' ? gpu : undefined,
+    webgpu: { ...webgpu, ownsDevice: false },
+  });
 }
 
 /**
@@ -42,5 +46,9 @@ export function varianceSE(v: number, n: number): number {
 
 /** Whether two arrays hold the same bits (the same type, length and every byte). */
 export function sameBits(a: Float32Array | Float64Array, b: Float32Array | Float64Array): boolean {
-  return a.constructor === b.constructor && a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  return (
+    a.constructor === b.constructor &&
+    a.length === b.length &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
 }

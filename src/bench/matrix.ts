@@ -65,7 +65,13 @@ export const HEADLINE_INTEGRATOR: IntegratorName = 'em';
 
 /** Whether `r` is a headline row (double well, EM) of N particles and K steps per dispatch, without a histogram. */
 export function isHeadlineRow(r: BenchRow, particles: number, k: number): boolean {
-  return r.potential === DOUBLE_WELL.potential && r.integrator === HEADLINE_INTEGRATOR && r.particles === particles && r.stepsPerDispatch === k && !r.histogram;
+  return (
+    r.potential === DOUBLE_WELL.potential &&
+    r.integrator === HEADLINE_INTEGRATOR &&
+    r.particles === particles &&
+    r.stepsPerDispatch === k &&
+    !r.histogram
+  );
 }
 
 /** Median of a sample (the benchmarks' central figure). */
@@ -89,7 +95,13 @@ async function measure(sim: Simulation, block: number, reps: number): Promise<nu
 }
 
 /** GPU time of `reps` single dispatches of K steps (timestamp-query); undefined without it. */
-async function measureGpu(sim: Simulation, backend: WebGpuBackend, k: number, reps: number, particles: number): Promise<number | undefined> {
+async function measureGpu(
+  sim: Simulation,
+  backend: WebGpuBackend,
+  k: number,
+  reps: number,
+  particles: number,
+): Promise<number | undefined> {
   // the engine's own coefficients of K steps from step 0 (h = dt, T = 1)
   const coef = coefficientTable(sim.spec.integrator, new Array(k).fill(sim.spec.dt), new Array(k).fill(1), sim.spec);
   const rates: number[] = [];
@@ -121,8 +133,15 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
   const { workload: w, integrator, particles, k, histogram, backend, reps } = q;
   const block = Math.max(k, 64);
   const spec = {
-    dims: w.dims, particles, potential: { name: w.potential }, integrator, dt: w.dt, temperature: 1, seed: 1,
-    steps: block * (reps + 1) + 200, stepsPerDispatch: k,
+    dims: w.dims,
+    particles,
+    potential: { name: w.potential },
+    integrator,
+    dt: w.dt,
+    temperature: 1,
+    seed: 1,
+    steps: block * (reps + 1) + 200,
+    stepsPerDispatch: k,
     init: { kind: 'uniform', low: w.box[0] / 2, high: w.box[1] / 2 },
     ...(histogram ? { histogram: { dims: [0, 1], bins: [64, 64], low: w.box[0], high: w.box[1], from: 0, every: 100 } } : {}),
   };
@@ -148,9 +167,17 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
     const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(sim, b, k, reps >= 5 ? 3 : 2, particles) : undefined;
     const threads = b instanceof CpuBackend ? b.threads : undefined;
     return {
-      backend: b.kind, device: b.device, software: b.software,
-      potential: w.potential, integrator, dims: w.dims, particles, stepsPerDispatch: k, histogram,
-      particleStepsPerSecond: median(rates), spread: [Math.min(...rates), Math.max(...rates)],
+      backend: b.kind,
+      device: b.device,
+      software: b.software,
+      potential: w.potential,
+      integrator,
+      dims: w.dims,
+      particles,
+      stepsPerDispatch: k,
+      histogram,
+      particleStepsPerSecond: median(rates),
+      spread: [Math.min(...rates), Math.max(...rates)],
       ...(gpuRate !== undefined ? { gpuParticleStepsPerSecond: gpuRate } : {}),
       ...(b.kind === 'webgpu' ? { workgroupSize: q.webgpu?.workgroupSize ?? 64 } : {}),
       ...(threads !== undefined ? { threads } : {}),
@@ -191,8 +218,17 @@ export function plainJsRow(particles: number, steps: number): BenchRow {
     if (rep > 0) rates.push((particles * steps) / ((performance.now() - t0) / 1000));
   }
   return {
-    backend: 'plain-js', device: 'CPU, one thread', software: true, potential: DOUBLE_WELL.potential, integrator: HEADLINE_INTEGRATOR, dims: 2,
-    particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: median(rates), spread: [Math.min(...rates), Math.max(...rates)],
+    backend: 'plain-js',
+    device: 'CPU, one thread',
+    software: true,
+    potential: DOUBLE_WELL.potential,
+    integrator: HEADLINE_INTEGRATOR,
+    dims: 2,
+    particles,
+    stepsPerDispatch: steps,
+    histogram: false,
+    particleStepsPerSecond: median(rates),
+    spread: [Math.min(...rates), Math.max(...rates)],
   };
 }
 
@@ -203,7 +239,12 @@ export function fmtRate(r: number): string {
 
 /** One table line of a row. */
 export function formatRow(row: BenchRow): string {
-  const name = row.backend === 'cpu' && row.threads ? `cpu ×${row.threads}` : row.backend === 'webgpu' && row.workgroupSize && row.workgroupSize !== 64 ? `webgpu wg${row.workgroupSize}` : row.backend;
+  const name =
+    row.backend === 'cpu' && row.threads
+      ? `cpu ×${row.threads}`
+      : row.backend === 'webgpu' && row.workgroupSize && row.workgroupSize !== 64
+        ? `webgpu wg${row.workgroupSize}`
+        : row.backend;
   const gpu = row.gpuParticleStepsPerSecond ? `  GPU time: ${fmtRate(row.gpuParticleStepsPerSecond)}` : '';
   return (
     `${name.padEnd(18)} ${row.potential.padEnd(14)} ${row.integrator.padEnd(3)} D=${String(row.dims).padEnd(3)} N=${String(row.particles).padEnd(9)} K=${String(row.stepsPerDispatch).padEnd(5)} ${row.histogram ? 'hist' : '    '} ` +
@@ -253,7 +294,9 @@ export async function engineMatrix(o: {
   }
   const n0 = o.particles[0];
   const kRef = o.ks.includes(64) ? 64 : o.ks[o.ks.length - 1];
-  const hist = emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: kRef, histogram: true }));
+  const hist = emit(
+    await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: kRef, histogram: true }),
+  );
   // K sweep: 2-D double well, EM
   o.note(`\nK sweep (2-D double well, EM, N = ${n0}):`);
   const sweep: BenchRow[] = [];
@@ -262,12 +305,27 @@ export async function engineMatrix(o: {
     sweep.push(have ?? emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k })));
   }
   const flat = flatness(sweep);
-  if (flat) o.note(`time per step for K = ${flat.ks.join(', ')}: max/min = ${flat.ratio.toFixed(3)} (${flat.ratio <= 1.1 ? 'flat within 10 %' : 'NOT flat within 10 %'})`);
+  if (flat)
+    o.note(
+      `time per step for K = ${flat.ks.join(', ')}: max/min = ${flat.ratio.toFixed(3)} (${flat.ratio <= 1.1 ? 'flat within 10 %' : 'NOT flat within 10 %'})`,
+    );
   // workgroup sizes
   const wg: BenchRow[] = [];
   if (o.workgroupSizes.length > 1) {
     o.note(`\nworkgroup size (2-D double well, EM, N = ${n0}, K = ${kRef}):`);
-    for (const size of o.workgroupSizes) wg.push(emit(await engineRow({ ...base, workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: kRef, webgpu: { workgroupSize: size } })));
+    for (const size of o.workgroupSizes)
+      wg.push(
+        emit(
+          await engineRow({
+            ...base,
+            workload: DOUBLE_WELL,
+            integrator: HEADLINE_INTEGRATOR,
+            particles: n0,
+            k: kRef,
+            webgpu: { workgroupSize: size },
+          }),
+        ),
+      );
   }
   return { rows, sweep, hist, wg };
 }

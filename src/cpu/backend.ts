@@ -68,12 +68,21 @@ export class CpuBackend implements Backend {
     [this.k0, this.k1] = seedKey(spec.seed);
     this.params = Float64Array.from(potential.paramValues);
     const threads = options.threads ?? 'auto';
-    if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 0)) throw new Error(`cpu.threads: got ${threads}; expected 'auto', 0 (reference step) or a whole number of threads ≥ 1`);
-    if (threads !== 0) this.kernelSource = this.entry.kernel({ dims: spec.dims, potential, batch: spec.batch, mass: spec.mass, leapfrogSteps: spec.leapfrogSteps });
+    if (threads !== 'auto' && !(Number.isInteger(threads) && threads >= 0))
+      throw new Error(`cpu.threads: got ${threads}; expected 'auto', 0 (reference step) or a whole number of threads ≥ 1`);
+    if (threads !== 0)
+      this.kernelSource = this.entry.kernel({
+        dims: spec.dims,
+        potential,
+        batch: spec.batch,
+        mass: spec.mass,
+        leapfrogSteps: spec.leapfrogSteps,
+      });
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
     const shared = this.kernelSource !== undefined && threads !== 1 && poolSupported();
-    const stateArray = () => (shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims));
+    const stateArray = () =>
+      shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims);
     this.positions = stateArray();
     // a potential from data: its rows are the kernel's last state array (shared with the workers, read-only)
     if (this.kernelSource && potential.data) {
@@ -222,7 +231,10 @@ export class CpuBackend implements Backend {
   }
 
   destroy(): void {
-    void this.pool?.then((p) => p?.destroy(), () => {});
+    void this.pool?.then(
+      (p) => p?.destroy(),
+      () => {},
+    );
     this.pool = Promise.resolve(undefined);
     this.positions = new Float64Array(0);
     this.velocities = undefined;

@@ -113,13 +113,45 @@ function round(b: number): number[] {
   const p0 = PROD(b, 0);
   const p1 = PROD(b, 1);
   return [
-    ...get(a), op.i64ExtendI32U, op.i64Const, ...sleb(M0), op.i64Mul, ...set(p0),
-    ...get(c), op.i64ExtendI32U, op.i64Const, ...sleb(M1), op.i64Mul, ...set(p1),
+    ...get(a),
+    op.i64ExtendI32U,
+    op.i64Const,
+    ...sleb(M0),
+    op.i64Mul,
+    ...set(p0),
+    ...get(c),
+    op.i64ExtendI32U,
+    op.i64Const,
+    ...sleb(M1),
+    op.i64Mul,
+    ...set(p1),
     // a' = hi(M1·c) ^ b ^ k0;  b' = lo(M1·c);  c' = hi(M0·a) ^ d ^ k1;  d' = lo(M0·a)
-    ...get(p1), op.i64Const, ...sleb(32), op.i64ShrU, op.i32WrapI64, ...get(bw), op.i32Xor, ...get(K0), op.i32Xor, ...set(a),
-    ...get(p1), op.i32WrapI64, ...set(bw),
-    ...get(p0), op.i64Const, ...sleb(32), op.i64ShrU, op.i32WrapI64, ...get(d), op.i32Xor, ...get(K1), op.i32Xor, ...set(c),
-    ...get(p0), op.i32WrapI64, ...set(d),
+    ...get(p1),
+    op.i64Const,
+    ...sleb(32),
+    op.i64ShrU,
+    op.i32WrapI64,
+    ...get(bw),
+    op.i32Xor,
+    ...get(K0),
+    op.i32Xor,
+    ...set(a),
+    ...get(p1),
+    op.i32WrapI64,
+    ...set(bw),
+    ...get(p0),
+    op.i64Const,
+    ...sleb(32),
+    op.i64ShrU,
+    op.i32WrapI64,
+    ...get(d),
+    op.i32Xor,
+    ...get(K1),
+    op.i32Xor,
+    ...set(c),
+    ...get(p0),
+    op.i32WrapI64,
+    ...set(d),
   ];
 }
 
@@ -130,18 +162,46 @@ function round(b: number): number[] {
  */
 function blocksBody(advance: 'call' | 'word2'): number[] {
   const code: number[] = [];
-  const bumpKeys = [...get(K0), op.i32Const, ...sleb(W0 | 0), op.i32Add, ...set(K0), ...get(K1), op.i32Const, ...sleb(W1 | 0), op.i32Add, ...set(K1)];
+  const bumpKeys = [
+    ...get(K0),
+    op.i32Const,
+    ...sleb(W0 | 0),
+    op.i32Add,
+    ...set(K0),
+    ...get(K1),
+    op.i32Const,
+    ...sleb(W1 | 0),
+    op.i32Add,
+    ...set(K1),
+  ];
   // counter words of block b: (particle, call lo, call hi, stream), the call being lo + b with carry into hi
   const counter = (b: number) => [
-    ...get(P.particle), ...set(WORD(b, 0)),
-    ...get(P.lo), ...set(WORD(b, 1)),
-    ...get(P.hi), ...set(WORD(b, 2)),
-    ...get(P.stream), ...set(WORD(b, 3)),
+    ...get(P.particle),
+    ...set(WORD(b, 0)),
+    ...get(P.lo),
+    ...set(WORD(b, 1)),
+    ...get(P.hi),
+    ...set(WORD(b, 2)),
+    ...get(P.stream),
+    ...set(WORD(b, 3)),
   ];
   const advanceCall = [
     // lo += 1; if (lo == 0) hi += 1
-    ...get(P.lo), op.i32Const, ...sleb(1), op.i32Add, ...set(P.lo),
-    ...get(P.lo), op.i32Eqz, op.if, VOID_BLOCK, ...get(P.hi), op.i32Const, ...sleb(1), op.i32Add, ...set(P.hi), op.end,
+    ...get(P.lo),
+    op.i32Const,
+    ...sleb(1),
+    op.i32Add,
+    ...set(P.lo),
+    ...get(P.lo),
+    op.i32Eqz,
+    op.if,
+    VOID_BLOCK,
+    ...get(P.hi),
+    op.i32Const,
+    ...sleb(1),
+    op.i32Add,
+    ...set(P.hi),
+    op.end,
   ];
   code.push(op.loop, VOID_BLOCK);
   code.push(...get(P.key0), ...set(K0), ...get(P.key1), ...set(K1));
@@ -163,17 +223,36 @@ function blocksBody(advance: 'call' | 'word2'): number[] {
 
 /** The module's bytes: memory of `pages` 64-KiB pages, exported with `blocks` and `blocksWord2`. */
 export function philoxWasmBytes(pages = 1): Uint8Array<ArrayBuffer> {
-  const locals = vec([[8 + 3, I32], [4, I64]].map(([n, t]) => [...uleb(n), t]));
+  const locals = vec(
+    [
+      [8 + 3, I32],
+      [4, I64],
+    ].map(([n, t]) => [...uleb(n), t]),
+  );
   const body = (advance: 'call' | 'word2') => {
     const code = [...locals, ...blocksBody(advance), op.end];
     return [...uleb(code.length), ...code];
   };
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec([[0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])]])), // type: (i32 × 7) → ()
     ...section(3, vec([uleb(0), uleb(0)])), // functions 0 and 1 have type 0
     ...section(5, vec([[0x00, ...uleb(pages)]])), // memory: min pages, no max
-    ...section(7, vec([[...name('memory'), 0x02, ...uleb(0)], [...name('blocks'), 0x00, ...uleb(0)], [...name('blocksWord2'), 0x00, ...uleb(1)]])),
+    ...section(
+      7,
+      vec([
+        [...name('memory'), 0x02, ...uleb(0)],
+        [...name('blocks'), 0x00, ...uleb(0)],
+        [...name('blocksWord2'), 0x00, ...uleb(1)],
+      ]),
+    ),
     ...section(10, vec([body('call'), body('word2')])),
   ];
   return new Uint8Array(bytes);

@@ -152,7 +152,8 @@ export class CpuPool {
    */
   static async create(threads: number, source: RangeKernelSource, state: Float64Array[]): Promise<CpuPool> {
     if (!poolSupported()) throw new Error('CpuPool: SharedArrayBuffer and workers are not available here');
-    for (const s of state) if (!(s.buffer instanceof SharedArrayBuffer)) throw new Error('CpuPool: state arrays must be backed by a SharedArrayBuffer');
+    for (const s of state)
+      if (!(s.buffer instanceof SharedArrayBuffer)) throw new Error('CpuPool: state arrays must be backed by a SharedArrayBuffer');
     const workers = await Promise.all(Array.from({ length: threads }, spawn));
     const pool = new CpuPool(workers);
     try {

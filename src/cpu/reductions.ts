@@ -3,7 +3,16 @@
  * notion of a blow-up: a particle is non-finite when a coordinate or its
  * energy is not finite in f32, so a blow-up reads the same on both backends.
  */
-import { covarianceFromSums, covarianceRowLength, momentRowLength, momentsFromSums, type Covariance, type Moments, type TargetBall, type VelocityMoments } from '../backend.ts';
+import {
+  covarianceFromSums,
+  covarianceRowLength,
+  momentRowLength,
+  momentsFromSums,
+  type Covariance,
+  type Moments,
+  type TargetBall,
+  type VelocityMoments,
+} from '../backend.ts';
 import type { EnergyFn } from '../integrators/reference.ts';
 
 const finiteF32 = (v: number) => Number.isFinite(Math.fround(v));
@@ -13,7 +22,14 @@ const finiteF32 = (v: number) => Number.isFinite(Math.fround(v));
  * particle (lowest energy, lowest index on ties) with its position, and the
  * count within `ball`.
  */
-export function cpuMoments(positions: Float64Array, dims: number, energy: EnergyFn, params: ArrayLike<number>, shift: number[], ball?: TargetBall): Moments {
+export function cpuMoments(
+  positions: Float64Array,
+  dims: number,
+  energy: EnergyFn,
+  params: ArrayLike<number>,
+  shift: number[],
+  ball?: TargetBall,
+): Moments {
   const D = dims;
   const sums = new Float64Array(momentRowLength(D));
   let best = { energy: Infinity, index: -1 };

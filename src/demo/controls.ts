@@ -13,7 +13,20 @@ import { savePng, saveJson } from './save.ts';
 import type { DemoState } from './state.ts';
 
 /** Controls whose change needs a new run (recompilation or new buffers); the others apply live. */
-const REBUILD: (keyof DemoParams)[] = ['preset', 'expr', 'particles', 'seed', 'integrator', 'friction', 'dims', 'viewX', 'viewY', 'viewZ', 'view3d', 'trails'];
+const REBUILD: (keyof DemoParams)[] = [
+  'preset',
+  'expr',
+  'particles',
+  'seed',
+  'integrator',
+  'friction',
+  'dims',
+  'viewX',
+  'viewY',
+  'viewZ',
+  'view3d',
+  'trails',
+];
 
 /** Apply the live controls to every lane (a lane whose preset fixes dt keeps it). */
 function applyLive(state: DemoState, changed: Partial<DemoParams>): void {
@@ -57,17 +70,29 @@ export function buildControls(state: DemoState): void {
     });
   gui.add(params, 'expr').name('potential E(x, y, …)').onFinishChange(restart);
   gui.add(params, 'particles', 1, 4_000_000, 1).name('particles per lane').onFinishChange(restart);
-  gui.add(params, 'dt', 1e-5, 0.1).name('dt').onChange(() => applyLive(state, { dt: params.dt }));
-  gui.add(params, 'temperature', 0, 50).name('temperature').onChange(() => {
-    params.customT = true;
-    applyLive(state, { temperature: params.temperature });
-  });
-  gui.add(params, 'integrator', [...INTEGRATORS]).name('integrator').onChange(restart);
+  gui
+    .add(params, 'dt', 1e-5, 0.1)
+    .name('dt')
+    .onChange(() => applyLive(state, { dt: params.dt }));
+  gui
+    .add(params, 'temperature', 0, 50)
+    .name('temperature')
+    .onChange(() => {
+      params.customT = true;
+      applyLive(state, { temperature: params.temperature });
+    });
+  gui
+    .add(params, 'integrator', [...INTEGRATORS])
+    .name('integrator')
+    .onChange(restart);
   gui.add(params, 'friction', 0, 20).name('friction γ (baoab)').onFinishChange(restart);
   gui.add(params, 'dims', 2, 16, 1).name('dimension D').onFinishChange(restart);
   addViewFolder(gui, params, restart);
   gui.add(params, 'stepsPerFrame', 1, 200, 1).name('steps per frame');
-  gui.add(params, 'seed', 0, 2 ** 31, 1).name('seed').onFinishChange(restart);
+  gui
+    .add(params, 'seed', 0, 2 ** 31, 1)
+    .name('seed')
+    .onFinishChange(restart);
   gui.add(params, 'paused').name('pause');
   gui.add({ step: () => (state.loop.stepOnce = true) }, 'step').name('step once');
   gui.add({ reset: restart }, 'reset').name('reset');

@@ -24,7 +24,10 @@ export function cpuParticles(): number {
 /** One lane's simulation and (on the GPU) renderers, `size` pixels square. */
 export async function buildLane(state: DemoState, label: string, prepared: Prepared, size: number): Promise<Lane> {
   const gpu = state.gpuContext;
-  const sim = await Simulation.create(prepared, gpu ? { backend: 'webgpu', gpu: async () => gpu, webgpu: { ownsDevice: false } } : { backend: 'cpu' });
+  const sim = await Simulation.create(
+    prepared,
+    gpu ? { backend: 'webgpu', gpu: async () => gpu, webgpu: { ownsDevice: false } } : { backend: 'cpu' },
+  );
   const lane: Lane = { label, sim };
   const view = sim.renderView;
   if (!view) return lane;

@@ -30,13 +30,27 @@ export async function observe(state: DemoState, r: Running): Promise<void> {
   for (const [l, lane] of r.lanes.entries()) {
     const o = await observeLane(lane, width);
     const m = o.moments;
-    if (l === 0) state.hooks.lastResult = { step: lane.sim.step, mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite };
+    if (l === 0)
+      state.hooks.lastResult = {
+        step: lane.sim.step,
+        mean: m.mean,
+        variance: m.variance,
+        meanEnergy: m.meanEnergy,
+        nonFinite: m.nonFinite,
+      };
     observed.push(o);
   }
   if (state.running !== r) return;
   state.hooks.lanes = observed.map((o) => o.report);
-  state.plots?.setMarginal(centres, observed.map((o) => o.density), observed[0].exact);
-  state.plots?.add(r.lanes[0].sim.step, observed.map((o) => o.sample));
+  state.plots?.setMarginal(
+    centres,
+    observed.map((o) => o.density),
+    observed[0].exact,
+  );
+  state.plots?.add(
+    r.lanes[0].sim.step,
+    observed.map((o) => o.sample),
+  );
   showStats(state, r);
 }
 
@@ -59,7 +73,16 @@ async function observeLane(lane: Lane, width: number): Promise<LaneObservation> 
   return {
     moments: m,
     sample: { temperature: T, meanEnergy: m.meanEnergy, bestEnergy, kl, msd, einstein },
-    report: { label: lane.label, particles: sim.spec.particles, step: sim.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy, mean: m.mean, variance: m.variance },
+    report: {
+      label: lane.label,
+      particles: sim.spec.particles,
+      step: sim.step,
+      temperature: T,
+      meanEnergy: m.meanEnergy,
+      bestEnergy,
+      mean: m.mean,
+      variance: m.variance,
+    },
     density,
     exact,
   };
@@ -70,7 +93,8 @@ function showStats(state: DemoState, r: Running): void {
   const sim = r.lanes[0].sim;
   const particles = r.lanes.reduce((a, l) => a + l.sim.spec.particles, 0);
   const lanesText = state.hooks.lanes.map(
-    (s) => `${r.lanes.length > 1 ? `${s.label.split(':')[0]}: ` : ''}T ${s.temperature.toPrecision(3)} · ⟨E⟩ ${s.meanEnergy.toPrecision(4)}`,
+    (s) =>
+      `${r.lanes.length > 1 ? `${s.label.split(':')[0]}: ` : ''}T ${s.temperature.toPrecision(3)} · ⟨E⟩ ${s.meanEnergy.toPrecision(4)}`,
   );
   const device = `${sim.backend.device}${sim.backend.software ? ' (software)' : ''}`;
   page.stats.textContent = `${particles.toLocaleString()} particles · step ${sim.step.toLocaleString()} · ${lanesText.join(' · ')} · ${state.hooks.fps.toFixed(0)} fps · ${device}`;

@@ -64,8 +64,10 @@ export function readParams(q: URLSearchParams): DemoParams {
     dt: num(q, 'dt', (x) => Number.isFinite(x) && x > 0) ?? (preset.spec.dt as number),
     temperature: T ?? startTemperature(preset),
     customT: T !== undefined,
-    integrator: INTEGRATORS.includes(integrator as IntegratorName) ? (integrator as IntegratorName) : (preset.spec.integrator as IntegratorName),
-    friction: num(q, 'gamma', (x) => Number.isFinite(x) && x >= 0) ?? ((preset.spec.friction as number | undefined) ?? 1),
+    integrator: INTEGRATORS.includes(integrator as IntegratorName)
+      ? (integrator as IntegratorName)
+      : (preset.spec.integrator as IntegratorName),
+    friction: num(q, 'gamma', (x) => Number.isFinite(x) && x >= 0) ?? (preset.spec.friction as number | undefined) ?? 1,
     dims: num(q, 'dims', (x) => Number.isInteger(x) && x >= 2 && x <= 16) ?? preset.spec.dims,
     viewX: num(q, 'vx', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[0],
     viewY: num(q, 'vy', (x) => Number.isInteger(x) && x >= 0 && x < 16) ?? preset.view.dims[1],
@@ -80,7 +82,15 @@ export function readParams(q: URLSearchParams): DemoParams {
 
 /** Write every control into the URL (without reloading). */
 export function writeParams(p: DemoParams): void {
-  const q = new URLSearchParams({ preset: p.preset, particles: String(p.particles), seed: String(p.seed), dt: String(p.dt), integrator: p.integrator, gamma: String(p.friction), spf: String(p.stepsPerFrame) });
+  const q = new URLSearchParams({
+    preset: p.preset,
+    particles: String(p.particles),
+    seed: String(p.seed),
+    dt: String(p.dt),
+    integrator: p.integrator,
+    gamma: String(p.friction),
+    spf: String(p.stepsPerFrame),
+  });
   if (p.customT) q.set('T', String(p.temperature));
   q.set('dims', String(p.dims));
   q.set('vx', String(p.viewX));

@@ -48,22 +48,36 @@ export class Plots {
   private readonly history: { step: number; lanes: LaneSample[] }[] = [];
 
   /** @param lanes the lanes' labels ('' for a single unnamed ensemble) */
-  constructor(container: HTMLElement, private readonly lanes: string[]) {
+  constructor(
+    container: HTMLElement,
+    private readonly lanes: string[],
+  ) {
     const axisStroke = '#9ab';
-    const axes = [{ stroke: axisStroke, grid: { stroke: '#333' } }, { stroke: axisStroke, grid: { stroke: '#333' } }];
+    const axes = [
+      { stroke: axisStroke, grid: { stroke: '#333' } },
+      { stroke: axisStroke, grid: { stroke: '#333' } },
+    ];
     const x = { x: { time: false } };
     const chart = (title: string, scales: uPlot.Scales, series: uPlot.Series[], data: uPlot.AlignedData) =>
       new uPlot({ title, width: WIDTH, height: HEIGHT, axes, scales, series }, data, container);
     const perLane = (what: string, extra: Partial<uPlot.Series> = {}) => seriesPerLane(lanes, what, extra);
     const marginal = [
       {},
-      ...perLane('particles', { fill: lanes.length === 1 ? 'rgba(100,200,255,0.25)' : undefined, paths: uPlot.paths.stepped!({ align: 1 }) }),
+      ...perLane('particles', {
+        fill: lanes.length === 1 ? 'rgba(100,200,255,0.25)' : undefined,
+        paths: uPlot.paths.stepped!({ align: 1 }),
+      }),
       { label: seriesName(lanes, 'Boltzmann', 0), stroke: '#fc6', width: 2 },
     ];
     this.marginal = chart('x: histogram vs exp(−E/T)/Z', x, marginal, [[], ...lanes.map(() => []), []]);
     const relaxation = [{ label: 'step' }, ...perLane('KL', { width: 2 })];
     this.relaxation = chart('KL(q‖p): relaxation', { ...x, y: { distr: 3 } }, relaxation, [[], ...lanes.map(() => [])]);
-    const energy = [{ label: 'step' }, ...perLane('T', { dash: [2, 3] }), ...perLane('⟨E⟩'), ...perLane('best E', { width: 2, dash: [8, 3] })];
+    const energy = [
+      { label: 'step' },
+      ...perLane('T', { dash: [2, 3] }),
+      ...perLane('⟨E⟩'),
+      ...perLane('best E', { width: 2, dash: [8, 3] }),
+    ];
     this.energy = chart('temperature and energy', x, energy, [[], ...lanes.flatMap(() => [[], [], []])]);
     const diffusion = [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }];
     this.diffusion = chart('mean-square displacement vs 2DTt', x, diffusion, [[], [], []]);

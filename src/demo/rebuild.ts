@@ -34,7 +34,11 @@ export async function rebuild(state: DemoState): Promise<void> {
     throw e;
   }
   state.running = { lanes: built, size };
-  announce(state, built[0], lanes.map((l) => l.label));
+  announce(
+    state,
+    built[0],
+    lanes.map((l) => l.label),
+  );
 }
 
 /** Every lane's spec prepared; undefined (the error shown) where the controls make a bad spec. */

@@ -99,8 +99,16 @@ export class WebGpuBackend implements Backend {
    */
   static async create(ctx: GpuContext, problem: Problem, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
     const ensemble = await GpuEnsemble.create(ctx.device, problem, options.maxShardBytes);
-    const built = await Promise.allSettled([buildKernel(ensemble, problem, options), ObservationPass.create(ensemble, problem.potential.wgsl, problem.spec.histogram, options.forceGlobalAtomics), CovarianceReduction.create(ctx.device, ensemble.shards, ensemble.dims)] as const);
-    const [kernel, observation, covariance] = built.map((b) => (b.status === 'fulfilled' ? b.value : undefined)) as [ParticleKernel?, ObservationPass?, CovarianceReduction?];
+    const built = await Promise.allSettled([
+      buildKernel(ensemble, problem, options),
+      ObservationPass.create(ensemble, problem.potential.wgsl, problem.spec.histogram, options.forceGlobalAtomics),
+      CovarianceReduction.create(ctx.device, ensemble.shards, ensemble.dims),
+    ] as const);
+    const [kernel, observation, covariance] = built.map((b) => (b.status === 'fulfilled' ? b.value : undefined)) as [
+      ParticleKernel?,
+      ObservationPass?,
+      CovarianceReduction?,
+    ];
     try {
       const failed = built.find((b) => b.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
@@ -109,7 +117,13 @@ export class WebGpuBackend implements Backend {
       for (const stage of [kernel, observation, covariance, ensemble]) stage?.destroy();
       throw e;
     }
-    return new WebGpuBackend(ctx, problem, ensemble, { kernel: kernel!, observation: observation!, covariance: covariance! }, options.ownsDevice ?? false);
+    return new WebGpuBackend(
+      ctx,
+      problem,
+      ensemble,
+      { kernel: kernel!, observation: observation!, covariance: covariance! },
+      options.ownsDevice ?? false,
+    );
   }
 
   /** The device and buffers renderers draw from (owned by this backend). */
@@ -217,16 +231,28 @@ export class WebGpuBackend implements Backend {
 
   moments(shift: number[], ball?: TargetBall): Promise<Moments> {
     const pass = this.stages.observation;
-    return this.submitAndRead('WebGpuBackend.moments', (encoder) => pass.recordMoments(encoder, { shift, ball }), () => pass.readMoments(shift));
+    return this.submitAndRead(
+      'WebGpuBackend.moments',
+      (encoder) => pass.recordMoments(encoder, { shift, ball }),
+      () => pass.readMoments(shift),
+    );
   }
 
   histogram(): Promise<HistogramCounts> {
-    return this.submitAndRead('WebGpuBackend.histogram', (encoder) => this.stages.observation.histogram().record(encoder), () => this.stages.observation.histogram().read());
+    return this.submitAndRead(
+      'WebGpuBackend.histogram',
+      (encoder) => this.stages.observation.histogram().record(encoder),
+      () => this.stages.observation.histogram().read(),
+    );
   }
 
   covariance(shift: number[]): Promise<Covariance> {
     const reduction = this.stages.covariance;
-    return this.submitAndRead('WebGpuBackend.covariance', (encoder) => reduction.record(encoder, shift), () => reduction.read(shift));
+    return this.submitAndRead(
+      'WebGpuBackend.covariance',
+      (encoder) => reduction.record(encoder, shift),
+      () => reduction.read(shift),
+    );
   }
 
   async finish(): Promise<void> {
@@ -248,7 +274,13 @@ export class WebGpuBackend implements Backend {
   async readPositions(): Promise<Float32Array> {
     this.check();
     const e = this.ensemble;
-    return readShards(this.gpu, e.shards, e.shards.map((s) => s.positions), e.dims, 'WebGpuBackend.readPositions');
+    return readShards(
+      this.gpu,
+      e.shards,
+      e.shards.map((s) => s.positions),
+      e.dims,
+      'WebGpuBackend.readPositions',
+    );
   }
 
   async readVelocities(): Promise<Float32Array | undefined> {
@@ -296,7 +328,8 @@ async function initialise(ensemble: GpuEnsemble, problem: Problem, workgroupSize
   const key = seedKey(spec.seed);
   const { device, dims } = ensemble;
   const made = [InitKernel.create(device, ensemble.shards, dims, spec.init, key, workgroupSize)];
-  if (ensemble.velocities) made.push(InitKernel.create(device, ensemble.over(ensemble.velocities), dims, velocityInit(spec), key, workgroupSize, true));
+  if (ensemble.velocities)
+    made.push(InitKernel.create(device, ensemble.over(ensemble.velocities), dims, velocityInit(spec), key, workgroupSize, true));
   const settled = await Promise.allSettled(made);
   const inits = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   try {

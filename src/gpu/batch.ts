@@ -13,7 +13,11 @@ import { preprocess } from './shaders.ts';
 export function batchShader(batch: BatchSpec, rows: number): string {
   const scale = rows / batch.size;
   const literal = /[.e]/.test(String(scale)) ? String(scale) : `${scale}.0`;
-  return [`const BATCH_B: u32 = ${batch.size}u;`, `const BATCH_SCALE: f32 = ${literal};`, preprocess(batchWGSL, { REPLACE: batch.replace })].join('\n');
+  return [
+    `const BATCH_B: u32 = ${batch.size}u;`,
+    `const BATCH_SCALE: f32 = ${literal};`,
+    preprocess(batchWGSL, { REPLACE: batch.replace }),
+  ].join('\n');
 }
 
 /**

@@ -23,17 +23,38 @@ export class CovarianceReduction {
   private readonly q: number;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], private readonly dims: number) {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly shards: readonly Shard[],
+    private readonly dims: number,
+  ) {
     this.q = covarianceRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
     const bytes = this.rows * this.q * 4;
-    this.partials = device.createBuffer({ label: 'CovarianceReduction.partials', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    this.staging = device.createBuffer({ label: 'CovarianceReduction.staging', size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    this.shift = device.createBuffer({ label: 'CovarianceReduction.shift', size: Math.max(16, 4 * dims), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.partials = device.createBuffer({
+      label: 'CovarianceReduction.partials',
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC,
+    });
+    this.staging = device.createBuffer({
+      label: 'CovarianceReduction.staging',
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    this.shift = device.createBuffer({
+      label: 'CovarianceReduction.shift',
+      size: Math.max(16, 4 * dims),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     let row0 = 0;
     this.uniforms = shards.map((shard, s) => {
-      const u = device.createBuffer({ label: `CovarianceReduction.uniforms[${s}]`, size: MomentsParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const u = device.createBuffer({
+        label: `CovarianceReduction.uniforms[${s}]`,
+        size: MomentsParams.size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.base }));
       row0 += this.groups[s];
       return u;

@@ -75,7 +75,12 @@ export async function requestGpuContext(gpu: GPU, noAdapterHint: string): Promis
 export async function browserGpuContext(): Promise<GpuContext> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
   if (!gpu) {
-    throw new RuntimeFailure('this browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge, on a page served over https or from localhost.');
+    throw new RuntimeFailure(
+      'this browser has no WebGPU (navigator.gpu is missing). Use a current Chrome or Edge, on a page served over https or from localhost.',
+    );
   }
-  return requestGpuContext(gpu, 'The browser exposes WebGPU but offered no adapter: the GPU may be blocklisted or disabled (see chrome://gpu).');
+  return requestGpuContext(
+    gpu,
+    'The browser exposes WebGPU but offered no adapter: the GPU may be blocklisted or disabled (see chrome://gpu).',
+  );
 }

@@ -40,7 +40,11 @@ export class GpuEnsemble {
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const shards = allocateShards(device, spec.particles, spec.dims, maxShardBytes);
-    const params = device.createBuffer({ label: 'GpuEnsemble.params', size: Math.max(16, 4 * potential.paramValues.length), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const params = device.createBuffer({
+      label: 'GpuEnsemble.params',
+      size: Math.max(16, 4 * potential.paramValues.length),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     const velocities = entry.velocities ? allocateShardBuffers(device, shards, spec.dims, 'velocities') : undefined;
     const accepts = entry.metropolis ? allocateShardBuffers(device, shards, 1, 'accepts') : undefined;
     made.push(...shards.map((s) => s.positions), params, ...(velocities ?? []), ...(accepts ?? []));
@@ -49,7 +53,9 @@ export class GpuEnsemble {
     try {
       if (error) {
         const bytes = spec.particles * spec.dims * 4 * (velocities ? 2 : 1);
-        throw new RuntimeFailure(`the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}. Use fewer particles.`);
+        throw new RuntimeFailure(
+          `the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}. Use fewer particles.`,
+        );
       }
       device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
       const data = createDataBuffer(device, potential);

@@ -39,7 +39,13 @@ export class HistogramPass {
   private readonly groups: number[];
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], h: HistogramSpec, usesWorkgroupBins: boolean) {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly shards: readonly Shard[],
+    h: HistogramSpec,
+    usesWorkgroupBins: boolean,
+  ) {
     const axes = axisBinnings(h);
     this.totalBins = axes.reduce((a, ax) => a * ax.bins, 1);
     this.usesWorkgroupBins = usesWorkgroupBins;
@@ -47,11 +53,19 @@ export class HistogramPass {
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
     this.counts = device.createBuffer({ label: 'HistogramPass.counts', size: bytes, usage });
     this.totals = device.createBuffer({ label: 'HistogramPass.totals', size: 8, usage });
-    this.staging = device.createBuffer({ label: 'HistogramPass.staging', size: bytes + 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = device.createBuffer({
+      label: 'HistogramPass.staging',
+      size: bytes + 8,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     this.groups = shards.map((s) => groupsFor(s.count, this.totalBins, usesWorkgroupBins));
     const [a0, a1] = [axes[0], axes[1] ?? axes[0]];
     this.uniforms = shards.map((shard, s) => {
-      const u = device.createBuffer({ label: `HistogramPass.uniforms[${s}]`, size: HistogramParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const u = device.createBuffer({
+        label: `HistogramPass.uniforms[${s}]`,
+        size: HistogramParams.size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       device.queue.writeBuffer(
         u,
         0,
@@ -84,7 +98,13 @@ export class HistogramPass {
     );
   }
 
-  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, h: HistogramSpec, options: { forceGlobalAtomics?: boolean } = {}): Promise<HistogramPass> {
+  static async create(
+    device: GPUDevice,
+    shards: readonly Shard[],
+    dims: number,
+    h: HistogramSpec,
+    options: { forceGlobalAtomics?: boolean } = {},
+  ): Promise<HistogramPass> {
     const total = h.bins.reduce((a, b) => a * b, 1);
     const usesWorkgroupBins = !options.forceGlobalAtomics && total <= privateBinCapacity(device);
     const code = assembleShader(histogramWGSL, { dims, structs: [HistogramParams], defines: { PRIVATE: usesWorkgroupBins } });

@@ -15,17 +15,32 @@ export class InitKernel {
   private readonly bindGroups: GPUBindGroup[];
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPUComputePipeline, private readonly shards: readonly Shard[], private readonly workgroupSize: number, init: InitSpec, key: [number, number]) {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPUComputePipeline,
+    private readonly shards: readonly Shard[],
+    private readonly workgroupSize: number,
+    init: InitSpec,
+    key: [number, number],
+  ) {
     const { a, b } = initAffine(init);
     const ab = new Float32Array(2 * a.length);
     a.forEach((v, d) => {
       ab[2 * d] = v;
       ab[2 * d + 1] = b[d];
     });
-    this.affine = device.createBuffer({ label: 'InitKernel.affine', size: Math.max(16, ab.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.affine = device.createBuffer({
+      label: 'InitKernel.affine',
+      size: Math.max(16, ab.byteLength),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(this.affine, 0, ab);
     this.uniforms = shards.map((shard, s) => {
-      const u = device.createBuffer({ label: `InitKernel.uniforms[${s}]`, size: InitParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const u = device.createBuffer({
+        label: `InitKernel.uniforms[${s}]`,
+        size: InitParams.size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       device.queue.writeBuffer(u, 0, InitParams.pack({ count: shard.count, base: shard.base, key_lo: key[0], key_hi: key[1] }));
       return u;
     });
@@ -46,7 +61,15 @@ export class InitKernel {
    * @param velocity write initial velocities (stream 2) instead of positions (stream 1); pass
    *   shards whose `positions` are the velocity buffers
    */
-  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, init: InitSpec, key: [number, number], workgroupSize: number, velocity = false): Promise<InitKernel> {
+  static async create(
+    device: GPUDevice,
+    shards: readonly Shard[],
+    dims: number,
+    init: InitSpec,
+    key: [number, number],
+    workgroupSize: number,
+    velocity = false,
+  ): Promise<InitKernel> {
     const code = assembleShader(initWGSL, {
       dims,
       structs: [InitParams],

@@ -20,7 +20,10 @@ export class StructLayout<F extends string> {
   readonly size: number;
   private readonly offsets: Map<F, { offset: number; type: FieldType }>;
 
-  constructor(readonly name: string, readonly fields: readonly (readonly [F, FieldType])[]) {
+  constructor(
+    readonly name: string,
+    readonly fields: readonly (readonly [F, FieldType])[],
+  ) {
     this.offsets = new Map();
     let offset = 0;
     for (const [f, t] of fields) {
@@ -49,7 +52,8 @@ export class StructLayout<F extends string> {
       const v = values[f];
       const at = this.offsetOf(f);
       if (t === 'mat4x4f') {
-        if (typeof v === 'number' || v.length !== 16) throw new RangeError(`${this.name}.${f} needs 16 numbers (a column-major 4×4 matrix)`);
+        if (typeof v === 'number' || v.length !== 16)
+          throw new RangeError(`${this.name}.${f} needs 16 numbers (a column-major 4×4 matrix)`);
         for (let k = 0; k < 16; k++) view.setFloat32(at + 4 * k, v[k], true);
       } else if (typeof v !== 'number') {
         throw new RangeError(`${this.name}.${f} is a scalar, got ${v.length} numbers`);

@@ -60,7 +60,8 @@ export class MomentsReduction {
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
     const out = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
-    const f32 = (label: string, floats: number, usage = out) => device.createBuffer({ label: `MomentsReduction.${label}`, size: Math.max(16, 4 * floats), usage });
+    const f32 = (label: string, floats: number, usage = out) =>
+      device.createBuffer({ label: `MomentsReduction.${label}`, size: Math.max(16, 4 * floats), usage });
     this.partials = f32('partials', this.rows * this.q);
     this.rowMin = f32('rowMin', this.rows);
     this.rowArgmin = f32('rowArgmin', this.rows);
@@ -69,7 +70,11 @@ export class MomentsReduction {
     const argminAt = minAt + 4 * this.rows;
     const bestAt = argminAt + 4 * this.rows;
     this.layout = { minAt, argminAt, bestAt, bytes: bestAt + (pot ? 4 * this.rows * dims : 0) };
-    this.staging = device.createBuffer({ label: 'MomentsReduction.staging', size: this.layout.bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging = device.createBuffer({
+      label: 'MomentsReduction.staging',
+      size: this.layout.bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     this.ball = f32('ball', dims + 1, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
     this.shift = f32('shift', dims, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
     this.uniforms = this.writeUniforms();
@@ -80,7 +85,11 @@ export class MomentsReduction {
   private writeUniforms(): GPUBuffer[] {
     let row0 = 0;
     return this.shards.map((shard, s) => {
-      const u = this.device.createBuffer({ label: `MomentsReduction.uniforms[${s}]`, size: MomentsParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+      const u = this.device.createBuffer({
+        label: `MomentsReduction.uniforms[${s}]`,
+        size: MomentsParams.size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
       this.device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.base }));
       row0 += this.groups[s];
       return u;
@@ -100,7 +109,11 @@ export class MomentsReduction {
       [8, this.rowBest],
     ];
     const entries = buffers.filter(([, b]) => b !== undefined).map(([binding, buffer]) => ({ binding, resource: { buffer: buffer! } }));
-    return this.device.createBindGroup({ label: `MomentsReduction.bindGroups[${s}]`, layout: this.pipeline.getBindGroupLayout(0), entries });
+    return this.device.createBindGroup({
+      label: `MomentsReduction.bindGroups[${s}]`,
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries,
+    });
   }
 
   /**
@@ -108,7 +121,13 @@ export class MomentsReduction {
    * @param values with `potential`, the energy is summed and the argmin's position recorded; without, E = 0
    */
   static async create(device: GPUDevice, shards: readonly Shard[], dims: number, values: SummedValues): Promise<MomentsReduction> {
-    const code = assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: values.potential?.wgsl, defines: { ENERGY: values.potential !== undefined }, reduce: true });
+    const code = assembleShader(momentsWGSL, {
+      dims,
+      structs: [MomentsParams],
+      potential: values.potential?.wgsl,
+      defines: { ENERGY: values.potential !== undefined },
+      reduce: true,
+    });
     const pipeline = await computePipeline(device, code, 'MomentsReduction', { WG });
     return new MomentsReduction(device, pipeline, shards, dims, values);
   }
@@ -157,6 +176,7 @@ export class MomentsReduction {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowMin, this.rowArgmin, this.rowBest, ...this.uniforms]) b?.destroy();
+    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowMin, this.rowArgmin, this.rowBest, ...this.uniforms])
+      b?.destroy();
   }
 }

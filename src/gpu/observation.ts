@@ -29,10 +29,17 @@ export class ObservationPass {
    * @param potentialWGSL the energy summed over the positions
    * @param forceGlobalAtomics bin straight into global atomics even when the bins fit in workgroup memory (tests)
    */
-  static async create(ensemble: GpuEnsemble, potentialWGSL: string, histogram: HistogramSpec | undefined, forceGlobalAtomics = false): Promise<ObservationPass> {
+  static async create(
+    ensemble: GpuEnsemble,
+    potentialWGSL: string,
+    histogram: HistogramSpec | undefined,
+    forceGlobalAtomics = false,
+  ): Promise<ObservationPass> {
     const { device, dims } = ensemble;
     const built = await Promise.allSettled([
-      MomentsReduction.create(device, ensemble.shards, dims, { potential: { wgsl: potentialWGSL, params: ensemble.params, data: ensemble.data } }),
+      MomentsReduction.create(device, ensemble.shards, dims, {
+        potential: { wgsl: potentialWGSL, params: ensemble.params, data: ensemble.data },
+      }),
       ensemble.velocities && MomentsReduction.create(device, ensemble.over(ensemble.velocities), dims, {}),
       ensemble.accepts && MomentsReduction.create(device, ensemble.over(ensemble.accepts), 1, {}),
       histogram && HistogramPass.create(device, ensemble.shards, dims, histogram, { forceGlobalAtomics }),
@@ -42,7 +49,12 @@ export class ObservationPass {
       for (const b of built) if (b.status === 'fulfilled') b.value?.destroy();
       throw (failed as PromiseRejectedResult).reason;
     }
-    const [m, v, a, h] = built.map((b) => (b as PromiseFulfilledResult<unknown>).value) as [MomentsReduction, MomentsReduction?, MomentsReduction?, HistogramPass?];
+    const [m, v, a, h] = built.map((b) => (b as PromiseFulfilledResult<unknown>).value) as [
+      MomentsReduction,
+      MomentsReduction?,
+      MomentsReduction?,
+      HistogramPass?,
+    ];
     return new ObservationPass(ensemble, m, v, a, h);
   }
 

@@ -46,11 +46,19 @@ export class ParticleKernel {
     private readonly ensemble: GpuEnsemble,
     readonly options: ParticleKernelOptions,
   ) {
-    this.coef = device.createBuffer({ label: 'ParticleKernel.coef', size: options.maxSteps * 4 * COEF_STRIDE, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.coef = device.createBuffer({
+      label: 'ParticleKernel.coef',
+      size: options.maxSteps * 4 * COEF_STRIDE,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     if (options.integrator.velocities) this.invMass = this.writeInverseMass(options.mass);
     if (ensemble.data) this.dataGroup = dataBindGroup(device, pipeline, ensemble.data, 'ParticleKernel.dataGroup');
     this.uniforms = ensemble.shards.map((_, s) =>
-      device.createBuffer({ label: `ParticleKernel.uniforms[${s}]`, size: ParticleParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+      device.createBuffer({
+        label: `ParticleKernel.uniforms[${s}]`,
+        size: ParticleParams.size,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      }),
     );
     this.bindGroups = ensemble.shards.map((shard, s) => {
       const entries: GPUBindGroupEntry[] = [
@@ -59,7 +67,8 @@ export class ParticleKernel {
         { binding: 2, resource: { buffer: this.coef } },
         { binding: 3, resource: { buffer: ensemble.params } },
       ];
-      if (ensemble.velocities && this.invMass) entries.push({ binding: 4, resource: { buffer: ensemble.velocities[s] } }, { binding: 5, resource: { buffer: this.invMass } });
+      if (ensemble.velocities && this.invMass)
+        entries.push({ binding: 4, resource: { buffer: ensemble.velocities[s] } }, { binding: 5, resource: { buffer: this.invMass } });
       if (ensemble.accepts) entries.push({ binding: 6, resource: { buffer: ensemble.accepts[s] } });
       return device.createBindGroup({ label: `ParticleKernel.bindGroups[${s}]`, layout: pipeline.getBindGroupLayout(0), entries });
     });
@@ -72,7 +81,11 @@ export class ParticleKernel {
       im[2 * d] = 1 / m;
       im[2 * d + 1] = 1 / Math.sqrt(m);
     });
-    const buffer = this.device.createBuffer({ label: 'ParticleKernel.invMass', size: Math.max(16, im.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    const buffer = this.device.createBuffer({
+      label: 'ParticleKernel.invMass',
+      size: Math.max(16, im.byteLength),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     this.device.queue.writeBuffer(buffer, 0, im);
     return buffer;
   }
@@ -97,7 +110,13 @@ export class ParticleKernel {
    * @param coef COEF_STRIDE numbers per step, K = coef.length / COEF_STRIDE ≤ maxSteps
    * @param timestampWrites where the pass writes its start and end times (GPU timing, `timestamp-query`)
    */
-  record(encoder: GPUCommandEncoder, step0: number, coef: Float64Array, key: [number, number], timestampWrites?: GPUComputePassTimestampWrites): void {
+  record(
+    encoder: GPUCommandEncoder,
+    step0: number,
+    coef: Float64Array,
+    key: [number, number],
+    timestampWrites?: GPUComputePassTimestampWrites,
+  ): void {
     const K = coef.length / COEF_STRIDE;
     if (!Number.isInteger(K) || K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
     if (step0 + K > 2 ** 32) throw new RangeError(`step ${step0 + K} beyond 2^32`);
@@ -107,8 +126,18 @@ export class ParticleKernel {
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     const dims = this.ensemble.dims;
     const pack = (shard: { count: number; base: number }) =>
-      ParticleParams.pack({ count: shard.count, base: shard.base, steps: K, ...streamWords(step0, dims, key), leapfrog: this.options.leapfrogSteps });
-    dispatchShards(pass, this.ensemble.shards, this.bindGroups, this.options.workgroupSize, { device: this.device, buffers: this.uniforms, pack });
+      ParticleParams.pack({
+        count: shard.count,
+        base: shard.base,
+        steps: K,
+        ...streamWords(step0, dims, key),
+        leapfrog: this.options.leapfrogSteps,
+      });
+    dispatchShards(pass, this.ensemble.shards, this.bindGroups, this.options.workgroupSize, {
+      device: this.device,
+      buffers: this.uniforms,
+      pack,
+    });
     pass.end();
   }
 

@@ -65,10 +65,21 @@ export function allocateShardBuffers(device: GPUDevice, shards: readonly Shard[]
  * its phase m0 mod 4, and the first step's index (mini-batch counters).
  * @param step0 index of the chunk's first step (< 2^32)
  */
-export function streamWords(step0: number, dims: number, key: [number, number]): { key_lo: number; key_hi: number; call_lo: number; call_hi: number; phase: number; step0: number } {
+export function streamWords(
+  step0: number,
+  dims: number,
+  key: [number, number],
+): { key_lo: number; key_hi: number; call_lo: number; call_hi: number; phase: number; step0: number } {
   const m0 = step0 * dims; // first normal number, < 2^53
   const call = Math.floor(m0 / 4);
-  return { key_lo: key[0], key_hi: key[1], call_lo: call >>> 0, call_hi: Math.floor(call / 2 ** 32) >>> 0, phase: m0 % 4, step0: step0 % 2 ** 32 };
+  return {
+    key_lo: key[0],
+    key_hi: key[1],
+    call_lo: call >>> 0,
+    call_hi: Math.floor(call / 2 ** 32) >>> 0,
+    phase: m0 % 4,
+    step0: step0 % 2 ** 32,
+  };
 }
 
 /**

@@ -18,14 +18,25 @@ export function createDataBuffer(device: GPUDevice, potential: CompiledPotential
   const bytes = Math.max(16, data.values.length * 4);
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (bytes > limit) {
-    throw new RuntimeFailure(`the data set (${data.rows} rows × ${data.columns.length} columns, ${bytes} bytes as f32) exceeds this GPU's storage-binding limit of ${limit} bytes; use fewer rows`);
+    throw new RuntimeFailure(
+      `the data set (${data.rows} rows × ${data.columns.length} columns, ${bytes} bytes as f32) exceeds this GPU's storage-binding limit of ${limit} bytes; use fewer rows`,
+    );
   }
-  const buffer = device.createBuffer({ label: 'potentialData.buffer', size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  const buffer = device.createBuffer({
+    label: 'potentialData.buffer',
+    size: bytes,
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+  });
   device.queue.writeBuffer(buffer, 0, Float32Array.from(data.values));
   return buffer;
 }
 
 /** The group-1 bind group of a pipeline (layout 'auto') that includes a potential from data. */
-export function dataBindGroup(device: GPUDevice, pipeline: GPUComputePipeline | GPURenderPipeline, data: GPUBuffer, label: string): GPUBindGroup {
+export function dataBindGroup(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline | GPURenderPipeline,
+  data: GPUBuffer,
+  label: string,
+): GPUBindGroup {
   return device.createBindGroup({ label, layout: pipeline.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: data } }] });
 }

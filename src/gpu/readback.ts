@@ -6,7 +6,13 @@
 import type { Shard } from './particles.ts';
 
 /** `bytes` bytes of `source` from `offset`, as f32. */
-export async function readFloats(device: GPUDevice, source: GPUBuffer, offset: number, bytes: number, label: string): Promise<Float32Array> {
+export async function readFloats(
+  device: GPUDevice,
+  source: GPUBuffer,
+  offset: number,
+  bytes: number,
+  label: string,
+): Promise<Float32Array> {
   const staging = device.createBuffer({ label, size: Math.max(16, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
     const encoder = device.createCommandEncoder({ label });
@@ -25,7 +31,13 @@ export async function readFloats(device: GPUDevice, source: GPUBuffer, offset: n
  * Every particle's values of one per-shard buffer (`buffers[s]` holds shard s),
  * `floats` f32 per particle, in global particle order.
  */
-export async function readShards(device: GPUDevice, shards: readonly Shard[], buffers: GPUBuffer[], floats: number, label: string): Promise<Float32Array> {
+export async function readShards(
+  device: GPUDevice,
+  shards: readonly Shard[],
+  buffers: GPUBuffer[],
+  floats: number,
+  label: string,
+): Promise<Float32Array> {
   const total = shards.reduce((n, s) => n + s.count, 0);
   const out = new Float32Array(total * floats);
   for (const [s, shard] of shards.entries()) {

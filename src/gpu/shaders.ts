@@ -88,10 +88,19 @@ export async function compileShader(device: GPUDevice, code: string, label: stri
  * @param constants its pipeline-overridable constants (the workgroup size WG, …)
  * @throws Error naming the stage when the pipeline is invalid (e.g. a workgroup larger than the device allows)
  */
-export async function computePipeline(device: GPUDevice, code: string, name: string, constants: Record<string, number>): Promise<GPUComputePipeline> {
+export async function computePipeline(
+  device: GPUDevice,
+  code: string,
+  name: string,
+  constants: Record<string, number>,
+): Promise<GPUComputePipeline> {
   const module = await compileShader(device, code, `${name}.module`);
   try {
-    return await device.createComputePipelineAsync({ label: `${name}.pipeline`, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
+    return await device.createComputePipelineAsync({
+      label: `${name}.pipeline`,
+      layout: 'auto',
+      compute: { module, entryPoint: 'main', constants },
+    });
   } catch (e) {
     throw new Error(`${name}: the pipeline could not be built (${JSON.stringify(constants)}): ${(e as Error).message}`);
   }

@@ -11,7 +11,11 @@ export class GpuTimer {
   /** @param device a device created with the `timestamp-query` feature */
   constructor(private readonly device: GPUDevice) {
     this.set = device.createQuerySet({ label: 'GpuTimer.set', type: 'timestamp', count: 2 });
-    this.resolve = device.createBuffer({ label: 'GpuTimer.resolve', size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    this.resolve = device.createBuffer({
+      label: 'GpuTimer.resolve',
+      size: 16,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+    });
     this.staging = device.createBuffer({ label: 'GpuTimer.staging', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   }
 

@@ -44,7 +44,15 @@ export function accepts(u: number, dH: number, logQ: number, T: number): boolean
  * @param c4 per step (h, σ, T, 0) from overdampedCoefficients (src/integrators/coefficients.ts)
  * @returns the number of accepted moves
  */
-export function advanceMala(x: Float64Array, rng: ParticleRng, c4: Float64Array, energy: EnergyFn, gradient: FullGradientFn, p: ArrayLike<number>, s: StepScratch): number {
+export function advanceMala(
+  x: Float64Array,
+  rng: ParticleRng,
+  c4: Float64Array,
+  energy: EnergyFn,
+  gradient: FullGradientFn,
+  p: ArrayLike<number>,
+  s: StepScratch,
+): number {
   const D = x.length;
   const K = c4.length / COEF_STRIDE;
   let e = energy(x, p);

@@ -45,7 +45,13 @@ export interface StepScratch {
 }
 
 export function makeScratch(dims: number): StepScratch {
-  return { g: new Float64Array(dims), gy: new Float64Array(dims), y: new Float64Array(dims), xi: new Float64Array(dims), block: new Uint32Array(4) };
+  return {
+    g: new Float64Array(dims),
+    gy: new Float64Array(dims),
+    y: new Float64Array(dims),
+    xi: new Float64Array(dims),
+    block: new Uint32Array(4),
+  };
 }
 
 /** The random numbers of one particle in one call: key, global index, first step, and its noise stream (stream 0) at normal number step0·D. */

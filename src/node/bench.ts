@@ -7,7 +7,16 @@
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { DOUBLE_WELL, engineMatrix, engineRow, formatRow, HEADLINE_INTEGRATOR, isHeadlineRow, plainJsRow, type BenchRow } from '../bench/matrix.ts';
+import {
+  DOUBLE_WELL,
+  engineMatrix,
+  engineRow,
+  formatRow,
+  HEADLINE_INTEGRATOR,
+  isHeadlineRow,
+  plainJsRow,
+  type BenchRow,
+} from '../bench/matrix.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { nodeGpuContext } from './device.ts';
 
@@ -102,8 +111,17 @@ function pythonPeerRow(peer: string, particles: number, steps: number, report: (
   }
   const [med, lo, hi, label] = r.stdout.trim().split('\n').at(-1)!.split(/\s+/);
   return {
-    backend: label.replace(/_/g, ' '), device: label.replace(/_/g, ' '), software: !/cuda|gpu|nvidia|h100|h200/i.test(label), potential: DOUBLE_WELL.potential, integrator: HEADLINE_INTEGRATOR, dims: 2,
-    particles, stepsPerDispatch: steps, histogram: false, particleStepsPerSecond: Number(med), spread: [Number(lo), Number(hi)],
+    backend: label.replace(/_/g, ' '),
+    device: label.replace(/_/g, ' '),
+    software: !/cuda|gpu|nvidia|h100|h200/i.test(label),
+    potential: DOUBLE_WELL.potential,
+    integrator: HEADLINE_INTEGRATOR,
+    dims: 2,
+    particles,
+    stepsPerDispatch: steps,
+    histogram: false,
+    particleStepsPerSecond: Number(med),
+    spread: [Number(lo), Number(hi)],
   };
 }
 
@@ -148,7 +166,9 @@ function plan(options: BenchOptions): { particles: number[]; ks: number[]; workg
 
 /** The lines above the table: the adapter (marked when it is software), the host, the method. */
 function describeSetup(c: GpuContext, reps: number, note: (line: string) => void): void {
-  note(`adapter: ${c.adapter.device}${c.adapter.software ? '   [SOFTWARE ADAPTER: the GPU is emulated on the CPU; not a GPU figure]' : ''}; timestamp-query: ${c.hasTimestampQuery ? 'yes (GPU time per dispatch shown beside wall time)' : 'no'}`);
+  note(
+    `adapter: ${c.adapter.device}${c.adapter.software ? '   [SOFTWARE ADAPTER: the GPU is emulated on the CPU; not a GPU figure]' : ''}; timestamp-query: ${c.hasTimestampQuery ? 'yes (GPU time per dispatch shown beside wall time)' : 'no'}`,
+  );
   note(`host: Node ${process.version}, ${cpus().length} CPU threads (${cpus()[0]?.model ?? 'unknown CPU'})`);
   note(`method: one warm-up block, then medians of ${reps} timed blocks (min–max in parentheses)\n`);
 }
@@ -166,9 +186,28 @@ interface Peers {
 
 /** Time the peers, emitting each row as it comes; the Python ones say through `note` why they are missing. */
 async function peerRows(n0: number, steps: number, emit: (row: BenchRow) => void, note: (line: string) => void): Promise<Peers> {
-  const cpu = await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node' });
+  const cpu = await engineRow({
+    workload: DOUBLE_WELL,
+    integrator: HEADLINE_INTEGRATOR,
+    particles: n0,
+    k: steps,
+    histogram: false,
+    backend: 'cpu',
+    reps: 3,
+    host: 'node',
+  });
   emit(cpu);
-  const cpu1 = await engineRow({ workload: DOUBLE_WELL, integrator: HEADLINE_INTEGRATOR, particles: n0, k: steps, histogram: false, backend: 'cpu', reps: 3, host: 'node', cpu: { threads: 1 } });
+  const cpu1 = await engineRow({
+    workload: DOUBLE_WELL,
+    integrator: HEADLINE_INTEGRATOR,
+    particles: n0,
+    k: steps,
+    histogram: false,
+    backend: 'cpu',
+    reps: 3,
+    host: 'node',
+    cpu: { threads: 1 },
+  });
   emit(cpu1);
   const js = plainJsRow(n0, steps);
   emit(js);
@@ -205,12 +244,19 @@ function printRatios(out: (line: string) => void, r: RatioRows): void {
     if (!row) continue;
     out(`  webgpu / ${row.backend}: ${ratio(gpuRef, row)}`);
     if (name === 'numpy') {
-      out(`  engine CPU backend (${cpu.threads} threads) / numpy: ${ratio(cpu, row)}${cpu.particleStepsPerSecond >= row.particleStepsPerSecond ? '' : '   (target ≥ 1: not met here)'}`);
+      out(
+        `  engine CPU backend (${cpu.threads} threads) / numpy: ${ratio(cpu, row)}${cpu.particleStepsPerSecond >= row.particleStepsPerSecond ? '' : '   (target ≥ 1: not met here)'}`,
+      );
       out(`  engine CPU backend (1 thread) / numpy: ${ratio(cpu1, row)}`);
     }
   }
-  out(`  with a 64×64 histogram every 100 steps / without: ${(r.hist.particleStepsPerSecond / gpuRef.particleStepsPerSecond).toFixed(3)} (bench/histogram-cost.ts times the pass alone)`);
-  if (gpuRef.gpuParticleStepsPerSecond) out(`  wall time / GPU time (dispatch and flush overhead): ${(gpuRef.gpuParticleStepsPerSecond / gpuRef.particleStepsPerSecond).toFixed(2)}`);
+  out(
+    `  with a 64×64 histogram every 100 steps / without: ${(r.hist.particleStepsPerSecond / gpuRef.particleStepsPerSecond).toFixed(3)} (bench/histogram-cost.ts times the pass alone)`,
+  );
+  if (gpuRef.gpuParticleStepsPerSecond)
+    out(
+      `  wall time / GPU time (dispatch and flush overhead): ${(gpuRef.gpuParticleStepsPerSecond / gpuRef.particleStepsPerSecond).toFixed(2)}`,
+    );
   if (r.wg.length > 1) {
     const best = r.wg.reduce((a, b) => (b.particleStepsPerSecond > a.particleStepsPerSecond ? b : a));
     out(`  best workgroup size here: ${best.workgroupSize} (${ratio(best, r.wg.find((w) => w.workgroupSize === 64) ?? best)} of 64)`);

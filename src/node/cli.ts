@@ -46,7 +46,8 @@ function parseBenchArgs(args: string[]): BenchOptions {
   const options: BenchOptions = { quick: false, json: false, out: (line) => process.stdout.write(line + '\n') };
   const list = (name: string, v: string | undefined, min: number, max: number) => {
     const xs = (v ?? '').split(',').map(Number);
-    if (!v || xs.some((x) => !Number.isInteger(x) || x < min || x > max)) throw new UsageError(`${name}: got "${v ?? ''}"; give comma-separated integers from ${min} to ${max}`);
+    if (!v || xs.some((x) => !Number.isInteger(x) || x < min || x > max))
+      throw new UsageError(`${name}: got "${v ?? ''}"; give comma-separated integers from ${min} to ${max}`);
     return xs;
   };
   for (let i = 0; i < args.length; i++) {
@@ -86,7 +87,8 @@ function parseBiasArgs(args: string[]): BiasArgs {
     if (name === '--dt') {
       const v = value();
       const xs = v.split(',').map(Number);
-      if (xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new UsageError(`--dt: got "${v}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
+      if (xs.some((x) => !Number.isFinite(x) || x <= 0))
+        throw new UsageError(`--dt: got "${v}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
       out.options.dts = xs;
     } else if (name === '--integrators') {
       const v = value();
@@ -123,7 +125,9 @@ async function bias(args: BiasArgs): Promise<number> {
   const study = await biasStudy(raw, {
     ...args.options,
     simulation: { backend: args.backend, gpu: nodeGpuContext, onNotice: (m) => process.stderr.write(`langevin: ${m}\n`) },
-    onRun: tty ? (it, dt, steps, i, n) => process.stderr.write(`\rlangevin: run ${i + 1}/${n}: ${it} at dt = ${dt} (${steps} steps)      `) : undefined,
+    onRun: tty
+      ? (it, dt, steps, i, n) => process.stderr.write(`\rlangevin: run ${i + 1}/${n}: ${it} at dt = ${dt} (${steps} steps)      `)
+      : undefined,
   });
   if (tty) process.stderr.write('\n');
   process.stdout.write(args.json ? JSON.stringify(study, null, 2) + '\n' : biasTable(study) + '\n');
@@ -165,7 +169,9 @@ export function parseJsonFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new UsageError(
+      `cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   try {
     return parseJsonText(text, path);
@@ -204,7 +210,9 @@ function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) 
     const filled = Math.round(frac * width);
     const elapsed = (now - t0) / 1000;
     const eta = frac > 0 ? elapsed * (1 / frac - 1) : 0;
-    stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}%  step ${done}/${total}  ${elapsed.toFixed(1)} s, ${eta.toFixed(1)} s left `);
+    stream.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}%  step ${done}/${total}  ${elapsed.toFixed(1)} s, ${eta.toFixed(1)} s left `,
+    );
     if (done >= total) stream.write('\n');
   };
 }
@@ -220,7 +228,8 @@ async function run(args: RunArgs): Promise<number> {
     onNotice: (m) => process.stderr.write(`langevin: ${m}\n`),
   });
   try {
-    if (tty) process.stderr.write(`langevin: ${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}\n`);
+    if (tty)
+      process.stderr.write(`langevin: ${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}\n`);
     const result = await sim.run(tty ? progressBar(process.stderr) : undefined);
     const json = JSON.stringify(result, null, 2) + '\n';
     if (args.out) writeAtomic(args.out, json);
@@ -239,7 +248,13 @@ async function run(args: RunArgs): Promise<number> {
 
 function potentials(json: boolean): number {
   if (json) {
-    process.stdout.write(JSON.stringify(CATALOG.map((c) => ({ name: c.name, formula: c.formula, dims: c.dims, description: c.description, params: c.params })), null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify(
+        CATALOG.map((c) => ({ name: c.name, formula: c.formula, dims: c.dims, description: c.description, params: c.params })),
+        null,
+        2,
+      ) + '\n',
+    );
     return 0;
   }
   const lines: string[] = [];

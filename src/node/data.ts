@@ -21,15 +21,29 @@ export function resolveDataFile(raw: unknown, specPath: string): unknown {
   if (typeof data !== 'object' || data === null || Array.isArray(data) || !('file' in data)) return raw;
   const file = data.file;
   const keys = Object.keys(data).filter((k) => k !== 'file');
-  if (keys.length > 0) throw new SpecError(`potential.data.${keys[0]}`, data[keys[0]], 'unknown field next to "file"; give either {"file": "points.csv"} or {"columns", "rows"}');
-  if (typeof file !== 'string' || file === '') throw new SpecError('potential.data.file', file, 'must be the path of a CSV file (header row = column names), relative to the spec file');
+  if (keys.length > 0)
+    throw new SpecError(
+      `potential.data.${keys[0]}`,
+      data[keys[0]],
+      'unknown field next to "file"; give either {"file": "points.csv"} or {"columns", "rows"}',
+    );
+  if (typeof file !== 'string' || file === '')
+    throw new SpecError(
+      'potential.data.file',
+      file,
+      'must be the path of a CSV file (header row = column names), relative to the spec file',
+    );
   const path = resolve(dirname(specPath), file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new SpecError('potential.data.file', file, `cannot be read (${code === 'ENOENT' ? 'no such file' : (e as Error).message}; looked for ${path}, paths are relative to the spec file)`);
+    throw new SpecError(
+      'potential.data.file',
+      file,
+      `cannot be read (${code === 'ENOENT' ? 'no such file' : (e as Error).message}; looked for ${path}, paths are relative to the spec file)`,
+    );
   }
   const set = parseCsv(text, file);
   return { ...spec, potential: { ...spec.potential, data: set } };

@@ -42,13 +42,28 @@ export function jsCode(lowered: Lowered, P: number): JsCode {
     energy,
     gradient,
     energyBody: jsBody(energy, P, [`return ${energy.results[0]};`]),
-    gradientBody: jsBody(gradient, P, gradient.results.map((r, d) => `g[${d}] = ${r};`)),
+    gradientBody: jsBody(
+      gradient,
+      P,
+      gradient.results.map((r, d) => `g[${d}] = ${r};`),
+    ),
   };
 }
 
 function jsBody(out: Emitted, P: number, tail: string[]): string {
   const columns = out.pars.filter((i) => i >= P).map((i) => JS.decl(`p${i}`, `v[o + ${i - P}]`));
-  return ['"use strict";', ...bindings(JS, out.vars, out.pars.filter((i) => i < P), 'p'), ...columns, ...out.temps, ...tail].join('\n');
+  return [
+    '"use strict";',
+    ...bindings(
+      JS,
+      out.vars,
+      out.pars.filter((i) => i < P),
+      'p',
+    ),
+    ...columns,
+    ...out.temps,
+    ...tail,
+  ].join('\n');
 }
 
 /** What a WGSL potential function reads besides the coordinates. */
@@ -71,7 +86,11 @@ export function wgslFunctions(stem: string, lowered: Lowered, scope: WgslScope):
   const args = `x: array<f32, D>${scope.columns ? ', row: u32' : ''}`;
   return [
     ...wgslFunction(`fn ${stem}_energy(${args}) -> f32`, [...wgslHead(e, scope), ...e.temps, `return ${e.results[0]};`]),
-    ...wgslFunction(`fn ${stem}_gradient(${args}) -> array<f32, D>`, [...wgslHead(g, scope), ...g.temps, ...wgslStores(g, lowered.gradient)]),
+    ...wgslFunction(`fn ${stem}_gradient(${args}) -> array<f32, D>`, [
+      ...wgslHead(g, scope),
+      ...g.temps,
+      ...wgslStores(g, lowered.gradient),
+    ]),
   ];
 }
 
@@ -95,8 +114,16 @@ function wgslHead(out: Emitted, scope: WgslScope): string[] {
   return [
     ...(scope.columns ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
     ...(out.pars.every((i) => i >= P) ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
-    ...bindings(WGSL, out.vars, out.pars.filter((i) => i < P), 'potential_params', scope.paramNames),
-    ...out.pars.filter((i) => i >= P).map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${scope.columns?.[i - P]}`),
+    ...bindings(
+      WGSL,
+      out.vars,
+      out.pars.filter((i) => i < P),
+      'potential_params',
+      scope.paramNames,
+    ),
+    ...out.pars
+      .filter((i) => i >= P)
+      .map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${scope.columns?.[i - P]}`),
   ];
 }
 

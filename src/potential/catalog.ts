@@ -92,10 +92,7 @@ function muellerBrown(): string {
  */
 function gaussianMixture(dims: number): string {
   const u = 'm*x0/s^2';
-  return (
-    `(${sum(dims, (i) => `x${i}^2`)} + m^2)/(2*s^2) - abs(${u})` +
-    ` - log(w*exp(${u} - abs(${u})) + (1 - w)*exp(-${u} - abs(${u})))`
-  );
+  return `(${sum(dims, (i) => `x${i}^2`)} + m^2)/(2*s^2) - abs(${u})` + ` - log(w*exp(${u} - abs(${u})) + (1 - w)*exp(-${u} - abs(${u})))`;
 }
 
 /** The built-in potentials, in the order `langevin potentials` lists them. */
@@ -168,8 +165,7 @@ export const CATALOG: readonly CatalogEntry[] = [
       c: { default: 2 * Math.PI, description: 'angular frequency of the ripple (1 / length)' },
     },
     expr: (dims) =>
-      `-a*exp(-b*sqrt((${sum(dims, (i) => `x${i}^2`)})/${dims} + 1e-30))` +
-      ` - exp((${sum(dims, (i) => `cos(c*x${i})`)})/${dims}) + a + e`,
+      `-a*exp(-b*sqrt((${sum(dims, (i) => `x${i}^2`)})/${dims} + 1e-30))` + ` - exp((${sum(dims, (i) => `cos(c*x${i})`)})/${dims}) + a + e`,
   },
   {
     name: 'himmelblau',

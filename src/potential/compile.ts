@@ -26,16 +26,28 @@ import type { CompiledPotential, PotentialSpec } from './types.ts';
  */
 export function compilePotential(spec: PotentialSpec, dims: number, field = 'potential'): CompiledPotential {
   if (!Number.isInteger(dims) || dims < 1 || dims > MAX_DIMS) {
-    throw new PotentialError(field, dims, `${field}: dims = ${describeValue(dims)} is not supported; potentials take an integer number of dimensions from 1 to ${MAX_DIMS}`);
+    throw new PotentialError(
+      field,
+      dims,
+      `${field}: dims = ${describeValue(dims)} is not supported; potentials take an integer number of dimensions from 1 to ${MAX_DIMS}`,
+    );
   }
   if (!isObject(spec)) {
-    throw new PotentialError(field, spec, `${field}: got ${describeValue(spec)}; expected an object {"name": ...} or {"expr": ...} with optional "params"`);
+    throw new PotentialError(
+      field,
+      spec,
+      `${field}: got ${describeValue(spec)}; expected an object {"name": ...} or {"expr": ...} with optional "params"`,
+    );
   }
   if (spec.example !== undefined && spec.name === undefined && spec.expr === undefined) {
     return compileDataPotential(spec, dims, field);
   }
   if ((spec.name === undefined) === (spec.expr === undefined)) {
-    throw new PotentialError(field, spec, `${field}: got ${describeValue(spec)}; give exactly one of "name" (a built-in: ${CATALOG.map((c) => c.name).join(', ')}) or "expr" (an expression such as "(x^2 - 1)^2 + 0.5*y^2")`);
+    throw new PotentialError(
+      field,
+      spec,
+      `${field}: got ${describeValue(spec)}; give exactly one of "name" (a built-in: ${CATALOG.map((c) => c.name).join(', ')}) or "expr" (an expression such as "(x^2 - 1)^2 + 0.5*y^2")`,
+    );
   }
   return compileExpression(spec, dims, field);
 }

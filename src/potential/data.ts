@@ -65,7 +65,14 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     expr: `${prior} + Σ_i (${example})`,
     paramNames: params.names,
     paramValues,
-    wgsl: wgslSource(priorIr, exampleIr, params.names, columns, table.rows, `from data, D = ${dims}, N = ${table.rows}: E = ${prior} + sum over rows of ${example}`),
+    wgsl: wgslSource(
+      priorIr,
+      exampleIr,
+      params.names,
+      columns,
+      table.rows,
+      `from data, D = ${dims}, N = ${table.rows}: E = ${prior} + sum over rows of ${example}`,
+    ),
     ...fullBatch(fns, table, dims, paramValues),
     gradientExprs: priorIr.gradient.map((g, d) => `${print(g, names)} + Σ_i (${print(exampleIr.gradient[d], names)})`),
     data: { ...table, prior, example, ...rowFunctions(fns, table, paramValues) },
@@ -96,7 +103,11 @@ function dataTable(columns: string[], rows: number[][]): Table {
 }
 
 /** The per-row functions of {@link DataPotential}, with parameters defaulting to the compiled values. */
-function rowFunctions(fns: DataFunctions, { values, columns }: Table, paramValues: Float64Array): Omit<DataPotential, keyof Table | 'prior' | 'example'> {
+function rowFunctions(
+  fns: DataFunctions,
+  { values, columns }: Table,
+  paramValues: Float64Array,
+): Omit<DataPotential, keyof Table | 'prior' | 'example'> {
   const C = columns.length;
   return {
     priorEnergy: (x, p = paramValues) => fns.priorEnergy(x, p),
@@ -109,7 +120,12 @@ function rowFunctions(fns: DataFunctions, { values, columns }: Table, paramValue
 }
 
 /** E = prior + Σ over all N rows of example, and its gradient, in float64. */
-function fullBatch(fns: DataFunctions, { values, rows: N, columns }: Table, dims: number, paramValues: Float64Array): Pick<CompiledPotential, 'energy' | 'gradient'> {
+function fullBatch(
+  fns: DataFunctions,
+  { values, rows: N, columns }: Table,
+  dims: number,
+  paramValues: Float64Array,
+): Pick<CompiledPotential, 'energy' | 'gradient'> {
   const C = columns.length;
   const ge = new Float64Array(dims);
   const energy = (x: X, p: X = paramValues): number => {

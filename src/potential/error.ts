@@ -14,7 +14,12 @@ export class PotentialError extends InputError {
    * @param message the complete, self-explanatory message
    * @param position 0-based index into the expression string, where applicable
    */
-  constructor(readonly field: string, readonly value: unknown, message: string, readonly position?: number) {
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    message: string,
+    readonly position?: number,
+  ) {
     super(message);
   }
 }

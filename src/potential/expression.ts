@@ -43,7 +43,11 @@ export function compileExpression(spec: PotentialSpec, dims: number, field: stri
   const paramValues = Float64Array.from(source.params.values);
   const js = jsCode(lowered, source.params.names.length);
   const energyFn = new Function('x', 'p', js.energyBody) as (x: ArrayLike<number>, p: ArrayLike<number>) => number;
-  const gradientFn = new Function('x', 'p', 'g', js.gradientBody) as (x: ArrayLike<number>, p: ArrayLike<number>, g: Float64Array | number[]) => void;
+  const gradientFn = new Function('x', 'p', 'g', js.gradientBody) as (
+    x: ArrayLike<number>,
+    p: ArrayLike<number>,
+    g: Float64Array | number[],
+  ) => void;
   const names = { var: (i: number) => `x${i}`, par: (i: number) => source.params.names[i] };
   return {
     dims,
@@ -64,7 +68,11 @@ export function compileExpression(spec: PotentialSpec, dims: number, field: stri
 function userExpression(spec: PotentialSpec, dims: number, field: string): Source {
   const sourceField = `${field}.expr`;
   if (typeof spec.expr !== 'string' || spec.expr.trim() === '') {
-    throw new PotentialError(sourceField, spec.expr, `${sourceField}: got ${describeValue(spec.expr)}; expected a non-empty expression string such as "(x^2 - 1)^2 + 0.5*y^2"`);
+    throw new PotentialError(
+      sourceField,
+      spec.expr,
+      `${sourceField}: got ${describeValue(spec.expr)}; expected a non-empty expression string such as "(x^2 - 1)^2 + 0.5*y^2"`,
+    );
   }
   return { name: 'expr', expr: spec.expr, field: sourceField, letters: true, params: expressionParams(spec.params, dims, field) };
 }
@@ -74,12 +82,26 @@ function builtIn(spec: PotentialSpec, dims: number, field: string): Source {
   const sourceField = `${field}.name`;
   const entry = CATALOG.find((c) => c.name === spec.name);
   if (entry === undefined) {
-    throw new PotentialError(sourceField, spec.name, `${sourceField}: unknown potential ${describeValue(spec.name)}; known potentials: ${CATALOG.map((c) => c.name).join(', ')} (or give "expr" instead of "name")`);
+    throw new PotentialError(
+      sourceField,
+      spec.name,
+      `${sourceField}: unknown potential ${describeValue(spec.name)}; known potentials: ${CATALOG.map((c) => c.name).join(', ')} (or give "expr" instead of "name")`,
+    );
   }
   if (entry.dims !== 'any' && entry.dims !== dims) {
-    throw new PotentialError(sourceField, spec.name, `${sourceField}: '${entry.name}' is defined for dims = ${entry.dims} only, but dims = ${dims} was requested; set dims to ${entry.dims}`);
+    throw new PotentialError(
+      sourceField,
+      spec.name,
+      `${sourceField}: '${entry.name}' is defined for dims = ${entry.dims} only, but dims = ${dims} was requested; set dims to ${entry.dims}`,
+    );
   }
-  return { name: entry.name, expr: entry.expr(dims), field: sourceField, letters: false, params: catalogParams(entry, spec.params, dims, field) };
+  return {
+    name: entry.name,
+    expr: entry.expr(dims),
+    field: sourceField,
+    letters: false,
+    params: catalogParams(entry, spec.params, dims, field),
+  };
 }
 
 /**
@@ -92,7 +114,11 @@ function wgslSource(source: Source, dims: number, lowered: Lowered): string {
     return [comment, ...wgslFunctions('potential', lowered, { paramNames: source.params.names })].join('\n');
   } catch (e) {
     if (e instanceof ConstantOutOfRange) {
-      throw new PotentialError(source.field, source.expr, `${source.field}: in ${JSON.stringify(source.expr)}, the ${e.message} used by the GPU; rescale the expression`);
+      throw new PotentialError(
+        source.field,
+        source.expr,
+        `${source.field}: in ${JSON.stringify(source.expr)}, the ${e.message} used by the GPU; rescale the expression`,
+      );
     }
     throw e;
   }

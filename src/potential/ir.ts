@@ -8,14 +8,24 @@
  */
 
 /** Elementary functions of the IR; each is a WGSL built-in of the same name and a `Math.*` function. */
-export type Fn =
-  | 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs'
-  | 'tanh' | 'sinh' | 'cosh' | 'atan' | 'asin' | 'acos' | 'sign';
+export type Fn = 'sin' | 'cos' | 'tan' | 'exp' | 'log' | 'sqrt' | 'abs' | 'tanh' | 'sinh' | 'cosh' | 'atan' | 'asin' | 'acos' | 'sign';
 
 /** Float64 implementation of every {@link Fn} (also used for constant folding). */
 export const FUNCTIONS: Readonly<Record<Fn, (v: number) => number>> = {
-  sin: Math.sin, cos: Math.cos, tan: Math.tan, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, abs: Math.abs,
-  tanh: Math.tanh, sinh: Math.sinh, cosh: Math.cosh, atan: Math.atan, asin: Math.asin, acos: Math.acos, sign: Math.sign,
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+  tanh: Math.tanh,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  atan: Math.atan,
+  asin: Math.asin,
+  acos: Math.acos,
+  sign: Math.sign,
 };
 
 /**
@@ -166,12 +176,20 @@ export interface Names {
 /** Binding strength in mathjs syntax: sums < products < unary minus < powers < atoms. */
 function precedence(e: Expr): number {
   switch (e.k) {
-    case 'add': case 'sub': return 1;
-    case 'mul': case 'div': return 2;
-    case 'neg': return 3;
-    case 'pow': return 4;
-    case 'num': return e.v < 0 ? 3 : 5;
-    default: return 5;
+    case 'add':
+    case 'sub':
+      return 1;
+    case 'mul':
+    case 'div':
+      return 2;
+    case 'neg':
+      return 3;
+    case 'pow':
+      return 4;
+    case 'num':
+      return e.v < 0 ? 3 : 5;
+    default:
+      return 5;
   }
 }
 

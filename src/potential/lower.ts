@@ -64,11 +64,17 @@ export function lowerExpression(scope: Scope): Lowered {
   });
   try {
     const energy = simplify(toIr(tree));
-    const gradient = Array.from({ length: dims }, (_, d) => (used.has(d) ? simplify(toIr(derivative(tree, `x${d}`, { simplify: false }))) : num(0)));
+    const gradient = Array.from({ length: dims }, (_, d) =>
+      used.has(d) ? simplify(toIr(derivative(tree, `x${d}`, { simplify: false }))) : num(0),
+    );
     return { energy, gradient };
   } catch (e) {
     if (e instanceof NonFiniteConstant) {
-      throw new PotentialError(field, source, `${field}: in ${JSON.stringify(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`);
+      throw new PotentialError(
+        field,
+        source,
+        `${field}: in ${JSON.stringify(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`,
+      );
     }
     throw e;
   }
@@ -139,7 +145,12 @@ function canonical(n: MathNode, scope: Scope): MathNode {
   if (isFunctionNode(n)) return canonicalCall(n, scope);
   const marker = UNSUPPORTED_MARKERS[n.type];
   const position = marker === undefined ? -1 : scope.source.search(marker);
-  throw expressionError(scope, position >= 0 ? position : undefined, `unsupported construct (${n.type.replace(/Node$/, '').toLowerCase()})`, `an expression may use numbers, ${allowedNames(scope)}, operators + - * / ^ and parentheses`);
+  throw expressionError(
+    scope,
+    position >= 0 ? position : undefined,
+    `unsupported construct (${n.type.replace(/Node$/, '').toLowerCase()})`,
+    `an expression may use numbers, ${allowedNames(scope)}, operators + - * / ^ and parentheses`,
+  );
 }
 
 /** Where to point for mathjs constructs the compiler does not accept. */
@@ -160,11 +171,21 @@ const UNSUPPORTED_MARKERS: Readonly<Record<string, RegExp>> = {
 function checkedConstant(n: ConstantNode, scope: Scope): MathNode {
   if (typeof n.value !== 'number') {
     const position = scope.source.indexOf(typeof n.value === 'string' ? n.value : String(n.value));
-    throw expressionError(scope, position > 0 && typeof n.value === 'string' ? position - 1 : position >= 0 ? position : undefined, `unsupported constant ${describeValue(n.value)}`, 'only numbers are allowed');
+    throw expressionError(
+      scope,
+      position > 0 && typeof n.value === 'string' ? position - 1 : position >= 0 ? position : undefined,
+      `unsupported constant ${describeValue(n.value)}`,
+      'only numbers are allowed',
+    );
   }
   if (!Number.isFinite(n.value)) {
     const literal = [...scope.source.matchAll(/(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/gi)].find((m) => !Number.isFinite(Number(m[0])));
-    throw expressionError(scope, literal?.index, `number ${literal?.[0] ?? ''} is too large`, 'numbers must be below 3.4e38 (the largest 32-bit float)');
+    throw expressionError(
+      scope,
+      literal?.index,
+      `number ${literal?.[0] ?? ''} is too large`,
+      'numbers must be below 3.4e38 (the largest 32-bit float)',
+    );
   }
   return n;
 }
@@ -179,7 +200,10 @@ function renamedSymbol(n: SymbolNode, scope: Scope): MathNode {
   if (c >= 0) return new SymbolNode(`p${scope.params.length + c}`);
   if (n.name in CONSTANTS) return n;
   const position = findIdentifier(scope.source, n.name, false);
-  const why = LETTERS.includes(n.name) || /^x\d+$/.test(n.name) ? `'${n.name}' is not a variable when dims = ${scope.dims}` : `unknown symbol '${n.name}'`;
+  const why =
+    LETTERS.includes(n.name) || /^x\d+$/.test(n.name)
+      ? `'${n.name}' is not a variable when dims = ${scope.dims}`
+      : `unknown symbol '${n.name}'`;
   const fix = `${allowedNames(scope)}. Define '${n.name}' in ${scope.field.replace(/\.(expr|name|example|prior)$/, '')}.params${scope.columns?.length ? ' or as a data column' : ''} or fix the expression`;
   throw expressionError(scope, position, why, fix);
 }
@@ -188,7 +212,12 @@ function renamedSymbol(n: SymbolNode, scope: Scope): MathNode {
 function canonicalOperator(n: OperatorNode<OperatorNodeOp, OperatorNodeFn>, scope: Scope): MathNode {
   if (!OPERATORS.has(n.fn)) {
     const position = scope.source.indexOf(n.op);
-    throw expressionError(scope, position >= 0 ? position : undefined, `unsupported operator '${n.op}'`, 'allowed operators: + - * / ^ and parentheses');
+    throw expressionError(
+      scope,
+      position >= 0 ? position : undefined,
+      `unsupported operator '${n.op}'`,
+      'allowed operators: + - * / ^ and parentheses',
+    );
   }
   const args = n.args.map((a) => canonical(a, scope));
   if (n.fn === 'unaryPlus') return args[0];
@@ -201,11 +230,19 @@ function canonicalCall(n: FunctionNode, scope: Scope): MathNode {
   const position = fnName === undefined ? undefined : findIdentifier(scope.source, fnName, true);
   if (fnName === undefined || !(USER_FUNCTIONS as string[]).includes(fnName)) {
     const label = fnName === undefined ? 'unsupported function call' : `unknown function '${fnName}'`;
-    const hint = fnName !== undefined && (coordinate(fnName, scope.dims, scope.letters) !== undefined || scope.params.includes(fnName)) ? ` ('${fnName}' is a variable or parameter: write ${fnName}*(...) to multiply)` : '';
+    const hint =
+      fnName !== undefined && (coordinate(fnName, scope.dims, scope.letters) !== undefined || scope.params.includes(fnName))
+        ? ` ('${fnName}' is a variable or parameter: write ${fnName}*(...) to multiply)`
+        : '';
     throw expressionError(scope, position, label + hint, `functions: ${USER_FUNCTIONS.join(', ')}`);
   }
   if (n.args.length !== 1) {
-    throw expressionError(scope, position, `${fnName} takes exactly one argument, got ${n.args.length}`, 'log is the natural logarithm; write log(x)/log(b) for base b');
+    throw expressionError(
+      scope,
+      position,
+      `${fnName} takes exactly one argument, got ${n.args.length}`,
+      'log is the natural logarithm; write log(x)/log(b) for base b',
+    );
   }
   return new FunctionNode(new SymbolNode(fnName), [canonical(n.args[0], scope)]);
 }
@@ -222,13 +259,20 @@ function toIr(n: MathNode): Expr {
   if (isOperatorNode(n)) {
     const args = n.args.map(toIr);
     switch (n.fn) {
-      case 'add': return { k: 'add', args };
-      case 'multiply': return { k: 'mul', args };
-      case 'subtract': return { k: 'sub', args };
-      case 'divide': return { k: 'div', args };
-      case 'pow': return { k: 'pow', args };
-      case 'unaryMinus': return { k: 'neg', args };
-      case 'unaryPlus': return args[0];
+      case 'add':
+        return { k: 'add', args };
+      case 'multiply':
+        return { k: 'mul', args };
+      case 'subtract':
+        return { k: 'sub', args };
+      case 'divide':
+        return { k: 'div', args };
+      case 'pow':
+        return { k: 'pow', args };
+      case 'unaryMinus':
+        return { k: 'neg', args };
+      case 'unaryPlus':
+        return args[0];
     }
   }
   if (isFunctionNode(n) && n.args.length === 1) {

@@ -31,7 +31,11 @@ export function catalogParams(entry: CatalogEntry, given: PotentialSpec['params'
     const v = obj[key] ?? def.default;
     if (def.perDimension) {
       if (Array.isArray(v) && v.length !== dims) {
-        throw new PotentialError(f, v, `${f}: got ${describeValue(v)} (${v.length} numbers); expected one number (used for every dimension) or ${dims} numbers, one per dimension (dims = ${dims})`);
+        throw new PotentialError(
+          f,
+          v,
+          `${f}: got ${describeValue(v)} (${v.length} numbers); expected one number (used for every dimension) or ${dims} numbers, one per dimension (dims = ${dims})`,
+        );
       }
       const list = Array.isArray(v) ? v : Array<unknown>(dims).fill(v);
       list.forEach((x, i) => {
@@ -39,7 +43,12 @@ export function catalogParams(entry: CatalogEntry, given: PotentialSpec['params'
         values.push(finite(x, Array.isArray(v) ? `${f}[${i}]` : f, 'a finite number'));
       });
     } else {
-      if (Array.isArray(v)) throw new PotentialError(f, v, `${f}: got ${describeValue(v)}; expected a single finite number (this parameter is not per-dimension)`);
+      if (Array.isArray(v))
+        throw new PotentialError(
+          f,
+          v,
+          `${f}: got ${describeValue(v)}; expected a single finite number (this parameter is not per-dimension)`,
+        );
       names.push(key);
       values.push(finite(v, f, 'a finite number'));
     }
@@ -52,7 +61,11 @@ function rejectUnknown(entry: CatalogEntry, obj: Record<string, unknown>, field:
   const known = Object.keys(entry.params);
   for (const key of Object.keys(obj)) {
     if (!Object.hasOwn(entry.params, key)) {
-      throw new PotentialError(`${field}.params.${key}`, obj[key], `${field}.params.${key}: unknown parameter '${key}' for potential '${entry.name}'; ${known.length ? `known parameters: ${known.join(', ')}` : 'it takes no parameters'}`);
+      throw new PotentialError(
+        `${field}.params.${key}`,
+        obj[key],
+        `${field}.params.${key}: unknown parameter '${key}' for potential '${entry.name}'; ${known.length ? `known parameters: ${known.join(', ')}` : 'it takes no parameters'}`,
+      );
     }
   }
 }
@@ -67,17 +80,23 @@ export function expressionParams(given: PotentialSpec['params'], dims: number, f
   const names: string[] = [];
   const values: number[] = [];
   const add = (name: string, value: number, f: string) => {
-    if (names.includes(name)) throw new PotentialError(f, value, `${f}: parameter '${name}' is defined twice (an array parameter a: [...] defines a_0, a_1, …)`);
+    if (names.includes(name))
+      throw new PotentialError(f, value, `${f}: parameter '${name}' is defined twice (an array parameter a: [...] defines a_0, a_1, …)`);
     names.push(name);
     values.push(value);
   };
   for (const [key, v] of Object.entries(obj)) {
     const f = `${field}.params.${key}`;
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || isReserved(key, dims)) {
-      throw new PotentialError(f, key, `${f}: '${key}' cannot be a parameter name; use letters, digits and _ (not starting with a digit), other than the variables (${variableNames(dims).join(', ')}; x0, x1, … at any dims), the constants pi, e and the function names ${USER_FUNCTIONS.join(', ')}`);
+      throw new PotentialError(
+        f,
+        key,
+        `${f}: '${key}' cannot be a parameter name; use letters, digits and _ (not starting with a digit), other than the variables (${variableNames(dims).join(', ')}; x0, x1, … at any dims), the constants pi, e and the function names ${USER_FUNCTIONS.join(', ')}`,
+      );
     }
     if (Array.isArray(v)) {
-      if (v.length === 0) throw new PotentialError(f, v, `${f}: got an empty array; expected a finite number or a non-empty array of finite numbers`);
+      if (v.length === 0)
+        throw new PotentialError(f, v, `${f}: got an empty array; expected a finite number or a non-empty array of finite numbers`);
       v.forEach((x, i) => add(`${key}_${i}`, finite(x, `${f}[${i}]`, 'a finite number'), f));
     } else {
       add(key, finite(v, f, 'a finite number or an array of finite numbers'), f);
@@ -90,13 +109,18 @@ export function expressionParams(given: PotentialSpec['params'], dims: number, f
 function paramObject(given: unknown, field: string): Record<string, unknown> {
   if (given === undefined) return {};
   if (!isObject(given)) {
-    throw new PotentialError(`${field}.params`, given, `${field}.params: got ${describeValue(given)}; expected an object of name: number (or array of numbers)`);
+    throw new PotentialError(
+      `${field}.params`,
+      given,
+      `${field}.params: got ${describeValue(given)}; expected an object of name: number (or array of numbers)`,
+    );
   }
   return given;
 }
 
 /** A parameter value, which must be a finite number. */
 function finite(v: unknown, field: string, expected: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new PotentialError(field, v, `${field}: got ${describeValue(v)}; expected ${expected}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new PotentialError(field, v, `${field}: got ${describeValue(v)}; expected ${expected}`);
   return v;
 }

@@ -7,7 +7,21 @@
 import type { Fn } from './ir.ts';
 
 /** Functions allowed in expressions (`sign` is internal: it only arises from differentiating abs). */
-export const USER_FUNCTIONS: readonly Fn[] = ['sin', 'cos', 'tan', 'exp', 'log', 'sqrt', 'abs', 'tanh', 'sinh', 'cosh', 'atan', 'asin', 'acos'];
+export const USER_FUNCTIONS: readonly Fn[] = [
+  'sin',
+  'cos',
+  'tan',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'tanh',
+  'sinh',
+  'cosh',
+  'atan',
+  'asin',
+  'acos',
+];
 /** Functions mathjs's derivative introduces, as reciprocals of allowed ones (sec u = 1/cos u, …). */
 export const RECIPROCALS: Readonly<Record<string, Fn>> = { sec: 'cos', csc: 'sin', cot: 'tan', sech: 'cosh', csch: 'sinh', coth: 'tanh' };
 /** Operators allowed in expressions (mathjs `fn` names). */
@@ -32,5 +46,11 @@ export function variableNames(dims: number, letters = true): string[] {
 
 /** Whether a name belongs to the language at D dimensions (a variable, x{i} at any D, a constant or a function), so cannot name a parameter. */
 export function isReserved(name: string, dims: number): boolean {
-  return coordinate(name, dims, true) !== undefined || /^x\d+$/.test(name) || name in CONSTANTS || (USER_FUNCTIONS as string[]).includes(name) || name in RECIPROCALS;
+  return (
+    coordinate(name, dims, true) !== undefined ||
+    /^x\d+$/.test(name) ||
+    name in CONSTANTS ||
+    (USER_FUNCTIONS as string[]).includes(name) ||
+    name in RECIPROCALS
+  );
 }

@@ -52,11 +52,7 @@ export function mulhi32(a: number, b: number): number {
  * @param k0,k1 key words (u32)
  * @param out receives four u32 outputs
  */
-export function philox4x32(
-  c0: number, c1: number, c2: number, c3: number,
-  k0: number, k1: number,
-  out: Uint32Array | number[],
-): void {
+export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array | number[]): void {
   for (let r = 0; r < 10; r++) {
     if (r > 0) {
       k0 = (k0 + W0) >>> 0;
@@ -108,7 +104,11 @@ export class NormalStream {
   private phase = 0;
   private particle = 0;
 
-  constructor(private readonly k0: number, private readonly k1: number, private readonly stream: number) {}
+  constructor(
+    private readonly k0: number,
+    private readonly k1: number,
+    private readonly stream: number,
+  ) {}
 
   /** Position the stream at normal number m (m < 2^53) of a particle (global index). */
   seek(particle: number, m: number): void {

@@ -52,7 +52,12 @@ export interface Kinetic extends VelocityMoments {
 /** @param mass m_d per coordinate, mass units */
 export function kinetic(vm: VelocityMoments, mass: number[]): Kinetic {
   const twice = vm.meanSquare.reduce((acc, v2, d) => acc + mass[d] * v2, 0);
-  return { ...vm, kineticEnergy: 0.5 * twice, kineticTemperature: twice / mass.length, variance: vm.meanSquare.map((v2, d) => Math.max(0, v2 - vm.mean[d] ** 2)) };
+  return {
+    ...vm,
+    kineticEnergy: 0.5 * twice,
+    kineticTemperature: twice / mass.length,
+    variance: vm.meanSquare.map((v2, d) => Math.max(0, v2 - vm.mean[d] ** 2)),
+  };
 }
 
 /** An empty sum of `bins` bins. */

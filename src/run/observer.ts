@@ -35,7 +35,15 @@ export class Observer {
     backend: { kind: BackendKind; device: string; software: boolean },
   ) {
     this.shift = initialCentre(spec);
-    this.state = { backend: backend.kind, device: backend.device, software: backend.software, step: 0, elapsedMs: 0, trace: [], best: { energy: Infinity, x: [], step: 0 } };
+    this.state = {
+      backend: backend.kind,
+      device: backend.device,
+      software: backend.software,
+      step: 0,
+      elapsedMs: 0,
+      trace: [],
+      best: { energy: Infinity, x: [], step: 0 },
+    };
     if (spec.histogram) this.state.histogram = emptyHistogram(spec.histogram.bins.reduce((a, b) => a * b, 1));
     if (INTEGRATOR_TABLE[spec.integrator].metropolis) this.state.acceptance = { accepted: 0, proposed: 0 };
   }
@@ -80,7 +88,8 @@ export class Observer {
   private foldMoments(m: Moments): void {
     if (m.mean.every(Number.isFinite)) this.shift = m.mean;
     this.state.moments = { ...m, step: this.state.step };
-    if (m.best.index >= 0 && m.best.energy < this.state.best.energy) this.state.best = { energy: m.best.energy, x: m.best.x, step: this.state.step };
+    if (m.best.index >= 0 && m.best.energy < this.state.best.energy)
+      this.state.best = { energy: m.best.energy, x: m.best.x, step: this.state.step };
   }
 
   /** A histogram snapshot read on its own (a snapshot step that is not a trace step). */
@@ -100,7 +109,13 @@ export class Observer {
    */
   addTraceRow(observed: Observed, T: number, reference?: BoltzmannResult): TraceRow {
     const { moments: m, acceptance: a, histogram: h } = observed.observation;
-    const row: TraceRow = { step: this.state.step, temperature: T, meanEnergy: m.meanEnergy, bestEnergy: this.state.best.energy, nonFinite: m.nonFinite };
+    const row: TraceRow = {
+      step: this.state.step,
+      temperature: T,
+      meanEnergy: m.meanEnergy,
+      bestEnergy: this.state.best.energy,
+      nonFinite: m.nonFinite,
+    };
     if (a && a.proposed > 0) row.acceptanceRate = a.accepted / a.proposed;
     if (observed.kinetic) row.kineticTemperature = observed.kinetic.kineticTemperature;
     if (h && reference && 'probabilities' in reference) row.kl = divergences(h.counts, reference.probabilities).kl;

@@ -137,12 +137,17 @@ function round(x: number, digits: number): number {
 function warnings(spec: RunSpec, m: Moments): string[] {
   if (m.nonFinite === 0) return [];
   const dt = spec.dtSchedule ? JSON.stringify(spec.dtSchedule) : spec.dt;
-  return [`${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${dt}).`];
+  return [
+    `${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${dt}).`,
+  ];
 }
 
 /** `final`: moments, covariance, and what the integrator adds (acceptance rate, kinetic quantities, energy drift, T_eff). */
 function finalSection(r: ResultInputs, notes: string[]): RunResult['final'] {
-  const { spec, final: { moments: m, kinetic: kin, covariance: cov } } = r;
+  const {
+    spec,
+    final: { moments: m, kinetic: kin, covariance: cov },
+  } = r;
   const entry = INTEGRATOR_TABLE[spec.integrator];
   const final: RunResult['final'] = {
     temperature: temperatureAfter(spec, r.final.step),
@@ -175,15 +180,31 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
   const h = r.spec.histogram!;
   const samples = samplesOf(sum);
   const out: Pick<RunResult, 'histogram' | 'boltzmann' | 'divergence'> = {
-    histogram: { dims: h.dims, bins: h.bins, low: h.low, high: h.high, counts: Array.from(sum.counts), samples, outside: sum.outside, snapshots: sum.snapshots },
+    histogram: {
+      dims: h.dims,
+      bins: h.bins,
+      low: h.low,
+      high: h.high,
+      counts: Array.from(sum.counts),
+      samples,
+      outside: sum.outside,
+      snapshots: sum.snapshots,
+    },
   };
   if (sum.snapshots.length === 0) {
-    notes.push(r.partial ? `no histogram snapshot was taken before the run stopped at step ${r.observations.step}` : 'no histogram snapshot was taken (histogram.from is after the last step)');
+    notes.push(
+      r.partial
+        ? `no histogram snapshot was taken before the run stopped at step ${r.observations.step}`
+        : 'no histogram snapshot was taken (histogram.from is after the last step)',
+    );
     return out;
   }
   const temps = sum.snapshots.map((s) => temperatureAfter(r.spec, s));
   const T = temps[temps.length - 1];
-  if (temps.some((t) => t !== T)) notes.push(`the temperature changed between snapshots (${Math.min(...temps)} to ${Math.max(...temps)}); the Boltzmann reference is at the last snapshot's temperature ${T}`);
+  if (temps.some((t) => t !== T))
+    notes.push(
+      `the temperature changed between snapshots (${Math.min(...temps)} to ${Math.max(...temps)}); the Boltzmann reference is at the last snapshot's temperature ${T}`,
+    );
   const ref = r.reference(T);
   if ('note' in ref) {
     notes.push(`no Boltzmann reference: ${ref.note}`);
@@ -192,6 +213,14 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
   out.boltzmann = { temperature: T, probabilities: Array.from(ref.probabilities), method: ref.method };
   const d = divergences(sum.counts, ref.probabilities, { correlated: sum.snapshots.length > 1 });
   const populated = ref.probabilities.filter((p) => p > 0).length;
-  out.divergence = { kl: d.kl, tv: d.tv, chi2: d.chi2, dof: d.dof, pValue: d.pValue, klFloor: klFloor(populated, samples).mean, ...(d.note ? { note: d.note } : {}) };
+  out.divergence = {
+    kl: d.kl,
+    tv: d.tv,
+    chi2: d.chi2,
+    dof: d.dof,
+    pValue: d.pValue,
+    klFloor: klFloor(populated, samples).mean,
+    ...(d.note ? { note: d.note } : {}),
+  };
   return out;
 }

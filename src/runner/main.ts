@@ -58,7 +58,10 @@ page.el.cancelButton.addEventListener('click', () => hook.cancel());
 async function init(page: Page): Promise<void> {
   setState(page, 'idle');
   page.el.status.textContent = 'ready';
-  if (!navigator.gpu) await browserGpuContext().catch((e: Error) => showNotice(page, `${e.message} Runs here use the CPU backend (float64 JavaScript: correct, but far slower than a GPU).`));
+  if (!navigator.gpu)
+    await browserGpuContext().catch((e: Error) =>
+      showNotice(page, `${e.message} Runs here use the CPU backend (float64 JavaScript: correct, but far slower than a GPU).`),
+    );
   try {
     page.store = await RunStore.open();
     await showSaved(page);

@@ -88,7 +88,11 @@ export function openPage(spec: SpecText): Page {
     downloadJson: $('#download-json'),
     downloadPng: $('#download-png'),
   };
-  const runner: RunnerStatus = { ready: false, state: 'idle', progress: { step: 0, total: 0, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0 } };
+  const runner: RunnerStatus = {
+    ready: false,
+    state: 'idle',
+    progress: { step: 0, total: 0, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0 },
+  };
   return { el, plots: new TracePlots($('#plots')), runner, spec };
 }
 

@@ -30,5 +30,8 @@ export function downloadResult(page: Page): void {
 /** Wire the download buttons to the shown result. */
 export function wireDownloads(page: Page): void {
   page.el.downloadJson.addEventListener('click', () => downloadResult(page));
-  page.el.downloadPng.addEventListener('click', async () => page.shown && download(`${page.shown.name}-trace.png`, await (await fetch(page.plots.png())).blob()));
+  page.el.downloadPng.addEventListener(
+    'click',
+    async () => page.shown && download(`${page.shown.name}-trace.png`, await (await fetch(page.plots.png())).blob()),
+  );
 }

@@ -107,7 +107,13 @@ async function createSimulation(page: Page, prepared: Prepared): Promise<Simulat
     sim = await Simulation.create(prepared, {
       backend: page.el.backendSelect.value as 'auto' | BackendKind,
       gpu,
-      onNotice: (m) => showNotice(page, gpuMissing ? `${gpuMissing} This run uses the CPU backend instead (float64 JavaScript on this thread: correct, but far slower than a GPU).` : m),
+      onNotice: (m) =>
+        showNotice(
+          page,
+          gpuMissing
+            ? `${gpuMissing} This run uses the CPU backend instead (float64 JavaScript on this thread: correct, but far slower than a GPU).`
+            : m,
+        ),
     });
   } catch (e) {
     fail(page, describeError(e), e);

@@ -30,7 +30,12 @@ export class Saver {
     this.writing = store
       .put({ ...this.record, savedAt: Date.now(), observations: o })
       .then(() => void (runner.progress.savedStep = step))
-      .catch((e) => showNotice(this.page, `could not save the run's observations in IndexedDB (${(e as Error).message}); an interrupted run will be lost`))
+      .catch((e) =>
+        showNotice(
+          this.page,
+          `could not save the run's observations in IndexedDB (${(e as Error).message}); an interrupted run will be lost`,
+        ),
+      )
       .finally(() => (this.busy = false));
   }
 

@@ -75,7 +75,9 @@ export async function fromUrl(url: string): Promise<SpecText> {
   try {
     response = await fetch(href);
   } catch (e) {
-    throw new RuntimeFailure(`cannot load the spec from ${href}: ${(e as Error).message} (the server must allow this page to read it: same origin or CORS)`);
+    throw new RuntimeFailure(
+      `cannot load the spec from ${href}: ${(e as Error).message} (the server must allow this page to read it: same origin or CORS)`,
+    );
   }
   if (!response.ok) throw new RuntimeFailure(`cannot load the spec from ${href}: HTTP ${response.status} ${response.statusText}`);
   return { text: await response.text(), source: url };

@@ -10,7 +10,11 @@ export type Obj = Record<string, unknown>;
 export function checkKeys(v: Obj, field: string, allowed: string[]): void {
   for (const k of Object.keys(v)) {
     if (!allowed.includes(k)) {
-      throw new SpecError(`${field ? field + '.' : ''}${k}`, v[k], `unknown field; allowed fields${field ? ' of ' + field : ''}: ${allowed.join(', ')}`);
+      throw new SpecError(
+        `${field ? field + '.' : ''}${k}`,
+        v[k],
+        `unknown field; allowed fields${field ? ' of ' + field : ''}: ${allowed.join(', ')}`,
+      );
     }
   }
 }
@@ -28,7 +32,13 @@ export function integer(v: unknown, field: string, min: number, max: number): nu
 }
 
 /** A number broadcast to D, or an array of exactly D finite numbers. */
-export function vector(v: unknown, field: string, dims: number, cond: (x: number) => boolean = () => true, what = 'finite numbers'): number[] {
+export function vector(
+  v: unknown,
+  field: string,
+  dims: number,
+  cond: (x: number) => boolean = () => true,
+  what = 'finite numbers',
+): number[] {
   if (typeof v === 'number') {
     finite(v, field, cond, `must be a number (used for every coordinate) or an array of ${dims} ${what}`);
     return new Array<number>(dims).fill(v);

@@ -12,24 +12,54 @@ export function potential(v: unknown): RunSpec['potential'] {
   if (!isObject(v)) throw new SpecError('potential', v, `must be an object ${kinds}, with optional "params"`);
   checkKeys(v, 'potential', ['name', 'expr', 'params', 'data', 'example', 'prior']);
   const given = ['name', 'expr', 'example'].filter((k) => v[k] !== undefined);
-  if (given.length !== 1) throw new SpecError('potential', v, `must have exactly one of "name" (a built-in), "expr" (an expression) or "example" (with "data": a potential from data), i.e. ${kinds}`);
-  if (v.name !== undefined && typeof v.name !== 'string') throw new SpecError('potential.name', v.name, 'must be a string (run `npx langevin potentials` for the list)');
-  if (v.expr !== undefined && (typeof v.expr !== 'string' || v.expr.trim() === '')) throw new SpecError('potential.expr', v.expr, 'must be a non-empty expression string, e.g. "(x^2 - 1)^2 + 0.5*y^2"');
+  if (given.length !== 1)
+    throw new SpecError(
+      'potential',
+      v,
+      `must have exactly one of "name" (a built-in), "expr" (an expression) or "example" (with "data": a potential from data), i.e. ${kinds}`,
+    );
+  if (v.name !== undefined && typeof v.name !== 'string')
+    throw new SpecError('potential.name', v.name, 'must be a string (run `npx langevin potentials` for the list)');
+  if (v.expr !== undefined && (typeof v.expr !== 'string' || v.expr.trim() === ''))
+    throw new SpecError('potential.expr', v.expr, 'must be a non-empty expression string, e.g. "(x^2 - 1)^2 + 0.5*y^2"');
   const fromData = v.example !== undefined;
   if (!fromData && (v.data !== undefined || v.prior !== undefined)) {
-    throw new SpecError(v.data !== undefined ? 'potential.data' : 'potential.prior', v.data ?? v.prior, 'belongs to a potential from data: give "example" (the loss of one data row) with "data", and no "name" or "expr"');
+    throw new SpecError(
+      v.data !== undefined ? 'potential.data' : 'potential.prior',
+      v.data ?? v.prior,
+      'belongs to a potential from data: give "example" (the loss of one data row) with "data", and no "name" or "expr"',
+    );
   }
   const data = fromData ? dataPart(v) : undefined;
-  const out: RunSpec['potential'] = { name: v.name as string | undefined, expr: v.expr as string | undefined, params: params(v.params ?? {}, data) };
+  const out: RunSpec['potential'] = {
+    name: v.name as string | undefined,
+    expr: v.expr as string | undefined,
+    params: params(v.params ?? {}, data),
+  };
   if (data) Object.assign(out, data);
   return out;
 }
 
 /** A potential from data's `example`, `prior` (default "0") and `data`. */
 function dataPart(v: Obj): { example: string; prior: string; data: DataSet } {
-  if (typeof v.example !== 'string' || v.example.trim() === '') throw new SpecError('potential.example', v.example, 'must be a non-empty expression in the coordinates and the data columns, e.g. "(y - x*u)^2/2"');
-  if (v.prior !== undefined && (typeof v.prior !== 'string' || v.prior.trim() === '')) throw new SpecError('potential.prior', v.prior, 'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")');
-  if (v.data === undefined) throw new SpecError('potential.data', undefined, 'is required with "example": {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}');
+  if (typeof v.example !== 'string' || v.example.trim() === '')
+    throw new SpecError(
+      'potential.example',
+      v.example,
+      'must be a non-empty expression in the coordinates and the data columns, e.g. "(y - x*u)^2/2"',
+    );
+  if (v.prior !== undefined && (typeof v.prior !== 'string' || v.prior.trim() === ''))
+    throw new SpecError(
+      'potential.prior',
+      v.prior,
+      'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")',
+    );
+  if (v.data === undefined)
+    throw new SpecError(
+      'potential.data',
+      undefined,
+      'is required with "example": {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}',
+    );
   const data = validateData(v.data, 'potential.data');
   return { example: v.example, prior: (v.prior as string | undefined) ?? '0', data };
 }
@@ -41,7 +71,8 @@ function params(given: unknown, data: { data: DataSet } | undefined): Record<str
   for (const [k, p] of Object.entries(given)) {
     if (Array.isArray(p)) p.forEach((x, i) => finite(x, `potential.params.${k}[${i}]`));
     else finite(p, `potential.params.${k}`, () => true, 'must be a finite number or an array of finite numbers');
-    if (columns?.includes(k)) throw new SpecError(`potential.params.${k}`, p, `'${k}' is also a data column (columns: ${columns.join(', ')}); rename one of them`);
+    if (columns?.includes(k))
+      throw new SpecError(`potential.params.${k}`, p, `'${k}' is also a data column (columns: ${columns.join(', ')}); rename one of them`);
   }
   return given as Record<string, number | number[]>;
 }
@@ -53,9 +84,18 @@ export function checkColumnNames(data: DataSet, dims: number): void {
   data.columns.forEach((c, j) => {
     const m = /^x(0|[1-9]\d*)$/.exec(c);
     if (letters.includes(c) || (m && Number(m[1]) < dims)) {
-      throw new SpecError(`potential.data.columns[${j}]`, c, `clashes with a coordinate (the parameters being learned are ${[...letters, ...Array.from({ length: dims }, (_, i) => `x${i}`)].join(', ')} for dims = ${dims}); rename the column`);
+      throw new SpecError(
+        `potential.data.columns[${j}]`,
+        c,
+        `clashes with a coordinate (the parameters being learned are ${[...letters, ...Array.from({ length: dims }, (_, i) => `x${i}`)].join(', ')} for dims = ${dims}); rename the column`,
+      );
     }
-    if (reserved.has(c)) throw new SpecError(`potential.data.columns[${j}]`, c, 'clashes with a constant or function name (pi, e, sin, cos, exp, log, …); rename the column');
+    if (reserved.has(c))
+      throw new SpecError(
+        `potential.data.columns[${j}]`,
+        c,
+        'clashes with a constant or function name (pi, e, sin, cos, exp, log, …); rename the column',
+      );
   });
 }
 
@@ -64,12 +104,18 @@ export function batchSpec(b: unknown, replace: unknown, data: DataSet | undefine
     if (replace !== undefined) throw new SpecError('replace', replace, 'belongs to a mini-batch: give "batch" (rows per gradient) too');
     return undefined;
   }
-  if (!data) throw new SpecError('batch', b, 'needs a potential from data ({"data", "example", "prior"}): a mini-batch is a subset of its rows');
+  if (!data)
+    throw new SpecError('batch', b, 'needs a potential from data ({"data", "example", "prior"}): a mini-batch is a subset of its rows');
   const N = data.rows.length;
   const size = integer(b, 'batch', 1, N);
-  if (replace !== undefined && typeof replace !== 'boolean') throw new SpecError('replace', replace, 'must be true (rows drawn with replacement, the default) or false (without replacement)');
+  if (replace !== undefined && typeof replace !== 'boolean')
+    throw new SpecError('replace', replace, 'must be true (rows drawn with replacement, the default) or false (without replacement)');
   if (replace === false && size > MAX_BATCH_WITHOUT_REPLACEMENT) {
-    throw new SpecError('batch', b, `must be at most ${MAX_BATCH_WITHOUT_REPLACEMENT} with "replace": false (or use "replace": true, or omit "batch" for the full data set of ${N} rows)`);
+    throw new SpecError(
+      'batch',
+      b,
+      `must be at most ${MAX_BATCH_WITHOUT_REPLACEMENT} with "replace": false (or use "replace": true, or omit "batch" for the full data set of ${N} rows)`,
+    );
   }
   return { size, replace: replace !== false };
 }

@@ -12,17 +12,33 @@ export function schedule(v: unknown, field: string, what = 'temperature'): Sched
   switch (v.schedule) {
     case 'linear':
       checkKeys(v, field, ['schedule', 'from', 'to']);
-      return { schedule: 'linear', from: finite(v.from, `${field}.from`, nonneg, 'must be a finite number ≥ 0'), to: finite(v.to, `${field}.to`, nonneg, 'must be a finite number ≥ 0') };
+      return {
+        schedule: 'linear',
+        from: finite(v.from, `${field}.from`, nonneg, 'must be a finite number ≥ 0'),
+        to: finite(v.to, `${field}.to`, nonneg, 'must be a finite number ≥ 0'),
+      };
     case 'geometric':
       checkKeys(v, field, ['schedule', 'from', 'to']);
-      return { schedule: 'geometric', from: finite(v.from, `${field}.from`, (x) => x > 0, 'must be a finite number > 0'), to: finite(v.to, `${field}.to`, (x) => x > 0, 'must be a finite number > 0 (a geometric schedule never reaches 0)') };
+      return {
+        schedule: 'geometric',
+        from: finite(v.from, `${field}.from`, (x) => x > 0, 'must be a finite number > 0'),
+        to: finite(v.to, `${field}.to`, (x) => x > 0, 'must be a finite number > 0 (a geometric schedule never reaches 0)'),
+      };
     case 'log':
       checkKeys(v, field, ['schedule', 'c', 'n0']);
-      return { schedule: 'log', c: finite(v.c, `${field}.c`, nonneg, 'must be a finite number ≥ 0'), n0: finite(v.n0 ?? 2, `${field}.n0`, (x) => x > 1, 'must be a finite number > 1 (so that ln(n + n0) > 0)') };
+      return {
+        schedule: 'log',
+        c: finite(v.c, `${field}.c`, nonneg, 'must be a finite number ≥ 0'),
+        n0: finite(v.n0 ?? 2, `${field}.n0`, (x) => x > 1, 'must be a finite number > 1 (so that ln(n + n0) > 0)'),
+      };
     case 'table': {
       checkKeys(v, field, ['schedule', 'values']);
-      if (!Array.isArray(v.values) || v.values.length === 0) throw new SpecError(`${field}.values`, v.values, 'must be a non-empty array of numbers ≥ 0');
-      return { schedule: 'table', values: v.values.map((x, i) => finite(x, `${field}.values[${i}]`, nonneg, 'must be a finite number ≥ 0')) };
+      if (!Array.isArray(v.values) || v.values.length === 0)
+        throw new SpecError(`${field}.values`, v.values, 'must be a non-empty array of numbers ≥ 0');
+      return {
+        schedule: 'table',
+        values: v.values.map((x, i) => finite(x, `${field}.values[${i}]`, nonneg, 'must be a finite number ≥ 0')),
+      };
     }
     default:
       throw new SpecError(`${field}.schedule`, v.schedule, `must be one of: ${kinds}`);
@@ -38,13 +54,19 @@ export function stepSchedule(v: unknown): ScheduleSpec {
   const field = 'dt';
   const pos = (x: number) => x > 0;
   const gt0 = 'must be a finite number > 0';
-  if (typeof v === 'number' || v === null || typeof v !== 'object' || Array.isArray(v)) return finite(v, field, pos, 'must be a finite number > 0 or a schedule object');
+  if (typeof v === 'number' || v === null || typeof v !== 'object' || Array.isArray(v))
+    return finite(v, field, pos, 'must be a finite number > 0 or a schedule object');
   const kinds = 'linear {from, to}, geometric {from, to}, log {c, n0}, table {values}, poly {a, b, gamma}, cyclical {dt0, cycles}';
   const o = v as Obj;
   switch (o.schedule) {
     case 'poly':
       checkKeys(o, field, ['schedule', 'a', 'b', 'gamma']);
-      return { schedule: 'poly', a: finite(o.a, 'dt.a', pos, gt0), b: finite(o.b ?? 1, 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'), gamma: finite(o.gamma ?? 0.55, 'dt.gamma', (x) => x >= 0, 'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)') };
+      return {
+        schedule: 'poly',
+        a: finite(o.a, 'dt.a', pos, gt0),
+        b: finite(o.b ?? 1, 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'),
+        gamma: finite(o.gamma ?? 0.55, 'dt.gamma', (x) => x >= 0, 'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)'),
+      };
     case 'cyclical':
       checkKeys(o, field, ['schedule', 'dt0', 'cycles']);
       return { schedule: 'cyclical', dt0: finite(o.dt0, 'dt.dt0', pos, gt0), cycles: integer(o.cycles ?? 1, 'dt.cycles', 1, 2 ** 32 - 1) };
@@ -55,10 +77,18 @@ export function stepSchedule(v: unknown): ScheduleSpec {
       const s = schedule(o, field, 'dt');
       // every value must be > 0 (a zero step never moves)
       const bad: [string, number][] =
-        s === undefined || typeof s === 'number' ? [] :
-        s.schedule === 'linear' ? [['from', s.from], ['to', s.to]] :
-        s.schedule === 'log' ? [['c', s.c]] :
-        s.schedule === 'table' ? s.values.map((x, i) => [`values[${i}]`, x] as [string, number]) : [];
+        s === undefined || typeof s === 'number'
+          ? []
+          : s.schedule === 'linear'
+            ? [
+                ['from', s.from],
+                ['to', s.to],
+              ]
+            : s.schedule === 'log'
+              ? [['c', s.c]]
+              : s.schedule === 'table'
+                ? s.values.map((x, i) => [`values[${i}]`, x] as [string, number])
+                : [];
       for (const [k, x] of bad) if (!(x > 0)) throw new SpecError(`dt.${k}`, x, `${gt0} (every step size must be > 0)`);
       return s;
     }

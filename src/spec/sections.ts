@@ -8,7 +8,11 @@ function velocity(v: unknown, dims: number): VelocityInit {
   if (v === undefined || v === 'thermal') return { kind: 'thermal' };
   if (v === 'zero') return { kind: 'zero' };
   if (typeof v === 'number' || Array.isArray(v)) return { kind: 'vector', v: vector(v, 'init.velocity', dims) };
-  throw new SpecError('init.velocity', v, `must be "thermal" (drawn at the initial temperature), "zero", or an array of ${dims} finite numbers (length/time)`);
+  throw new SpecError(
+    'init.velocity',
+    v,
+    `must be "thermal" (drawn at the initial temperature), "zero", or an array of ${dims} finite numbers (length/time)`,
+  );
 }
 
 /** Split the spec's `init` into the positions' init and `init.velocity`. */
@@ -22,11 +26,16 @@ export function init(v: unknown, dims: number): { init: InitSpec; velocity: Velo
 
 function positionInit(v: unknown, dims: number): InitSpec {
   if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
-  if (!isObject(v)) throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point" (and optionally "velocity")');
+  if (!isObject(v))
+    throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point" (and optionally "velocity")');
   switch (v.kind) {
     case 'normal':
       checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
-      return { kind: 'normal', mean: vector(v.mean ?? 0, 'init.mean', dims), std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0') };
+      return {
+        kind: 'normal',
+        mean: vector(v.mean ?? 0, 'init.mean', dims),
+        std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0'),
+      };
     case 'uniform': {
       checkKeys(v, 'init', ['kind', 'low', 'high', 'velocity']);
       const low = vector(v.low, 'init.low', dims);
@@ -50,13 +59,21 @@ export function histogram(v: unknown, dims: number, steps: number): HistogramSpe
   checkKeys(v, 'histogram', ['dims', 'bins', 'low', 'high', 'from', 'every']);
   const defaultDims = dims >= 2 ? [0, 1] : [0];
   const hd = v.dims ?? defaultDims;
-  if (!Array.isArray(hd) || hd.length < 1 || hd.length > 2) throw new SpecError('histogram.dims', hd, 'must be an array of 1 or 2 coordinate indices');
+  if (!Array.isArray(hd) || hd.length < 1 || hd.length > 2)
+    throw new SpecError('histogram.dims', hd, 'must be an array of 1 or 2 coordinate indices');
   hd.forEach((d, i) => integer(d, `histogram.dims[${i}]`, 0, dims - 1));
   if (hd.length === 2 && hd[0] === hd[1]) throw new SpecError('histogram.dims', hd, 'must name two different coordinates');
   const h = hd.length;
-  const bins = vector(v.bins ?? 64, 'histogram.bins', h, (x) => Number.isInteger(x) && x >= 1 && x <= MAX_BINS_PER_AXIS, `integers from 1 to ${MAX_BINS_PER_AXIS}`);
+  const bins = vector(
+    v.bins ?? 64,
+    'histogram.bins',
+    h,
+    (x) => Number.isInteger(x) && x >= 1 && x <= MAX_BINS_PER_AXIS,
+    `integers from 1 to ${MAX_BINS_PER_AXIS}`,
+  );
   const total = bins.reduce((a, b) => a * b, 1);
-  if (total > MAX_BINS_TOTAL) throw new SpecError('histogram.bins', v.bins, `must have at most ${MAX_BINS_TOTAL} bins in all (got ${total})`);
+  if (total > MAX_BINS_TOTAL)
+    throw new SpecError('histogram.bins', v.bins, `must have at most ${MAX_BINS_TOTAL} bins in all (got ${total})`);
   if (v.low === undefined) throw new SpecError('histogram.low', v.low, `is required: a number or an array of ${h} numbers`);
   if (v.high === undefined) throw new SpecError('histogram.high', v.high, `is required: a number or an array of ${h} numbers`);
   const low = vector(v.low, 'histogram.low', h);

@@ -25,9 +25,7 @@ export type VelocityInit =
 
 /** Initial positions. */
 export type InitSpec =
-  | { kind: 'normal'; mean: number[]; std: number[] }
-  | { kind: 'uniform'; low: number[]; high: number[] }
-  | { kind: 'point'; x: number[] };
+  { kind: 'normal'; mean: number[]; std: number[] } | { kind: 'uniform'; low: number[]; high: number[] } | { kind: 'point'; x: number[] };
 
 export interface HistogramSpec {
   /** coordinates binned (1 or 2 of them) */

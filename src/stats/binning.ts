@@ -15,7 +15,12 @@ export interface AxisBinning {
 }
 
 export function axisBinnings(h: HistogramSpec): AxisBinning[] {
-  return h.dims.map((dim, a) => ({ dim, bins: h.bins[a], low: Math.fround(h.low[a]), scale: Math.fround(h.bins[a] / (h.high[a] - h.low[a])) }));
+  return h.dims.map((dim, a) => ({
+    dim,
+    bins: h.bins[a],
+    low: Math.fround(h.low[a]),
+    scale: Math.fround(h.bins[a] / (h.high[a] - h.low[a])),
+  }));
 }
 
 /** Bin of one coordinate, or −1 outside [low, high). */

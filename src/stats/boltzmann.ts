@@ -33,7 +33,8 @@ import { mulberry32 } from './prng.ts';
  *   it covers the histogram-axes rule only, not the inner integrals (tolerance 1e-9 relative).
  *   An addition to the brief's type; optional so that literals without it still type-check.
  */
-export type BoltzmannResult = { probabilities: Float64Array; method: 'full' | 'separable' | 'integrated'; errorEstimate?: number } | { note: string };
+export type BoltzmannResult =
+  { probabilities: Float64Array; method: 'full' | 'separable' | 'integrated'; errorEstimate?: number } | { note: string };
 
 /** Largest histogram for which other coordinates are integrated out numerically (64×64 takes ~1 s, 256² ~18 s). */
 export const MAX_INTEGRATED_BINS = 128 * 128;
@@ -61,7 +62,12 @@ export const MAX_INTEGRATED_BINS = 128 * 128;
  * const pot = compilePotential({ name: 'harmonic', params: { k: 1 } }, 1);
  * boltzmannReference(pot, { dims: [0], bins: [64], low: [-4], high: [4], from: 0, every: 1 }, 1);
  */
-export function boltzmannReference(potential: CompiledPotential, h: HistogramSpec, temperature: number, params?: ArrayLike<number>): BoltzmannResult {
+export function boltzmannReference(
+  potential: CompiledPotential,
+  h: HistogramSpec,
+  temperature: number,
+  params?: ArrayLike<number>,
+): BoltzmannResult {
   const T = temperature;
   const problem = inputProblem(potential, h, T);
   if (problem) return { note: problem };
@@ -89,8 +95,10 @@ function inputProblem(potential: CompiledPotential, h: HistogramSpec, T: number)
   const k = axes.length;
   if (k < 1 || k > 2) return `no Boltzmann reference: the histogram has ${k} axes; 1 or 2 are supported`;
   for (let a = 0; a < k; a++) {
-    if (!Number.isInteger(axes[a]) || axes[a] < 0 || axes[a] >= D) return `no Boltzmann reference: histogram axis ${a} is coordinate ${axes[a]}, outside 0…${D - 1}`;
-    if (!Number.isInteger(h.bins[a]) || h.bins[a] < 1) return `no Boltzmann reference: histogram bins[${a}] = ${h.bins[a]} must be a positive integer`;
+    if (!Number.isInteger(axes[a]) || axes[a] < 0 || axes[a] >= D)
+      return `no Boltzmann reference: histogram axis ${a} is coordinate ${axes[a]}, outside 0…${D - 1}`;
+    if (!Number.isInteger(h.bins[a]) || h.bins[a] < 1)
+      return `no Boltzmann reference: histogram bins[${a}] = ${h.bins[a]} must be a positive integer`;
     if (!Number.isFinite(h.low[a]) || !Number.isFinite(h.high[a]) || !(h.high[a] > h.low[a])) {
       return `no Boltzmann reference: histogram axis ${a} has low = ${h.low[a]}, high = ${h.high[a]}; need finite low < high`;
     }
@@ -115,7 +123,9 @@ function chooseMethod(
   if (others.length === 0) return { method: 'full', fixed };
   if (isSeparable(potential, axes, others, h, p)) {
     if (pickFinitePoint(potential, axes, others, h, p, fixed)) return { method: 'separable', fixed };
-    return { note: `no Boltzmann reference: the potential is separable, but no point of the other coordinates (${others.join(', ')}) gives a finite energy in the box` };
+    return {
+      note: `no Boltzmann reference: the potential is separable, but no point of the other coordinates (${others.join(', ')}) gives a finite energy in the box`,
+    };
   }
   if (D > 3) {
     return {
@@ -176,7 +186,14 @@ function isSeparable(potential: CompiledPotential, axes: number[], others: numbe
 }
 
 /** Sets `out` (other coordinates) to a point where E is finite at a few box points; false if none is found. */
-function pickFinitePoint(potential: CompiledPotential, axes: number[], others: number[], h: HistogramSpec, p: ArrayLike<number>, out: Float64Array): boolean {
+function pickFinitePoint(
+  potential: CompiledPotential,
+  axes: number[],
+  others: number[],
+  h: HistogramSpec,
+  p: ArrayLike<number>,
+  out: Float64Array,
+): boolean {
   const rand = mulberry32(0xf1ed);
   for (let attempt = 0; attempt < 64; attempt++) {
     for (const j of others) out[j] = attempt === 0 ? 0 : (2 * rand() - 1) * (1 + attempt / 8);

@@ -60,7 +60,13 @@ export function direct(potential: CompiledPotential, h: HistogramSpec, T: number
   const total = scan.binMin.length;
   // 2-D: 3×3 vs 6×6 nodes; for large grids (bins ≲ 1/256 of the box side) 2×2 vs 4×4 suffice.
   const n2 = total > 65536 ? 2 : 3;
-  const rules: BinRules = { lo: gaussLegendre(k === 1 ? 6 : n2), hi: gaussLegendre(k === 1 ? 12 : 2 * n2), atol: 0, rtol: 0, scanDepth: scan.depth };
+  const rules: BinRules = {
+    lo: gaussLegendre(k === 1 ? 6 : n2),
+    hi: gaussLegendre(k === 1 ? 12 : 2 * n2),
+    atol: 0,
+    rtol: 0,
+    scanDepth: scan.depth,
+  };
   const out = new Float64Array(total);
   const tally: Tally = { err: 0, maxW: 0 };
   const invT = 1 / T;
@@ -107,7 +113,10 @@ function scanBox(h: HistogramSpec, ed: Float64Array[], x: Float64Array, energy: 
   const nb = h.bins;
   const total = k === 1 ? nb[0] : nb[0] * nb[1];
   const s = k === 1 ? [Math.max(4, Math.ceil(4096 / nb[0]))] : [Math.max(2, Math.ceil(256 / nb[0])), Math.max(2, Math.ceil(256 / nb[1]))];
-  const cell = k === 1 ? (h.high[0] - h.low[0]) / (nb[0] * s[0]) : ((h.high[0] - h.low[0]) / (nb[0] * s[0])) * ((h.high[1] - h.low[1]) / (nb[1] * s[1]));
+  const cell =
+    k === 1
+      ? (h.high[0] - h.low[0]) / (nb[0] * s[0])
+      : ((h.high[0] - h.low[0]) / (nb[0] * s[0])) * ((h.high[1] - h.low[1]) / (nb[1] * s[1]));
   const invT = 1 / T;
   const binMin = new Float64Array(total).fill(Infinity);
   let zRef = Infinity;
@@ -187,7 +196,16 @@ function integrateInterval(f: Integrand1, a: number, c: number, wScan: number, r
 }
 
 /** ∫∫ f over one 2-D bin [a0, c0] × [a1, c1], as `integrateInterval` does in 1-D (quartering instead of halving). */
-function integrateRectangle(f: Integrand2, a0: number, c0: number, a1: number, c1: number, wScan: number, r: BinRules, tally: Tally): number {
+function integrateRectangle(
+  f: Integrand2,
+  a0: number,
+  c0: number,
+  a1: number,
+  c1: number,
+  wScan: number,
+  r: BinRules,
+  tally: Tally,
+): number {
   const i1 = ruleOnRectangle(f, r.lo, a0, c0, a1, c1, tally);
   const i2 = ruleOnRectangle(f, r.hi, a0, c0, a1, c1, tally);
   const flagged = wScan > 2 * tally.maxW && wScan * (c0 - a0) * (c1 - a1) > r.atol;

@@ -118,7 +118,13 @@ interface Inner {
 }
 
 /** The inner quadrature over the coordinates `others` within `range`, weighting with `weight` (its tolerances are set per pass). */
-function innerIntegral(x: Float64Array, others: number[], weight: (e: number) => number, energy: () => number, range: IntegrationBox): Inner {
+function innerIntegral(
+  x: Float64Array,
+  others: number[],
+  weight: (e: number) => number,
+  energy: () => number,
+  range: IntegrationBox,
+): Inner {
   const two = others.length === 2;
   const o0 = others[0];
   const o1 = two ? others[1] : -1;

@@ -98,7 +98,8 @@ export function histogramIntegrands(x: Float64Array, dims: number[], value: () =
 
 /** The smallest energy a scan found must be finite: else there is no reference. */
 export function checkScanMinimum(emin: number): void {
-  if (emin === -Infinity) throw new NoReference('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
+  if (emin === -Infinity)
+    throw new NoReference('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
   if (!Number.isFinite(emin)) throw new NoReference('no Boltzmann reference: the energy is not finite anywhere the scan of the box looked');
 }
 
@@ -140,7 +141,14 @@ export interface Binned {
  * @param tally where the pass accumulates its error estimate
  * @throws NoReference when the energy is −∞, the total is 0 or not finite, or E_ref never settles
  */
-export function settle(out: Float64Array, pass: (zEst: number) => number, ref: ReferenceEnergy, T: number, zEst: number, tally: Tally): Binned {
+export function settle(
+  out: Float64Array,
+  pass: (zEst: number) => number,
+  ref: ReferenceEnergy,
+  T: number,
+  zEst: number,
+  tally: Tally,
+): Binned {
   const start = ref.e;
   for (let attempt = 0; attempt < 8; attempt++) {
     let z: number;
@@ -148,7 +156,8 @@ export function settle(out: Float64Array, pass: (zEst: number) => number, ref: R
       z = pass(zEst);
     } catch (e) {
       if (!(e instanceof LowerEnergy)) throw e;
-      if (e.energy === -Infinity) throw new NoReference('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
+      if (e.energy === -Infinity)
+        throw new NoReference('no Boltzmann reference: the energy is −∞ somewhere in the box, so e^{−E/T} is not integrable');
       zEst *= Math.exp((e.energy - ref.e) / T);
       ref.e = e.energy;
       continue;

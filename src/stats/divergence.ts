@@ -47,7 +47,14 @@ export function divergences(counts: ArrayLike<number>, p: ArrayLike<number>, opt
   if (p.length !== B) throw new Error(`divergences: counts has ${B} bins but p has ${p.length}; they must describe the same histogram`);
   const n = sumOf(counts);
   if (!(n > 0) || !Number.isFinite(n)) {
-    return { kl: NaN, tv: NaN, chi2: NaN, dof: 0, pValue: NaN, note: `no samples inside the histogram box (sum of counts = ${n}): nothing to compare` };
+    return {
+      kl: NaN,
+      tv: NaN,
+      chi2: NaN,
+      dof: 0,
+      pValue: NaN,
+      note: `no samples inside the histogram box (sum of counts = ${n}): nothing to compare`,
+    };
   }
   const { kl, tv } = klAndTv(counts, p, n);
   const groups = mergedGroups(counts, p, n);
@@ -58,10 +65,14 @@ export function divergences(counts: ArrayLike<number>, p: ArrayLike<number>, opt
   if (dof >= 1) {
     pValue = chiSquareSurvival(chi2, dof);
   } else {
-    notes.push(`too few samples for a χ² test: n·Σp = ${(n * sumOf(p)).toPrecision(3)} allows only one group with expected count ≥ ${MIN_EXPECTED}`);
+    notes.push(
+      `too few samples for a χ² test: n·Σp = ${(n * sumOf(p)).toPrecision(3)} allows only one group with expected count ≥ ${MIN_EXPECTED}`,
+    );
   }
   if (options.correlated) {
-    notes.push('the counts pool time-correlated snapshots, so the χ² p-value (which assumes independent samples) is not calibrated; use KL and TV against their statistical floor instead');
+    notes.push(
+      'the counts pool time-correlated snapshots, so the χ² p-value (which assumes independent samples) is not calibrated; use KL and TV against their statistical floor instead',
+    );
   }
   const out: Divergence = { kl, tv, chi2, dof: Math.max(dof, 0), pValue };
   if (notes.length) out.note = notes.join('; ');

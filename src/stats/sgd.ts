@@ -79,7 +79,12 @@ const transpose = (M: Mat): Mat => M[0].map((_, j) => M.map((r) => r[j]));
  * @param B rows per batch
  * @example sgdStationaryMoments({features: [[1, 0.5], [1, -1]], targets: [1, 0], lambda: 0.1}, 0.01, 1, true)
  */
-export function sgdStationaryMoments(problem: LeastSquares, h: number, B: number, replace: boolean): { mean: number[]; covariance: number[][] } {
+export function sgdStationaryMoments(
+  problem: LeastSquares,
+  h: number,
+  B: number,
+  replace: boolean,
+): { mean: number[]; covariance: number[][] } {
   const { features: phi, targets: y, lambda } = problem;
   const N = phi.length;
   const D = phi[0].length;
@@ -99,7 +104,10 @@ export function sgdStationaryMoments(problem: LeastSquares, h: number, B: number
   const EZ = sumZ.map((v) => (B / N) * v);
   // The fixed point, solved directly: m = (I − E[A])⁻¹ h κ E[Z]; then S = L(S) + c(m), L linear in S.
   const EA = add(scale(a0, I), scale(-h * kappa, EM));
-  const m = solve(add(I, scale(-1, EA)), EZ.map((v) => h * kappa * v));
+  const m = solve(
+    add(I, scale(-1, EA)),
+    EZ.map((v) => h * kappa * v),
+  );
   const mcol = m.map((v) => [v]);
   const XmZ = add(...X.map((Xi, i) => mul(mul(Xi, mcol), [z[i]])));
   const EMmZ = add(scale(B, single(XmZ)), scale(B * (B - 1), pair(mul(mul(sumX, mcol), [sumZ]), XmZ)));

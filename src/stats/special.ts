@@ -8,8 +8,8 @@ const LN_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 /** Lanczos approximation, g = 7, 9 terms (relative error ~1e-15 for x > 0). */
 const LANCZOS_G = 7;
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
-  9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /**
@@ -79,7 +79,12 @@ function lowerSeries(a: number, x: number): number {
  * evaluated with the modified Lentz method, for x ≥ a + 1.
  */
 function upperFraction(a: number, x: number): number {
-  const k = continuedFraction(x + 1 - a, (n) => -n * (n - a), (n) => x + 1 - a + 2 * n, MAX_ITER);
+  const k = continuedFraction(
+    x + 1 - a,
+    (n) => -n * (n - a),
+    (n) => x + 1 - a + 2 * n,
+    MAX_ITER,
+  );
   return Math.exp(logPrefactor(a, x)) / k;
 }
 
@@ -138,7 +143,15 @@ function erfSeries(x: number): number {
 
 /** erfc(x) for x ≥ ERF_SWITCH: (e^{−x²}/√π) / (x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), modified Lentz. */
 function erfcFraction(x: number): number {
-  return (ONE_OVER_SQRT_PI * Math.exp(-x * x)) / continuedFraction(x, (n) => n / 2, () => x, 5000);
+  return (
+    (ONE_OVER_SQRT_PI * Math.exp(-x * x)) /
+    continuedFraction(
+      x,
+      (n) => n / 2,
+      () => x,
+      5000,
+    )
+  );
 }
 
 /**

@@ -6,7 +6,14 @@ import { runAndRead } from '../support.ts';
 import { SGD_DEMO } from '../../src/demo/presets.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
-const RENDER_FLAGS = ['--enable-features=Vulkan', '--use-angle=vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface', '--enable-unsafe-swiftshader'];
+const RENDER_FLAGS = [
+  '--enable-features=Vulkan',
+  '--use-angle=vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+  '--enable-unsafe-swiftshader',
+];
 
 interface Hooks {
   ready: boolean;
@@ -22,7 +29,16 @@ interface Hooks {
   snapshot(o?: { particles?: boolean }): string;
   measure(squares: [number, number][], o?: { particles?: boolean }): Promise<number[]>;
   pause(p: boolean): void;
-  lanes: { label: string; particles: number; step: number; temperature: number; meanEnergy: number; bestEnergy: number; mean: number[]; variance: number[] }[];
+  lanes: {
+    label: string;
+    particles: number;
+    step: number;
+    temperature: number;
+    meanEnergy: number;
+    bestEnergy: number;
+    mean: number[];
+    variance: number[];
+  }[];
   view3d: boolean;
   orbit(dAzimuth: number, dElevation: number): void;
 }
@@ -81,7 +97,10 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const b = await page.evaluate(async () => {
       const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
       hooks.pause(true);
-      const squares: [number, number][] = [[218, 400], [764, 36]];
+      const squares: [number, number][] = [
+        [218, 400],
+        [764, 36],
+      ];
       return { with: await hooks.measure(squares, { particles: true }), without: await hooks.measure(squares, { particles: false }) };
     });
     expect(b.without[0]).toBeGreaterThan(10); // the landscape is painted
@@ -113,7 +132,14 @@ describe('the particle demo in a real browser (Chromium)', () => {
       return hooks.histogram();
     });
     const spec = {
-      dims: 2, particles: 20000, potential: { name: 'double-well' }, integrator: 'lm', dt: 0.01, temperature: 0.5, steps: h.step, seed: 3,
+      dims: 2,
+      particles: 20000,
+      potential: { name: 'double-well' },
+      integrator: 'lm',
+      dt: 0.01,
+      temperature: 0.5,
+      steps: h.step,
+      seed: 3,
       init: { kind: 'normal', mean: [-1, 0], std: 0.1 },
       histogram: { dims: [0], bins: 80, low: -2.2, high: 2.2 },
     };
@@ -129,7 +155,9 @@ describe('the particle demo in a real browser (Chromium)', () => {
 
   it('Brownian preset: the mean-square displacement it reports is Einstein 2DTt', async () => {
     const page = await openDemo('preset=brownian&particles=20000&seed=5&present=0');
-    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.step ?? 0) >= 40, { timeout: 90_000 });
+    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.step ?? 0) >= 40, {
+      timeout: 90_000,
+    });
     const r = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult!);
     const msd = r.variance[0] + r.variance[1];
     const einstein = 2 * 2 * 0.5 * 0.001 * r.step; // D = 2, T = 0.5, dt = 0.001
@@ -141,14 +169,24 @@ describe('the particle demo in a real browser (Chromium)', () => {
 
   it('D = 4 with a chosen pair of coordinates: the cloud shows where x2 and x3 are', async () => {
     const page = await openDemo('preset=double-well&particles=20000&seed=2&present=0');
-    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ dims: 4, expr: '0.5*(x0^2 + x1^2 + x3^2) + 8*(x2 - 1)^2', viewX: 2, viewY: 3 }));
+    await page.evaluate(() =>
+      (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({
+        dims: 4,
+        expr: '0.5*(x0^2 + x1^2 + x3^2) + 8*(x2 - 1)^2',
+        viewX: 2,
+        viewY: 3,
+      }),
+    );
     expect(await page.$eval('#expr-error', (el) => el.textContent ?? '')).toBe('');
     await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 40, { timeout: 90_000 });
     const b = await page.evaluate(async () => {
       const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
       hooks.pause(true);
       // view box [-2.2, 2.2]²: (x2, x3) = (1, 0) at (582, 400), (−1, 0) at (218, 400)
-      const squares: [number, number][] = [[582, 400], [218, 400]];
+      const squares: [number, number][] = [
+        [582, 400],
+        [218, 400],
+      ];
       return { with: await hooks.measure(squares, { particles: true }), without: await hooks.measure(squares, { particles: false }) };
     });
     expect(b.with[0] - b.without[0]).toBeGreaterThan(20); // x2 sits at 1
@@ -159,13 +197,19 @@ describe('the particle demo in a real browser (Chromium)', () => {
 
   it('controls change the simulation live and go into the URL; a bad expression shows its error and the run goes on', async () => {
     const page = await openDemo('preset=double-well&particles=20000&seed=3&present=0');
-    await page.waitForFunction((d) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult !== undefined, { timeout: 60_000 }, null);
+    await page.waitForFunction(
+      (d) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult !== undefined,
+      { timeout: 60_000 },
+      null,
+    );
     const cold = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult!.meanEnergy);
     expect(cold).toBeLessThan(1); // ⟨E⟩ ≈ 0.5 at T = 0.5
     await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ temperature: 3 }));
     expect(await page.evaluate(() => location.search)).toContain('T=3');
     // heating, no rebuild: the same run's mean energy rises towards its T = 3 value
-    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.meanEnergy ?? 0) > 1.5, { timeout: 60_000 });
+    await page.waitForFunction(() => ((window as unknown as { langevinDemo: Hooks }).langevinDemo.lastResult?.meanEnergy ?? 0) > 1.5, {
+      timeout: 60_000,
+    });
     const before = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step);
     await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 +* y' }));
     const error = await page.$eval('#expr-error', (el) => el.textContent ?? '');
@@ -173,12 +217,21 @@ describe('the particle demo in a real browser (Chromium)', () => {
     // the position of the stray '*' (mathjs counts from 1), and a caret under it below the echoed expression
     expect(error).toContain('at character 14 of "(x^2 - 1)^2 +* y"');
     expect(error.split('\n')[2]).toBe(`  ${' '.repeat(13)}^`);
-    await page.waitForFunction((b) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step > b + 8, { timeout: 60_000 }, before);
+    await page.waitForFunction(
+      (b) => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step > b + 8,
+      { timeout: 60_000 },
+      before,
+    );
     expect(await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.error)).toBeUndefined();
     // a good expression rebuilds: the step count starts again
-    await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 + 2*y^2', particles: 5000 }));
+    await page.evaluate(() =>
+      (window as unknown as { langevinDemo: Hooks }).langevinDemo.set({ expr: '(x^2 - 1)^2 + 2*y^2', particles: 5000 }),
+    );
     expect(await page.$eval('#expr-error', (el) => el.textContent ?? '')).toBe('');
-    const after = await page.evaluate(() => ({ n: (window as unknown as { langevinDemo: Hooks }).langevinDemo.particles, search: location.search }));
+    const after = await page.evaluate(() => ({
+      n: (window as unknown as { langevinDemo: Hooks }).langevinDemo.particles,
+      search: location.search,
+    }));
     expect(after.n).toBe(5000);
     expect(new URLSearchParams(after.search).get('expr')).toBe('(x^2 - 1)^2 + 2*y^2');
     expect(consoleErrors).toEqual([]);
@@ -187,11 +240,18 @@ describe('the particle demo in a real browser (Chromium)', () => {
 
   it('Rastrigin: two ensembles side by side, each on its own cooling schedule; the fast one freezes when its schedule ends', async () => {
     const page = await openDemo('preset=rastrigin&particles=4000&seed=1&spf=50&present=0');
-    expect(await page.evaluate(() => ({ w: (document.querySelector('#view') as HTMLCanvasElement).width, labels: document.querySelector('#lanes')!.textContent }))).toEqual({
+    expect(
+      await page.evaluate(() => ({
+        w: (document.querySelector('#view') as HTMLCanvasElement).width,
+        labels: document.querySelector('#lanes')!.textContent,
+      })),
+    ).toEqual({
       w: 1120,
       labels: expect.stringMatching(/Hajek.*fast/),
     });
-    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[1].step === 1500 && demo().lanes[0].step > 1600, { timeout: 120_000 });
+    await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[1].step === 1500 && demo().lanes[0].step > 1600, {
+      timeout: 120_000,
+    });
     const lanes = await page.evaluate(() => demo().lanes);
     expect(lanes.map((l) => l.particles)).toEqual([4000, 4000]);
     // T(n) of each schedule at the last step done (step n − 1): 10/ln(n − 1 + 2) and the geometric schedule's end
@@ -200,7 +260,10 @@ describe('the particle demo in a real browser (Chromium)', () => {
     // both halves show their particles: the global minimum (0, 0) is at (280, 280) and (840, 280)
     const b = await page.evaluate(async () => {
       demo().pause(true);
-      const squares: [number, number][] = [[280, 280], [840, 280]];
+      const squares: [number, number][] = [
+        [280, 280],
+        [840, 280],
+      ];
       return { with: await demo().measure(squares, { particles: true }), without: await demo().measure(squares, { particles: false }) };
     });
     expect(b.with[0] - b.without[0]).toBeGreaterThan(10);
@@ -210,21 +273,28 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.close();
   });
 
-  it('momentum against gradient descent at T = 0: each lane\'s ⟨E⟩ follows its exact linear recursion, and the heavy ball is far ahead', async () => {
+  it("momentum against gradient descent at T = 0: each lane's ⟨E⟩ follows its exact linear recursion, and the heavy ball is far ahead", async () => {
     const n = 20000;
     const page = await openDemo(`preset=momentum&particles=${n}&seed=2&spf=2&present=0`);
     await page.waitForFunction(() => demo().lanes.length === 2 && demo().lanes[0].step >= 60, { timeout: 90_000 });
     const lanes = await page.evaluate(() => demo().lanes);
     // E = 0.05x² + 10y² (k = 0.1, 20), x0 ~ U(−4, 4), y0 ~ U(−1, 1), v0 = 0: ⟨E⟩_n = Σ_k (k/2)·⟨x_n²⟩ with ⟨x_0²⟩ = a²/3
-    const modes = [{ k: 0.1, x2: 16 / 3 }, { k: 20, x2: 1 / 3 }];
+    const modes = [
+      { k: 0.1, x2: 16 / 3 },
+      { k: 20, x2: 1 / 3 },
+    ];
     const gd = (steps: number, h: number) => modes.reduce((e, { k, x2 }) => e + (k / 2) * x2 * (1 - h * k) ** (2 * steps), 0);
     // BAOAB at T = 0 is linear in (x, v): propagate the second moments (xx, xv, vv) through B, A, O, A, B
     const heavyBall = (steps: number, h: number, gamma: number) =>
       modes.reduce((e, { k, x2 }) => {
         let [xx, xv, vv] = [x2, 0, 0];
         const beta = Math.exp(-gamma * h);
-        const kick = (): void => { [xx, xv, vv] = [xx, xv - (h / 2) * k * xx, vv - h * k * xv + ((h / 2) * k) ** 2 * xx]; };
-        const drift = (): void => { [xx, xv, vv] = [xx + h * xv + (h / 2) ** 2 * vv, xv + (h / 2) * vv, vv]; };
+        const kick = (): void => {
+          [xx, xv, vv] = [xx, xv - (h / 2) * k * xx, vv - h * k * xv + ((h / 2) * k) ** 2 * xx];
+        };
+        const drift = (): void => {
+          [xx, xv, vv] = [xx + h * xv + (h / 2) ** 2 * vv, xv + (h / 2) * vv, vv];
+        };
         for (let i = 0; i < steps; i++) {
           kick();
           drift();
@@ -237,14 +307,16 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const expected = [gd(lanes[0].step, 0.09), heavyBall(lanes[1].step, 0.3, 0.63)];
     // sampling error of ⟨x0²⟩ for a uniform start: relative sd √(0.8/n); 5 sd, plus f32 rounding
     const tolerance = 5 * Math.sqrt(0.8 / n) + 1e-3;
-    lanes.forEach((lane, l) => expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance));
+    lanes.forEach((lane, l) =>
+      expect(Math.abs(lane.meanEnergy / expected[l] - 1), `${lane.label} at step ${lane.step}`).toBeLessThan(tolerance),
+    );
     // the story the preset tells: at this step the exact heavy-ball energy is under a tenth of gradient descent's
     expect(expected[1]).toBeLessThan(expected[0] / 10);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
 
-  it('SGD against Langevin: SGD\'s cloud has the exact SGD covariance, Langevin\'s at T_eff the exact EM one, and the two agree', async () => {
+  it("SGD against Langevin: SGD's cloud has the exact SGD covariance, Langevin's at T_eff the exact EM one, and the two agree", async () => {
     const n = 20000;
     const page = await openDemo(`preset=sgd-vs-langevin&particles=${n}&seed=3&spf=50&present=0`);
     // relaxation: the slowest direction contracts by 1 − h·11.85 per step, so 400 steps leave e^(−19) of the start
@@ -261,8 +333,12 @@ describe('the particle demo in a real browser (Chromium)', () => {
       expect(Math.abs(sgd.variance[d] / exact.covariance[d][d] - 1), `SGD var x${d}`).toBeLessThan(tol);
     }
     // both clouds centre on the exact stationary mean (for a quadratic loss EM's mean is the minimiser, SGD's the exact recursion's): 5 standard errors
-    for (const [lane, centre] of [[langevin, exact.mean], [sgd, exact.mean]] as const) {
-      for (const d of [0, 1]) expect(Math.abs(lane.mean[d] - centre[d]), `${lane.label} mean x${d}`).toBeLessThan(5 * Math.sqrt(lane.variance[d] / n));
+    for (const [lane, centre] of [
+      [langevin, exact.mean],
+      [sgd, exact.mean],
+    ] as const) {
+      for (const d of [0, 1])
+        expect(Math.abs(lane.mean[d] - centre[d]), `${lane.label} mean x${d}`).toBeLessThan(5 * Math.sqrt(lane.variance[d] / n));
     }
     expect(consoleErrors).toEqual([]);
     await page.close();
@@ -314,8 +390,12 @@ describe('the particle demo in a real browser (Chromium)', () => {
     // the dev server sends COOP/COEP (vite.config.ts), so the page has SharedArrayBuffer and the CPU backend its worker threads
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     expect(state.particles).toBe(cores > 1 ? 20_000 : 5000);
-    const text = await page.$eval('#message', (el) => (el as HTMLElement).hidden ? '' : el.textContent ?? '');
-    expect(text).toMatch(cores > 1 ? /WebGPU is not available here.*20000 particles computed on the CPU instead \(worker threads/ : /5000 particles computed on the CPU/);
+    const text = await page.$eval('#message', (el) => ((el as HTMLElement).hidden ? '' : (el.textContent ?? '')));
+    expect(text).toMatch(
+      cores > 1
+        ? /WebGPU is not available here.*20000 particles computed on the CPU instead \(worker threads/
+        : /5000 particles computed on the CPU/,
+    );
     await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 8, { timeout: 60_000 });
     const device = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.device);
     if (cores > 1) expect(device).toMatch(/generated kernel, \d+ worker threads/);

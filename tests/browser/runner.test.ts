@@ -124,17 +124,22 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     // marginal density, ≤ 1), w = bin widths; each moved particle adds 2 to the L1 distance of the counts.
     // Bound: 5 standard deviations above the (Poisson) mean over the snapshots.
     const h = result.histogram!;
-    const perSnapshot = SPEC.particles * 2 * delta * SPEC.histogram.bins.reduce((s, b, a) => s + b / (SPEC.histogram.high[a] - SPEC.histogram.low[a]), 0);
+    const perSnapshot =
+      SPEC.particles * 2 * delta * SPEC.histogram.bins.reduce((s, b, a) => s + b / (SPEC.histogram.high[a] - SPEC.histogram.low[a]), 0);
     const moved = h.snapshots.length * perSnapshot;
     const l1 = h.counts.reduce((s, c, i) => s + Math.abs(c - ref.histogram!.counts[i]), 0);
-    console.log(`runner vs CLI: histogram L1 ${l1} of ${h.samples} (bound ${(2 * (moved + 5 * Math.sqrt(moved))).toFixed(0)}); mean Δ ${result.final.mean.map((m, d) => m - ref.final.mean[d])}`);
+    console.log(
+      `runner vs CLI: histogram L1 ${l1} of ${h.samples} (bound ${(2 * (moved + 5 * Math.sqrt(moved))).toFixed(0)}); mean Δ ${result.final.mean.map((m, d) => m - ref.final.mean[d])}`,
+    );
     expect(l1).toBeLessThanOrEqual(2 * (moved + 5 * Math.sqrt(moved)));
     expect(h.snapshots).toEqual(ref.histogram!.snapshots);
     expect(h.samples + h.outside).toBe(ref.histogram!.samples + ref.histogram!.outside);
     // the page's Boltzmann reference (computed in its Worker) is the CLI's, to the last bits of two V8s' exp/log
     const p = result.boltzmann!.probabilities;
     expect(Math.max(...p.map((x, i) => Math.abs(x - ref.boltzmann!.probabilities[i])))).toBeLessThan(1e-12);
-    result.trace!.forEach((row, i) => (row.kl === undefined ? expect(ref.trace![i].kl).toBeUndefined() : expect(row.kl).toBeCloseTo(ref.trace![i].kl!, 9)));
+    result.trace!.forEach((row, i) =>
+      row.kl === undefined ? expect(ref.trace![i].kl).toBeUndefined() : expect(row.kl).toBeCloseTo(ref.trace![i].kl!, 9),
+    );
 
     // the page shows it and offers the CLI's --out text and the plots
     expect(await page.$eval('#summary', (el) => el.textContent)).toContain('4,000 particles × 200 steps on webgpu');
@@ -148,7 +153,17 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
   });
 
   it('runs a spec on navigator.gpu and gets the CPU reference result for the same seed', async () => {
-    const spec = { dims: 2, particles: 3000, potential: { expr: '0.25*x^4 + 0.5*x^2 + y^2 + 0.3*x*y' }, integrator: 'lm', dt: 0.02, temperature: 0.8, steps: 100, seed: 12, init: { kind: 'normal', mean: 0, std: 1 } };
+    const spec = {
+      dims: 2,
+      particles: 3000,
+      potential: { expr: '0.25*x^4 + 0.5*x^2 + y^2 + 0.3*x*y' },
+      integrator: 'lm',
+      dt: 0.02,
+      temperature: 0.8,
+      steps: 100,
+      seed: 12,
+      init: { kind: 'normal', mean: 0, std: 1 },
+    };
     const result = await page.evaluate((s) => langevinRunner.run(s), spec);
     expect(result.backend).toBe('webgpu');
     const cpu = await runAndRead(spec, 'cpu');
@@ -168,10 +183,14 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     const message = r.stderr.trim().replace(/^langevin: /, '');
     expect(message).toMatch(/^invalid input: init\.std/);
 
-    await page.$eval('#spec', (el, text) => {
-      (el as HTMLTextAreaElement).value = text;
-      el.dispatchEvent(new Event('input'));
-    }, JSON.stringify(bad));
+    await page.$eval(
+      '#spec',
+      (el, text) => {
+        (el as HTMLTextAreaElement).value = text;
+        el.dispatchEvent(new Event('input'));
+      },
+      JSON.stringify(bad),
+    );
     await page.click('#run');
     await page.waitForFunction(() => langevinRunner.state === 'failed');
     expect(await page.$eval('#summary', (el) => el.textContent)).toBe(message);
@@ -184,10 +203,14 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(j.code).toBe(2);
     const jsonMessage = j.stderr.trim().replace(/^langevin: /, '');
     expect(jsonMessage).toMatch(/^invalid input: pasted spec:5:13: invalid JSON: /);
-    await page.$eval('#spec', (el, t) => {
-      (el as HTMLTextAreaElement).value = t;
-      el.dispatchEvent(new Event('input'));
-    }, text);
+    await page.$eval(
+      '#spec',
+      (el, t) => {
+        (el as HTMLTextAreaElement).value = t;
+        el.dispatchEvent(new Event('input'));
+      },
+      text,
+    );
     await page.click('#run');
     await page.waitForFunction(() => langevinRunner.state === 'failed');
     const shown = await page.$eval('#summary', (el) => el.textContent ?? '');
@@ -195,7 +218,14 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(shown.slice(0, shown.indexOf('invalid JSON: '))).toBe(jsonMessage.slice(0, jsonMessage.indexOf('invalid JSON: ')));
     expect(shown).not.toMatch(/\n\s+at /);
     // automation gets the same message as a rejection
-    const rejected = await page.evaluate((s) => langevinRunner.run(s).then(() => '', (e: Error) => e.message), bad);
+    const rejected = await page.evaluate(
+      (s) =>
+        langevinRunner.run(s).then(
+          () => '',
+          (e: Error) => e.message,
+        ),
+      bad,
+    );
     expect(rejected).toBe(message);
   });
 
@@ -245,7 +275,10 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(result.backend).toBe('webgpu');
     expect(result.histogram!.snapshots.length).toBeGreaterThanOrEqual(3);
     // the saved counts against the saved reference give the KL the file reports
-    expect(result.divergence!.kl).toBeCloseTo(divergences(Float64Array.from(result.histogram!.counts), Float64Array.from(result.boltzmann!.probabilities)).kl, 12);
+    expect(result.divergence!.kl).toBeCloseTo(
+      divergences(Float64Array.from(result.histogram!.counts), Float64Array.from(result.boltzmann!.probabilities)).kl,
+      12,
+    );
     expect(result).toEqual(await page.evaluate((id) => langevinRunner.savedResult(id), saved[0].id));
 
     await page.click('#saved .discard');
@@ -267,7 +300,14 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     try {
       await openRunner(p);
       const long = { ...SPEC, particles: 2000, steps: 100000, histogram: { ...SPEC.histogram, from: 50 } };
-      const failed = p.evaluate((s) => langevinRunner.run(s).then(() => 'resolved', (e: Error) => e.message), long);
+      const failed = p.evaluate(
+        (s) =>
+          langevinRunner.run(s).then(
+            () => 'resolved',
+            (e: Error) => e.message,
+          ),
+        long,
+      );
       await p.waitForFunction(() => langevinRunner.progress.savedStep >= 110, { timeout: 60_000, polling: 50 });
       await p.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices.forEach((d) => d.destroy()));
       expect(await failed).toMatch(/WebGPU device lost/);
@@ -291,7 +331,9 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     const small = { ...SPEC, particles: 1000, steps: 60, histogram: undefined, observe: { every: 20 } };
     await page.setRequestInterception(true);
     const handler = (req: import('puppeteer-core').HTTPRequest) =>
-      req.url().endsWith('/specs/small.json') ? req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(small) }) : req.continue();
+      req.url().endsWith('/specs/small.json')
+        ? req.respond({ status: 200, contentType: 'application/json', body: JSON.stringify(small) })
+        : req.continue();
     page.on('request', handler);
     try {
       const wall0 = performance.now();

@@ -38,7 +38,10 @@ describe('batch rows', () => {
 
 const ROWS = Array.from({ length: 30 }, (_, i) => [Math.cos(i), Math.sin(2 * i) + 0.5 * Math.cos(i)]);
 const spec = (patch: Record<string, unknown>) => ({
-  dims: 2, particles: 1, dt: 0.01, steps: 1,
+  dims: 2,
+  particles: 1,
+  dt: 0.01,
+  steps: 1,
   potential: { data: { columns: ['u', 'v'], rows: ROWS }, example: '(v - x*u - y)^2/2 + 0.1*x^4', prior: 'x^2 + y^2/4' },
   ...patch,
 });

@@ -14,7 +14,12 @@ function setup(csv: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'langevin-data-cli-'));
   writeFileSync(join(dir, 'points.csv'), csv);
   const spec = {
-    dims: 2, particles: 50, dt: 0.01, steps: 20, temperature: 0, batch: 2,
+    dims: 2,
+    particles: 50,
+    dt: 0.01,
+    steps: 20,
+    temperature: 0,
+    batch: 2,
     potential: { data: { file: 'points.csv' }, example: '(v - x - y*u)^2/2', prior: '(x^2 + y^2)/2' },
   };
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
@@ -42,7 +47,15 @@ describe('langevin run with a CSV data file', () => {
     const r = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
     // the same spec with the file's rows written inline, through the API: the same numbers, so the file was read right
     const spec = JSON.parse(readFileSync(join(dir, 'spec.json'), 'utf8'));
-    spec.potential.data = { columns: ['u', 'v'], rows: [[-1, 0.2], [0, 0.9], [1, 1.1], [0.5, 1.4]] };
+    spec.potential.data = {
+      columns: ['u', 'v'],
+      rows: [
+        [-1, 0.2],
+        [0, 0.9],
+        [1, 1.1],
+        [0.5, 1.4],
+      ],
+    };
     const inline = (await runAndRead(spec, 'cpu')).result;
     expect(r.final.mean).toEqual(inline.final.mean);
     expect(r.final.covariance).toEqual(inline.final.covariance);

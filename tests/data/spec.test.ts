@@ -13,9 +13,16 @@ import { parseCsv } from '../../src/data.ts';
 import { PotentialError } from '../../src/potential/index.ts';
 import { resolveDataFile } from '../../src/node/data.ts';
 
-const ROWS = [[1, 0.5], [2, 1.4], [-1, -0.7]];
+const ROWS = [
+  [1, 0.5],
+  [2, 1.4],
+  [-1, -0.7],
+];
 const BASE = {
-  dims: 2, particles: 10, dt: 0.01, steps: 1,
+  dims: 2,
+  particles: 10,
+  dt: 0.01,
+  steps: 1,
   potential: { data: { columns: ['u', 'v'], rows: ROWS }, example: '(v - x - y*u)^2/(2*s2)', prior: 'x^2/2 + y^2/2', params: { s2: 0.5 } },
 };
 
@@ -31,11 +38,34 @@ function refusal(potential: Record<string, unknown>, dims = 2): Error {
 
 describe('potential from data: refusals name the row and column', () => {
   it.each([
-    ['a ragged row', { data: { columns: ['u', 'v'], rows: [[1, 2], [3]] } }, 'potential.data.rows[1]', ['got [3]', '2 numbers', 'u, v', 'has 1']],
-    ['a non-numeric cell', { data: { columns: ['u', 'v'], rows: [[1, 2], [3, 'a']] } }, 'potential.data.rows[1][1] (column "v")', ['got "a"', 'finite number']],
+    [
+      'a ragged row',
+      { data: { columns: ['u', 'v'], rows: [[1, 2], [3]] } },
+      'potential.data.rows[1]',
+      ['got [3]', '2 numbers', 'u, v', 'has 1'],
+    ],
+    [
+      'a non-numeric cell',
+      {
+        data: {
+          columns: ['u', 'v'],
+          rows: [
+            [1, 2],
+            [3, 'a'],
+          ],
+        },
+      },
+      'potential.data.rows[1][1] (column "v")',
+      ['got "a"', 'finite number'],
+    ],
     ['no rows', { data: { columns: ['u', 'v'], rows: [] } }, 'potential.data.rows', ['non-empty array of rows']],
     ['a duplicate column', { data: { columns: ['u', 'u'], rows: [[1, 2]] } }, 'potential.data.columns[1]', ['duplicate']],
-    ['a column named like a coordinate', { data: { columns: ['u', 'y'], rows: [[1, 2]] } }, 'potential.data.columns[1]', ['got "y"', 'clashes with a coordinate']],
+    [
+      'a column named like a coordinate',
+      { data: { columns: ['u', 'y'], rows: [[1, 2]] } },
+      'potential.data.columns[1]',
+      ['got "y"', 'clashes with a coordinate'],
+    ],
     ['a column named x1', { data: { columns: ['x1', 'v'], rows: [[1, 2]] } }, 'potential.data.columns[0]', ['clashes with a coordinate']],
     ['a column named like a parameter', { data: { columns: ['s2', 'v'], rows: [[1, 2]] } }, 'potential.params.s2', ['also a data column']],
     ['an unknown column in the example', { example: '(w2 - x)^2' }, 'potential.example', ["unknown symbol 'w2'", 'data columns: u, v']],
@@ -53,13 +83,22 @@ describe('potential from data: refusals name the row and column', () => {
     const p = prepare({ ...BASE, dims: 1, potential: { data: { columns: ['u', 'y'], rows: ROWS }, example: '(y - x*u)^2' } });
     expect(p.potential.data?.columns).toEqual(['u', 'y']);
     // y is the data column: E(0.3) = Σ_i (y_i − 0.3·u_i)²
-    expect(p.potential.energy([0.3])).toBeCloseTo(ROWS.reduce((a, [u, y]) => a + (y - 0.3 * u) ** 2, 0), 12);
+    expect(p.potential.energy([0.3])).toBeCloseTo(
+      ROWS.reduce((a, [u, y]) => a + (y - 0.3 * u) ** 2, 0),
+      12,
+    );
   });
 });
 
 describe('CSV files', () => {
   it('parses a header and rows', () => {
-    expect(parseCsv('u, v\n1,2\n\n-3.5e-1, 4\n', 'p.csv')).toEqual({ columns: ['u', 'v'], rows: [[1, 2], [-0.35, 4]] });
+    expect(parseCsv('u, v\n1,2\n\n-3.5e-1, 4\n', 'p.csv')).toEqual({
+      columns: ['u', 'v'],
+      rows: [
+        [1, 2],
+        [-0.35, 4],
+      ],
+    });
   });
   it.each([
     ['an empty file', '', 'potential.data.file', ['is empty']],
@@ -85,7 +124,9 @@ describe('CSV files', () => {
     writeFileSync(join(dir, 'points.csv'), 'u,v\n1,0.5\n2,1.4\n-1,-0.7\n');
     const raw = resolveDataFile({ ...BASE, potential: { ...BASE.potential, data: { file: 'points.csv' } } }, join(dir, 'spec.json'));
     expect(prepare(raw).potential.data?.values).toEqual(Float64Array.from(ROWS.flat()));
-    expect(() => resolveDataFile({ ...BASE, potential: { ...BASE.potential, data: { file: 'nope.csv' } } }, join(dir, 'spec.json'))).toThrow(/no such file/);
+    expect(() =>
+      resolveDataFile({ ...BASE, potential: { ...BASE.potential, data: { file: 'nope.csv' } } }, join(dir, 'spec.json')),
+    ).toThrow(/no such file/);
   });
 });
 
@@ -95,14 +136,22 @@ describe('compiled energy and gradient', () => {
   const direct = (w: number[]) => w[0] ** 2 / 2 + w[1] ** 2 / 2 + ROWS.reduce((a, [u, v]) => a + (v - w[0] - w[1] * u) ** 2 / (2 * s2), 0);
 
   it('E = prior + Σ example, in float64', () => {
-    for (const w of [[0, 0], [0.3, -1.2], [2, 5]]) expect(potential.energy(w)).toBeCloseTo(direct(w), 12);
+    for (const w of [
+      [0, 0],
+      [0.3, -1.2],
+      [2, 5],
+    ])
+      expect(potential.energy(w)).toBeCloseTo(direct(w), 12);
     expect(potential.data!.priorEnergy([0.3, -1.2])).toBeCloseTo(0.045 + 0.72, 14);
     expect(potential.data!.exampleEnergy([0.3, -1.2], 2)).toBeCloseTo((-0.7 - 0.3 - 1.2) ** 2 / (2 * s2), 14);
   });
 
   it('the gradient is the exact derivative (central differences, h = 1e-5)', () => {
     const g = new Float64Array(2);
-    for (const w of [[0.3, -1.2], [2, 5]]) {
+    for (const w of [
+      [0.3, -1.2],
+      [2, 5],
+    ]) {
       potential.gradient(w, g);
       for (let d = 0; d < 2; d++) {
         const e = 1e-5;

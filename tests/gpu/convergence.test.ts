@@ -16,7 +16,14 @@ describe.each(BACKENDS)('convergence to exp(−E/T)/Z (%s backend)', (backend) =
 
   it('1-D tilted double well: KL of the final snapshot is at the statistical floor; the reference at a wrong T is rejected', async () => {
     const spec = {
-      dims: 1, particles: N, potential: { name: 'tilted-double-well' }, integrator: 'lm', dt: 0.02, temperature: 1, steps: 600, seed: 31,
+      dims: 1,
+      particles: N,
+      potential: { name: 'tilted-double-well' },
+      integrator: 'lm',
+      dt: 0.02,
+      temperature: 1,
+      steps: 600,
+      seed: 31,
       init: { kind: 'uniform', low: -2, high: 2 },
       histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 },
     };
@@ -36,7 +43,14 @@ describe.each(BACKENDS)('convergence to exp(−E/T)/Z (%s backend)', (backend) =
 
   it('2-D coupled double well (non-separable): KL at the floor over a 24 × 24 histogram', async () => {
     const spec = {
-      dims: 2, particles: N, potential: { expr: '(x^2 - 1)^2 + 0.5*(y - 0.5*x)^2' }, integrator: 'lm', dt: 0.02, temperature: 0.8, steps: 600, seed: 5,
+      dims: 2,
+      particles: N,
+      potential: { expr: '(x^2 - 1)^2 + 0.5*(y - 0.5*x)^2' },
+      integrator: 'lm',
+      dt: 0.02,
+      temperature: 0.8,
+      steps: 600,
+      seed: 5,
       init: { kind: 'uniform', low: [-1.5, -1.5], high: [1.5, 1.5] },
       histogram: { dims: [0, 1], bins: [24, 24], low: [-2.2, -3], high: [2.2, 3] },
     };
@@ -51,7 +65,14 @@ describe.each(BACKENDS)('convergence to exp(−E/T)/Z (%s backend)', (backend) =
     const k = 2;
     const T = 0.6;
     const spec = {
-      dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'em', dt: h, temperature: T, steps: 80, seed: 77,
+      dims: 1,
+      particles: N,
+      potential: { name: 'harmonic', params: { k } },
+      integrator: 'em',
+      dt: h,
+      temperature: T,
+      steps: 80,
+      seed: 77,
       histogram: { dims: [0], bins: 30, low: -2, high: 2 },
     };
     const { result } = await runAndRead(spec, backend);
@@ -73,7 +94,14 @@ describe('relaxation and annealing (webgpu)', () => {
   it('the relaxation curve from a point start falls to the floor', async () => {
     const N = 10000;
     const spec = {
-      dims: 1, particles: N, potential: { name: 'double-well' }, integrator: 'lm', dt: 0.02, temperature: 0.7, steps: 800, seed: 8,
+      dims: 1,
+      particles: N,
+      potential: { name: 'double-well' },
+      integrator: 'lm',
+      dt: 0.02,
+      temperature: 0.7,
+      steps: 800,
+      seed: 8,
       init: { kind: 'point', x: 1.5 },
       histogram: { dims: [0], bins: 40, low: -2.2, high: 2.2 },
       observe: { every: 40 },
@@ -94,7 +122,13 @@ describe('relaxation and annealing (webgpu)', () => {
 
   it('geometric cooling on Müller–Brown finds the global minimum −146.70 at (−0.558, 1.442)', async () => {
     const spec = {
-      dims: 2, particles: 4096, potential: { name: 'mueller-brown' }, integrator: 'em', dt: 1e-4, steps: 3000, seed: 1,
+      dims: 2,
+      particles: 4096,
+      potential: { name: 'mueller-brown' },
+      integrator: 'em',
+      dt: 1e-4,
+      steps: 3000,
+      seed: 1,
       temperature: { schedule: 'geometric', from: 30, to: 0.3 },
       init: { kind: 'uniform', low: [-1.5, -0.5], high: [1.2, 2] },
       observe: { every: 500, target: [-0.558, 1.442], radius: 0.15 },
@@ -116,7 +150,13 @@ describe('relaxation and annealing (webgpu)', () => {
     const mean: number[] = [];
     for (const steps of [200, 1000, 5000]) {
       const spec = {
-        dims: 10, particles: 1000, potential: { name: 'rastrigin' }, integrator: 'em', dt: 0.002, steps, seed: 3,
+        dims: 10,
+        particles: 1000,
+        potential: { name: 'rastrigin' },
+        integrator: 'em',
+        dt: 0.002,
+        steps,
+        seed: 3,
         temperature: { schedule: 'geometric', from: 20, to: 0.05 },
         init: { kind: 'uniform', low: -5, high: 5 },
       };

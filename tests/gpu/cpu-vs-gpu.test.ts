@@ -21,7 +21,6 @@ const base = {
   init: { kind: 'normal', mean: [-1, 0], std: 0.3 },
 };
 
-
 describe('GPU against the CPU reference (same seed, same random stream)', () => {
   it.each(['em', 'lm'])('%s: final positions agree to f32 + transcendental tolerance', async (integrator) => {
     const spec = { ...base, integrator };
@@ -49,7 +48,13 @@ describe('GPU against the CPU reference (same seed, same random stream)', () => 
   });
 
   it('a user expression in 3-D with parameters agrees too', async () => {
-    const spec = { ...base, dims: 3, potential: { expr: 'a*x^4 + 0.5*y^2 + b*z^2 + 0.1*x*z', params: { a: 1.5, b: 0.3 } }, init: { kind: 'uniform', low: -1, high: 1 }, integrator: 'em' };
+    const spec = {
+      ...base,
+      dims: 3,
+      potential: { expr: 'a*x^4 + 0.5*y^2 + b*z^2 + 0.1*x*z', params: { a: 1.5, b: 0.3 } },
+      init: { kind: 'uniform', low: -1, high: 1 },
+      integrator: 'em',
+    };
     const cpu = await runAndRead(spec, 'cpu');
     const gpu = await runAndRead(spec, 'webgpu');
     expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
@@ -70,7 +75,15 @@ describe('reproducibility on the GPU', () => {
   });
 
   it('splitting the particles over several buffers changes no bit', async () => {
-    const spec = { ...base, dims: 3, potential: { name: 'harmonic' }, init: { kind: 'normal', mean: 0, std: 1 }, particles: 1000, integrator: 'em', steps: 20 };
+    const spec = {
+      ...base,
+      dims: 3,
+      potential: { name: 'harmonic' },
+      init: { kind: 'normal', mean: 0, std: 1 },
+      particles: 1000,
+      integrator: 'em',
+      steps: 20,
+    };
     const one = await runAndRead(spec, 'webgpu');
     const split = await runAndRead(spec, 'webgpu', { maxShardBytes: 4 * 3 * 100 }); // 10 buffers of 100 particles
     expect(split.sim.backend.kind).toBe('webgpu');
@@ -84,7 +97,16 @@ describe('reproducibility on the GPU', () => {
 
 describe('edge sizes', () => {
   it('N = 1 in 1-D: the one particle follows the CPU reference', async () => {
-    const spec = { dims: 1, particles: 1, potential: { name: 'tilted-double-well' }, dt: 0.01, temperature: 1, steps: 100, seed: 3, init: { kind: 'point', x: 0.5 } };
+    const spec = {
+      dims: 1,
+      particles: 1,
+      potential: { name: 'tilted-double-well' },
+      dt: 0.01,
+      temperature: 1,
+      steps: 100,
+      seed: 3,
+      init: { kind: 'point', x: 0.5 },
+    };
     const cpu = await runAndRead(spec, 'cpu');
     const gpu = await runAndRead(spec, 'webgpu');
     expect(gpu.positions.length).toBe(1);
@@ -93,7 +115,16 @@ describe('edge sizes', () => {
   });
 
   it('D = 16: every coordinate follows the CPU reference', async () => {
-    const spec = { dims: 16, particles: 130, potential: { name: 'rastrigin' }, dt: 0.001, temperature: 1, steps: 50, seed: 5, init: { kind: 'normal', mean: 0, std: 0.5 } };
+    const spec = {
+      dims: 16,
+      particles: 130,
+      potential: { name: 'rastrigin' },
+      dt: 0.001,
+      temperature: 1,
+      steps: 50,
+      seed: 5,
+      init: { kind: 'normal', mean: 0, std: 0.5 },
+    };
     const cpu = await runAndRead(spec, 'cpu');
     const gpu = await runAndRead(spec, 'webgpu');
     expect(gpu.positions.length).toBe(130 * 16);
@@ -103,7 +134,16 @@ describe('edge sizes', () => {
 
   it('N just past 65 535 workgroups × 64: a 2-D dispatch grid reaches the last particle', async () => {
     const N = 65535 * 64 + 3;
-    const spec = prepare({ dims: 1, particles: N, potential: { name: 'harmonic' }, dt: 0.1, temperature: 1, steps: 3, seed: 11, init: { kind: 'normal', mean: 0, std: 1 } });
+    const spec = prepare({
+      dims: 1,
+      particles: N,
+      potential: { name: 'harmonic' },
+      dt: 0.1,
+      temperature: 1,
+      steps: 3,
+      seed: 11,
+      init: { kind: 'normal', mean: 0, std: 1 },
+    });
     const gpu = await runAndRead(spec, 'webgpu');
     const [k0, k1] = seedKey(11);
     const x = new Float64Array(1);

@@ -15,11 +15,15 @@ const ROWS = Array.from({ length: 40 }, (_, i) => {
   return [u, 0.3 + 0.8 * u + 0.2 * Math.sin(7 * i)];
 });
 const base = {
-  dims: 2, particles: 777, dt: 0.002, temperature: 1, steps: 100, seed: 17,
+  dims: 2,
+  particles: 777,
+  dt: 0.002,
+  temperature: 1,
+  steps: 100,
+  seed: 17,
   potential: { data: { columns: ['u', 'v'], rows: ROWS }, example: '(v - x - y*u)^2/(2*s2)', prior: '(x^2 + y^2)/2', params: { s2: 0.25 } },
   init: { kind: 'normal', mean: [0.3, 0.8], std: 0.2 },
 };
-
 
 describe('potential from data, full batch: GPU against the CPU reference', () => {
   it('em: same trajectories, same mean energy', async () => {
@@ -27,19 +31,33 @@ describe('potential from data, full batch: GPU against the CPU reference', () =>
     const gpu = await runAndRead(base, 'webgpu');
     expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
     // mean energy: f32 sum of 40 rows per particle on the GPU
-    expect(Math.abs(gpu.result.final.meanEnergy - cpu.result.final.meanEnergy)).toBeLessThan(1e-4 * Math.abs(cpu.result.final.meanEnergy) + 1e-3);
+    expect(Math.abs(gpu.result.final.meanEnergy - cpu.result.final.meanEnergy)).toBeLessThan(
+      1e-4 * Math.abs(cpu.result.final.meanEnergy) + 1e-3,
+    );
   });
 
-  it.each(['baoab', 'mala', 'hmc'])('%s on a potential from data: the samplers bind the data too, and follow the CPU reference', async (integrator) => {
-    const spec = { ...base, integrator, steps: 40, leapfrogSteps: 3 };
-    const cpu = await runAndRead(spec, 'cpu');
-    const gpu = await runAndRead(spec, 'webgpu');
-    expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
-    if (integrator !== 'baoab') expect(Math.abs(gpu.result.final.acceptanceRate! - cpu.result.final.acceptanceRate!)).toBeLessThan(0.01);
-  });
+  it.each(['baoab', 'mala', 'hmc'])(
+    '%s on a potential from data: the samplers bind the data too, and follow the CPU reference',
+    async (integrator) => {
+      const spec = { ...base, integrator, steps: 40, leapfrogSteps: 3 };
+      const cpu = await runAndRead(spec, 'cpu');
+      const gpu = await runAndRead(spec, 'webgpu');
+      expect(maxAbsDiff(cpu.positions, gpu.positions)).toBeLessThan(2e-3);
+      if (integrator !== 'baoab') expect(Math.abs(gpu.result.final.acceptanceRate! - cpu.result.final.acceptanceRate!)).toBeLessThan(0.01);
+    },
+  );
 
   it('final.covariance: the GPU reduction equals the covariance of the read-back positions', async () => {
-    const gpu = await runAndRead({ ...base, dims: 3, potential: { ...base.potential, prior: '(x^2 + y^2 + 4*z^2)/2' }, init: { kind: 'normal', mean: [0.3, 0.8, -1], std: [0.2, 0.5, 1] }, steps: 10 }, 'webgpu');
+    const gpu = await runAndRead(
+      {
+        ...base,
+        dims: 3,
+        potential: { ...base.potential, prior: '(x^2 + y^2 + 4*z^2)/2' },
+        init: { kind: 'normal', mean: [0.3, 0.8, -1], std: [0.2, 0.5, 1] },
+        steps: 10,
+      },
+      'webgpu',
+    );
     const x = gpu.positions;
     const P = x.length / 3;
     const mean = [0, 1, 2].map((a) => Array.from({ length: P }, (_, p) => x[3 * p + a]).reduce((s, v) => s + v, 0) / P);
@@ -87,14 +105,45 @@ describe('renderers with a potential from data (group 1 bound)', () => {
     const { renderOffscreen } = await import('../../src/gpu/render/offscreen.ts');
     const { simulation } = await import('../support.ts');
     const SIZE = 64;
-    const sim = await simulation({ dims: 2, particles: 1, dt: 0.01, steps: 0, init: { kind: 'point', x: [0.5, -0.5] }, potential: { data: { columns: ['a', 'b'], rows: [[0.1, 0], [-0.1, 0]] }, example: '((x - a)^2 + (y - b)^2)/4' } }, 'webgpu');
+    const sim = await simulation(
+      {
+        dims: 2,
+        particles: 1,
+        dt: 0.01,
+        steps: 0,
+        init: { kind: 'point', x: [0.5, -0.5] },
+        potential: {
+          data: {
+            columns: ['a', 'b'],
+            rows: [
+              [0.1, 0],
+              [-0.1, 0],
+            ],
+          },
+          example: '((x - a)^2 + (y - b)^2)/4',
+        },
+      },
+      'webgpu',
+    );
     try {
       const backend = sim.backend as import('../../src/gpu/backend.ts').WebGpuBackend;
       const buffers = sim.renderView!;
       expect(buffers.data).toBeDefined();
       const land = await LandscapeRenderer.create(buffers.device, buffers.params, 2, sim.potential.wgsl, 'rgba8unorm', buffers.data);
-      const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, 'rgba8unorm', buffers.data);
-      const view = { dims: [0, 1] as [number, number], box: [-1, 1, -1, 1] as [number, number, number, number], energyRange: [0, 1] as [number, number] };
+      const points = await PointRenderer.create(
+        buffers.device,
+        buffers.shards,
+        buffers.params,
+        2,
+        sim.potential.wgsl,
+        'rgba8unorm',
+        buffers.data,
+      );
+      const view = {
+        dims: [0, 1] as [number, number],
+        box: [-1, 1, -1, 1] as [number, number, number, number],
+        energyRange: [0, 1] as [number, number],
+      };
       const contour = 0.37;
       land.configure(view, contour, [0, 0], 0.6);
       points.configure(view, { size: 2, intensity: 1, byEnergy: true, color: [1, 1, 1] }, { width: SIZE, height: SIZE });

@@ -15,7 +15,17 @@ describe.each(BACKENDS)('harmonic oscillator, closed forms (%s backend)', (backe
     ['em', T / (k * (1 - (h * k) / 2))],
     ['lm', T / k],
   ] as const)('%s stationary variance = %f within 5 standard errors, per coordinate', async (integrator, expected) => {
-    const spec = { dims: 2, particles: N, potential: { name: 'harmonic', params: { k } }, integrator, dt: h, temperature: T, steps: 120, seed: 2026, init: { kind: 'normal', mean: 0, std: 1 } };
+    const spec = {
+      dims: 2,
+      particles: N,
+      potential: { name: 'harmonic', params: { k } },
+      integrator,
+      dt: h,
+      temperature: T,
+      steps: 120,
+      seed: 2026,
+      init: { kind: 'normal', mean: 0, std: 1 },
+    };
     const { result } = await runAndRead(spec, backend);
     for (const v of result.final.variance) {
       expect(Math.abs(v - expected)).toBeLessThan(5 * varianceSE(expected, N));
@@ -29,7 +39,17 @@ describe.each(BACKENDS)('harmonic oscillator, closed forms (%s backend)', (backe
     const steps = 60;
     const kk = [0.5, 2];
     const schedule = { schedule: 'geometric', from: 2, to: 0.05 } as const;
-    const spec = { dims: 2, particles: N, potential: { name: 'harmonic', params: { k: kk } }, integrator: 'em', dt: 0.3, temperature: schedule, steps, seed: 9, init: { kind: 'normal', mean: [1, -2], std: [0.5, 1.5] } };
+    const spec = {
+      dims: 2,
+      particles: N,
+      potential: { name: 'harmonic', params: { k: kk } },
+      integrator: 'em',
+      dt: 0.3,
+      temperature: schedule,
+      steps,
+      seed: 9,
+      init: { kind: 'normal', mean: [1, -2], std: [0.5, 1.5] },
+    };
     const { result } = await runAndRead(spec, backend);
     kk.forEach((kd, d) => {
       let v = [0.25, 2.25][d];
@@ -47,7 +67,17 @@ describe.each(BACKENDS)('harmonic oscillator, closed forms (%s backend)', (backe
   it('D = 16 with one stiffness per coordinate: LM variance T/k_i in every coordinate', async () => {
     const kk = Array.from({ length: 16 }, (_, i) => 0.5 + 0.1 * i);
     const n = backend === 'cpu' ? 5000 : 20000;
-    const spec = { dims: 16, particles: n, potential: { name: 'harmonic', params: { k: kk } }, integrator: 'lm', dt: 0.2, temperature: 1, steps: 100, seed: 4, init: { kind: 'point', x: 0 } };
+    const spec = {
+      dims: 16,
+      particles: n,
+      potential: { name: 'harmonic', params: { k: kk } },
+      integrator: 'lm',
+      dt: 0.2,
+      temperature: 1,
+      steps: 100,
+      seed: 4,
+      init: { kind: 'point', x: 0 },
+    };
     const { result } = await runAndRead(spec, backend);
     kk.forEach((kd, d) => expect(Math.abs(result.final.variance[d] - 1 / kd)).toBeLessThan(5 * varianceSE(1 / kd, n)));
   });

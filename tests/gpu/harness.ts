@@ -76,7 +76,13 @@ export async function scoped<T>(body: (ctx: GpuContext) => Promise<T>): Promise<
 
 /** The same ramp as shaders/colormap.wgsl, in float64. */
 export function colormap(t: number): number[] {
-  const stops = [[0.267, 0.005, 0.329], [0.231, 0.322, 0.545], [0.129, 0.569, 0.549], [0.369, 0.788, 0.384], [0.993, 0.906, 0.144]];
+  const stops = [
+    [0.267, 0.005, 0.329],
+    [0.231, 0.322, 0.545],
+    [0.129, 0.569, 0.549],
+    [0.369, 0.788, 0.384],
+    [0.993, 0.906, 0.144],
+  ];
   const s = Math.min(Math.max(t, 0), 1) * 4;
   const i = Math.min(Math.floor(s), 3);
   const f = s - i;

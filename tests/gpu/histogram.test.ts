@@ -5,9 +5,13 @@ import type { WebGpuBackend } from '../../src/gpu/backend.ts';
 import type { HistogramSpec } from '../../src/spec.ts';
 
 /** Positions that probe every edge: exact bin edges, low, high, just inside/outside, non-finite, huge. */
-function probePositions(n: number, dims: number, h: { low: number[]; high: number[]; bins: number[]; dims: number[] }): Float32Array<ArrayBuffer> {
+function probePositions(
+  n: number,
+  dims: number,
+  h: { low: number[]; high: number[]; bins: number[]; dims: number[] },
+): Float32Array<ArrayBuffer> {
   let s = 7;
-  const rand = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const x = new Float32Array(n * dims);
   for (let i = 0; i < n; i++) {
     for (let d = 0; d < dims; d++) {
@@ -17,10 +21,14 @@ function probePositions(n: number, dims: number, h: { low: number[]; high: numbe
       const w = hi - lo;
       const r = rand();
       let v: number;
-      if (r < 0.1 && a >= 0) v = lo + (w * Math.floor(rand() * (h.bins[a] + 1))) / h.bins[a]; // exact edges incl. low and high
-      else if (r < 0.15) v = Math.fround(lo) * (1 - 2 ** -23 * Math.sign(lo || 1)); // just below low
-      else if (r < 0.2) v = hi; // exactly high: outside
-      else if (r < 0.25) v = lo - w + 3 * w * rand(); // wide: some outside
+      if (r < 0.1 && a >= 0)
+        v = lo + (w * Math.floor(rand() * (h.bins[a] + 1))) / h.bins[a]; // exact edges incl. low and high
+      else if (r < 0.15)
+        v = Math.fround(lo) * (1 - 2 ** -23 * Math.sign(lo || 1)); // just below low
+      else if (r < 0.2)
+        v = hi; // exactly high: outside
+      else if (r < 0.25)
+        v = lo - w + 3 * w * rand(); // wide: some outside
       else v = lo + w * rand();
       x[i * dims + d] = v;
     }
@@ -33,7 +41,12 @@ function probePositions(n: number, dims: number, h: { low: number[]; high: numbe
   return x;
 }
 
-async function gpuHistogram(dims: number, h: Partial<HistogramSpec> & { low: number[]; high: number[]; bins: number[]; dims: number[] }, n: number, opts: { maxShardBytes?: number; forceGlobalAtomics?: boolean } = {}) {
+async function gpuHistogram(
+  dims: number,
+  h: Partial<HistogramSpec> & { low: number[]; high: number[]; bins: number[]; dims: number[] },
+  n: number,
+  opts: { maxShardBytes?: number; forceGlobalAtomics?: boolean } = {},
+) {
   const spec = { dims, particles: n, potential: { name: 'harmonic' }, dt: 0.01, steps: 0, histogram: h };
   const sim = await simulation(spec, 'webgpu', opts);
   try {
@@ -41,7 +54,13 @@ async function gpuHistogram(dims: number, h: Partial<HistogramSpec> & { low: num
     (sim.backend as WebGpuBackend).writePositions(x);
     const gpu = await sim.backend.histogram();
     const cpu = binPositions(x, dims, sim.spec.histogram!);
-    return { gpu, cpu, workgroupBins: (sim.backend as unknown as { stages: { observation: { histogram(): { usesWorkgroupBins: boolean } } } }).stages.observation.histogram().usesWorkgroupBins };
+    return {
+      gpu,
+      cpu,
+      workgroupBins: (
+        sim.backend as unknown as { stages: { observation: { histogram(): { usesWorkgroupBins: boolean } } } }
+      ).stages.observation.histogram().usesWorkgroupBins,
+    };
   } finally {
     sim.destroy();
   }
@@ -59,7 +78,9 @@ describe('GPU histogram equals CPU binning of the same positions, exactly', () =
   });
 
   it('2-D over coordinates (2, 0) of 3-D, several buffers', async () => {
-    const { gpu, cpu } = await gpuHistogram(3, { dims: [2, 0], bins: [16, 24], low: [-2, 0], high: [2, 3] }, 9_001, { maxShardBytes: 12 * 1000 });
+    const { gpu, cpu } = await gpuHistogram(3, { dims: [2, 0], bins: [16, 24], low: [-2, 0], high: [2, 3] }, 9_001, {
+      maxShardBytes: 12 * 1000,
+    });
     expect(Array.from(gpu.counts)).toEqual(Array.from(cpu.counts));
     expect(gpu.outside).toBe(cpu.outside);
   });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { ParticleParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams, type StructLayout } from '../../src/gpu/layout.ts';
+import {
+  ParticleParams,
+  InitParams,
+  MomentsParams,
+  HistogramParams,
+  PointParams,
+  TrailParams,
+  FrameParams,
+  LandscapeParams,
+  type StructLayout,
+} from '../../src/gpu/layout.ts';
 import layoutKernel from './kernels/layout_test.wgsl?raw';
 import { scoped } from './harness.ts';
 import { runKernel } from './run-kernel.ts';
@@ -35,12 +45,30 @@ async function roundTrip(layout: StructLayout<string>): Promise<void> {
 }
 
 describe('uniform layouts: the table the host writes with is the struct the shader reads', () => {
-  it.each([ParticleParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams])('$name round-trips every field by name', async (layout) => {
-    await roundTrip(layout as StructLayout<string>);
-  });
+  it.each([ParticleParams, InitParams, MomentsParams, HistogramParams, PointParams, TrailParams, FrameParams, LandscapeParams])(
+    '$name round-trips every field by name',
+    async (layout) => {
+      await roundTrip(layout as StructLayout<string>);
+    },
+  );
 
   it('pack refuses values that do not fit their field', () => {
-    expect(() => ParticleParams.pack({ count: -1, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0, step0: 0, leapfrog: 1 })).toThrow(/ParticleParams.count/);
-    expect(() => ParticleParams.pack({ count: 2 ** 32, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0, step0: 0, leapfrog: 1 })).toThrow(/not a u32/);
+    expect(() =>
+      ParticleParams.pack({ count: -1, base: 0, steps: 1, key_lo: 0, key_hi: 0, call_lo: 0, call_hi: 0, phase: 0, step0: 0, leapfrog: 1 }),
+    ).toThrow(/ParticleParams.count/);
+    expect(() =>
+      ParticleParams.pack({
+        count: 2 ** 32,
+        base: 0,
+        steps: 1,
+        key_lo: 0,
+        key_hi: 0,
+        call_lo: 0,
+        call_hi: 0,
+        phase: 0,
+        step0: 0,
+        leapfrog: 1,
+      }),
+    ).toThrow(/not a u32/);
   });
 });

@@ -6,43 +6,55 @@ describe('GPU moments reduction', () => {
   it.each([
     ['one buffer', undefined],
     ['seven buffers', 4 * 2 * 2000],
-  ])('%s: equals float64 sums of the same positions; non-finite particles counted from the bit pattern and excluded', async (_, maxShardBytes) => {
-    const N = 13_001;
-    const sim = await simulation({ dims: 2, particles: N, potential: { name: 'double-well' }, dt: 0.01, steps: 0 }, 'webgpu', { maxShardBytes });
-    try {
-      let s = 42;
-      const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
-      const x = new Float32Array(N * 2);
-      for (let i = 0; i < x.length; i++) x[i] = 10 + 3 * (rand() - 0.5); // offset mean: tests the shifted sums
-      const bad = [5, 6000, 13_000];
-      x[2 * bad[0]] = NaN;
-      x[2 * bad[1] + 1] = Infinity;
-      x[2 * bad[2]] = -Infinity;
-      (sim.backend as WebGpuBackend).writePositions(x);
-      const m = await sim.moments();
-      const good = Array.from({ length: N }, (_, i) => i).filter((i) => !bad.includes(i));
-      expect(m.nonFinite).toBe(3);
-      expect(m.count).toBe(N - 3);
-      for (let d = 0; d < 2; d++) {
-        const mean = good.reduce((a, i) => a + x[2 * i + d], 0) / good.length;
-        const v = good.reduce((a, i) => a + (x[2 * i + d] - mean) ** 2, 0) / good.length;
-        expect(Math.abs(m.mean[d] - mean)).toBeLessThan(1e-5);
-        expect(Math.abs(m.variance[d] - v) / v).toBeLessThan(1e-4);
+  ])(
+    '%s: equals float64 sums of the same positions; non-finite particles counted from the bit pattern and excluded',
+    async (_, maxShardBytes) => {
+      const N = 13_001;
+      const sim = await simulation({ dims: 2, particles: N, potential: { name: 'double-well' }, dt: 0.01, steps: 0 }, 'webgpu', {
+        maxShardBytes,
+      });
+      try {
+        let s = 42;
+        const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+        const x = new Float32Array(N * 2);
+        for (let i = 0; i < x.length; i++) x[i] = 10 + 3 * (rand() - 0.5); // offset mean: tests the shifted sums
+        const bad = [5, 6000, 13_000];
+        x[2 * bad[0]] = NaN;
+        x[2 * bad[1] + 1] = Infinity;
+        x[2 * bad[2]] = -Infinity;
+        (sim.backend as WebGpuBackend).writePositions(x);
+        const m = await sim.moments();
+        const good = Array.from({ length: N }, (_, i) => i).filter((i) => !bad.includes(i));
+        expect(m.nonFinite).toBe(3);
+        expect(m.count).toBe(N - 3);
+        for (let d = 0; d < 2; d++) {
+          const mean = good.reduce((a, i) => a + x[2 * i + d], 0) / good.length;
+          const v = good.reduce((a, i) => a + (x[2 * i + d] - mean) ** 2, 0) / good.length;
+          expect(Math.abs(m.mean[d] - mean)).toBeLessThan(1e-5);
+          expect(Math.abs(m.variance[d] - v) / v).toBeLessThan(1e-4);
+        }
+        const e = good.reduce((a, i) => a + sim.potential.energy([x[2 * i], x[2 * i + 1]]), 0) / good.length;
+        expect(Math.abs(m.meanEnergy - e) / e).toBeLessThan(1e-5);
+      } finally {
+        sim.destroy();
       }
-      const e = good.reduce((a, i) => a + sim.potential.energy([x[2 * i], x[2 * i + 1]]), 0) / good.length;
-      expect(Math.abs(m.meanEnergy - e) / e).toBeLessThan(1e-5);
-    } finally {
-      sim.destroy();
-    }
-  });
+    },
+  );
 
   it('best: the argmin over particles (global index, across buffers); the count within a target ball', async () => {
     const N = 5000;
-    const spec = { dims: 2, particles: N, potential: { name: 'double-well' }, dt: 0.01, steps: 0, observe: { target: [0.5, 0.25], radius: 0.3 } };
+    const spec = {
+      dims: 2,
+      particles: N,
+      potential: { name: 'double-well' },
+      dt: 0.01,
+      steps: 0,
+      observe: { target: [0.5, 0.25], radius: 0.3 },
+    };
     const sim = await simulation(spec, 'webgpu', { maxShardBytes: 8 * 1024 });
     try {
       let s = 3;
-      const rand = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+      const rand = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
       const x = new Float32Array(N * 2);
       for (let i = 0; i < x.length; i++) x[i] = 2 * rand() - 1;
       x[2 * 3777] = 1; // the one particle at a minimum, E = 0 exactly, in the 4th buffer
@@ -80,10 +92,22 @@ describe('GPU moments reduction', () => {
 
 describe('read-backs asked for at once', () => {
   it('are served one after the other (they share staging buffers), each with the right answer', async () => {
-    const spec = { dims: 2, particles: 4000, potential: { name: 'harmonic' }, dt: 0.01, steps: 0, histogram: { dims: [0], bins: 10, low: -3, high: 3 } };
+    const spec = {
+      dims: 2,
+      particles: 4000,
+      potential: { name: 'harmonic' },
+      dt: 0.01,
+      steps: 0,
+      histogram: { dims: [0], bins: 10, low: -3, high: 3 },
+    };
     const sim = await simulation(spec, 'webgpu');
     try {
-      const [a, b, c, d] = await Promise.all([sim.backend.histogram(), sim.backend.moments([0, 0]), sim.backend.histogram(), sim.backend.moments([0, 0])]);
+      const [a, b, c, d] = await Promise.all([
+        sim.backend.histogram(),
+        sim.backend.moments([0, 0]),
+        sim.backend.histogram(),
+        sim.backend.moments([0, 0]),
+      ]);
       expect(Array.from(c.counts)).toEqual(Array.from(a.counts));
       expect(a.finite).toBe(4000);
       expect(d.variance).toEqual(b.variance);

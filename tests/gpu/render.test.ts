@@ -24,7 +24,10 @@ async function render(device: GPUDevice, draw: (pass: GPURenderPassEncoder) => v
 const pixel = (p: Uint8Array, x: number, y: number) => Array.from(p.slice(4 * (y * SIZE + x), 4 * (y * SIZE + x) + 3));
 
 async function particlesAt(points: number[][]) {
-  const sim = await simulation({ dims: points[0].length, particles: points.length, potential: { name: 'harmonic' }, dt: 0.01, steps: 0 }, 'webgpu');
+  const sim = await simulation(
+    { dims: points[0].length, particles: points.length, potential: { name: 'harmonic' }, dt: 0.01, steps: 0 },
+    'webgpu',
+  );
   const backend = sim.backend as WebGpuBackend;
   backend.writePositions(Float32Array.from(points.flat()));
   return { sim, backend, buffers: sim.renderView! };
@@ -32,7 +35,12 @@ async function particlesAt(points: number[][]) {
 
 describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   it('draws each finite particle as a 4 × 4 pixel sprite where the view box puts it, and skips non-finite ones', async () => {
-    const { sim, backend, buffers } = await particlesAt([[0, 0], [0.5, -0.5], [NaN, 0], [0.25, Infinity]]);
+    const { sim, backend, buffers } = await particlesAt([
+      [0, 0],
+      [0.5, -0.5],
+      [NaN, 0],
+      [0.25, Infinity],
+    ]);
     try {
       const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, FORMAT);
       const style: PointStyle = { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] };
@@ -42,7 +50,13 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
       for (let i = 0; i < SIZE * SIZE; i++) if (p[4 * i] > 0) lit++;
       expect(lit).toBe(32);
       // (0, 0) → the pixels around the centre; (0.5, −0.5) → around (48, 48) (y grows downwards)
-      for (const [x, y] of [[30, 30], [33, 33], [46, 46], [49, 49]]) expect(pixel(p, x, y)).toEqual([255, 255, 255]);
+      for (const [x, y] of [
+        [30, 30],
+        [33, 33],
+        [46, 46],
+        [49, 49],
+      ])
+        expect(pixel(p, x, y)).toEqual([255, 255, 255]);
       expect(pixel(p, 29, 32)).toEqual([0, 0, 0]);
       expect(pixel(p, 45, 48)).toEqual([0, 0, 0]);
       points.destroy();
@@ -52,15 +66,24 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
   });
 
   it('colours by energy through the colormap, and blends additively', async () => {
-    const { sim, backend, buffers } = await particlesAt([[0, 0], [0.5, -0.5], [-0.5, 0.5], [-0.5, 0.5]]);
+    const { sim, backend, buffers } = await particlesAt([
+      [0, 0],
+      [0.5, -0.5],
+      [-0.5, 0.5],
+      [-0.5, 0.5],
+    ]);
     try {
       const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 2, sim.potential.wgsl, FORMAT);
       points.configure(view, { size: 2, intensity: 1, byEnergy: true, color: [0, 0, 0] }, { width: SIZE, height: SIZE });
       const p = await render(backend.gpu, (pass) => points.record(pass));
-      const expectRgb = (got: number[], want: number[]) => got.forEach((g, c) => expect(Math.abs(g - Math.min(255, want[c] * 255))).toBeLessThanOrEqual(2));
+      const expectRgb = (got: number[], want: number[]) =>
+        got.forEach((g, c) => expect(Math.abs(g - Math.min(255, want[c] * 255))).toBeLessThanOrEqual(2));
       expectRgb(pixel(p, 32, 32), colormap(0)); // E = 0
       expectRgb(pixel(p, 48, 48), colormap(0.25)); // E = ½(0.25 + 0.25)
-      expectRgb(pixel(p, 16, 16), colormap(0.25).map((v) => 2 * v)); // two particles on one spot add up
+      expectRgb(
+        pixel(p, 16, 16),
+        colormap(0.25).map((v) => 2 * v),
+      ); // two particles on one spot add up
       points.destroy();
     } finally {
       sim.destroy();
@@ -114,15 +137,32 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
     const d = camera.distance;
     // ndc = (y, z)/(depth·t): (0, t/2, 0) → x_ndc ½ (pixel 48); (0, 0, t/2) → y_ndc ½ (row 16);
     // (−d, t/2, 0) at depth 2d → x_ndc ¼ (pixel 40); (3d, 0, 0) is behind the eye
-    const { sim, backend, buffers } = await particlesAt([[0, t / 2, 0], [0, 0, t / 2], [-d, t / 2, 0], [3 * d, 0, 0]]);
+    const { sim, backend, buffers } = await particlesAt([
+      [0, t / 2, 0],
+      [0, 0, t / 2],
+      [-d, t / 2, 0],
+      [3 * d, 0, 0],
+    ]);
     try {
       const points = await PointRenderer.create(buffers.device, buffers.shards, buffers.params, 3, sim.potential.wgsl, FORMAT);
-      points.configure({ dims: [0, 1, 2], box: [-1, 1, -1, 1], energyRange: [0, 1], camera: camera.matrix(1) }, { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] }, { width: SIZE, height: SIZE });
+      points.configure(
+        { dims: [0, 1, 2], box: [-1, 1, -1, 1], energyRange: [0, 1], camera: camera.matrix(1) },
+        { size: 2, intensity: 1, byEnergy: false, color: [1, 1, 1] },
+        { width: SIZE, height: SIZE },
+      );
       const p = await render(backend.gpu, (pass) => points.record(pass));
       let lit = 0;
       for (let i = 0; i < SIZE * SIZE; i++) if (p[4 * i] > 0) lit++;
       expect(lit).toBe(3 * 16);
-      for (const [x, y] of [[46, 30], [49, 33], [30, 14], [33, 17], [38, 30], [41, 33]]) expect(pixel(p, x, y), `(${x}, ${y})`).toEqual([255, 255, 255]);
+      for (const [x, y] of [
+        [46, 30],
+        [49, 33],
+        [30, 14],
+        [33, 17],
+        [38, 30],
+        [41, 33],
+      ])
+        expect(pixel(p, x, y), `(${x}, ${y})`).toEqual([255, 255, 255]);
       expect(pixel(p, 45, 32)).toEqual([0, 0, 0]);
       points.destroy();
     } finally {
@@ -130,8 +170,11 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
     }
   });
 
-  it('trails: the tracked particles\' past positions joined by fading segments, the others without', async () => {
-    const { sim, backend, buffers } = await particlesAt([[-0.5, 0], [0.9, 0.9]]);
+  it("trails: the tracked particles' past positions joined by fading segments, the others without", async () => {
+    const { sim, backend, buffers } = await particlesAt([
+      [-0.5, 0],
+      [0.9, 0.9],
+    ]);
     try {
       const trails = await TrailRenderer.create(buffers.device, buffers.shards, 2, 1, 4, FORMAT);
       trails.configure(view, 1);
@@ -160,7 +203,7 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
     }
   });
 
-  it('the 3-D box frame: seen face-on, its near square\'s edges lie where the camera projects them', async () => {
+  it("the 3-D box frame: seen face-on, its near square's edges lie where the camera projects them", async () => {
     const { sim, backend, buffers } = await particlesAt([[0, 0]]);
     try {
       // eye on +x at distance 1 + 1/t looking at the origin: the near face x = 1 (depth 1/t) spans ndc ±1 exactly; put it at ±½
@@ -173,7 +216,8 @@ describe('rendering from the simulation buffers (Dawn, offscreen)', () => {
       frame.configure(camera.matrix(1), [-1, 1, -1, 1, -1, 1], 1);
       const p = await render(backend.gpu, (pass) => frame.record(pass));
       // near face: the square from pixel 16 to 48; the far face (depth 2/t + 2) is smaller, inside it
-      const litNear = (x: number, y: number) => [-1, 0, 1].some((dx) => [-1, 0, 1].some((dy) => pixel(p, x + dx, y + dy).some((c) => c > 0)));
+      const litNear = (x: number, y: number) =>
+        [-1, 0, 1].some((dx) => [-1, 0, 1].some((dy) => pixel(p, x + dx, y + dy).some((c) => c > 0)));
       for (const k of [20, 32, 44]) {
         expect(litNear(k, 16), `top ${k}`).toBe(true);
         expect(litNear(k, 48), `bottom ${k}`).toBe(true);

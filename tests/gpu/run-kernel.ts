@@ -8,15 +8,26 @@ export interface KernelBuffer {
   read?: boolean;
 }
 
-export async function runKernel(device: GPUDevice, code: string, buffers: KernelBuffer[], workgroups: [number, number?]): Promise<ArrayBuffer[]> {
+export async function runKernel(
+  device: GPUDevice,
+  code: string,
+  buffers: KernelBuffer[],
+  workgroups: [number, number?],
+): Promise<ArrayBuffer[]> {
   const module = await compileShader(device, code, 'test kernel');
   const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
   const gpuBuffers = buffers.map((b) => {
-    const buf = device.createBuffer({ size: Math.max(16, b.data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buf = device.createBuffer({
+      size: Math.max(16, b.data.byteLength),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     device.queue.writeBuffer(buf, 0, b.data.buffer, b.data.byteOffset, b.data.byteLength);
     return buf;
   });
-  const bind = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: gpuBuffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
+  const bind = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: gpuBuffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
   const enc = device.createCommandEncoder();
   const pass = enc.beginComputePass();
   pass.setPipeline(pipeline);

@@ -24,7 +24,6 @@ const base = {
   observe: { every: 50 },
 };
 
-
 /** Fraction of particles whose coordinates all agree within tol. */
 function agreeing(a: ArrayLike<number>, b: ArrayLike<number>, dims: number, tol: number): number {
   let n = 0;

@@ -23,7 +23,6 @@ const spec = {
   init: { kind: 'normal', mean: 0, std: 1 },
 };
 
-
 describe('step kernel tuning changes no bit', () => {
   it('workgroup sizes 32, 128 and 256 give the bits of 64', async () => {
     // the size each step kernel was built with: the setting must reach the pipeline, not fall back to 64

@@ -15,12 +15,27 @@ const U = Array.from({ length: N }, (_, i) => -1 + (2 * i) / (N - 1));
 const V = U.map((u, i) => 0.5 + u + 0.4 * Math.sin(12.9898 * i + 1));
 const LAMBDA = 0.5;
 const problem: LeastSquares = { features: U.map((u) => [1, u]), targets: V, lambda: LAMBDA };
-const H = [[LAMBDA + N, U.reduce((a, b) => a + b, 0)], [U.reduce((a, b) => a + b, 0), LAMBDA + U.reduce((a, u) => a + u * u, 0)]];
+const H = [
+  [LAMBDA + N, U.reduce((a, b) => a + b, 0)],
+  [U.reduce((a, b) => a + b, 0), LAMBDA + U.reduce((a, u) => a + u * u, 0)],
+];
 
 function spec(h: number, B: number, replace: boolean, steps: number, particles: number, mean: number[], std: number[], seed: number) {
   return {
-    dims: 2, particles, dt: h, temperature: 0, steps, seed, batch: B, replace,
-    potential: { data: { columns: ['u', 'v'], rows: U.map((u, i) => [u, V[i]]) }, example: '(v - x - y*u)^2/2', prior: 'lambda*(x^2 + y^2)/2', params: { lambda: LAMBDA } },
+    dims: 2,
+    particles,
+    dt: h,
+    temperature: 0,
+    steps,
+    seed,
+    batch: B,
+    replace,
+    potential: {
+      data: { columns: ['u', 'v'], rows: U.map((u, i) => [u, V[i]]) },
+      example: '(v - x - y*u)^2/2',
+      prior: 'lambda*(x^2 + y^2)/2',
+      params: { lambda: LAMBDA },
+    },
     init: { kind: 'normal', mean, std },
   };
 }
@@ -47,9 +62,15 @@ async function check(h: number, B: number, replace: boolean, seed = 2024) {
     const mean = s / particles;
     return { mean, se: Math.sqrt((s2 / particles - mean * mean) / particles) };
   };
-  for (const [a, b] of [[0, 0], [0, 1], [1, 1]]) {
+  for (const [a, b] of [
+    [0, 0],
+    [0, 1],
+    [1, 1],
+  ]) {
     const c = stat((dx) => dx[a] * dx[b]);
-    expect(Math.abs(c.mean - exact.covariance[a][b]), `Σ_${a}${b}: ${c.mean} vs exact ${exact.covariance[a][b]} ± ${c.se}`).toBeLessThan(5 * c.se);
+    expect(Math.abs(c.mean - exact.covariance[a][b]), `Σ_${a}${b}: ${c.mean} vs exact ${exact.covariance[a][b]} ± ${c.se}`).toBeLessThan(
+      5 * c.se,
+    );
   }
   for (const d of [0, 1]) {
     const m = stat((dx) => dx[d]);
@@ -81,7 +102,8 @@ describe('SGD on linear regression (T = 0, mini-batch noise only)', () => {
     expect(Math.abs(lr2.exact / base.exact - 2)).toBeLessThan(0.1);
     expect(Math.abs(batch2.exact / base.exact - 0.5)).toBeLessThan(0.025);
     // measured: the ratios within 5 combined standard errors of 2 and 1/2, allowing the exact O(h) deviation
-    const ratioSE = (a: { measured: number; se: number }, b: { measured: number; se: number }) => (a.measured / b.measured) * Math.hypot(a.se / a.measured, b.se / b.measured);
+    const ratioSE = (a: { measured: number; se: number }, b: { measured: number; se: number }) =>
+      (a.measured / b.measured) * Math.hypot(a.se / a.measured, b.se / b.measured);
     expect(Math.abs(lr2.measured / base.measured - lr2.exact / base.exact)).toBeLessThan(5 * ratioSE(lr2, base));
     expect(Math.abs(batch2.measured / base.measured - batch2.exact / base.exact)).toBeLessThan(5 * ratioSE(batch2, base));
   }, 600_000);

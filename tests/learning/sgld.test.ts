@@ -29,7 +29,14 @@ describe('SGLD on the Welling–Teh mixture', () => {
     const bins = [16, 16];
     const sim = await Simulation.create(
       {
-        dims: 2, particles, integrator: 'em', batch: 10, dt: 5e-4, temperature: 1, steps: 12000, seed: 11,
+        dims: 2,
+        particles,
+        integrator: 'em',
+        batch: 10,
+        dt: 5e-4,
+        temperature: 1,
+        steps: 12000,
+        seed: 11,
         potential: { data, example: '-log(0.5*exp(-(d - x)^2/4) + 0.5*exp(-(d - x - y)^2/4))', prior: 'x^2/20 + y^2/2' },
         // off balance: Φ(−0.5/0.6) = 20 % start at θ2 > 0, far from the posterior's share, so matching it needs particles to cross
         init: { kind: 'normal', mean: [0.2, -0.5], std: [0.6, 0.6] },

@@ -73,7 +73,12 @@ describe('closed-form energies', () => {
   it('himmelblau is 0 at its four minima', () => {
     const h = compilePotential({ name: 'himmelblau' }, 2);
     expect(h.energy([3, 2])).toBe(0);
-    for (const m of [[-2.805118, 3.131312], [-3.77931, -3.283186], [3.584428, -1.848126]]) expect(h.energy(m)).toBeLessThan(1e-9);
+    for (const m of [
+      [-2.805118, 3.131312],
+      [-3.77931, -3.283186],
+      [3.584428, -1.848126],
+    ])
+      expect(h.energy(m)).toBeLessThan(1e-9);
     expect(h.energy([0, 0])).toBe(170);
   });
 
@@ -93,7 +98,13 @@ describe('closed-form energies', () => {
       const r2 = x[1] ** 2 + x[2] ** 2 + x[3] ** 2;
       return -Math.log(w * Math.exp(-((x[0] - m) ** 2 + r2) / (2 * s * s)) + (1 - w) * Math.exp(-((x[0] + m) ** 2 + r2) / (2 * s * s)));
     };
-    for (const x of [[0, 0, 0, 0], [1.2, 0, 0, 0.3], [-1, 0.5, -0.3, 1], [2.5, -1, 1, -0.2], [-3, 2, 0.1, 0.5]]) {
+    for (const x of [
+      [0, 0, 0, 0],
+      [1.2, 0, 0, 0.3],
+      [-1, 0.5, -0.3, 1],
+      [2.5, -1, 1, -0.2],
+      [-3, 2, 0.1, 0.5],
+    ]) {
       expect(pot.energy(x)).toBeCloseTo(naive(x), 12);
     }
     // Where the naive form underflows to −log(0) = ∞, the rewritten one is the nearer component's quadratic.
@@ -125,9 +136,13 @@ describe('catalog metadata', () => {
     for (const c of CATALOG) {
       const dims = c.dims === 'any' ? 2 : c.dims;
       const pot = compilePotential({ name: c.name }, dims);
-      const expected = Object.entries(c.params).flatMap(([n, p]) => (p.perDimension ? Array.from({ length: dims }, (_, i) => `${n}_${i}`) : [n]));
+      const expected = Object.entries(c.params).flatMap(([n, p]) =>
+        p.perDimension ? Array.from({ length: dims }, (_, i) => `${n}_${i}`) : [n],
+      );
       expect(pot.paramNames, c.name).toEqual(expected);
-      expect(Array.from(pot.paramValues), c.name).toEqual(Object.values(c.params).flatMap((p) => (p.perDimension ? new Array(dims).fill(p.default) : [p.default])));
+      expect(Array.from(pot.paramValues), c.name).toEqual(
+        Object.values(c.params).flatMap((p) => (p.perDimension ? new Array(dims).fill(p.default) : [p.default])),
+      );
       expect(pot.name).toBe(c.name);
     }
   });

@@ -91,7 +91,10 @@ describe('spec errors', () => {
   });
 
   it('a fixed-dimension built-in at another dims names the dims allowed', () => {
-    for (const [name, dims] of [['mueller-brown', 3], ['himmelblau', 1]] as const) {
+    for (const [name, dims] of [
+      ['mueller-brown', 3],
+      ['himmelblau', 1],
+    ] as const) {
       const e = failure({ name }, dims);
       expect(e.field).toBe('potential.name');
       expect(e.message).toContain(`'${name}'`);

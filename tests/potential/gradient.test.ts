@@ -11,7 +11,10 @@ import { finiteDifference, rng } from './helpers.ts';
 
 /** Where to sample each potential: a box around its interesting region. */
 const BOX: Record<string, [number, number][] | [number, number]> = {
-  'mueller-brown': [[-1.5, 1.2], [-0.5, 2]],
+  'mueller-brown': [
+    [-1.5, 1.2],
+    [-0.5, 2],
+  ],
   ackley: [-3, 3],
   rastrigin: [-3, 3],
   'gaussian-mixture': [-3, 3],
@@ -96,7 +99,9 @@ describe('gradientExprs', () => {
       const x = samplePoint(name, dims, u);
       pot.gradient(x, g);
       const scope = { ...params, ...Object.fromEntries(x.map((v, i) => [`x${i}`, v])) };
-      components.forEach((c, d) => expect(Math.abs((c.evaluate(scope) as number) - g[d])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[d]))));
+      components.forEach((c, d) =>
+        expect(Math.abs((c.evaluate(scope) as number) - g[d])).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(g[d]))),
+      );
     }
   });
 });

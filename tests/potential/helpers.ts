@@ -3,7 +3,6 @@ import type { CompiledPotential } from '../../src/potential/index.ts';
 export { rng } from '../fixtures/random.ts';
 import { rng } from '../fixtures/random.ts';
 
-
 /**
  * Central finite difference of the JS energy along each coordinate, with the
  * tolerance the comparison with an exact gradient deserves: truncation

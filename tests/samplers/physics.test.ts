@@ -40,16 +40,31 @@ function gaussianBins(v: number, bins: number, lo: number, hi: number): number[]
 
 // MALA at a large step: E = ½kx² with k = 1, T = 1, h = 1.5, started off-centre (x = 2)
 const GAUSSIAN = {
-  dims: 1, particles: 20000, potential: { name: 'harmonic', params: { k: 1 } }, dt: 1.5, temperature: 1, steps: 120, seed: 21,
-  init: { kind: 'point', x: 2 }, histogram: { dims: [0], bins: 30, low: -3.5, high: 3.5 },
+  dims: 1,
+  particles: 20000,
+  potential: { name: 'harmonic', params: { k: 1 } },
+  dt: 1.5,
+  temperature: 1,
+  steps: 120,
+  seed: 21,
+  init: { kind: 'point', x: 2 },
+  histogram: { dims: [0], bins: 30, low: -3.5, high: 3.5 },
 };
 /** The exact N(0, T/k) over GAUSSIAN's histogram bins. */
 const GAUSSIAN_BINS = gaussianBins(1, 30, -3.5, 3.5);
 
 // The tilted double well at h = 0.1, where EM is visibly biased
 const TILTED = {
-  dims: 1, particles: 10000, potential: { name: 'tilted-double-well' }, dt: 0.1, temperature: 1, steps: 300, seed: 7,
-  init: { kind: 'uniform', low: -2, high: 2 }, histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 }, leapfrogSteps: 4,
+  dims: 1,
+  particles: 10000,
+  potential: { name: 'tilted-double-well' },
+  dt: 0.1,
+  temperature: 1,
+  steps: 300,
+  seed: 7,
+  init: { kind: 'uniform', low: -2, high: 2 },
+  histogram: { dims: [0], bins: 40, low: -2.5, high: 2.5 },
+  leapfrogSteps: 4,
 };
 /** The KL bound of a TILTED run's final snapshot: over the bins the Boltzmann reference populates. */
 function tiltedKlBound(result: RunResult): number {
@@ -74,8 +89,17 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
     const steps = 100;
     it.each([0.5, 4])('γ = %s: ⟨x²⟩ = T/k and ⟨v²⟩ = (T/m)(1 − h²ω²/4) within 5 standard errors', async (friction) => {
       const spec = {
-        dims: 2, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', dt: h, temperature: T, steps, seed: 11,
-        mass, friction, init: { kind: 'normal', std: k.map((kd) => Math.sqrt(T / kd)) },
+        dims: 2,
+        particles: N,
+        potential: { name: 'harmonic', params: { k } },
+        integrator: 'baoab',
+        dt: h,
+        temperature: T,
+        steps,
+        seed: 11,
+        mass,
+        friction,
+        init: { kind: 'normal', std: k.map((kd) => Math.sqrt(T / kd)) },
       };
       const { result } = await runAndRead(spec, backend);
       const f = result.final;
@@ -93,7 +117,9 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
       expect(Math.abs(f.kineticTemperature! - kt)).toBeLessThan(5 * T * Math.sqrt((factors[0] ** 2 + factors[1] ** 2) / (2 * N)));
       // potential energy Σ k⟨x²⟩/2 = D·T/2 = T exactly (sd of one particle's E: T); total = that + D·kt/2
       expect(Math.abs(f.meanEnergy - T)).toBeLessThan((5 * T) / Math.sqrt(N));
-      expect(Math.abs(f.totalEnergy! - (T + kt))).toBeLessThan((5 * T) / Math.sqrt(N) + 5 * T * Math.sqrt((factors[0] ** 2 + factors[1] ** 2) / (2 * N)));
+      expect(Math.abs(f.totalEnergy! - (T + kt))).toBeLessThan(
+        (5 * T) / Math.sqrt(N) + 5 * T * Math.sqrt((factors[0] ** 2 + factors[1] ** 2) / (2 * N)),
+      );
       expect(f.energyDrift).toBeUndefined();
       expect(f.nonFinite).toBe(0);
     });
@@ -113,8 +139,17 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
       const N = 20000;
       const schedule = { schedule: 'geometric', from: 2, to: 0.05 } as const;
       const spec = {
-        dims: 1, particles: N, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', dt: h, temperature: schedule, steps, seed: 9,
-        mass: m, friction, init: { kind: 'normal', std: 0.5, velocity: 'thermal' },
+        dims: 1,
+        particles: N,
+        potential: { name: 'harmonic', params: { k } },
+        integrator: 'baoab',
+        dt: h,
+        temperature: schedule,
+        steps,
+        seed: 9,
+        mass: m,
+        friction,
+        init: { kind: 'normal', std: 0.5, velocity: 'thermal' },
       };
       const sim = await simulation(spec, backend);
       let result, x, v;
@@ -165,8 +200,17 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
       // 256 particles (the former GPU version's; four full workgroups of 64) and 5000 steps (the CPU version's,
       // the longer run); K = 500 steps per dispatch spares SwiftShader 79 dispatches and changes no result
       const spec = {
-        dims: 2, particles: 256, potential: { name: 'double-well' }, integrator: 'baoab', friction: 0, dt: h, temperature: 0.5, steps: 5000, seed: 4,
-        init: { kind: 'normal', mean: [1, 0], std: 0.3 }, stepsPerDispatch: 500,
+        dims: 2,
+        particles: 256,
+        potential: { name: 'double-well' },
+        integrator: 'baoab',
+        friction: 0,
+        dt: h,
+        temperature: 0.5,
+        steps: 5000,
+        seed: 4,
+        init: { kind: 'normal', mean: [1, 0], std: 0.3 },
+        stepsPerDispatch: 500,
       };
       const sim = await simulation(spec, backend);
       let H0 = 0;
@@ -174,7 +218,8 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
       try {
         // the ensemble's mean total energy at step 0, in float64 from the initial state (as stored: f32 on the GPU)
         const [x0, v0] = [await sim.backend.readPositions(), (await sim.backend.readVelocities())!];
-        for (let i = 0; i < spec.particles; i++) H0 += sim.potential.energy([x0[2 * i], x0[2 * i + 1]]) + 0.5 * (v0[2 * i] ** 2 + v0[2 * i + 1] ** 2);
+        for (let i = 0; i < spec.particles; i++)
+          H0 += sim.potential.energy([x0[2 * i], x0[2 * i + 1]]) + 0.5 * (v0[2 * i] ** 2 + v0[2 * i + 1] ** 2);
         H0 /= spec.particles;
         result = await sim.run();
       } finally {
@@ -275,7 +320,6 @@ describe('velocity Verlet (BAOAB, γ = 0) on a double well', () => {
     expect(allMax).toBeLessThan(10 * h * h);
     expect(lateMax).toBeLessThan(2 * earlyMax + 1e-12);
   });
-
 });
 
 // CPU only: the trajectory must follow the heavy-ball recursion to 1e-12 relative, which f32 (2^-24 ≈ 6e-8) cannot meet
@@ -291,8 +335,17 @@ describe('momentum descent (BAOAB at T = 0) on a quadratic', () => {
     const k = [1, 10];
     const steps = 400;
     const spec = {
-      dims: 2, particles: 1, potential: { name: 'harmonic', params: { k } }, integrator: 'baoab', friction, dt: h, temperature: 0, steps, seed: 1,
-      init: { kind: 'point', x: [1, 1], velocity: 'zero' }, stepsPerDispatch: 1,
+      dims: 2,
+      particles: 1,
+      potential: { name: 'harmonic', params: { k } },
+      integrator: 'baoab',
+      friction,
+      dt: h,
+      temperature: 0,
+      steps,
+      seed: 1,
+      init: { kind: 'point', x: [1, 1], velocity: 'zero' },
+      stepsPerDispatch: 1,
     };
     const sim = await Simulation.create(prepare(spec), { backend: 'cpu' });
     const traj: number[][] = [await sim.backend.readParticle(0)];

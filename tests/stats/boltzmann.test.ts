@@ -160,7 +160,12 @@ describe('boltzmannReference: other coordinates', () => {
       }
     }
     const z = ref.reduce((a, v) => a + v, 0);
-    expect(maxAbsDiff(p, ref.map((v) => v / z))).toBeLessThan(1e-8);
+    expect(
+      maxAbsDiff(
+        p,
+        ref.map((v) => v / z),
+      ),
+    ).toBeLessThan(1e-8);
   });
 
   it('D = 4, non-separable → a note; D = 4 with the coupled pair outside the histogram → separable', () => {

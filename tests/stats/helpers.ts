@@ -4,7 +4,6 @@ import { erf, erfc } from '../../src/stats/special.ts';
 export { rng } from '../fixtures/random.ts';
 import { rng } from '../fixtures/random.ts';
 
-
 /** n independent draws from the categorical distribution p (inverse CDF), as counts. */
 export function multinomial(p: ArrayLike<number>, n: number, rand: () => number): Float64Array {
   const cdf = new Float64Array(p.length);

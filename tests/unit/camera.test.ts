@@ -19,7 +19,9 @@ function cornersFromAllAngles(box: typeof BOX): [number, number, number, number]
       c.azimuth = az;
       c.elevation = el;
       const m = c.matrix(1);
-      for (const x of [box[0], box[1]]) for (const y of [box[2], box[3]]) for (const z of [box[4], box[5]]) out.push(project(m, [x, y, z]) as [number, number, number, number]);
+      for (const x of [box[0], box[1]])
+        for (const y of [box[2], box[3]])
+          for (const z of [box[4], box[5]]) out.push(project(m, [x, y, z]) as [number, number, number, number]);
     }
   }
   return out;

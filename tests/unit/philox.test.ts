@@ -12,7 +12,13 @@ describe('Philox4x32-10 (TypeScript)', () => {
   it('mulhi32 equals the exact 64-bit product on random and extreme inputs', () => {
     let s = 12345n;
     const next = () => Number((s = (s * 6364136223846793005n + 1442695040888963407n) & 0xffffffffffffffffn) >> 32n);
-    const cases: [number, number][] = [[0, 0], [0xffffffff, 0xffffffff], [0xffffffff, 1], [0x80000000, 2], [0xd2511f53, 0xcd9e8d57]];
+    const cases: [number, number][] = [
+      [0, 0],
+      [0xffffffff, 0xffffffff],
+      [0xffffffff, 1],
+      [0x80000000, 2],
+      [0xd2511f53, 0xcd9e8d57],
+    ];
     for (let i = 0; i < 20000; i++) cases.push([next(), next()]);
     for (const [a, b] of cases) {
       expect(mulhi32(a, b)).toBe(Number((BigInt(a) * BigInt(b)) >> 32n));
@@ -52,7 +58,9 @@ describe('Philox4x32-10 (TypeScript)', () => {
     const n = 400000;
     const ns = new NormalStream(1, 2, 0);
     ns.seek(3, 0);
-    let s1 = 0, s2 = 0, s4 = 0;
+    let s1 = 0,
+      s2 = 0,
+      s4 = 0;
     for (let i = 0; i < n; i++) {
       const z = ns.next();
       s1 += z;

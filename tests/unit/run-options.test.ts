@@ -50,7 +50,9 @@ describe('Simulation.run options', () => {
     const whole = await (await cpu()).run();
     const asked: number[] = [];
     const { potential, spec } = prepare(SPEC);
-    const result = await (await cpu()).run({
+    const result = await (
+      await cpu()
+    ).run({
       reference: async (T) => {
         asked.push(T);
         await new Promise((r) => setTimeout(r, 1));

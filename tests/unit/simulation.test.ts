@@ -5,7 +5,20 @@ import { SpecError } from '../../src/errors.ts';
 describe('Simulation: live changes without recompilation', () => {
   it('setTemperature and setStepSize take effect from the next step (EM harmonic recursion)', async () => {
     const N = 20000;
-    const sim = await Simulation.create({ dims: 1, particles: N, potential: { name: 'harmonic' }, integrator: 'em', dt: 0.2, temperature: 1, steps: 400, seed: 4, init: { kind: 'point', x: 0 } }, { backend: 'cpu' });
+    const sim = await Simulation.create(
+      {
+        dims: 1,
+        particles: N,
+        potential: { name: 'harmonic' },
+        integrator: 'em',
+        dt: 0.2,
+        temperature: 1,
+        steps: 400,
+        seed: 4,
+        init: { kind: 'point', x: 0 },
+      },
+      { backend: 'cpu' },
+    );
     await sim.advance(100);
     sim.setTemperature(0.25);
     sim.setStepSize(0.1);

@@ -11,7 +11,17 @@ import { validateSpec } from '../../src/spec.ts';
 
 const BASE = { dims: 2, particles: 1000, potential: { name: 'harmonic' }, dt: 0.01, steps: 100 };
 
-const KNOWN_POTENTIALS = ['free', 'harmonic', 'double-well', 'tilted-double-well', 'mueller-brown', 'rastrigin', 'ackley', 'himmelblau', 'gaussian-mixture'];
+const KNOWN_POTENTIALS = [
+  'free',
+  'harmonic',
+  'double-well',
+  'tilted-double-well',
+  'mueller-brown',
+  'rastrigin',
+  'ackley',
+  'himmelblau',
+  'gaussian-mixture',
+];
 
 /** BASE with `patch` applied; a key patched to undefined is removed (as if absent from the JSON). */
 function specWith(patch: Record<string, unknown>): Record<string, unknown> {
@@ -40,7 +50,16 @@ type Case = [label: string, patch: Record<string, unknown>, field: string, words
  */
 const CASES: Case[] = [
   // top level
-  ['a misspelt field', { partciles: 5 }, 'partciles', ['got 5', 'unknown field', 'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe, mass, friction, leapfrogSteps, batch, replace']],
+  [
+    'a misspelt field',
+    { partciles: 5 },
+    'partciles',
+    [
+      'got 5',
+      'unknown field',
+      'allowed fields: dims, particles, potential, integrator, dt, temperature, steps, seed, init, stepsPerDispatch, histogram, observe, mass, friction, leapfrogSteps, batch, replace',
+    ],
+  ],
   ['dims 0', { dims: 0 }, 'dims', ['got 0', 'integer from 1 to 16']],
   ['dims 17', { dims: 17 }, 'dims', ['got 17', 'integer from 1 to 16']],
   ['dims non-integer', { dims: 1.5 }, 'dims', ['got 1.5', 'integer from 1 to 16']],
@@ -59,20 +78,55 @@ const CASES: Case[] = [
   ['dt null', { dt: null }, 'dt', ['got null', 'finite number > 0']],
   // temperature and its schedules
   ['temperature negative', { temperature: -1 }, 'temperature', ['got -1', 'finite number ≥ 0 or a schedule object']],
-  ['temperature a string', { temperature: 'hot' }, 'temperature', ['got "hot"', 'number ≥ 0', 'linear {from, to}', 'geometric {from, to}', 'log {c, n0}', 'table {values}']],
-  ['unknown schedule kind', { temperature: { schedule: 'cosine', from: 1, to: 0 } }, 'temperature.schedule', ['got "cosine"', 'one of: linear {from, to}, geometric {from, to}, log {c, n0}, table {values}']],
+  [
+    'temperature a string',
+    { temperature: 'hot' },
+    'temperature',
+    ['got "hot"', 'number ≥ 0', 'linear {from, to}', 'geometric {from, to}', 'log {c, n0}', 'table {values}'],
+  ],
+  [
+    'unknown schedule kind',
+    { temperature: { schedule: 'cosine', from: 1, to: 0 } },
+    'temperature.schedule',
+    ['got "cosine"', 'one of: linear {from, to}, geometric {from, to}, log {c, n0}, table {values}'],
+  ],
   ['schedule kind missing', { temperature: { from: 1, to: 0 } }, 'temperature.schedule', ['got nothing', 'one of: linear']],
   ['linear to negative', { temperature: { schedule: 'linear', from: 1, to: -1 } }, 'temperature.to', ['got -1', 'finite number ≥ 0']],
   ['linear from missing', { temperature: { schedule: 'linear', to: 1 } }, 'temperature.from', ['got nothing', 'finite number ≥ 0']],
-  ['linear with an unknown field', { temperature: { schedule: 'linear', from: 1, to: 0, steps: 3 } }, 'temperature.steps', ['got 3', 'unknown field', 'allowed fields of temperature: schedule, from, to']],
-  ['geometric to = 0', { temperature: { schedule: 'geometric', from: 1, to: 0 } }, 'temperature.to', ['got 0', 'finite number > 0', 'never reaches 0']],
-  ['geometric from negative', { temperature: { schedule: 'geometric', from: -2, to: 1 } }, 'temperature.from', ['got -2', 'finite number > 0']],
+  [
+    'linear with an unknown field',
+    { temperature: { schedule: 'linear', from: 1, to: 0, steps: 3 } },
+    'temperature.steps',
+    ['got 3', 'unknown field', 'allowed fields of temperature: schedule, from, to'],
+  ],
+  [
+    'geometric to = 0',
+    { temperature: { schedule: 'geometric', from: 1, to: 0 } },
+    'temperature.to',
+    ['got 0', 'finite number > 0', 'never reaches 0'],
+  ],
+  [
+    'geometric from negative',
+    { temperature: { schedule: 'geometric', from: -2, to: 1 } },
+    'temperature.from',
+    ['got -2', 'finite number > 0'],
+  ],
   ['log n0 = 1', { temperature: { schedule: 'log', c: 1, n0: 1 } }, 'temperature.n0', ['got 1', 'finite number > 1', 'ln(n + n0) > 0']],
   ['log n0 = 0.5', { temperature: { schedule: 'log', c: 1, n0: 0.5 } }, 'temperature.n0', ['got 0.5', 'finite number > 1']],
   ['log c negative', { temperature: { schedule: 'log', c: -1 } }, 'temperature.c', ['got -1', 'finite number ≥ 0']],
   ['table empty', { temperature: { schedule: 'table', values: [] } }, 'temperature.values', ['got []', 'non-empty array of numbers ≥ 0']],
-  ['table not an array', { temperature: { schedule: 'table', values: 3 } }, 'temperature.values', ['got 3', 'non-empty array of numbers ≥ 0']],
-  ['table with a negative value', { temperature: { schedule: 'table', values: [1, 0.5, -2] } }, 'temperature.values[2]', ['got -2', 'finite number ≥ 0']],
+  [
+    'table not an array',
+    { temperature: { schedule: 'table', values: 3 } },
+    'temperature.values',
+    ['got 3', 'non-empty array of numbers ≥ 0'],
+  ],
+  [
+    'table with a negative value',
+    { temperature: { schedule: 'table', values: [1, 0.5, -2] } },
+    'temperature.values[2]',
+    ['got -2', 'finite number ≥ 0'],
+  ],
   // steps and seed
   ['steps missing', { steps: undefined }, 'steps', ['got nothing', 'is required', 'integer from 0 to 4294967295']],
   ['steps negative', { steps: -1 }, 'steps', ['got -1', 'integer from 0 to 4294967295']],
@@ -84,10 +138,20 @@ const CASES: Case[] = [
   // init
   ['init kind unknown', { init: { kind: 'gaussian' } }, 'init.kind', ['got "gaussian"', 'one of: normal, uniform, point']],
   ['init not an object', { init: 'normal' }, 'init', ['got "normal"', '"kind": "normal", "uniform" or "point"']],
-  ['init mean of the wrong length', { init: { kind: 'normal', mean: [0, 0, 0] } }, 'init.mean', ['got [0,0,0]', 'array of 2 finite numbers', 'dims = 2']],
+  [
+    'init mean of the wrong length',
+    { init: { kind: 'normal', mean: [0, 0, 0] } },
+    'init.mean',
+    ['got [0,0,0]', 'array of 2 finite numbers', 'dims = 2'],
+  ],
   ['init std negative', { init: { kind: 'normal', std: -1 } }, 'init.std', ['got -1', 'array of 2 finite numbers ≥ 0']],
   ['init std with a negative element', { init: { kind: 'normal', std: [1, -1] } }, 'init.std[1]', ['got -1', 'finite numbers ≥ 0']],
-  ['init normal with an unknown field', { init: { kind: 'normal', sigma: 1 } }, 'init.sigma', ['got 1', 'unknown field', 'allowed fields of init: kind, mean, std, velocity']],
+  [
+    'init normal with an unknown field',
+    { init: { kind: 'normal', sigma: 1 } },
+    'init.sigma',
+    ['got 1', 'unknown field', 'allowed fields of init: kind, mean, std, velocity'],
+  ],
   ['uniform high < low', { init: { kind: 'uniform', low: [0, 0], high: [1, -1] } }, 'init.high[1]', ['got -1', '≥ init.low[1] = 0']],
   ['uniform low missing', { init: { kind: 'uniform', high: 1 } }, 'init.low', ['got nothing', 'array of 2 finite numbers']],
   ['point x of the wrong length', { init: { kind: 'point', x: [1] } }, 'init.x', ['got [1]', 'array of 2 finite numbers']],
@@ -99,51 +163,156 @@ const CASES: Case[] = [
   ['friction a string', { friction: 'high' }, 'friction', ['got "high"', 'finite number ≥ 0']],
   ['leapfrogSteps 0', { leapfrogSteps: 0 }, 'leapfrogSteps', ['got 0', 'integer from 1 to 1024']],
   ['leapfrogSteps non-integer', { leapfrogSteps: 2.5 }, 'leapfrogSteps', ['got 2.5', 'integer from 1 to 1024']],
-  ['init.velocity unknown word', { init: { kind: 'normal', velocity: 'hot' } }, 'init.velocity', ['got "hot"', '"thermal"', '"zero"', 'array of 2 finite numbers']],
+  [
+    'init.velocity unknown word',
+    { init: { kind: 'normal', velocity: 'hot' } },
+    'init.velocity',
+    ['got "hot"', '"thermal"', '"zero"', 'array of 2 finite numbers'],
+  ],
   ['init.velocity of the wrong length', { init: { velocity: [1, 2, 3] } }, 'init.velocity', ['got [1,2,3]', 'array of 2 finite numbers']],
   ['init.velocity with NaN', { init: { kind: 'point', velocity: [0, NaN] } }, 'init.velocity[1]', ['got NaN', 'finite numbers']],
   // stepsPerDispatch
   ['stepsPerDispatch 0', { stepsPerDispatch: 0 }, 'stepsPerDispatch', ['got 0', 'integer from 1 to 1024']],
   ['stepsPerDispatch 2000', { stepsPerDispatch: 2000 }, 'stepsPerDispatch', ['got 2000', 'integer from 1 to 1024']],
   // histogram
-  ['histogram bins > 1024 (number)', { histogram: { bins: 2000, low: -1, high: 1 } }, 'histogram.bins', ['got 2000', 'integers from 1 to 1024']],
-  ['histogram bins > 1024 (array)', { histogram: { bins: [64, 1025], low: -1, high: 1 } }, 'histogram.bins[1]', ['got 1025', 'integers from 1 to 1024']],
+  [
+    'histogram bins > 1024 (number)',
+    { histogram: { bins: 2000, low: -1, high: 1 } },
+    'histogram.bins',
+    ['got 2000', 'integers from 1 to 1024'],
+  ],
+  [
+    'histogram bins > 1024 (array)',
+    { histogram: { bins: [64, 1025], low: -1, high: 1 } },
+    'histogram.bins[1]',
+    ['got 1025', 'integers from 1 to 1024'],
+  ],
   ['histogram bins 0', { histogram: { bins: [0, 64], low: -1, high: 1 } }, 'histogram.bins[0]', ['got 0', 'integers from 1 to 1024']],
-  ['histogram bins non-integer', { histogram: { bins: 10.5, low: -1, high: 1 } }, 'histogram.bins', ['got 10.5', 'integers from 1 to 1024']],
+  [
+    'histogram bins non-integer',
+    { histogram: { bins: 10.5, low: -1, high: 1 } },
+    'histogram.bins',
+    ['got 10.5', 'integers from 1 to 1024'],
+  ],
   ['histogram high = low', { histogram: { low: 1, high: 1 } }, 'histogram.high[0]', ['got 1', '> histogram.low[0] = 1']],
   ['histogram high < low', { histogram: { low: [0, 2], high: [1, 1.5] } }, 'histogram.high[1]', ['got 1.5', '> histogram.low[1] = 2']],
   ['histogram dims out of range', { histogram: { dims: [0, 2], low: 0, high: 1 } }, 'histogram.dims[1]', ['got 2', 'integer from 0 to 1']],
   ['histogram dims negative', { histogram: { dims: [-1], low: 0, high: 1 } }, 'histogram.dims[0]', ['got -1', 'integer from 0 to 1']],
-  ['histogram dims duplicated', { histogram: { dims: [1, 1], low: 0, high: 1 } }, 'histogram.dims', ['got [1,1]', 'two different coordinates']],
-  ['histogram of three dims', { dims: 3, histogram: { dims: [0, 1, 2], low: 0, high: 1 } }, 'histogram.dims', ['got [0,1,2]', 'array of 1 or 2 coordinate indices']],
+  [
+    'histogram dims duplicated',
+    { histogram: { dims: [1, 1], low: 0, high: 1 } },
+    'histogram.dims',
+    ['got [1,1]', 'two different coordinates'],
+  ],
+  [
+    'histogram of three dims',
+    { dims: 3, histogram: { dims: [0, 1, 2], low: 0, high: 1 } },
+    'histogram.dims',
+    ['got [0,1,2]', 'array of 1 or 2 coordinate indices'],
+  ],
   ['histogram low missing', { histogram: { high: 1 } }, 'histogram.low', ['got nothing', 'is required', 'array of 2 numbers']],
   ['histogram high missing', { histogram: { low: 1 } }, 'histogram.high', ['got nothing', 'is required', 'array of 2 numbers']],
-  ['histogram from after the last step', { histogram: { low: 0, high: 1, from: 101 } }, 'histogram.from', ['got 101', 'integer from 0 to 100']],
+  [
+    'histogram from after the last step',
+    { histogram: { low: 0, high: 1, from: 101 } },
+    'histogram.from',
+    ['got 101', 'integer from 0 to 100'],
+  ],
   ['histogram every 0', { histogram: { low: 0, high: 1, every: 0 } }, 'histogram.every', ['got 0', 'integer from 1 to 4294967295']],
-  ['histogram unknown field', { histogram: { low: 0, high: 1, range: 2 } }, 'histogram.range', ['got 2', 'unknown field', 'allowed fields of histogram: dims, bins, low, high, from, every']],
+  [
+    'histogram unknown field',
+    { histogram: { low: 0, high: 1, range: 2 } },
+    'histogram.range',
+    ['got 2', 'unknown field', 'allowed fields of histogram: dims, bins, low, high, from, every'],
+  ],
   // observe
   ['observe radius without target', { observe: { radius: 1 } }, 'observe.target', ['got nothing', 'required when observe.radius is given']],
   ['observe radius 0', { observe: { target: [0, 0], radius: 0 } }, 'observe.radius', ['got 0', 'finite number > 0']],
   ['observe radius negative', { observe: { target: [0, 0], radius: -0.1 } }, 'observe.radius', ['got -0.1', 'finite number > 0']],
-  ['observe target without radius', { observe: { target: [0, 0] } }, 'observe.radius', ['got nothing', 'finite number > 0 when observe.target is given']],
-  ['observe target of the wrong length', { observe: { target: [0, 0, 0], radius: 1 } }, 'observe.target', ['got [0,0,0]', 'array of 2 finite numbers']],
+  [
+    'observe target without radius',
+    { observe: { target: [0, 0] } },
+    'observe.radius',
+    ['got nothing', 'finite number > 0 when observe.target is given'],
+  ],
+  [
+    'observe target of the wrong length',
+    { observe: { target: [0, 0, 0], radius: 1 } },
+    'observe.target',
+    ['got [0,0,0]', 'array of 2 finite numbers'],
+  ],
   ['observe every negative', { observe: { every: -1 } }, 'observe.every', ['got -1', 'integer from 0 to 4294967295']],
   // potential
   ['potential missing', { potential: undefined }, 'potential', ['got nothing', 'an object {"name": ...} or {"expr": ...}']],
-  ['potential with both name and expr', { potential: { name: 'harmonic', expr: 'x^2' } }, 'potential', ['got {"name":"harmonic","expr":"x^2"}', 'exactly one of "name"', '"expr"']],
-  ['potential with neither name nor expr', { potential: { params: { k: 1 } } }, 'potential', ['got {"params":{"k":1}}', 'exactly one of "name"', '"expr"']],
+  [
+    'potential with both name and expr',
+    { potential: { name: 'harmonic', expr: 'x^2' } },
+    'potential',
+    ['got {"name":"harmonic","expr":"x^2"}', 'exactly one of "name"', '"expr"'],
+  ],
+  [
+    'potential with neither name nor expr',
+    { potential: { params: { k: 1 } } },
+    'potential',
+    ['got {"params":{"k":1}}', 'exactly one of "name"', '"expr"'],
+  ],
   ['potential name not a string', { potential: { name: 3 } }, 'potential.name', ['got 3', 'must be a string']],
   ['potential expr empty', { potential: { expr: '  ' } }, 'potential.expr', ['got "  "', 'non-empty expression string']],
-  ['potential with an unknown field', { potential: { name: 'harmonic', parms: {} } }, 'potential.parms', ['got {}', 'unknown field', 'allowed fields of potential: name, expr, params']],
-  ['potential param not a number', { potential: { name: 'harmonic', params: { k: 'stiff' } } }, 'potential.params.k', ['got "stiff"', 'finite number or an array of finite numbers']],
-  ['unknown potential name', { potential: { name: 'duble-well' } }, 'potential.name', ['unknown potential "duble-well"', `known potentials: ${KNOWN_POTENTIALS.join(', ')}`]],
-  ['unknown parameter of a built-in', { potential: { name: 'harmonic', params: { kk: 2 } } }, 'potential.params.kk', ["unknown parameter 'kk'", "'harmonic'", 'known parameters: k']],
-  ['per-dimension parameter of the wrong length', { potential: { name: 'harmonic', params: { k: [1, 2, 3] } } }, 'potential.params.k', ['got [1,2,3]', 'one number (used for every dimension) or 2 numbers']],
-  ['fixed-dims potential at other dims', { dims: 3, potential: { name: 'mueller-brown' } }, 'potential.name', ["'mueller-brown' is defined for dims = 2 only", 'dims = 3 was requested']],
+  [
+    'potential with an unknown field',
+    { potential: { name: 'harmonic', parms: {} } },
+    'potential.parms',
+    ['got {}', 'unknown field', 'allowed fields of potential: name, expr, params'],
+  ],
+  [
+    'potential param not a number',
+    { potential: { name: 'harmonic', params: { k: 'stiff' } } },
+    'potential.params.k',
+    ['got "stiff"', 'finite number or an array of finite numbers'],
+  ],
+  [
+    'unknown potential name',
+    { potential: { name: 'duble-well' } },
+    'potential.name',
+    ['unknown potential "duble-well"', `known potentials: ${KNOWN_POTENTIALS.join(', ')}`],
+  ],
+  [
+    'unknown parameter of a built-in',
+    { potential: { name: 'harmonic', params: { kk: 2 } } },
+    'potential.params.kk',
+    ["unknown parameter 'kk'", "'harmonic'", 'known parameters: k'],
+  ],
+  [
+    'per-dimension parameter of the wrong length',
+    { potential: { name: 'harmonic', params: { k: [1, 2, 3] } } },
+    'potential.params.k',
+    ['got [1,2,3]', 'one number (used for every dimension) or 2 numbers'],
+  ],
+  [
+    'fixed-dims potential at other dims',
+    { dims: 3, potential: { name: 'mueller-brown' } },
+    'potential.name',
+    ["'mueller-brown' is defined for dims = 2 only", 'dims = 3 was requested'],
+  ],
   ['expression syntax error', { potential: { expr: '(x^2 - 1' } }, 'potential.expr', ['syntax error', 'character 9', '"(x^2 - 1"']],
-  ['expression with an unknown symbol', { potential: { expr: 'x + q' } }, 'potential.expr', ["unknown symbol 'q'", 'character 5', '"x + q"', 'variables for dims = 2: x, y, x0, x1', "Define 'q' in potential.params"]],
-  ['expression using z at dims 2', { potential: { expr: 'x^2 + z^2' } }, 'potential.expr', ["'z' is not a variable when dims = 2", 'x, y, x0, x1']],
-  ['expression with an unknown function', { potential: { expr: 'x^2 + foo(y)' } }, 'potential.expr', ["unknown function 'foo'", 'sin, cos']],
+  [
+    'expression with an unknown symbol',
+    { potential: { expr: 'x + q' } },
+    'potential.expr',
+    ["unknown symbol 'q'", 'character 5', '"x + q"', 'variables for dims = 2: x, y, x0, x1', "Define 'q' in potential.params"],
+  ],
+  [
+    'expression using z at dims 2',
+    { potential: { expr: 'x^2 + z^2' } },
+    'potential.expr',
+    ["'z' is not a variable when dims = 2", 'x, y, x0, x1'],
+  ],
+  [
+    'expression with an unknown function',
+    { potential: { expr: 'x^2 + foo(y)' } },
+    'potential.expr',
+    ["unknown function 'foo'", 'sin, cos'],
+  ],
 ];
 
 describe('validateSpec / prepare refuse bad specs, naming field, value and what is allowed', () => {
@@ -192,7 +361,16 @@ describe('validateSpec / prepare refuse bad specs, naming field, value and what 
   });
 
   it('boundary values are accepted', () => {
-    const { spec } = prepare(specWith({ dims: 16, particles: 2 ** 31 - 1, steps: 2 ** 32 - 1, seed: Number.MAX_SAFE_INTEGER, stepsPerDispatch: 1024, temperature: 0 }));
+    const { spec } = prepare(
+      specWith({
+        dims: 16,
+        particles: 2 ** 31 - 1,
+        steps: 2 ** 32 - 1,
+        seed: Number.MAX_SAFE_INTEGER,
+        stepsPerDispatch: 1024,
+        temperature: 0,
+      }),
+    );
     expect(spec.dims).toBe(16);
     expect(spec.particles).toBe(2 ** 31 - 1);
     expect(spec.steps).toBe(2 ** 32 - 1);
@@ -201,7 +379,11 @@ describe('validateSpec / prepare refuse bad specs, naming field, value and what 
     expect(spec.temperature).toBe(0);
     expect(prepare(specWith({ steps: 0 })).spec.steps).toBe(0);
     expect(prepare(specWith({ stepsPerDispatch: 1 })).spec.stepsPerDispatch).toBe(1);
-    expect(prepare(specWith({ temperature: { schedule: 'log', c: 1, n0: 1.0001 } })).spec.temperature).toEqual({ schedule: 'log', c: 1, n0: 1.0001 });
+    expect(prepare(specWith({ temperature: { schedule: 'log', c: 1, n0: 1.0001 } })).spec.temperature).toEqual({
+      schedule: 'log',
+      c: 1,
+      n0: 1.0001,
+    });
   });
 });
 

@@ -65,13 +65,25 @@ describe('dt in the spec', () => {
 });
 
 describe('dynamics under a step-size schedule (CPU reference)', () => {
-  it('EM, E = ½kx²: the variance follows v\' = (1 − h_n k)² v + 2 h_n T (5 standard errors)', async () => {
+  it("EM, E = ½kx²: the variance follows v' = (1 − h_n k)² v + 2 h_n T (5 standard errors)", async () => {
     const k = 2;
     const T = 0.7;
     const steps = 60;
     const dt: ScheduleSpec = { schedule: 'cyclical', dt0: 0.4, cycles: 3 };
     const particles = 40000;
-    const sim = await Simulation.create({ dims: 1, particles, potential: { name: 'harmonic', params: { k } }, dt, temperature: T, steps, seed: 3, init: { kind: 'normal', mean: 0, std: 2 } }, { backend: 'cpu' });
+    const sim = await Simulation.create(
+      {
+        dims: 1,
+        particles,
+        potential: { name: 'harmonic', params: { k } },
+        dt,
+        temperature: T,
+        steps,
+        seed: 3,
+        init: { kind: 'normal', mean: 0, std: 2 },
+      },
+      { backend: 'cpu' },
+    );
     const result = await sim.run();
     sim.destroy();
     let v = 4;

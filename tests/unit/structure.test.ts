@@ -20,9 +20,18 @@ describe('the shape of src/', () => {
     try {
       mkdirSync(join(root, 'src'));
       const body = Array.from({ length: MAX_FUNCTION_LINES }, (_, i) => `  x += ${i};`).join('\n');
-      writeFileSync(join(root, 'src', 'a.ts'), `import { b } from './b.ts';\nexport function long(x: number): number {\n${body}\n  return x + b;\n}\n`);
-      writeFileSync(join(root, 'src', 'b.ts'), `import { long } from './a.ts';\nexport const b = 1;\nexport const isHmc = (name: string) => name === 'hmc' && long(0) > 0;\n`);
-      writeFileSync(join(root, 'src', 'c.ts'), Array.from({ length: MAX_MODULE_LINES + 1 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n');
+      writeFileSync(
+        join(root, 'src', 'a.ts'),
+        `import { b } from './b.ts';\nexport function long(x: number): number {\n${body}\n  return x + b;\n}\n`,
+      );
+      writeFileSync(
+        join(root, 'src', 'b.ts'),
+        `import { long } from './a.ts';\nexport const b = 1;\nexport const isHmc = (name: string) => name === 'hmc' && long(0) > 0;\n`,
+      );
+      writeFileSync(
+        join(root, 'src', 'c.ts'),
+        Array.from({ length: MAX_MODULE_LINES + 1 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n',
+      );
       const problems = await checkStructure(root);
       expect(problems).toEqual([
         `src/a.ts: function long has ${MAX_FUNCTION_LINES + 3} lines (at most ${MAX_FUNCTION_LINES})`,

@@ -1,7 +1,16 @@
 /** The BAOAB range kernel (see ./parts.ts for what a kernel is). */
 import { Stream } from '../../rng/philox.ts';
 import { COEF_STRIDE } from '../../integrators/coefficients.ts';
-import { checkGradient, FILL_NORMALS, gradientAt, gradientHelpers, gradientPrologue, helpers, type KernelGradient, type RangeKernelSource } from './parts.ts';
+import {
+  checkGradient,
+  FILL_NORMALS,
+  gradientAt,
+  gradientHelpers,
+  gradientPrologue,
+  helpers,
+  type KernelGradient,
+  type RangeKernelSource,
+} from './parts.ts';
 
 /**
  * Source of the BAOAB range kernel (src/integrators/inertial.ts) for D

@@ -11,7 +11,19 @@
  */
 import { Stream } from '../../rng/philox.ts';
 import { COEF_STRIDE } from '../../integrators/coefficients.ts';
-import { atY, checkGradient, energyAt, energyParams, FILL_NORMALS, gradientAt, gradientParams, helpers, type KernelEnergy, type KernelGradient, type RangeKernelSource } from './parts.ts';
+import {
+  atY,
+  checkGradient,
+  energyAt,
+  energyParams,
+  FILL_NORMALS,
+  gradientAt,
+  gradientParams,
+  helpers,
+  type KernelEnergy,
+  type KernelGradient,
+  type RangeKernelSource,
+} from './parts.ts';
 
 /** What differs between the two Metropolis kernels: the body of one step, and whether velocities are state. */
 interface MetropolisBody {
@@ -26,7 +38,10 @@ const indices = (dims: number) => Array.from({ length: dims }, (_, d) => d);
 /** ∇E at _y into _gy: the gradient's own _g locals shadowed inside the block. */
 function gradientAtY(gradient: KernelGradient, dims: number): string[] {
   const ds = indices(dims);
-  return atY([`let ${ds.map((d) => `_g${d} = 0`).join(', ')};`, ...gradientAt(gradient, dims, 'step0 + _k'), ...ds.map((d) => `_gy${d} = _g${d};`)], dims);
+  return atY(
+    [`let ${ds.map((d) => `_g${d} = 0`).join(', ')};`, ...gradientAt(gradient, dims, 'step0 + _k'), ...ds.map((d) => `_gy${d} = _g${d};`)],
+    dims,
+  );
 }
 
 /** The accept test with the reference's operations: at T = 0, iff ΔH ≤ 0. */
@@ -62,7 +77,13 @@ export function malaKernelSource(dims: number, energy: KernelEnergy, gradient: K
  * @param mass m_d per coordinate (mass units); 1/m and 1/√m are pasted as literals
  * @param leapfrogSteps L leapfrog steps per step
  */
-export function hmcKernelSource(dims: number, energy: KernelEnergy, gradient: KernelGradient, mass: number[], leapfrogSteps: number): RangeKernelSource {
+export function hmcKernelSource(
+  dims: number,
+  energy: KernelEnergy,
+  gradient: KernelGradient,
+  mass: number[],
+  leapfrogSteps: number,
+): RangeKernelSource {
   if (mass.length !== dims) throw new Error(`mass has ${mass.length} components, expected ${dims}`);
   const ds = indices(dims);
   const inv = mass.map((m) => String(1 / m));
@@ -70,7 +91,10 @@ export function hmcKernelSource(dims: number, energy: KernelEnergy, gradient: Ke
   const step = [
     `const _h = coef[${COEF_STRIDE} * _k], _sqrtT = coef[${COEF_STRIDE} * _k + 1], _T = coef[${COEF_STRIDE} * _k + 2], _hh = 0.5 * _h;`,
     'let _kin0 = 0;',
-    ...ds.map((d) => `v${d} = _sqrtT * ${invSqrt[d]} * _Z[_j + ${d}]; _xi${d} = v${d}; _kin0 += (0.5 * v${d} * v${d}) / ${inv[d]}; _y${d} = x${d}; _gy${d} = _g${d};`),
+    ...ds.map(
+      (d) =>
+        `v${d} = _sqrtT * ${invSqrt[d]} * _Z[_j + ${d}]; _xi${d} = v${d}; _kin0 += (0.5 * v${d} * v${d}) / ${inv[d]}; _y${d} = x${d}; _gy${d} = _g${d};`,
+    ),
     `for (let _l = 0; _l < ${leapfrogSteps}; _l++) {`,
     ...ds.map((d) => `v${d} = v${d} - _hh * _gy${d} * ${inv[d]}; _y${d} = _y${d} + _h * v${d};`),
     ...gradientAtY(gradient, dims),

@@ -1,7 +1,16 @@
 /** The overdamped range kernels, EM and LM (see ./parts.ts for what a kernel is). */
 import { Stream } from '../../rng/philox.ts';
 import { COEF_STRIDE } from '../../integrators/coefficients.ts';
-import { checkGradient, FILL_NORMALS, gradientAt, gradientHelpers, gradientPrologue, helpers, type KernelGradient, type RangeKernelSource } from './parts.ts';
+import {
+  checkGradient,
+  FILL_NORMALS,
+  gradientAt,
+  gradientHelpers,
+  gradientPrologue,
+  helpers,
+  type KernelGradient,
+  type RangeKernelSource,
+} from './parts.ts';
 
 /**
  * Source of the overdamped range kernel (EM or LM) for D dimensions with the

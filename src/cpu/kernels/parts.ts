@@ -109,7 +109,15 @@ export function helpers(capacity: number, gradient?: KernelGradient): string[] {
  */
 export type KernelGradient =
   | { kind: 'expression'; js: Emitted }
-  | { kind: 'data'; prior: Emitted; example: Emitted; params: number; columns: number; rows: number; batch?: { size: number; replace: boolean } };
+  | {
+      kind: 'data';
+      prior: Emitted;
+      example: Emitted;
+      params: number;
+      columns: number;
+      rows: number;
+      batch?: { size: number; replace: boolean };
+    };
 
 /** Scalar parameters the gradient reads (bound once per kernel call as `p{i}`). */
 export function gradientParams(g: KernelGradient): number[] {
@@ -188,14 +196,20 @@ function columnBindings(example: Emitted, params: number, columns: number, row: 
  * layout as in {@link KernelGradient}), in the reference's order.
  */
 export type KernelEnergy =
-  | { kind: 'expression'; js: Emitted }
-  | { kind: 'data'; prior: Emitted; example: Emitted; params: number; columns: number; rows: number };
+  { kind: 'expression'; js: Emitted } | { kind: 'data'; prior: Emitted; example: Emitted; params: number; columns: number; rows: number };
 
 /** The energy of a compiled potential as a kernel computes it, or undefined where there is no emitted form. */
 export function kernelEnergy(potential: CompiledPotential): KernelEnergy | undefined {
   if (potential.data) {
     const { prior, example } = potential.data.energyJs;
-    return { kind: 'data', prior, example, params: potential.paramNames.length, columns: potential.data.columns.length, rows: potential.data.rows };
+    return {
+      kind: 'data',
+      prior,
+      example,
+      params: potential.paramNames.length,
+      columns: potential.data.columns.length,
+      rows: potential.data.rows,
+    };
   }
   return potential.energyJs ? { kind: 'expression', js: potential.energyJs } : undefined;
 }
@@ -204,7 +218,10 @@ export function kernelEnergy(potential: CompiledPotential): KernelEnergy | undef
 export function energyAt(e: KernelEnergy, target: string): string[] {
   if (e.kind === 'expression') return ['{', ...e.js.temps, `${target} = ${e.js.results[0]};`, '}'];
   return [
-    '{', ...e.prior.temps, `${target} = ${e.prior.results[0]};`, '}',
+    '{',
+    ...e.prior.temps,
+    `${target} = ${e.prior.results[0]};`,
+    '}',
     `for (let _r = 0; _r < ${e.rows}; _r++) {`,
     ...columnBindings(e.example, e.params, e.columns, '_r'),
     ...e.example.temps,
@@ -241,7 +258,15 @@ export function gradientPrologue(g: KernelGradient, dims: number): string[] {
 export function kernelGradient(potential: CompiledPotential, batch?: { size: number; replace: boolean }): KernelGradient | undefined {
   if (potential.data) {
     const { prior, example } = potential.data.gradientJs;
-    return { kind: 'data', prior, example, params: potential.paramNames.length, columns: potential.data.columns.length, rows: potential.data.rows, batch };
+    return {
+      kind: 'data',
+      prior,
+      example,
+      params: potential.paramNames.length,
+      columns: potential.data.columns.length,
+      rows: potential.data.rows,
+      batch,
+    };
   }
   return potential.gradientJs && !batch ? { kind: 'expression', js: potential.gradientJs } : undefined;
 }
@@ -249,5 +274,6 @@ export function kernelGradient(potential: CompiledPotential, batch?: { size: num
 /** Check a gradient's dimension. */
 export function checkGradient(g: KernelGradient, dims: number): void {
   const n = g.kind === 'expression' ? g.js.results.length : g.example.results.length;
-  if (n !== dims || (g.kind === 'data' && g.prior.results.length !== dims)) throw new Error(`gradient has ${n} components, expected ${dims}`);
+  if (n !== dims || (g.kind === 'data' && g.prior.results.length !== dims))
+    throw new Error(`gradient has ${n} components, expected ${dims}`);
 }

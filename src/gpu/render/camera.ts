@@ -16,20 +16,28 @@ export class OrbitCamera {
    * @param distance from the target, length units
    * @param fovy vertical field of view, radians
    */
-  constructor(public target: [number, number, number], public distance: number, public fovy = Math.PI / 4) {}
+  constructor(
+    public target: [number, number, number],
+    public distance: number,
+    public fovy = Math.PI / 4,
+  ) {}
 
   /** A camera that frames a box [x0, x1, y0, y1, z0, z1] from outside it. */
   static framing(box: [number, number, number, number, number, number]): OrbitCamera {
     const [x0, x1, y0, y1, z0, z1] = box;
     const radius = 0.5 * Math.hypot(x1 - x0, y1 - y0, z1 - z0);
-    return new OrbitCamera([(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2], radius / Math.sin(Math.PI / 8) * 1.05);
+    return new OrbitCamera([(x0 + x1) / 2, (y0 + y1) / 2, (z0 + z1) / 2], (radius / Math.sin(Math.PI / 8)) * 1.05);
   }
 
   /** Eye position, length units. */
   eye(): [number, number, number] {
     const c = Math.cos(this.elevation);
     const [tx, ty, tz] = this.target;
-    return [tx + this.distance * c * Math.cos(this.azimuth), ty + this.distance * c * Math.sin(this.azimuth), tz + this.distance * Math.sin(this.elevation)];
+    return [
+      tx + this.distance * c * Math.cos(this.azimuth),
+      ty + this.distance * c * Math.sin(this.azimuth),
+      tz + this.distance * Math.sin(this.elevation),
+    ];
   }
 
   /** Turn by (dAzimuth, dElevation) radians; elevation stays within ±85°. */

@@ -12,9 +12,20 @@ export class FrameRenderer {
   private readonly bindGroup: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline) {
-    this.uniforms = device.createBuffer({ label: 'FrameRenderer.uniforms', size: FrameParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.bindGroup = device.createBindGroup({ label: 'FrameRenderer.bindGroup', layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: this.uniforms } }] });
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPURenderPipeline,
+  ) {
+    this.uniforms = device.createBuffer({
+      label: 'FrameRenderer.uniforms',
+      size: FrameParams.size,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.bindGroup = device.createBindGroup({
+      label: 'FrameRenderer.bindGroup',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [{ binding: 0, resource: { buffer: this.uniforms } }],
+    });
   }
 
   static async create(device: GPUDevice, format: GPUTextureFormat): Promise<FrameRenderer> {
@@ -29,7 +40,11 @@ export class FrameRenderer {
    */
   configure(clipFromWorld: ArrayLike<number>, box: [number, number, number, number, number, number], brightness = 0.5): void {
     const [x_min, x_max, y_min, y_max, z_min, z_max] = box;
-    this.device.queue.writeBuffer(this.uniforms, 0, FrameParams.pack({ clip_from_world: clipFromWorld, x_min, x_max, y_min, y_max, z_min, z_max, brightness }));
+    this.device.queue.writeBuffer(
+      this.uniforms,
+      0,
+      FrameParams.pack({ clip_from_world: clipFromWorld, x_min, x_max, y_min, y_max, z_min, z_max, brightness }),
+    );
   }
 
   record(pass: GPURenderPassEncoder): void {

@@ -17,10 +17,24 @@ export class LandscapeRenderer {
   private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, params: GPUBuffer, private readonly dims: number, data?: GPUBuffer) {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPURenderPipeline,
+    params: GPUBuffer,
+    private readonly dims: number,
+    data?: GPUBuffer,
+  ) {
     if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'LandscapeRenderer.dataGroup');
-    this.uniforms = device.createBuffer({ label: 'LandscapeRenderer.uniforms', size: LandscapeParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.rest = device.createBuffer({ label: 'LandscapeRenderer.rest', size: Math.max(16, 4 * dims), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.uniforms = device.createBuffer({
+      label: 'LandscapeRenderer.uniforms',
+      size: LandscapeParams.size,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.rest = device.createBuffer({
+      label: 'LandscapeRenderer.rest',
+      size: Math.max(16, 4 * dims),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     this.bindGroup = device.createBindGroup({
       label: 'LandscapeRenderer.bindGroup',
       layout: pipeline.getBindGroupLayout(0),
@@ -33,7 +47,14 @@ export class LandscapeRenderer {
   }
 
   /** @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data */
-  static async create(device: GPUDevice, params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<LandscapeRenderer> {
+  static async create(
+    device: GPUDevice,
+    params: GPUBuffer,
+    dims: number,
+    potentialWGSL: string,
+    format: GPUTextureFormat,
+    data?: GPUBuffer,
+  ): Promise<LandscapeRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${landscapeWGSL}`, { dims, structs: [LandscapeParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'LandscapeRenderer.module');
     const pipeline = renderPipeline(device, 'LandscapeRenderer', module, format, 'triangle-list', false);
@@ -49,7 +70,18 @@ export class LandscapeRenderer {
     this.device.queue.writeBuffer(
       this.uniforms,
       0,
-      LandscapeParams.pack({ dim0: view.dims[0], dim1: view.dims[1], x_min, x_max, y_min, y_max, e_min: view.energyRange[0], e_max: view.energyRange[1], contour, brightness }),
+      LandscapeParams.pack({
+        dim0: view.dims[0],
+        dim1: view.dims[1],
+        x_min,
+        x_max,
+        y_min,
+        y_max,
+        e_min: view.energyRange[0],
+        e_max: view.energyRange[1],
+        contour,
+        brightness,
+      }),
     );
     this.device.queue.writeBuffer(this.rest, 0, Float32Array.from(rest));
   }

@@ -14,12 +14,30 @@ export interface Pixels {
 /**
  * @param draw records into a render pass over the cleared (opaque black) texture
  */
-export async function renderOffscreen(device: GPUDevice, width: number, height: number, format: GPUTextureFormat, draw: (pass: GPURenderPassEncoder) => void): Promise<Pixels> {
-  const texture = device.createTexture({ label: 'offscreen.texture', size: [width, height], format, usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
+export async function renderOffscreen(
+  device: GPUDevice,
+  width: number,
+  height: number,
+  format: GPUTextureFormat,
+  draw: (pass: GPURenderPassEncoder) => void,
+): Promise<Pixels> {
+  const texture = device.createTexture({
+    label: 'offscreen.texture',
+    size: [width, height],
+    format,
+    usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC,
+  });
   const bytesPerRow = Math.ceil((width * 4) / 256) * 256;
-  const readback = device.createBuffer({ label: 'offscreen.readback', size: bytesPerRow * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const readback = device.createBuffer({
+    label: 'offscreen.readback',
+    size: bytesPerRow * height,
+    usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ,
+  });
   const encoder = device.createCommandEncoder({ label: 'offscreen.encoder' });
-  const pass = encoder.beginRenderPass({ label: 'offscreen.pass', colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
+  const pass = encoder.beginRenderPass({
+    label: 'offscreen.pass',
+    colorAttachments: [{ view: texture.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
+  });
   draw(pass);
   pass.end();
   encoder.copyTextureToBuffer({ texture }, { buffer: readback, bytesPerRow }, [width, height]);

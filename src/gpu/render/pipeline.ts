@@ -9,7 +9,14 @@ const ADDITIVE: GPUBlendState = {
  * @param label the owning class, e.g. 'PointRenderer' (the pipeline is labelled `${label}.pipeline`)
  * @param additive add the fragment colour to the target (particle clouds, trails, frames) instead of replacing it
  */
-export function renderPipeline(device: GPUDevice, label: string, module: GPUShaderModule, format: GPUTextureFormat, topology: GPUPrimitiveTopology, additive: boolean): GPURenderPipeline {
+export function renderPipeline(
+  device: GPUDevice,
+  label: string,
+  module: GPUShaderModule,
+  format: GPUTextureFormat,
+  topology: GPUPrimitiveTopology,
+  additive: boolean,
+): GPURenderPipeline {
   return device.createRenderPipeline({
     label: `${label}.pipeline`,
     layout: 'auto',

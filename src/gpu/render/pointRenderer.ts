@@ -28,9 +28,19 @@ export class PointRenderer {
   private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
 
-  private constructor(private readonly device: GPUDevice, private readonly pipeline: GPURenderPipeline, private readonly shards: readonly Shard[], params: GPUBuffer, data?: GPUBuffer) {
+  private constructor(
+    private readonly device: GPUDevice,
+    private readonly pipeline: GPURenderPipeline,
+    private readonly shards: readonly Shard[],
+    params: GPUBuffer,
+    data?: GPUBuffer,
+  ) {
     if (data) this.dataGroup = dataBindGroup(device, pipeline, data, 'PointRenderer.dataGroup');
-    this.uniforms = device.createBuffer({ label: 'PointRenderer.uniforms', size: PointParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.uniforms = device.createBuffer({
+      label: 'PointRenderer.uniforms',
+      size: PointParams.size,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
     this.bindGroups = shards.map((shard, s) =>
       device.createBindGroup({
         label: `PointRenderer.bindGroups[${s}]`,
@@ -50,7 +60,15 @@ export class PointRenderer {
    * @param format the render target's format
    * @param data the potential's data (WebGpuBackend.dataBuffer) for a potential from data
    */
-  static async create(device: GPUDevice, shards: readonly Shard[], params: GPUBuffer, dims: number, potentialWGSL: string, format: GPUTextureFormat, data?: GPUBuffer): Promise<PointRenderer> {
+  static async create(
+    device: GPUDevice,
+    shards: readonly Shard[],
+    params: GPUBuffer,
+    dims: number,
+    potentialWGSL: string,
+    format: GPUTextureFormat,
+    data?: GPUBuffer,
+  ): Promise<PointRenderer> {
     const code = assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potentialWGSL });
     const module = await compileShader(device, code, 'PointRenderer.module');
     const pipeline = renderPipeline(device, 'PointRenderer', module, format, 'triangle-list', true);
@@ -65,10 +83,15 @@ export class PointRenderer {
       PointParams.pack({
         ...placement(view),
         color_by_energy: style.byEnergy ? 1 : 0,
-        width: target.width, height: target.height,
-        point_size: style.size, intensity: style.intensity,
-        e_min: view.energyRange[0], e_max: view.energyRange[1],
-        r: style.color[0], g: style.color[1], b: style.color[2],
+        width: target.width,
+        height: target.height,
+        point_size: style.size,
+        intensity: style.intensity,
+        e_min: view.energyRange[0],
+        e_max: view.energyRange[1],
+        r: style.color[0],
+        g: style.color[1],
+        b: style.color[2],
       }),
     );
   }

@@ -32,8 +32,16 @@ export class TrailRenderer {
     readonly length: number,
   ) {
     this.head = length - 1;
-    this.uniforms = device.createBuffer({ label: 'TrailRenderer.uniforms', size: TrailParams.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    this.history = device.createBuffer({ label: 'TrailRenderer.history', size: 4 * dims * tracked * length, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.uniforms = device.createBuffer({
+      label: 'TrailRenderer.uniforms',
+      size: TrailParams.size,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    this.history = device.createBuffer({
+      label: 'TrailRenderer.history',
+      size: 4 * dims * tracked * length,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+    });
     this.bindGroup = device.createBindGroup({
       label: 'TrailRenderer.bindGroup',
       layout: pipeline.getBindGroupLayout(0),
@@ -49,8 +57,16 @@ export class TrailRenderer {
    * @param tracked particles with a trail (at most shard 0's count)
    * @param length positions kept per trail (one per `capture`)
    */
-  static async create(device: GPUDevice, shards: readonly Shard[], dims: number, tracked: number, length: number, format: GPUTextureFormat): Promise<TrailRenderer> {
-    if (!Number.isInteger(tracked) || tracked < 1 || tracked > shards[0].count) throw new RangeError(`TrailRenderer: tracked = ${tracked}; allowed: 1 … ${shards[0].count}`);
+  static async create(
+    device: GPUDevice,
+    shards: readonly Shard[],
+    dims: number,
+    tracked: number,
+    length: number,
+    format: GPUTextureFormat,
+  ): Promise<TrailRenderer> {
+    if (!Number.isInteger(tracked) || tracked < 1 || tracked > shards[0].count)
+      throw new RangeError(`TrailRenderer: tracked = ${tracked}; allowed: 1 … ${shards[0].count}`);
     if (!Number.isInteger(length) || length < 2) throw new RangeError(`TrailRenderer: length = ${length}; allowed: an integer ≥ 2`);
     const module = await compileShader(device, assembleShader(trailsWGSL, { dims, structs: [TrailParams] }), 'TrailRenderer.module');
     const pipeline = renderPipeline(device, 'TrailRenderer', module, format, 'line-list', true);
@@ -89,7 +105,18 @@ export class TrailRenderer {
 
   private writeUniforms(): void {
     if (!this.view || this.destroyed) return;
-    this.device.queue.writeBuffer(this.uniforms, 0, TrailParams.pack({ ...placement(this.view), tracked: this.tracked, length: this.length, head: this.head, filled: this.filled, intensity: this.intensity }));
+    this.device.queue.writeBuffer(
+      this.uniforms,
+      0,
+      TrailParams.pack({
+        ...placement(this.view),
+        tracked: this.tracked,
+        length: this.length,
+        head: this.head,
+        filled: this.filled,
+        intensity: this.intensity,
+      }),
+    );
   }
 
   destroy(): void {

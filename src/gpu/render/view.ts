@@ -26,5 +26,11 @@ export function clipFromWorld(view: View): Float32Array {
 /** The shared fields of PointParams and TrailParams that place coordinates on the screen. */
 export function placement(view: View): { clip_from_world: Float32Array; dim0: number; dim1: number; dim2: number; depth: number } {
   const three = view.dims.length === 3 && view.camera !== undefined;
-  return { clip_from_world: clipFromWorld(view), dim0: view.dims[0], dim1: view.dims[1], dim2: three ? view.dims[2]! : view.dims[0], depth: three ? 1 : 0 };
+  return {
+    clip_from_world: clipFromWorld(view),
+    dim0: view.dims[0],
+    dim1: view.dims[1],
+    dim2: three ? view.dims[2]! : view.dims[0],
+    depth: three ? 1 : 0,
+  };
 }

@@ -104,8 +104,14 @@ export function adaptGenzMalik(
   }
   if (axis === 0) {
     const m = 0.5 * (a0 + b0);
-    return adaptGenzMalik(f, a0, m, a1, b1, tol / 2, rtol, depth + 1, maxDepth, tally) + adaptGenzMalik(f, m, b0, a1, b1, tol / 2, rtol, depth + 1, maxDepth, tally);
+    return (
+      adaptGenzMalik(f, a0, m, a1, b1, tol / 2, rtol, depth + 1, maxDepth, tally) +
+      adaptGenzMalik(f, m, b0, a1, b1, tol / 2, rtol, depth + 1, maxDepth, tally)
+    );
   }
   const m = 0.5 * (a1 + b1);
-  return adaptGenzMalik(f, a0, b0, a1, m, tol / 2, rtol, depth + 1, maxDepth, tally) + adaptGenzMalik(f, a0, b0, m, b1, tol / 2, rtol, depth + 1, maxDepth, tally);
+  return (
+    adaptGenzMalik(f, a0, b0, a1, m, tol / 2, rtol, depth + 1, maxDepth, tally) +
+    adaptGenzMalik(f, a0, b0, m, b1, tol / 2, rtol, depth + 1, maxDepth, tally)
+  );
 }

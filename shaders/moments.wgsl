@@ -21,12 +21,12 @@ const BIG: f32 = 3.0e38;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 // target_d (D values) then radius^2; radius^2 < 0 means no target
 @group(0) @binding(5) var<storage, read> target_ball: array<f32>;
-@group(0) @binding(6) var<storage, read_write> row_min: array<f32>;
-@group(0) @binding(7) var<storage, read_write> row_argmin: array<u32>;
-#if ENERGY
-// the position of each row's argmin particle (D floats per row; 0 when the row has none)
-@group(0) @binding(8) var<storage, read_write> row_best_x: array<f32>;
-#endif
+// per row, BEST words: the lowest energy (f32 bits), its particle's global
+// index (0xffffffff when the row has none) and, with ENERGY, that particle's D
+// coordinates (f32 bits; 0 when none). One buffer, so a stage with a potential
+// from data stays within the 8 storage buffers WebGPU guarantees.
+@group(0) @binding(6) var<storage, read_write> row_best: array<u32>;
+const BEST: u32 = 2u + D;
 
 var<workgroup> scratch_index: array<u32, WG>;
 
@@ -104,16 +104,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     workgroupBarrier();
   }
   if (lid == 0u) {
-    let row = params.row0 + wid.x;
-    row_min[row] = scratch[0];
-    row_argmin[row] = scratch_index[0];
+    let at = (params.row0 + wid.x) * BEST;
+    row_best[at] = bitcast<u32>(scratch[0]);
+    row_best[at + 1u] = scratch_index[0];
 #if ENERGY
     for (var d = 0u; d < D; d++) {
       var v = 0.0;
       if (scratch_index[0] != 0xffffffffu) {
         v = positions[(scratch_index[0] - params.base) * D + d];
       }
-      row_best_x[row * D + d] = v;
+      row_best[at + 2u + d] = bitcast<u32>(v);
     }
 #endif
   }

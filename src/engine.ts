@@ -155,9 +155,9 @@ export class Simulation {
     return advanceChunks(loop, count, options);
   }
 
-  /** What the run has observed so far (a live view; see `Observations`). */
+  /** What the run has observed so far: its numbers as of now, its arrays live (copy what you keep; see `Observations`). */
   get observations(): Observations {
-    return this.observer.state;
+    return { ...this.observer.state };
   }
 
   /** The lowest energy any particle had at an observation so far, where and when. */

@@ -136,7 +136,7 @@ async function spawn(): Promise<WorkerHandle> {
 /**
  * A set of workers running one range kernel over shared state.
  * @example
- * const pool = await CpuPool.create(4, overdampedKernelSource('em', 2, potential.gradientJs), [positions]);
+ * const pool = await CpuPool.create(4, overdampedKernelSource(2, { kind: 'expression', js: potential.gradientJs! }, false), [positions]);
  * await pool.run(particles, { step0, coef, params, k0, k1 });
  * pool.destroy();
  */

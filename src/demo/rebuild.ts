@@ -2,7 +2,7 @@
  * Replacing the running lanes when a control needs a new run (a new preset,
  * expression, particle count, …): new simulations, renderers, plots and labels.
  */
-import { prepare, SpecError, PotentialError, type Prepared } from '../index.ts';
+import { InputError, prepare, type Prepared } from '../index.ts';
 import { specFor, writeParams, is3d, lanesOf } from './params.ts';
 import { Plots } from './plots.ts';
 import { page, showLaneLabels } from './page.ts';
@@ -50,7 +50,7 @@ function prepareLanes(state: DemoState, count: number): Prepared[] | undefined {
     page.exprError.textContent = '';
     return prepared;
   } catch (e) {
-    if (e instanceof SpecError || e instanceof PotentialError) {
+    if (e instanceof InputError) {
       page.exprError.textContent = e.message;
       return undefined;
     }

@@ -37,26 +37,41 @@ export class GpuEnsemble {
     const { spec, potential } = problem;
     const entry = INTEGRATOR_TABLE[spec.integrator];
     const made: GPUBuffer[] = [];
+    const buffers = (): Pick<GpuEnsemble, 'shards' | 'params' | 'velocities' | 'accepts'> => {
+      const shards = allocateShards(device, spec.particles, spec.dims, maxShardBytes);
+      made.push(...shards.map((s) => s.positions));
+      const params = device.createBuffer({
+        label: 'GpuEnsemble.params',
+        size: Math.max(16, 4 * potential.paramValues.length),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
+      made.push(params);
+      const velocities = entry.velocities ? allocateShardBuffers(device, shards, spec.dims, 'velocities') : undefined;
+      const accepts = entry.metropolis ? allocateShardBuffers(device, shards, 1, 'accepts') : undefined;
+      made.push(...(velocities ?? []), ...(accepts ?? []));
+      return { shards, params, velocities, accepts };
+    };
+    // the scopes are popped whatever happens: a device may be shared
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const shards = allocateShards(device, spec.particles, spec.dims, maxShardBytes);
-    const params = device.createBuffer({
-      label: 'GpuEnsemble.params',
-      size: Math.max(16, 4 * potential.paramValues.length),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-    });
-    const velocities = entry.velocities ? allocateShardBuffers(device, shards, spec.dims, 'velocities') : undefined;
-    const accepts = entry.metropolis ? allocateShardBuffers(device, shards, 1, 'accepts') : undefined;
-    made.push(...shards.map((s) => s.positions), params, ...(velocities ?? []), ...(accepts ?? []));
+    let allocated: ReturnType<typeof buffers> | undefined;
+    let thrown: unknown;
+    try {
+      allocated = buffers();
+    } catch (e) {
+      thrown = e;
+    }
     const validation = await device.popErrorScope();
     const error = (await device.popErrorScope()) ?? validation;
     try {
+      if (thrown !== undefined) throw thrown;
       if (error) {
-        const bytes = spec.particles * spec.dims * 4 * (velocities ? 2 : 1);
+        const bytes = spec.particles * spec.dims * 4 * (entry.velocities ? 2 : 1);
         throw new RuntimeFailure(
           `the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}. Use fewer particles.`,
         );
       }
+      const { shards, params, velocities, accepts } = allocated!;
       device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
       const data = createDataBuffer(device, potential);
       return new GpuEnsemble(device, spec.dims, shards, params, velocities, accepts, data);

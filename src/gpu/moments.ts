@@ -2,8 +2,9 @@
  * MomentsReduction: per-workgroup sums of shifted first and second moments,
  * energy, finite, non-finite and in-target counts, plus the per-workgroup
  * argmin of the energy and (with a potential) that particle's position
- * (shaders/moments.wgsl), copied into one MAP_READ staging buffer; the host
- * adds the rows in float64 and takes the minimum of minima.
+ * (shaders/moments.wgsl: `partials` and `row_best`), copied into one MAP_READ
+ * staging buffer; the host adds the rows in float64 and takes the minimum of
+ * minima.
  */
 import momentsWGSL from '../../shaders/moments.wgsl?raw';
 import { momentRowLength, momentsFromSums, type Moments, type TargetBall } from '../backend.ts';
@@ -16,13 +17,8 @@ import { dataBindGroup } from './potentialData.ts';
 const MAX_GROUPS = 4096;
 const WG = 256;
 
-/** Byte offsets of the staging buffer's sections: partial sums, row minima, their indices, the argmin positions. */
-interface StagingLayout {
-  minAt: number;
-  argminAt: number;
-  bestAt: number;
-  bytes: number;
-}
+/** Words per row of `row_best`: min E, its global index, the particle's D coordinates. */
+const bestWords = (dims: number) => 2 + dims;
 
 /** What is summed: the positions with the potential's energy, or plain per-particle values (velocities, counters). */
 export interface SummedValues {
@@ -36,15 +32,16 @@ export class MomentsReduction {
   private readonly partials: GPUBuffer;
   private readonly staging: GPUBuffer;
   private readonly ball: GPUBuffer;
-  private readonly rowMin: GPUBuffer;
-  private readonly rowArgmin: GPUBuffer;
-  private readonly rowBest?: GPUBuffer;
+  private readonly rowBest: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
   private readonly dataGroup?: GPUBindGroup;
   private readonly groups: number[];
   private readonly rows: number;
   private readonly q: number;
-  private readonly layout: StagingLayout;
+  /** byte offset of the row_best section in the staging buffer (after the partial sums) */
+  private readonly bestAt: number;
+  /** summing a potential's energy: row_best then holds the argmin's coordinates */
+  private readonly energy: boolean;
   private destroyed = false;
 
   private constructor(
@@ -55,6 +52,7 @@ export class MomentsReduction {
     values: SummedValues,
   ) {
     const pot = values.potential;
+    this.energy = pot !== undefined;
     if (pot?.data) this.dataGroup = dataBindGroup(device, pipeline, pot.data, 'MomentsReduction.dataGroup');
     this.q = momentRowLength(dims);
     this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
@@ -63,16 +61,12 @@ export class MomentsReduction {
     const f32 = (label: string, floats: number, usage = out) =>
       device.createBuffer({ label: `MomentsReduction.${label}`, size: Math.max(16, 4 * floats), usage });
     this.partials = f32('partials', this.rows * this.q);
-    this.rowMin = f32('rowMin', this.rows);
-    this.rowArgmin = f32('rowArgmin', this.rows);
-    if (pot) this.rowBest = f32('rowBest', this.rows * dims);
-    const minAt = this.rows * this.q * 4;
-    const argminAt = minAt + 4 * this.rows;
-    const bestAt = argminAt + 4 * this.rows;
-    this.layout = { minAt, argminAt, bestAt, bytes: bestAt + (pot ? 4 * this.rows * dims : 0) };
+    this.rowBest = f32('rowBest', this.rows * bestWords(dims));
+    this.bestAt = this.rows * this.q * 4;
+    const bytes = this.bestAt + this.rows * bestWords(dims) * 4;
     this.staging = device.createBuffer({
       label: 'MomentsReduction.staging',
-      size: this.layout.bytes,
+      size: bytes,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     this.ball = f32('ball', dims + 1, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
@@ -104,9 +98,7 @@ export class MomentsReduction {
       [3, this.shift],
       [4, this.partials],
       [5, this.ball],
-      [6, this.rowMin],
-      [7, this.rowArgmin],
-      [8, this.rowBest],
+      [6, this.rowBest],
     ];
     const entries = buffers.filter(([, b]) => b !== undefined).map(([binding, buffer]) => ({ binding, resource: { buffer: buffer! } }));
     return this.device.createBindGroup({
@@ -144,30 +136,29 @@ export class MomentsReduction {
       pass.dispatchWorkgroups(this.groups[s]);
     });
     pass.end();
-    const { minAt, argminAt, bestAt } = this.layout;
-    encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, minAt);
-    encoder.copyBufferToBuffer(this.rowMin, 0, this.staging, minAt, 4 * this.rows);
-    encoder.copyBufferToBuffer(this.rowArgmin, 0, this.staging, argminAt, 4 * this.rows);
-    if (this.rowBest) encoder.copyBufferToBuffer(this.rowBest, 0, this.staging, bestAt, 4 * this.rows * this.dims);
+    encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, this.bestAt);
+    encoder.copyBufferToBuffer(this.rowBest, 0, this.staging, this.bestAt, 4 * this.rows * bestWords(this.dims));
   }
 
   /** After the submit of `record`'s encoder: map, sum in float64, unmap. */
   async read(shift: number[]): Promise<Moments> {
     await this.staging.mapAsync(GPUMapMode.READ);
     const mapped = this.staging.getMappedRange();
-    const { minAt, argminAt, bestAt } = this.layout;
     const rows = new Float32Array(mapped, 0, this.rows * this.q);
-    const mins = new Float32Array(mapped, minAt, this.rows);
-    const argmins = new Uint32Array(mapped, argminAt, this.rows);
+    const B = bestWords(this.dims);
+    const bestF = new Float32Array(mapped, this.bestAt, this.rows * B);
+    const bestU = new Uint32Array(mapped, this.bestAt, this.rows * B);
     const sums = new Float64Array(this.q);
     let bestRow = -1;
     for (let r = 0; r < this.rows; r++) {
       for (let j = 0; j < this.q; j++) sums[j] += rows[r * this.q + j];
-      const better = bestRow < 0 || mins[r] < mins[bestRow] || (mins[r] === mins[bestRow] && argmins[r] < argmins[bestRow]);
-      if (argmins[r] !== 0xffffffff && better) bestRow = r;
+      const [e, i] = [bestF[r * B], bestU[r * B + 1]];
+      const better = bestRow < 0 || e < bestF[bestRow * B] || (e === bestF[bestRow * B] && i < bestU[bestRow * B + 1]);
+      if (i !== 0xffffffff && better) bestRow = r;
     }
-    const best = { energy: bestRow < 0 ? Infinity : mins[bestRow], index: bestRow < 0 ? -1 : argmins[bestRow], x: [] as number[] };
-    if (this.rowBest && bestRow >= 0) best.x = Array.from(new Float32Array(mapped, bestAt + 4 * bestRow * this.dims, this.dims));
+    const at = bestRow * B;
+    const best = { energy: bestRow < 0 ? Infinity : bestF[at], index: bestRow < 0 ? -1 : bestU[at + 1], x: [] as number[] };
+    if (this.energy && bestRow >= 0) best.x = Array.from(bestF.subarray(at + 2, at + 2 + this.dims));
     this.staging.unmap();
     // the shift the GPU used is the f32 rounding of `shift`
     return momentsFromSums(sums, this.dims, shift.map(Math.fround), best);
@@ -176,7 +167,6 @@ export class MomentsReduction {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowMin, this.rowArgmin, this.rowBest, ...this.uniforms])
-      b?.destroy();
+    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowBest, ...this.uniforms]) b.destroy();
   }
 }

@@ -51,8 +51,6 @@ export interface IntegratorParams {
 
 export interface Integrator {
   readonly name: IntegratorName;
-  /** one line for listings: what it is */
-  readonly description: string;
   /** spec fields it reads besides dt and temperature */
   readonly fields: readonly IntegratorField[];
   /** keeps a velocity per particle (a second per-particle array); the result then reports kinetic quantities */
@@ -81,9 +79,9 @@ const SAMPLER_FLAGS = { BAOAB: false, MALA: false, HMC: false, INERTIAL: false, 
 
 /** Every integrator, in the order listings show them. */
 export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
+  /** Euler–Maruyama, overdamped: x′ = x − h∇E + √(2hT)ξ */
   em: {
     name: 'em',
-    description: 'Euler–Maruyama, overdamped: x′ = x − h∇E + √(2hT)ξ',
     fields: ['batch'],
     velocities: false,
     metropolis: false,
@@ -98,9 +96,9 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     },
     reportsEnergyDrift: NO_DRIFT,
   },
+  /** Leimkuhler–Matthews, overdamped: EM with the noise (ξ_n + ξ_{n+1})/2; exact variance on a quadratic */
   lm: {
     name: 'lm',
-    description: 'Leimkuhler–Matthews, overdamped: EM with the noise (ξ_n + ξ_{n+1})/2; exact variance on a quadratic',
     fields: ['batch'],
     velocities: false,
     metropolis: false,
@@ -115,9 +113,9 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     },
     reportsEnergyDrift: NO_DRIFT,
   },
+  /** BAOAB, inertial Langevin with mass and friction (γ = 0: velocity Verlet; T = 0: heavy-ball momentum) */
   baoab: {
     name: 'baoab',
-    description: 'BAOAB, inertial Langevin with mass and friction (γ = 0: velocity Verlet; T = 0: heavy-ball momentum)',
     fields: ['mass', 'friction', 'batch'],
     velocities: true,
     metropolis: false,
@@ -132,9 +130,9 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     },
     reportsEnergyDrift: (p) => p.friction === 0,
   },
+  /** Metropolis-adjusted Langevin: an EM proposal with an accept test; exact for every h */
   mala: {
     name: 'mala',
-    description: 'Metropolis-adjusted Langevin: an EM proposal with an accept test; exact for every h',
     fields: [],
     velocities: false,
     metropolis: true,
@@ -149,9 +147,9 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     },
     reportsEnergyDrift: NO_DRIFT,
   },
+  /** Hamiltonian Monte Carlo: L leapfrog steps of size h from a fresh thermal velocity, with an accept test */
   hmc: {
     name: 'hmc',
-    description: 'Hamiltonian Monte Carlo: L leapfrog steps of size h from a fresh thermal velocity, with an accept test',
     fields: ['mass', 'leapfrogSteps'],
     velocities: true,
     metropolis: true,

@@ -38,10 +38,12 @@ export async function advanceChunks(loop: ChunkLoop, count: number, options: Run
     const k = chunkSize(loop, options, end - obs.step);
     await loop.backend.advance(obs.step, loop.protocol.coefficients(obs.step, k));
     obs.step += k;
+    // the CPU backend names the threads it used once it has stepped
+    obs.device = loop.backend.device;
     options.onProgress?.(obs.step, loop.totalSteps);
     if (options.onChunk) {
       obs.elapsedMs += performance.now() - t0;
-      await options.onChunk(obs);
+      await options.onChunk({ ...obs });
       t0 = performance.now();
     }
   }

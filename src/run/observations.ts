@@ -19,8 +19,14 @@ export interface HistogramSum {
   snapshots: number[];
 }
 
+/**
+ * What a run has observed so far: host data only (no GPU object), enough to
+ * rebuild a (partial) result with `Simulation.resultFromObservations` after
+ * the device is gone. Structured-cloneable (IndexedDB, postMessage).
+ */
 export interface Observations {
   backend: BackendKind;
+  /** what steps the particles (the adapter, or the CPU and the threads it used) */
   device: string;
   software: boolean;
   /** steps done */

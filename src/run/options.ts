@@ -30,8 +30,9 @@ export interface RunOptions {
   signal?: AbortSignal;
   /**
    * Called after every chunk and awaited before the next is submitted: a page
-   * yields to the browser here, or saves the observations. `observations` is a
-   * live view (its arrays change as the run goes on): copy what you keep.
+   * yields to the browser here, or saves the observations. `observations` holds
+   * the numbers as of this chunk, but its arrays and objects are the run's own
+   * (they change as the run goes on): copy what you keep, change nothing.
    * Its time is not counted in `elapsedMs`.
    */
   onChunk?: (observations: Observations) => void | Promise<void>;

@@ -76,10 +76,6 @@ export interface PartialSection {
   stepsPlanned: number;
 }
 
-/**
- * What a run has observed so far: host data only (no GPU object), enough to
- * rebuild a (partial) result with `Simulation.resultFromObservations` after
-
 /** The run's state at its end (or at its last saved observation). */
 export interface FinalState {
   moments: Moments;

@@ -75,16 +75,21 @@ describe('ownership under the guard', () => {
   it('observing again allocates nothing that outlives the call', async () => {
     const sim = await simulation({ ...spec, integrator: 'hmc' }, 'webgpu');
     try {
-      await sim.run(); // builds what is built on first use (the covariance reduction)
+      await sim.run();
       const t = startTracking();
       await sim.advance(5);
+      const o = await sim.backend.observe({ shift: [0, 0], histogram: true });
       await sim.moments();
       await sim.backend.histogram();
+      await sim.backend.covariance([0, 0]);
       await sim.backend.readParticle(7);
       await sim.backend.readPositions();
       await sim.backend.readVelocities();
       stopTracking(t);
       expect(t.describeLeaks()).toBe('');
+      // the pass did observe: every particle, its velocities, the 5 steps' proposals, the histogram
+      expect([o.moments.count + o.moments.nonFinite, o.velocity?.count, o.acceptance?.proposed]).toEqual([300, 300, 5 * 300]);
+      expect(o.histogram!.finite).toBe(300 - o.moments.nonFinite);
     } finally {
       sim.destroy();
     }

@@ -80,9 +80,8 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
     const T = 0.7;
     // h ω₀ = 1.2 (stable below 2): the velocity factors 1 − h²ω²/4 = 0.64 and 0.955 are far from 1, so a wrong factor shows
     const h = 0.6;
-    // The former GPU-only version had N = 20000 in 1-D (h ω = 0.8, 150 steps), the CPU one N = 10000 in 2-D
-    // (300 steps): keep the larger N, so every moment's tolerance is the tighter of the two (5·√(2/N) = 5 %
-    // relative). 100 steps (still two dispatches on either backend) suffice: x starts exact and only ⟨v²⟩ starts
+    // N = 20000 makes every moment's tolerance 5·√(2/N) = 5 % relative. 100 steps (two dispatches on either
+    // backend) suffice: x starts exact and only ⟨v²⟩ starts
     // off (at T/m); the slowest BAOAB eigenvalue here is 0.89 per step (γ = 4, ω² = ½), and the covariance
     // recursion of the cooling test below, at constant T, is within 1e-12 relative of the invariant moments by then
     const N = 20000;
@@ -129,7 +128,7 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
     // On E = ½kx² every BAOAB sub-step is linear in (x, v): B and A are shears, O
     // scales v by c1 and adds variance c2²/m. So the ensemble covariance C of
     // (x, v) follows C ← L C Lᵀ (+ diag(0, c2_n²/m) at O) exactly, whatever T_n does.
-    // Formerly CPU only; it holds in f32 too (rounding is far below the 5-SE tolerance), so it runs on both.
+    // In f32 the rounding is far below the 5-SE tolerance, so the recursion is checked on both backends.
     it('⟨x²⟩, ⟨xv⟩, ⟨v²⟩ after geometric cooling match the recursion within 5 standard errors', async () => {
       const k = 2;
       const m = 0.5;
@@ -197,8 +196,8 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
   describe('velocity Verlet (BAOAB, γ = 0) on a double well', () => {
     it('the engine reports energyDrift ≈ 0 (ensemble mean of H) and totalEnergy measured from step 0', async () => {
       const h = 0.01;
-      // 256 particles (the former GPU version's; four full workgroups of 64) and 5000 steps (the CPU version's,
-      // the longer run); K = 500 steps per dispatch spares SwiftShader 79 dispatches and changes no result
+      // 256 particles (four full workgroups of 64) over 5000 steps; K = 500 steps per dispatch spares
+      // SwiftShader 79 dispatches and changes no result
       const spec = {
         dims: 2,
         particles: 256,
@@ -249,8 +248,7 @@ describe.each(BACKENDS)('inertial and Metropolis samplers (%s backend)', (backen
       expect(mala.trace).toBeUndefined();
     });
 
-    // The former CPU and GPU versions had the same spec (the histogram is one snapshot at the end either way);
-    // the CPU's trace of acceptance rates is checked on the CPU only, below
+    // the trace of acceptance rates is bookkeeping, checked on the CPU only, below
     it.each(['mala', 'hmc'])('%s on the tilted double well at h = 0.1 (where EM is biased): KL at the floor', async (integrator) => {
       const { result } = await runAndRead({ ...TILTED, integrator }, backend);
       expect(result.divergence!.kl).toBeLessThan(tiltedKlBound(result));

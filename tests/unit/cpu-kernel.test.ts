@@ -82,7 +82,7 @@ describe('Philox4x32-10 in WebAssembly (src/cpu/philoxWasm.ts), against src/rng/
 async function positions(
   spec: object,
   threads: number,
-): Promise<{ x: Float64Array; v?: Float64Array; device: string; mean: number[]; acceptanceRate?: number }> {
+): Promise<{ x: Float64Array; v?: Float64Array; device: string; resultDevice: string; mean: number[]; acceptanceRate?: number }> {
   const sim = await Simulation.create(spec, { backend: 'cpu', cpu: { threads } });
   try {
     const result = await sim.run();
@@ -91,6 +91,7 @@ async function positions(
       x: (await sim.backend.readPositions()) as Float64Array,
       v,
       device: sim.backend.device,
+      resultDevice: result.device,
       mean: result.final.mean,
       acceptanceRate: result.final.acceptanceRate,
     };
@@ -383,6 +384,8 @@ describe('CPU backend: generated kernel and worker threads against the reference
       seed: 3,
     };
     const [two, three] = [await positions(spec, 2), await positions(spec, 3)];
+    // the result names the threads that stepped the particles, as the backend does after the run
+    expect([two.resultDevice, three.resultDevice]).toEqual([two.device, three.device]);
     expect([two.device, three.device]).toEqual([
       'CPU (JavaScript float64, generated kernel, 2 worker threads)',
       'CPU (JavaScript float64, generated kernel, 3 worker threads)',

@@ -4,11 +4,23 @@
  * integrator table and the spec validator. And the checker itself can fail:
  * a small tree that breaks each rule is reported rule by rule.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkStructure, MAX_FUNCTION_LINES, MAX_MODULE_LINES } from '../../scripts/structure.ts';
+import { checkStructure, MAX_FUNCTION_LINES, MAX_MODULE_LINES, sourceFiles } from '../../scripts/structure.ts';
+
+describe('the GPU lifetime guard', () => {
+  it('covers every test file that runs on a GPU device (it imports tests/gpu/harness.ts, or tests/support.ts which does)', () => {
+    const files = sourceFiles(process.cwd(), 'tests').filter((f) => f.endsWith('.test.ts') && f !== 'tests/unit/structure.test.ts');
+    const onGpu = files.filter((f) => /tests\/gpu\/|'webgpu'|nodeGpuContext|\bgpu\(\)/.test(`${f}\n${readFileSync(f, 'utf8')}`));
+    const unguarded = onGpu.filter(
+      (f) => !/from '(\.\.\/)*(gpu\/)?harness\.ts'|from '(\.\/)?(\.\.\/)*support\.ts'|from '\.\/harness\.ts'/.test(readFileSync(f, 'utf8')),
+    );
+    expect(onGpu.length).toBeGreaterThan(15);
+    expect(unguarded).toEqual([]);
+  });
+});
 
 describe('the shape of src/', () => {
   it('keeps every rule', async () => {

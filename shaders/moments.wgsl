@@ -22,11 +22,13 @@ const BIG: f32 = 3.0e38;
 // target_d (D values) then radius^2; radius^2 < 0 means no target
 @group(0) @binding(5) var<storage, read> target_ball: array<f32>;
 // per row, BEST words: the lowest energy (f32 bits), its particle's global
-// index (0xffffffff when the row has none) and, with ENERGY, that particle's D
-// coordinates (f32 bits; 0 when none). One buffer, so a stage with a potential
-// from data stays within the 8 storage buffers WebGPU guarantees.
+// index (0xffffffff when the row has none), the lowest global index of a
+// non-finite particle (0xffffffff when none) and, with ENERGY, the argmin
+// particle's D coordinates (f32 bits; 0 when none). One buffer, so a stage
+// with a potential from data stays within the 8 storage buffers WebGPU
+// guarantees.
 @group(0) @binding(6) var<storage, read_write> row_best: array<u32>;
-const BEST: u32 = 2u + D;
+const BEST: u32 = 3u + D;
 
 var<workgroup> scratch_index: array<u32, WG>;
 
@@ -40,6 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc: array<f32, Q>;
   var best = BIG;
   var best_index = 0xffffffffu;
+  var first_bad = 0xffffffffu;
   let r2 = target_ball[D];
   let stride = nwg.x * WG;
   for (var i = wid.x * WG + lid; i < params.count; i += stride) {
@@ -58,6 +61,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
     if (bad) {
       acc[2u * D + 2u] += 1.0;
+      // the grid-stride loop visits increasing indices: the first is this thread's lowest
+      first_bad = min(first_bad, params.base + i);
     } else {
       for (var d = 0u; d < D; d++) {
         let dx = x[d] - shift[d];
@@ -103,17 +108,30 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     workgroupBarrier();
   }
+  let best_row = scratch[0];
+  let argmin = scratch_index[0];
+  // the lowest index of a non-finite particle, reusing scratch_index
+  workgroupBarrier();
+  scratch_index[lid] = first_bad;
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
+    if (lid < s) {
+      scratch_index[lid] = min(scratch_index[lid], scratch_index[lid + s]);
+    }
+    workgroupBarrier();
+  }
   if (lid == 0u) {
     let at = (params.row0 + wid.x) * BEST;
-    row_best[at] = bitcast<u32>(scratch[0]);
-    row_best[at + 1u] = scratch_index[0];
+    row_best[at] = bitcast<u32>(best_row);
+    row_best[at + 1u] = argmin;
+    row_best[at + 2u] = scratch_index[0];
 #if ENERGY
     for (var d = 0u; d < D; d++) {
       var v = 0.0;
-      if (scratch_index[0] != 0xffffffffu) {
-        v = positions[(scratch_index[0] - params.base) * D + d];
+      if (argmin != 0xffffffffu) {
+        v = positions[(argmin - params.base) * D + d];
       }
-      row_best[at + 2u + d] = bitcast<u32>(v);
+      row_best[at + 3u + d] = bitcast<u32>(v);
     }
 #endif
   }

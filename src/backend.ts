@@ -29,6 +29,8 @@ export interface Moments {
   inside: number;
   /** the lowest energy of any finite particle, that particle's global index (lowest index on ties) and position ([] when no particle is finite) */
   best: { energy: number; index: number; x: number[] };
+  /** the lowest global index of a non-finite particle (−1 when none): an example to diagnose */
+  firstNonFinite: number;
 }
 
 /** Velocity moments of the inertial integrators (baoab, hmc), summed in float64. */
@@ -159,7 +161,7 @@ export function momentRowLength(dims: number): number {
 }
 
 /** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite, inside] into Moments; `best` as found (with its position). */
-export function momentsFromSums(sums: Float64Array, dims: number, shift: number[], best: Moments['best']): Moments {
+export function momentsFromSums(sums: Float64Array, dims: number, shift: number[], best: Moments['best'], firstNonFinite = -1): Moments {
   const count = sums[2 * dims + 1];
   const nonFinite = sums[2 * dims + 2];
   const mean: number[] = [];
@@ -170,5 +172,14 @@ export function momentsFromSums(sums: Float64Array, dims: number, shift: number[
     mean.push(shift[d] + m1);
     variance.push(Math.max(0, m2 - m1 * m1));
   }
-  return { count, nonFinite, mean, variance, meanEnergy: count > 0 ? sums[2 * dims] / count : NaN, inside: sums[2 * dims + 3], best };
+  return {
+    count,
+    nonFinite,
+    mean,
+    variance,
+    meanEnergy: count > 0 ? sums[2 * dims] / count : NaN,
+    inside: sums[2 * dims + 3],
+    best,
+    firstNonFinite,
+  };
 }

@@ -20,6 +20,7 @@ import { Protocol, temperatureAfter } from './run/protocol.ts';
 import { BoltzmannReferences } from './run/references.ts';
 import { buildResult, type FinalState, type RunResult } from './run/result.ts';
 import type { BestSection } from './run/sections.ts';
+import { causeAt, probe, visitedBox, type Cause } from './run/diagnosis.ts';
 
 export { prepare, type Prepared } from './run/prepare.ts';
 export type { RunResult, PartialSection } from './run/result.ts';
@@ -76,6 +77,7 @@ export class Simulation {
       meanEnergy: NaN,
       inside: 0,
       best: { energy: Infinity, index: -1, x: [] },
+      firstNonFinite: -1,
     };
     const step = saved.moments?.step ?? saved.step;
     const references = new BoltzmannReferences(potential, spec.histogram);
@@ -189,6 +191,7 @@ export class Simulation {
     const snapshots = new Set(snapshotSteps(spec));
     const traces = new Set(traceSteps(spec));
     const events = [...new Set([...snapshots, ...traces, spec.steps])].filter((s) => s >= this.step).sort((a, b) => a - b);
+    await this.observeStart();
     await this.observeInitialEnergy();
     for (const s of events) {
       await this.advanceChunks(s - this.step, opts);
@@ -209,6 +212,28 @@ export class Simulation {
       reference: (T) => this.references.at(T),
       partial,
     });
+  }
+
+  /**
+   * Before the first step: how many particles are already non-finite, and why
+   * (so that a warning blames the step size only for particles a step made
+   * non-finite). The moments are not folded into `best`.
+   */
+  private async observeStart(): Promise<void> {
+    const state = this.observer.state;
+    if (this.step !== 0 || state.start !== undefined) return;
+    const t0 = performance.now();
+    const m = await this.backend.moments(this.observer.centre);
+    state.start = { count: m.nonFinite, cause: await this.causeOf(m) };
+    state.elapsedMs += performance.now() - t0;
+  }
+
+  /** Why the particles of `m` are non-finite: from its example particle, else (its position is NaN) from a probe of the potential where the ensemble has been. */
+  private async causeOf(m: Moments): Promise<Cause | undefined> {
+    if (m.nonFinite === 0 || m.firstNonFinite < 0) return undefined;
+    const cause = causeAt(this.potential, await this.backend.readParticle(m.firstNonFinite));
+    if (cause?.kind !== 'blow-up') return cause;
+    return probe(this.potential, visitedBox(this.spec, m.count > 0 ? m : this.observer.state.moments)) ?? cause;
   }
 
   /** A run that reports energyDrift measures it from the mean total energy at step 0. */
@@ -241,8 +266,9 @@ export class Simulation {
     const m = observation.moments;
     const t0 = performance.now();
     const covariance = await this.backend.covariance(this.observer.centre);
+    const nonFinite = { count: m.nonFinite, cause: await this.causeOf(m) };
     this.observer.state.elapsedMs += performance.now() - t0;
-    return { moments: m, step: this.step, kinetic, covariance };
+    return { moments: m, step: this.step, kinetic, covariance, nonFinite };
   }
 
   /**

@@ -33,6 +33,7 @@ export function cpuMoments(
   const D = dims;
   const sums = new Float64Array(momentRowLength(D));
   let best = { energy: Infinity, index: -1 };
+  let firstBad = -1;
   const r2 = ball ? Math.fround(ball.radius * ball.radius) : -1;
   const x = new Float64Array(D);
   const n = positions.length / D;
@@ -43,6 +44,7 @@ export function cpuMoments(
     bad = bad || !finiteF32(e);
     if (bad) {
       sums[2 * D + 2] += 1;
+      if (firstBad < 0) firstBad = i;
       continue;
     }
     for (let d = 0; d < D; d++) {
@@ -56,7 +58,7 @@ export function cpuMoments(
     if (ball && distance2(x, ball.target) <= r2) sums[2 * D + 3] += 1;
   }
   const at = best.index >= 0 ? Array.from(positions.subarray(best.index * D, (best.index + 1) * D)) : [];
-  return momentsFromSums(sums, D, shift, { ...best, x: at });
+  return momentsFromSums(sums, D, shift, { ...best, x: at }, firstBad);
 }
 
 function distance2(x: Float64Array, target: number[]): number {

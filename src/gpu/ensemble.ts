@@ -4,7 +4,7 @@
  * velocities and the accept counters when the integrator has them (same
  * split), plus the potential's parameters and data that every stage binds.
  */
-import { RuntimeFailure } from '../errors.ts';
+import { SpecError } from '../errors.ts';
 import type { Problem } from '../backend.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
@@ -31,7 +31,7 @@ export class GpuEnsemble {
   /**
    * Allocate (contents undefined until the InitKernel runs; parameters and data written).
    * @param maxShardBytes split the particles into buffers of at most this many bytes (tests force splitting with it)
-   * @throws RuntimeFailure when the device cannot hold them; nothing stays allocated then
+   * @throws SpecError (naming `particles`) when the device cannot hold them; nothing stays allocated then
    */
   static async create(device: GPUDevice, problem: Problem, maxShardBytes?: number): Promise<GpuEnsemble> {
     const { spec, potential } = problem;
@@ -67,8 +67,10 @@ export class GpuEnsemble {
       if (thrown !== undefined) throw thrown;
       if (error) {
         const bytes = spec.particles * spec.dims * 4 * (entry.velocities ? 2 : 1);
-        throw new RuntimeFailure(
-          `the GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}. Use fewer particles.`,
+        throw new SpecError(
+          'particles',
+          spec.particles,
+          `this GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}; use fewer particles`,
         );
       }
       const { shards, params, velocities, accepts } = allocated!;

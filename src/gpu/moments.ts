@@ -17,8 +17,8 @@ import { dataBindGroup } from './potentialData.ts';
 const MAX_GROUPS = 4096;
 const WG = 256;
 
-/** Words per row of `row_best`: min E, its global index, the particle's D coordinates. */
-const bestWords = (dims: number) => 2 + dims;
+/** Words per row of `row_best`: min E, its global index, the lowest index of a non-finite particle, the argmin's D coordinates. */
+const bestWords = (dims: number) => 3 + dims;
 
 /** What is summed: the positions with the potential's energy, or plain per-particle values (velocities, counters). */
 export interface SummedValues {
@@ -150,7 +150,9 @@ export class MomentsReduction {
     const bestU = new Uint32Array(mapped, this.bestAt, this.rows * B);
     const sums = new Float64Array(this.q);
     let bestRow = -1;
+    let firstBad = 0xffffffff;
     for (let r = 0; r < this.rows; r++) {
+      firstBad = Math.min(firstBad, bestU[r * B + 2]);
       for (let j = 0; j < this.q; j++) sums[j] += rows[r * this.q + j];
       const [e, i] = [bestF[r * B], bestU[r * B + 1]];
       const better = bestRow < 0 || e < bestF[bestRow * B] || (e === bestF[bestRow * B] && i < bestU[bestRow * B + 1]);
@@ -158,10 +160,10 @@ export class MomentsReduction {
     }
     const at = bestRow * B;
     const best = { energy: bestRow < 0 ? Infinity : bestF[at], index: bestRow < 0 ? -1 : bestU[at + 1], x: [] as number[] };
-    if (this.energy && bestRow >= 0) best.x = Array.from(bestF.subarray(at + 2, at + 2 + this.dims));
+    if (this.energy && bestRow >= 0) best.x = Array.from(bestF.subarray(at + 3, at + 3 + this.dims));
     this.staging.unmap();
     // the shift the GPU used is the f32 rounding of `shift`
-    return momentsFromSums(sums, this.dims, shift.map(Math.fround), best);
+    return momentsFromSums(sums, this.dims, shift.map(Math.fround), best, firstBad === 0xffffffff ? -1 : firstBad);
   }
 
   destroy(): void {

@@ -5,12 +5,12 @@
  * potential (src/potential/data.ts declares it). Potentials without data have
  * no group 1.
  */
-import { RuntimeFailure } from '../errors.ts';
+import { SpecError } from '../errors.ts';
 import type { CompiledPotential } from '../potential/index.ts';
 
 /**
  * Upload the potential's data, or return undefined when it has none.
- * @throws RuntimeFailure when the data exceed the device's storage-binding limit
+ * @throws SpecError (naming `potential.data`) when the data exceed the device's storage-binding limit
  */
 export function createDataBuffer(device: GPUDevice, potential: CompiledPotential): GPUBuffer | undefined {
   const data = potential.data;
@@ -18,8 +18,10 @@ export function createDataBuffer(device: GPUDevice, potential: CompiledPotential
   const bytes = Math.max(16, data.values.length * 4);
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (bytes > limit) {
-    throw new RuntimeFailure(
-      `the data set (${data.rows} rows × ${data.columns.length} columns, ${bytes} bytes as f32) exceeds this GPU's storage-binding limit of ${limit} bytes; use fewer rows`,
+    throw new SpecError(
+      'potential.data',
+      `${data.rows} rows × ${data.columns.length} columns`,
+      `needs ${bytes} bytes as f32, more than this GPU's storage-binding limit of ${limit} bytes; use fewer rows (or --backend cpu)`,
     );
   }
   const buffer = device.createBuffer({

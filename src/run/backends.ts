@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend } from '../gpu/backend.ts';
 import type { SimulationOptions } from './options.ts';
 import type { Prepared } from './prepare.ts';
+import { checkMemory, cpuNeed, gpuNeed, hostMemory } from './memory.ts';
 
 /**
  * The backend for `prepared` under `options.backend`.
@@ -13,11 +14,16 @@ import type { Prepared } from './prepare.ts';
  */
 export async function createBackend(prepared: Prepared, options: SimulationOptions): Promise<Backend> {
   const kind = options.backend ?? 'auto';
-  if (kind === 'cpu') return new CpuBackend(prepared, options.cpu);
+  const memory = options.memory ?? hostMemory();
+  const cpu = () => {
+    checkMemory(prepared, cpuNeed(prepared), memory);
+    return new CpuBackend(prepared, options.cpu);
+  };
+  if (kind === 'cpu') return cpu();
   if (!options.gpu) {
     if (kind === 'webgpu') throw new RuntimeFailure('backend "webgpu" was asked for but no WebGPU device provider was given');
     options.onNotice?.('no WebGPU provider here; running on the CPU backend');
-    return new CpuBackend(prepared, options.cpu);
+    return cpu();
   }
   let ctx: GpuContext;
   try {
@@ -25,9 +31,11 @@ export async function createBackend(prepared: Prepared, options: SimulationOptio
   } catch (e) {
     if (kind === 'webgpu' || !(e instanceof RuntimeFailure)) throw e;
     options.onNotice?.(`${e.message.split('. ')[0]}; running on the CPU backend instead`);
-    return new CpuBackend(prepared, options.cpu);
+    return cpu();
   }
   try {
+    // a software adapter keeps its buffers in this machine's memory; a GPU's own memory is checked by its allocation (GpuEnsemble)
+    if (ctx.adapter.software) checkMemory(prepared, gpuNeed(prepared), memory);
     return await WebGpuBackend.create(ctx, prepared, { ownsDevice: true, ...options.webgpu });
   } catch (e) {
     // a device acquired for this run goes with it; a shared one (ownsDevice: false) is the caller's

@@ -8,6 +8,7 @@ import type { AcceptanceCounts, BackendKind, Moments, VelocityMoments } from '..
 import type { HistogramCounts } from '../stats/binning.ts';
 import type { RunSpec } from '../spec.ts';
 import type { BestSection, TraceRow } from './sections.ts';
+import type { NonFinite } from './diagnosis.ts';
 
 /** Histogram snapshots summed in float64 (no u32 wrap however long the run). */
 export interface HistogramSum {
@@ -43,6 +44,10 @@ export interface Observations {
   acceptance?: AcceptanceCounts;
   /** the ensemble's mean total energy at step 0 (runs that report energyDrift), energy units */
   initialTotalEnergy?: number;
+  /** the particles non-finite at step 0, before any step, and why (a run started at step 0) */
+  start?: NonFinite;
+  /** trace steps whose histogram had no particle inside the box, so no KL */
+  emptyHistogramSteps?: number[];
 }
 
 /** Velocity moments with the kinetic quantities derived from them (integrators with velocities). */

@@ -118,7 +118,10 @@ export class Observer {
     };
     if (a && a.proposed > 0) row.acceptanceRate = a.accepted / a.proposed;
     if (observed.kinetic) row.kineticTemperature = observed.kinetic.kineticTemperature;
-    if (h && reference && 'probabilities' in reference) row.kl = divergences(h.counts, reference.probabilities).kl;
+    if (h && reference && 'probabilities' in reference) {
+      if (h.finite > h.outside) row.kl = divergences(h.counts, reference.probabilities).kl;
+      else (this.state.emptyHistogramSteps ??= []).push(this.state.step);
+    }
     if (this.spec.observe.target) row.inTarget = m.inside / this.spec.particles;
     this.state.trace.push(row);
     return row;

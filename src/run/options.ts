@@ -17,6 +17,12 @@ export interface SimulationOptions {
   webgpu?: WebGpuBackendOptions;
   /** CPU backend: threads ('auto' = all cores, 1 = this thread, 0 = the reference step) */
   cpu?: CpuBackendOptions;
+  /**
+   * Memory this run may draw on, bytes (default: what the machine has free,
+   * src/run/memory.ts `hostMemory`). A run needing more than 80 % of it is
+   * refused before allocating (SpecError naming `particles`).
+   */
+  memory?: number;
 }
 
 /** Progress of a run: steps done out of total. */

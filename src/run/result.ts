@@ -13,6 +13,7 @@ import { divergences, klFloor } from '../stats/divergence.ts';
 import { effectiveTemperature, hessian } from '../stats/sgd.ts';
 import { samplesOf, type HistogramSum, type Kinetic, type Observations } from './observations.ts';
 import { temperatureAfter } from './protocol.ts';
+import { nonFiniteWarnings, type NonFinite } from './diagnosis.ts';
 import type { BestSection, BoltzmannSection, DivergenceSection, HistogramResult, TraceRow } from './sections.ts';
 
 /** The result JSON (README "Result"): a public contract. */
@@ -85,6 +86,8 @@ export interface FinalState {
   kinetic?: Kinetic;
   /** the positions' covariance, if known (not in a result rebuilt from saved observations) */
   covariance?: Covariance;
+  /** the non-finite particles and why, if known (else `moments.nonFinite`, cause unknown) */
+  nonFinite?: NonFinite;
 }
 
 /** What `buildResult` reads of a run besides its observations. */
@@ -115,8 +118,14 @@ export function buildResult(r: ResultInputs): RunResult {
     final: finalSection(r, notes),
     best: obs.best,
     notes,
-    warnings: warnings(spec, r.final.moments),
+    warnings: warnings(r),
   };
+  if (r.final.moments.count === 0 && r.final.moments.nonFinite > 0)
+    notes.push(
+      'every particle is non-finite: final.mean, final.variance and final.meanEnergy are unknown (null); the moments count finite particles only',
+    );
+  if (obs.emptyHistogramSteps?.length)
+    notes.push(`trace rows at steps ${obs.emptyHistogramSteps.join(', ')} have no kl: no particle was inside the histogram box then`);
   const { target, radius } = spec.observe;
   if (target && radius) result.target = { x: target, radius, fraction: r.final.moments.inside / spec.particles };
   if (r.partial) result.partial = { reason: r.partial, stepsPlanned: spec.steps };
@@ -130,12 +139,10 @@ function round(x: number, digits: number): number {
   return Math.round(x * f) / f;
 }
 
-function warnings(spec: RunSpec, m: Moments): string[] {
-  if (m.nonFinite === 0) return [];
-  const dt = spec.dtSchedule ? JSON.stringify(spec.dtSchedule) : spec.dt;
-  return [
-    `${m.nonFinite} of ${spec.particles} particles became non-finite: the step is too large for this potential; lower dt (now ${dt}).`,
-  ];
+/** Warnings about non-finite particles, each with its cause (only a blow-up blames the step size). */
+function warnings(r: ResultInputs): string[] {
+  const dt = r.spec.dtSchedule ? JSON.stringify(r.spec.dtSchedule) : String(r.spec.dt);
+  return nonFiniteWarnings(r.spec.particles, dt, r.observations.start, r.final.nonFinite ?? { count: r.final.moments.nonFinite });
 }
 
 /** `final`: moments, covariance, and what the integrator adds (acceptance rate, kinetic quantities, energy drift, T_eff). */
@@ -207,6 +214,10 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
     return out;
   }
   out.boltzmann = { temperature: T, probabilities: Array.from(ref.probabilities), method: ref.method };
+  if (samples === 0) {
+    notes.push(`no divergence: no particle was inside the histogram box at any snapshot (${sum.outside} finite samples outside it)`);
+    return out;
+  }
   const d = divergences(sum.counts, ref.probabilities, { correlated: sum.snapshots.length > 1 });
   const populated = ref.probabilities.filter((p) => p > 0).length;
   out.divergence = {

@@ -35,6 +35,11 @@ describe('GPU moments reduction', () => {
         }
         const e = good.reduce((a, i) => a + sim.potential.energy([x[2 * i], x[2 * i + 1]]), 0) / good.length;
         expect(Math.abs(m.meanEnergy - e) / e).toBeLessThan(1e-5);
+        // the lowest index of a non-finite particle (the example a diagnosis reads), across buffers: 5, then 6000
+        expect(m.firstNonFinite).toBe(5);
+        x[2 * bad[0]] = 10;
+        (sim.backend as WebGpuBackend).writePositions(x);
+        expect((await sim.moments()).firstNonFinite).toBe(6000);
       } finally {
         sim.destroy();
       }

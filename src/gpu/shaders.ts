@@ -48,18 +48,49 @@ export interface ShaderParts {
   reduce?: boolean;
 }
 
-/** The complete WGSL of one stage. */
+/** Where a stage file takes the potential's functions. */
+const POTENTIAL_MARK = '//!potential';
+
+/**
+ * Generated WGSL holds printable ASCII and \n only. Any other line break
+ * (U+000B, U+000C, \r, U+0085, U+2028, U+2029) would end a `//` comment and
+ * compile what follows, so text that has one is refused before it reaches
+ * the compiler, whatever put it there.
+ */
+const NOT_GENERATED_WGSL = /[^\x20-\x7e\n]/;
+
+/**
+ * The complete WGSL of one stage.
+ * @throws Error when the stage needs a potential and none was given, or the potential's WGSL holds a character generated code never has
+ */
 export function assembleShader(stage: string, parts: ShaderParts): string {
   const head = [`const D: u32 = ${parts.dims}u;`, ...parts.structs.map((s) => s.wgsl()), commonWGSL];
   if (parts.rng) head.push(philoxWGSL);
   if (parts.reduce) head.push(reduceWGSL);
   let body = preprocess(stage, parts.defines ?? {});
-  if (body.includes('//!potential')) {
+  if (body.includes(POTENTIAL_MARK)) {
     if (parts.potential === undefined) throw new Error('stage needs a potential but none was given');
-    body = body.replace('//!potential', parts.potential);
+    checkGenerated(parts.potential);
+    // sliced, not String.replace: a replacement string would expand `$&`, `$'`, … in the spliced text
+    const at = body.indexOf(POTENTIAL_MARK);
+    body = body.slice(0, at) + parts.potential + body.slice(at + POTENTIAL_MARK.length);
   }
   return `${head.join('\n')}\n${body}`;
 }
+
+/** @throws Error naming the first character of `potential` that generated WGSL never holds */
+function checkGenerated(potential: string): void {
+  const bad = NOT_GENERATED_WGSL.exec(potential);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw new Error(
+      `the potential's WGSL holds U+${code} at character ${bad.index + 1}; generated WGSL holds printable ASCII and \\n only`,
+    );
+  }
+}
+
+/** The line breaks of the WGSL spec (blankspace that ends a line), so that an error's line number finds its line. */
+const WGSL_LINE_BREAK = /\r\n|[\n\v\f\r\u0085\u2028\u2029]/;
 
 /**
  * Compile WGSL, reporting errors against the generated source with line numbers.
@@ -72,7 +103,7 @@ export async function compileShader(device: GPUDevice, code: string, label: stri
   const scopeError = await device.popErrorScope();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0 || scopeError) {
-    const lines = code.split('\n');
+    const lines = code.split(WGSL_LINE_BREAK);
     const detail = errors
       .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
       .join('\n');

@@ -6,17 +6,20 @@
  * The IR's parameter index i reads scalar parameter i when i < P (the number
  * of scalar parameters) and column i − P of the current data row otherwise
  * (the example of a potential from data). A function binds only what it reads.
+ *
+ * No text a user wrote reaches generated source, not even a comment: these
+ * functions take counts, never names, and the comment heading a potential's
+ * WGSL prints the lowered expression over indices (`x0`, `p1`). A user's text
+ * could otherwise end a `//` comment (WGSL ends one at U+000B, U+000C,
+ * U+0085, U+2028 and U+2029 as well as at \n and \r) and be compiled.
  */
 import { emit, JS, WGSL, type Emitted, type Target } from './emit.ts';
-import type { Expr } from './ir.ts';
+import { print, type Expr } from './ir.ts';
 import type { Lowered } from './lower.ts';
 
-/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`), each parameter named in a comment when `paramNames` is given. */
-function bindings(target: Target, vars: number[], pars: number[], paramArray: string, paramNames?: string[]): string[] {
-  return [
-    ...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)),
-    ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`) + (paramNames ? ` // ${paramNames[i]}` : '')),
-  ];
+/** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`). */
+function bindings(target: Target, vars: number[], pars: number[], paramArray: string): string[] {
+  return [...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)), ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`))];
 }
 
 /** The float64 JavaScript of one lowered expression: pieces for code generators, and function bodies. */
@@ -66,12 +69,12 @@ function jsBody(out: Emitted, P: number, tail: string[]): string {
   ].join('\n');
 }
 
-/** What a WGSL potential function reads besides the coordinates. */
+/** What a WGSL potential function reads besides the coordinates: counts only, so no name can reach the source. */
 export interface WgslScope {
-  /** the P scalar parameters, read from `potential_params` (named in comments) */
-  paramNames: string[];
-  /** the data columns, for a function of one data row: it then takes `row: u32` and reads `potential_data` */
-  columns?: string[];
+  /** P, the number of scalar parameters, read from `potential_params` */
+  params: number;
+  /** the number of data columns, for a function of one data row: it then takes `row: u32` and reads `potential_data` */
+  columns?: number;
 }
 
 /**
@@ -83,7 +86,7 @@ export interface WgslScope {
 export function wgslFunctions(stem: string, lowered: Lowered, scope: WgslScope): string[] {
   const e = emit(WGSL, [lowered.energy]);
   const g = emit(WGSL, lowered.gradient);
-  const args = `x: array<f32, D>${scope.columns ? ', row: u32' : ''}`;
+  const args = `x: array<f32, D>${scope.columns !== undefined ? ', row: u32' : ''}`;
   return [
     ...wgslFunction(`fn ${stem}_energy(${args}) -> f32`, [...wgslHead(e, scope), ...e.temps, `return ${e.results[0]};`]),
     ...wgslFunction(`fn ${stem}_gradient(${args}) -> array<f32, D>`, [
@@ -94,9 +97,14 @@ export function wgslFunctions(stem: string, lowered: Lowered, scope: WgslScope):
   ];
 }
 
-/** The comment line that opens a potential's WGSL. */
-export function wgslComment(comment: string): string {
-  return `// Potential ${comment.replace(/[\n\r]/g, ' ')}`;
+/**
+ * The comment line that opens a potential's WGSL: what it is and its energy as
+ * lowered, over coordinate and parameter indices (`x0`, `p1`; a data column is
+ * `p{P + c}`), so that it reads the same as the code below it.
+ * @param what our own words, e.g. `double-well, D = 2` (never a user's text)
+ */
+export function wgslComment(what: string, energy: Expr): string {
+  return `// Potential ${what}: E = ${print(energy, { var: (i) => `x${i}`, par: (i) => `p${i}` })}`;
 }
 
 function wgslFunction(signature: string, body: string[]): string[] {
@@ -110,20 +118,17 @@ function wgslFunction(signature: string, body: string[]): string[] {
  * whatever the potential.
  */
 function wgslHead(out: Emitted, scope: WgslScope): string[] {
-  const P = scope.paramNames.length;
+  const P = scope.params;
   return [
-    ...(scope.columns ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
+    ...(scope.columns !== undefined ? ['_ = &potential_data; // keeps the binding whatever the example reads'] : []),
     ...(out.pars.every((i) => i >= P) ? ['_ = &potential_params; // keeps the binding in auto layouts'] : []),
     ...bindings(
       WGSL,
       out.vars,
       out.pars.filter((i) => i < P),
       'potential_params',
-      scope.paramNames,
     ),
-    ...out.pars
-      .filter((i) => i >= P)
-      .map((i) => `${WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)} // column ${scope.columns?.[i - P]}`),
+    ...out.pars.filter((i) => i >= P).map((i) => WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)),
   ];
 }
 

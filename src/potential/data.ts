@@ -65,14 +65,7 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     expr: `${prior} + Σ_i (${example})`,
     paramNames: params.names,
     paramValues,
-    wgsl: wgslSource(
-      priorIr,
-      exampleIr,
-      params.names,
-      columns,
-      table.rows,
-      `from data, D = ${dims}, N = ${table.rows}: E = ${prior} + sum over rows of ${example}`,
-    ),
+    wgsl: wgslSource(priorIr, exampleIr, { dims, params: P, columns: columns.length, rows: table.rows }),
     ...fullBatch(fns, table, dims, paramValues),
     gradientExprs: priorIr.gradient.map((g, d) => `${print(g, names)} + Σ_i (${print(exampleIr.gradient[d], names)})`),
     data: { ...table, prior, example, ...rowFunctions(fns, table, paramValues) },
@@ -143,16 +136,28 @@ function fullBatch(
   return { energy, gradient };
 }
 
+/** The counts a potential from data is generated from (never its column or parameter names). */
+interface DataShape {
+  dims: number;
+  /** P, scalar parameters */
+  params: number;
+  /** C, data columns (column c is the example's parameter P + c) */
+  columns: number;
+  /** N, data rows */
+  rows: number;
+}
+
 /** The WGSL of a potential from data (see the module comment for the interface). */
-function wgslSource(prior: Lowered, example: Lowered, paramNames: string[], columns: string[], rows: number, comment: string): string {
+function wgslSource(prior: Lowered, example: Lowered, { dims, params, columns, rows }: DataShape): string {
   return [
-    wgslComment(comment),
+    wgslComment(`from data, D = ${dims}, N = ${rows}: prior`, prior.energy),
+    wgslComment(`from data: example (column c of the row is p${params}+c)`, example.energy),
     '@group(1) @binding(0) var<storage, read> potential_data: array<f32>;',
     `const POTENTIAL_ROWS: u32 = ${rows}u;`,
-    `const POTENTIAL_COLUMNS: u32 = ${columns.length}u;`,
+    `const POTENTIAL_COLUMNS: u32 = ${columns}u;`,
     '',
-    ...wgslFunctions('potential_prior', prior, { paramNames }),
-    ...wgslFunctions('potential_example', example, { paramNames, columns }),
+    ...wgslFunctions('potential_prior', prior, { params }),
+    ...wgslFunctions('potential_example', example, { params, columns }),
     ...FULL_BATCH,
   ].join('\n');
 }

@@ -110,8 +110,9 @@ function builtIn(spec: PotentialSpec, dims: number, field: string): Source {
  */
 function wgslSource(source: Source, dims: number, lowered: Lowered): string {
   try {
-    const comment = wgslComment(`${source.name}, D = ${dims}: E = ${source.expr}`);
-    return [comment, ...wgslFunctions('potential', lowered, { paramNames: source.params.names })].join('\n');
+    // source.name is 'expr' or a catalog entry's name: never the user's text
+    const comment = wgslComment(`${source.name}, D = ${dims}`, lowered.energy);
+    return [comment, ...wgslFunctions('potential', lowered, { params: source.params.names.length })].join('\n');
   } catch (e) {
     if (e instanceof ConstantOutOfRange) {
       throw new PotentialError(

@@ -3,7 +3,8 @@
  * `&run` starts it at once. Anyone can write such a link, so only a spec of
  * this page's own origin starts by itself; one from another origin, or from a
  * data: or blob: URL, is shown with a notice saying where it came from and
- * waits for the visitor to press Run.
+ * waits for the visitor to press Run; inside another site's frame (where a
+ * click can be steered onto Run) it is not loaded at all.
  */
 import { fail, showOrigin, type Page } from './page.ts';
 import { fromUrl, sourceName } from './remote.ts';
@@ -29,7 +30,8 @@ export function readLink(search: string): Link | undefined {
  * Load the link's spec into the box and check it; resolves true when the page
  * should start it now (`&run` and a spec of this origin). A spec the visitor
  * put in the box while this one loaded stays there. A spec that cannot be
- * loaded leaves the box empty, and the check line and the summary say why.
+ * loaded, or comes from elsewhere while another site frames the page, leaves
+ * the box empty, and the check line and the summary say why.
  */
 export async function loadLink(page: Page, link: Link, at: Pick<Location, 'href' | 'origin'> = location): Promise<boolean> {
   const before = page.spec;
@@ -49,11 +51,20 @@ export async function loadLink(page: Page, link: Link, at: Pick<Location, 'href'
     return false;
   }
   if (!loaded) {
-    showLoadFailure(page, link.url, error);
+    showLoadFailure(page, link.url, describeError(error), error);
+    return false;
+  }
+  if (loaded.foreign === undefined) {
+    setSpec(page, loaded.spec);
+    return link.run;
+  }
+  if (inForeignFrame()) {
+    // another site could cover the page and steer a click onto Run: a spec from elsewhere needs the page in its own tab
+    const why = `the spec from ${loaded.foreign} was not loaded: this page is inside a frame of another site; open the link in a tab of its own`;
+    showLoadFailure(page, link.url, why);
     return false;
   }
   setSpec(page, loaded.spec);
-  if (loaded.foreign === undefined) return link.run;
   showOrigin(
     page,
     `This spec comes from ${loaded.foreign}, not from this site (${at.origin}). Read it before you press Run: it starts only when you do.` +
@@ -62,10 +73,22 @@ export async function loadLink(page: Page, link: Link, at: Pick<Location, 'href'
   return false;
 }
 
-function showLoadFailure(page: Page, url: string, e: unknown): void {
+/** Leave the box empty, the check line and the summary saying why. */
+function showLoadFailure(page: Page, url: string, message: string, e?: unknown): void {
   page.spec = { text: '', source: sourceName(url) };
   page.el.specBox.value = '';
-  fail(page, describeError(e), e);
+  fail(page, message, e);
   page.el.checkLine.className = 'error';
-  page.el.checkLine.textContent = page.runner.error!;
+  page.el.checkLine.textContent = message;
+}
+
+/** Whether a page of another origin frames this one (the top window, or any ancestor where the browser lists them). */
+function inForeignFrame(): boolean {
+  if (window.top === window.self) return false;
+  if (Array.from(location.ancestorOrigins ?? []).some((o) => o !== location.origin)) return true;
+  try {
+    return window.top!.location.origin !== location.origin;
+  } catch {
+    return true; // reading another origin's location throws
+  }
 }

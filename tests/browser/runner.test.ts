@@ -457,6 +457,7 @@ describe('links to a spec (?spec=URL) from elsewhere', () => {
     try {
       await maker.goto(session.url + 'runner.html', { waitUntil: 'load' });
       const blob = await maker.evaluate((t) => URL.createObjectURL(new Blob([t], { type: 'application/json' })), JSON.stringify(small));
+      await page.bringToFront(); // a background tab gets no animation frames, which waitForFunction polls on
       await openRunner(page, `?spec=${encodeURIComponent(blob)}&run`);
       await expectIdle();
       expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe(JSON.stringify(small));
@@ -482,6 +483,41 @@ describe('links to a spec (?spec=URL) from elsewhere', () => {
     } finally {
       page.off('request', handler);
       await page.setRequestInterception(false);
+      await other.close();
+    }
+  });
+
+  it('does not load a spec from elsewhere inside a frame of another site, where a click could be steered onto Run', async () => {
+    let runnerUrl = '';
+    const frame = (res: ServerResponse) =>
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end(`<!doctype html><iframe src="${runnerUrl}" width="900" height="700"></iframe>`);
+    const other = await otherOrigin({ '/foreign.json': json, '/frame.html': frame });
+    runnerUrl = `${session.url}runner.html?spec=${encodeURIComponent(other.origin + '/foreign.json')}&run`;
+    /** The runner in the frame of `page`, once ready. */
+    const framed = async () => {
+      const f = await page.waitForFrame((f) => f.url() === runnerUrl);
+      await f.waitForFunction(() => (window as unknown as { langevinRunner?: Runner }).langevinRunner?.ready === true, { timeout: 60_000 });
+      return f;
+    };
+    try {
+      await page.goto(other.origin + '/frame.html');
+      const f = await framed();
+      expect(await f.$eval('#check', (el) => el.textContent)).toBe(
+        `the spec from ${other.origin} was not loaded: this page is inside a frame of another site; open the link in a tab of its own`,
+      );
+      expect(await f.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe('');
+      expect(await f.evaluate(() => [langevinRunner.state, langevinRunner.progress.total])).toEqual(['failed', 0]);
+
+      // framed by a page of its own site, the same link loads the spec and waits for Run, as in a tab
+      await openRunner(page);
+      await page.evaluate((src) => document.body.append(Object.assign(document.createElement('iframe'), { src })), runnerUrl);
+      const g = await framed();
+      expect(await g.$eval('#check', (el) => el.textContent)).toBe('valid: 1,000 particles × 60 steps, 2-D, LM');
+      expect(await g.$eval('#origin', (el) => el.textContent)).toContain(`This spec comes from ${other.origin}`);
+      expect(await g.evaluate(() => langevinRunner.state)).toBe('idle');
+    } finally {
       await other.close();
     }
   });

@@ -1,6 +1,6 @@
 /**
  * The experiment runner page (runner.html): load a spec (file, drop, paste or
- * `?spec=URL`, with `&run` to start it), check it with the CLI's messages, run
+ * `?spec=URL`, with `&run` to start a spec of this site), check it with the CLI's messages, run
  * it unrendered through the public API on WebGPU (the CPU backend where there
  * is none), show progress and the live trace, offer the result JSON and the
  * plots as PNG. While a run goes on, its observations are saved in IndexedDB
@@ -8,16 +8,17 @@
  * offered on the next visit.
  *
  * This file wires the parts together: page.ts (elements and state),
- * specBox.ts (the spec and its check), run.ts (a run), result.ts (the result
+ * specBox.ts (the spec and its check), link.ts and remote.ts (`?spec=`), run.ts (a run), result.ts (the result
  * and its downloads), saver.ts and interrupted.ts (runs kept in IndexedDB).
  * `window.langevinRunner` drives it from puppeteer, benchmarks and tests.
  */
 import { browserGpuContext, type RunResult } from '../index.ts';
 import { savedResult, savedRuns, showSaved } from './interrupted.ts';
-import { fail, openPage, setState, showNotice, type Page, type RunnerStatus } from './page.ts';
+import { loadLink, readLink } from './link.ts';
+import { openPage, setState, showNotice, type Page, type RunnerStatus } from './page.ts';
 import { wireDownloads } from './result.ts';
 import { start } from './run.ts';
-import { describeError, EXAMPLE, fromUrl } from './source.ts';
+import { EXAMPLE } from './source.ts';
 import { setSpec, wireSpecBox } from './specBox.ts';
 import { RunStore, type SavedRun } from './store.ts';
 
@@ -54,7 +55,7 @@ wireDownloads(page);
 page.el.runButton.addEventListener('click', () => start(page).catch(() => {})); // failures are shown on the page
 page.el.cancelButton.addEventListener('click', () => hook.cancel());
 
-/** Say what this browser lacks (WebGPU, IndexedDB), offer interrupted runs, load `?spec=` and start it on `&run`. */
+/** Say what this browser lacks (WebGPU, IndexedDB), offer interrupted runs, load `?spec=` and start it on `&run` if it is this site's (link.ts). */
 async function init(page: Page): Promise<void> {
   setState(page, 'idle');
   page.el.status.textContent = 'ready';
@@ -68,26 +69,12 @@ async function init(page: Page): Promise<void> {
   } catch (e) {
     showNotice(page, `this browser keeps no IndexedDB here (${(e as Error).message}): a run interrupted by a closed tab is lost`);
   }
-  const params = new URLSearchParams(location.search);
-  const url = params.get('spec');
-  if (url) await loadUrl(page, url);
+  const link = readLink(location.search);
+  let runNow = false;
+  if (link) runNow = await loadLink(page, link);
   else setSpec(page, page.spec);
   page.runner.ready = true;
-  if (url && params.has('run') && page.runner.state !== 'failed') start(page).catch(() => {});
-}
-
-/** Put the spec at `url` in the box; where it cannot be loaded, the box is empty and both the check line and the summary say why. */
-async function loadUrl(page: Page, url: string): Promise<void> {
-  try {
-    setSpec(page, await fromUrl(url));
-  } catch (e) {
-    page.spec = { text: '', source: url };
-    page.el.specBox.value = '';
-    page.el.sourceLabel.textContent = url;
-    fail(page, describeError(e), e);
-    page.el.checkLine.className = 'error';
-    page.el.checkLine.textContent = page.runner.error!;
-  }
+  if (runNow) start(page).catch(() => {});
 }
 
 void init(page);

@@ -46,6 +46,8 @@ export interface Elements {
   bar: HTMLProgressElement;
   status: HTMLSpanElement;
   notice: HTMLParagraphElement;
+  /** says where a spec from another site (or a data: or blob: URL) came from */
+  originNotice: HTMLParagraphElement;
   savedBox: HTMLDivElement;
   summary: HTMLPreElement;
   resultBox: HTMLPreElement;
@@ -82,6 +84,7 @@ export function openPage(spec: SpecText): Page {
     bar: $('#bar'),
     status: $('#status'),
     notice: $('#notice'),
+    originNotice: $('#origin'),
     savedBox: $('#saved'),
     summary: $('#summary'),
     resultBox: $('#result'),
@@ -109,6 +112,12 @@ export function setState(page: Page, s: RunState): void {
 export function showNotice(page: Page, text: string | undefined): void {
   page.el.notice.hidden = !text;
   page.el.notice.textContent = text ?? '';
+}
+
+/** Show the notice on where the spec in the box came from (undefined: hide it). */
+export function showOrigin(page: Page, text: string | undefined): void {
+  page.el.originNotice.hidden = !text;
+  page.el.originNotice.textContent = text ?? '';
 }
 
 /** Show a failure in the summary box; errors that are neither the user's nor the runtime's also go to the console. */

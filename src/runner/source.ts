@@ -1,6 +1,6 @@
 /**
  * Where the runner's spec comes from (the example, a file, a drop, a paste, a
- * `?spec=` URL) and the message a person sees for it: the CLI's, word for word
+ * `?spec=` URL: remote.ts) and the message a person sees for it: the CLI's, word for word
  * (`invalid input: …` for JSON, spec and potential errors).
  */
 import { InputError, parseJsonText, prepare, RuntimeFailure, type Prepared } from '../index.ts';
@@ -63,22 +63,4 @@ export function check(spec: SpecText): Checked {
 /** A file's text (file picker or drop). */
 export async function fromFile(file: File): Promise<SpecText> {
   return { text: await file.text(), source: file.name };
-}
-
-/**
- * Fetch a spec from a URL (relative to the page).
- * @throws RuntimeFailure saying what went wrong (network, HTTP status)
- */
-export async function fromUrl(url: string): Promise<SpecText> {
-  const href = new URL(url, location.href).href;
-  let response: Response;
-  try {
-    response = await fetch(href);
-  } catch (e) {
-    throw new RuntimeFailure(
-      `cannot load the spec from ${href}: ${(e as Error).message} (the server must allow this page to read it: same origin or CORS)`,
-    );
-  }
-  if (!response.ok) throw new RuntimeFailure(`cannot load the spec from ${href}: HTTP ${response.status} ${response.statusText}`);
-  return { text: await response.text(), source: url };
 }

@@ -3,12 +3,13 @@
  * line under it (the CLI's verdict on the spec); filled by the file picker, a
  * drop anywhere on the page, or typing.
  */
-import type { Page } from './page.ts';
+import { showOrigin, type Page } from './page.ts';
 import { check, fromFile, type Checked, type SpecText } from './source.ts';
 
-/** Put a spec in the box and check it. */
+/** Put a spec in the box and check it; a notice about where the previous one came from goes. */
 export function setSpec(page: Page, s: SpecText): void {
   page.spec = s;
+  showOrigin(page, undefined);
   page.el.specBox.value = s.text;
   showCheck(page);
 }

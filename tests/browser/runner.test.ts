@@ -1,14 +1,17 @@
 /**
  * The experiment runner page (runner.html) in Debian's Chromium with WebGPU on
  * SwiftShader: the same result as the CLI for the same seed, the CLI's
- * messages, cancel, downloads, and an interrupted run offered after a reload.
+ * messages, cancel, downloads, an interrupted run offered after a reload, and
+ * `?spec=` links: a spec from another origin waits for Run.
  */
 import { spawnSync } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'puppeteer-core';
+import type { BrowserContext, HTTPRequest, Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
 import type { RunResult } from '../../src/engine.ts';
@@ -381,6 +384,248 @@ describe('a browser without WebGPU', () => {
       result.final.variance.forEach((v, d) => expect(Math.abs(v - cpu.result.final.variance[d])).toBeLessThan(1e-12));
     } finally {
       await noGpu.close();
+    }
+  });
+});
+
+/** A second HTTP server, on another port: another origin than the page's. Every response allows CORS, so the page can read it. */
+async function otherOrigin(routes: Record<string, (res: ServerResponse) => void>) {
+  const hits: string[] = [];
+  const server = createServer((req, res) => {
+    hits.push(req.url!);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    const route = routes[req.url!];
+    if (route) route(res);
+    else res.writeHead(404).end('no such spec');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    hits,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+describe('links to a spec (?spec=URL) from elsewhere', () => {
+  const small = { ...SPEC, particles: 1000, steps: 60, histogram: undefined, observe: { every: 20 } };
+  const json = (res: ServerResponse) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(small, null, 2));
+  const text = (selector: string) => page.$eval(selector, (el) => el.textContent ?? '');
+  const originShown = () => page.$eval('#origin', (el) => !(el as HTMLElement).hidden && el.textContent);
+
+  /** The page must not start: once it is ready it would already be running (start() enters 'running' synchronously); a moment later still idle. */
+  async function expectIdle(): Promise<void> {
+    expect(await page.evaluate(() => langevinRunner.state)).toBe('idle');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.evaluate(() => [langevinRunner.state, langevinRunner.progress.total])).toEqual(['idle', 0]);
+    expect(await text('#status')).toBe('ready');
+  }
+
+  it('shows a spec of another origin with a notice naming it, and runs it only when Run is pressed, even with &run', async () => {
+    const other = await otherOrigin({ '/foreign.json': json });
+    try {
+      await openRunner(page, `?spec=${encodeURIComponent(other.origin + '/foreign.json')}&run`);
+      await expectIdle();
+      expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe(JSON.stringify(small, null, 2));
+      expect(await text('#check')).toBe('valid: 1,000 particles × 60 steps, 2-D, LM');
+      const notice = await originShown();
+      expect(notice).toContain(`This spec comes from ${other.origin}, not from this site (${session.url.replace(/\/$/, '')})`);
+      expect(notice).toContain('starts only when you do');
+      expect(notice).toContain('The link asked to start it at once');
+      expect(other.hits).toEqual(['/foreign.json']);
+
+      await page.click('#run');
+      await page.waitForFunction(() => langevinRunner.state === 'done', { timeout: 60_000 });
+      const r = (await page.evaluate(() => langevinRunner.lastResult))!;
+      expect(r.steps).toBe(60);
+      expect(r.trace!.map((t) => t.step)).toEqual([0, 20, 40, 60]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('treats data: and blob: URLs as foreign: shown, not started by &run', async () => {
+    const url = 'data:application/json,' + encodeURIComponent(JSON.stringify(small));
+    await openRunner(page, `?spec=${encodeURIComponent(url)}&run`);
+    await expectIdle();
+    expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe(JSON.stringify(small));
+    expect(await text('#source')).toBe('data: URL');
+    expect(await originShown()).toMatch(/^This spec comes from a data: URL in the link .*Read it before you press Run/);
+
+    // a blob: URL (here made by another tab of this origin, which keeps it alive) is treated the same
+    const maker = await context.newPage();
+    try {
+      await maker.goto(session.url + 'runner.html', { waitUntil: 'load' });
+      const blob = await maker.evaluate((t) => URL.createObjectURL(new Blob([t], { type: 'application/json' })), JSON.stringify(small));
+      await page.bringToFront(); // a background tab gets no animation frames, which waitForFunction polls on
+      await openRunner(page, `?spec=${encodeURIComponent(blob)}&run`);
+      await expectIdle();
+      expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe(JSON.stringify(small));
+      expect(await originShown()).toContain(`This spec comes from a blob: URL (${blob})`);
+    } finally {
+      await maker.close();
+    }
+  });
+
+  it('treats a URL of this origin that redirects to another as foreign', async () => {
+    const other = await otherOrigin({ '/foreign.json': json });
+    await page.setRequestInterception(true);
+    const handler = (req: HTTPRequest) =>
+      req.url().endsWith('/specs/moved.json')
+        ? req.respond({ status: 302, headers: { Location: other.origin + '/foreign.json' } })
+        : req.continue();
+    page.on('request', handler);
+    try {
+      await openRunner(page, '?spec=specs/moved.json&run');
+      await expectIdle();
+      expect(other.hits).toEqual(['/foreign.json']);
+      expect(await originShown()).toContain(`This spec comes from ${other.origin} (redirected from ${session.url}specs/moved.json)`);
+    } finally {
+      page.off('request', handler);
+      await page.setRequestInterception(false);
+      await other.close();
+    }
+  });
+
+  it('does not load a spec from elsewhere inside a frame of another site, where a click could be steered onto Run', async () => {
+    let runnerUrl = '';
+    const frame = (res: ServerResponse) =>
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end(`<!doctype html><iframe src="${runnerUrl}" width="900" height="700"></iframe>`);
+    const other = await otherOrigin({ '/foreign.json': json, '/frame.html': frame });
+    runnerUrl = `${session.url}runner.html?spec=${encodeURIComponent(other.origin + '/foreign.json')}&run`;
+    /** The runner in the frame of `page`, once ready. */
+    const framed = async () => {
+      const f = await page.waitForFrame((f) => f.url() === runnerUrl);
+      await f.waitForFunction(() => (window as unknown as { langevinRunner?: Runner }).langevinRunner?.ready === true, { timeout: 60_000 });
+      return f;
+    };
+    try {
+      await page.goto(other.origin + '/frame.html');
+      const f = await framed();
+      expect(await f.$eval('#check', (el) => el.textContent)).toBe(
+        `the spec from ${other.origin} was not loaded: this page is inside a frame of another site; open the link in a tab of its own`,
+      );
+      expect(await f.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe('');
+      expect(await f.evaluate(() => [langevinRunner.state, langevinRunner.progress.total])).toEqual(['failed', 0]);
+
+      // framed by a page of its own site, the same link loads the spec and waits for Run, as in a tab
+      await openRunner(page);
+      await page.evaluate((src) => document.body.append(Object.assign(document.createElement('iframe'), { src })), runnerUrl);
+      const g = await framed();
+      expect(await g.$eval('#check', (el) => el.textContent)).toBe('valid: 1,000 particles × 60 steps, 2-D, LM');
+      expect(await g.$eval('#origin', (el) => el.textContent)).toContain(`This spec comes from ${other.origin}`);
+      expect(await g.evaluate(() => langevinRunner.state)).toBe('idle');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('stops reading a response past 64 MiB, and says so in the check line, without a trace', async () => {
+    let sent = 0;
+    const endless = (res: ServerResponse) => {
+      // a JSON array that never ends, with no Content-Length: only the page's bound stops it
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      const chunk = Buffer.from('0,'.repeat(2 ** 15));
+      res.write('[');
+      res.on('error', () => {}); // the page hangs up mid-write
+      const more = () => {
+        while (!res.destroyed) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+      };
+      more();
+    };
+    const declared = (res: ServerResponse) => res.writeHead(200, { 'Content-Length': String(2 ** 30) }).write('[');
+    const other = await otherOrigin({ '/endless.json': endless, '/declared.json': declared });
+    try {
+      const url = other.origin + '/endless.json';
+      await openRunner(page, `?spec=${encodeURIComponent(url)}&run`);
+      const check = await text('#check');
+      expect(check).toBe(
+        `invalid input: ?spec=: got "${url}"; a spec of at most 64 MiB (67,108,864 bytes, as for the CLI); the server sent more`,
+      );
+      expect(await text('#summary')).toBe(check);
+      expect(await page.evaluate(() => langevinRunner.state)).toBe('failed');
+      expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe('');
+      // the page hung up: the server stopped well short of sending without end (its socket buffers hold a few MiB)
+      await new Promise((r) => setTimeout(r, 300));
+      expect(sent).toBeGreaterThan(2 ** 26 - 2 ** 20);
+      expect(sent).toBeLessThan(2 ** 26 + 2 ** 25);
+
+      // a Content-Length over the limit is refused before the body is read
+      const big = other.origin + '/declared.json';
+      await openRunner(page, `?spec=${encodeURIComponent(big)}`);
+      expect(await text('#check')).toMatch(
+        /^invalid input: \?spec=: got ".*\/declared\.json"; a spec of at most 64 MiB .*; its Content-Length is 1,073,741,824 bytes$/,
+      );
+      expect(consoleErrors.join('\n')).not.toMatch(/\n\s+at /);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('reports a link to no spec (a missing file, no server, a javascript: or file: URL, HTML) in the check line, and starts nothing', async () => {
+    const other = await otherOrigin({
+      '/page.html': (res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><p>hello</p>'),
+    });
+    const closed = await otherOrigin({});
+    await closed.close();
+    try {
+      const cases: [string, RegExp][] = [
+        [other.origin + '/missing.json', /^cannot load the spec from http:\/\/127\.0\.0\.1:\d+\/missing\.json: HTTP 404/],
+        [closed.origin + '/spec.json', /^cannot load the spec from http:\/\/127\.0\.0\.1:\d+\/spec\.json: .*same origin or CORS\)$/],
+        [
+          'javascript:alert(1)',
+          /^invalid input: \?spec=: got "javascript:alert\(1\)"; allowed: an http\(s\) URL .*, a data: URL or a blob: URL$/,
+        ],
+        ['file:///etc/passwd', /^invalid input: \?spec=: got "file:\/\/\/etc\/passwd"; allowed: /],
+      ];
+      for (const [url, message] of cases) {
+        await openRunner(page, `?spec=${encodeURIComponent(url)}&run`);
+        const check = await text('#check');
+        expect(check).toMatch(message);
+        expect(check).not.toMatch(/\n\s+at /);
+        expect(await text('#summary')).toBe(check);
+        expect(await page.evaluate(() => [langevinRunner.state, langevinRunner.progress.total])).toEqual(['failed', 0]);
+      }
+      // what loads but is not JSON is in the box, checked as a pasted spec is: the check line says why, nothing runs
+      await openRunner(page, `?spec=${encodeURIComponent(other.origin + '/page.html')}&run`);
+      expect(await text('#check')).toMatch(/^invalid input: http:\/\/127\.0\.0\.1:\d+\/page\.html:1:1: invalid JSON: /);
+      expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe('<!doctype html><p>hello</p>');
+      await expectIdle();
+      expect(other.hits).toEqual(['/missing.json', '/page.html']);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('keeps a spec the visitor put in the box while the link’s spec was loading', async () => {
+    let release = () => {};
+    const slow = (res: ServerResponse) => (release = () => json(res));
+    const other = await otherOrigin({ '/slow.json': slow });
+    try {
+      await page.goto(`${session.url}runner.html?spec=${encodeURIComponent(other.origin + '/slow.json')}&run`, { waitUntil: 'load' });
+      await page.waitForFunction(() => document.querySelector('#check')?.textContent?.startsWith('loading the spec from '));
+      while (other.hits.length === 0) await new Promise((r) => setTimeout(r, 20));
+      const mine = JSON.stringify({ ...small, seed: 5 });
+      await page.$eval(
+        '#spec',
+        (el, t) => {
+          (el as HTMLTextAreaElement).value = t;
+          el.dispatchEvent(new Event('input'));
+        },
+        mine,
+      );
+      release();
+      await page.waitForFunction(() => langevinRunner.ready === true);
+      expect(await page.$eval('#spec', (el) => (el as HTMLTextAreaElement).value)).toBe(mine);
+      expect(await originShown()).toContain('was not loaded: you put another spec in the box while it loaded');
+      await expectIdle();
+    } finally {
+      await other.close();
     }
   });
 });

@@ -19,7 +19,7 @@ export function checkKeys(v: Obj, field: string, allowed: string[]): void {
 }
 
 /** What the f32 range check adds to a field's `allowed` text. */
-export const F32_RANGE = `within the 32-bit float range the GPU computes in (|x| ≤ ${F32_MAX})`;
+const F32_RANGE = `within the 32-bit float range the GPU computes in (|x| ≤ ${F32_MAX})`;
 
 /**
  * A real number: finite, meeting `cond`, and within the f32 range (every real

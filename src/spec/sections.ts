@@ -19,9 +19,9 @@ function velocity(v: unknown, dims: number): VelocityInit {
 /** Split the spec's `init` into the positions' init and `init.velocity`. */
 export function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit } {
   if (isObject(v) && Object.hasOwn(v, 'velocity')) {
-    const { velocity: vel, ...rest } = v;
-    const given = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
-    return { init: positionInit(Object.keys(rest).length === 0 ? undefined : rest, dims), velocity: velocity(given, dims) };
+    const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
+    const rest = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'velocity'));
+    return { init: positionInit(Object.keys(rest).length === 0 ? undefined : rest, dims), velocity: velocity(vel, dims) };
   }
   return { init: positionInit(v, dims), velocity: { kind: 'thermal' } };
 }

@@ -8,8 +8,9 @@
  * (column "y")` in a spec, `potential.data.file (points.csv line 6, column
  * "y")` in a CSV.
  */
-import { SpecError } from './errors.ts';
-import { isObject } from './values.ts';
+import { describeValue, SpecError } from './errors.ts';
+import { F32_MAX, MAX_DATA_CELLS, MAX_IDENTIFIER_LENGTH } from './limits.ts';
+import { isIdentifier, isObject, keyPath, nameList } from './values.ts';
 
 /** A validated data set: N rows of C finite numbers, row-major. */
 export interface DataSet {
@@ -19,20 +20,32 @@ export interface DataSet {
   rows: number[][];
 }
 
-/** Largest number of rows × columns accepted (the GPU holds them as f32 in one storage binding). */
-export const MAX_DATA_CELLS = 1 << 24;
+export { MAX_DATA_CELLS } from './limits.ts';
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What a column name may be, for messages. */
+const COLUMN_NAME = `an identifier: letters, digits and _, not starting with a digit, at most ${MAX_IDENTIFIER_LENGTH} characters`;
+
+/** A decimal number as a CSV cell holds it (no hexadecimal, no Infinity). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What a cell may be, for messages: the GPU holds the data as f32. */
+const CELL = `must be a finite number within the 32-bit float range the GPU holds data in (|x| ≤ ${F32_MAX})`;
+
+/** Whether a cell's value is a number the GPU can hold. */
+function isCell(x: unknown): x is number {
+  return typeof x === 'number' && Number.isFinite(x) && Math.abs(x) <= F32_MAX;
+}
 
 /** Check a column list: non-empty, identifiers, no duplicates. */
 function checkColumns(columns: unknown, field: string): string[] {
   if (!Array.isArray(columns) || columns.length === 0)
     throw new SpecError(field, columns, 'must be a non-empty array of column names (identifiers such as "d" or "y_obs")');
-  const seen = new Set<string>();
   columns.forEach((c, j) => {
-    if (typeof c !== 'string' || !IDENTIFIER.test(c))
-      throw new SpecError(`${field}[${j}]`, c, 'must be an identifier: letters, digits and _, not starting with a digit');
-    if (seen.has(c)) throw new SpecError(`${field}[${j}]`, c, `is a duplicate column name (columns: ${columns.join(', ')})`);
+    if (!isIdentifier(c)) throw new SpecError(`${field}[${j}]`, c, `must be ${COLUMN_NAME}`);
+  });
+  const seen = new Set<string>();
+  columns.forEach((c: string, j) => {
+    if (seen.has(c)) throw new SpecError(`${field}[${j}]`, c, `is a duplicate column name (columns: ${nameList(columns)})`);
     seen.add(c);
   });
   return columns as string[];
@@ -50,7 +63,7 @@ function checkSize(rows: number, cols: number, field: string): void {
  */
 export function validateData(v: unknown, field: string): DataSet {
   if (!isObject(v)) throw new SpecError(field, v, 'must be {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}');
-  if ('file' in v) {
+  if (Object.hasOwn(v, 'file')) {
     throw new SpecError(
       `${field}.file`,
       v.file,
@@ -59,7 +72,7 @@ export function validateData(v: unknown, field: string): DataSet {
   }
   for (const k of Object.keys(v)) {
     if (k !== 'columns' && k !== 'rows')
-      throw new SpecError(`${field}.${k}`, v[k], `unknown field; allowed fields of ${field}: columns, rows (or file)`);
+      throw new SpecError(keyPath(field, k), v[k], `unknown field; allowed fields of ${field}: columns, rows (or file)`);
   }
   const columns = checkColumns(v.columns, `${field}.columns`);
   const rows = v.rows;
@@ -67,7 +80,7 @@ export function validateData(v: unknown, field: string): DataSet {
     throw new SpecError(
       `${field}.rows`,
       rows,
-      `must be a non-empty array of rows, each an array of ${columns.length} numbers (columns: ${columns.join(', ')})`,
+      `must be a non-empty array of rows, each an array of ${columns.length} numbers (columns: ${nameList(columns)})`,
     );
   checkSize(rows.length, columns.length, `${field}.rows`);
   rows.forEach((row, i) => {
@@ -75,12 +88,11 @@ export function validateData(v: unknown, field: string): DataSet {
       throw new SpecError(
         `${field}.rows[${i}]`,
         row,
-        `every row must be an array of ${columns.length} numbers, one per column (${columns.join(', ')})${Array.isArray(row) ? `; this row has ${row.length}` : ''}`,
+        `every row must be an array of ${columns.length} numbers, one per column (${nameList(columns)})${Array.isArray(row) ? `; this row has ${row.length}` : ''}`,
       );
     }
     row.forEach((x, j) => {
-      if (typeof x !== 'number' || !Number.isFinite(x))
-        throw new SpecError(`${field}.rows[${i}][${j}] (column "${columns[j]}")`, x, 'must be a finite number');
+      if (!isCell(x)) throw new SpecError(`${field}.rows[${i}][${j}] (column "${columns[j]}")`, x, CELL);
     });
   });
   return { columns, rows: rows as number[][] };
@@ -95,6 +107,8 @@ export function validateData(v: unknown, field: string): DataSet {
  * @example parseCsv('d\n0.3\n-1.2\n', 'points.csv') // {columns: ['d'], rows: [[0.3], [-1.2]]}
  */
 export function parseCsv(text: string, name: string, field = 'potential.data.file'): DataSet {
+  // The file's name comes from the spec: shown as given unless it would break the message's line.
+  const where = /^[^\p{Cc}\u0085\u2028\u2029]{1,200}$/u.test(name) ? name : describeValue(name);
   const lines = text
     .split(/\r?\n/)
     .map((l, i) => ({ line: i + 1, text: l.trim() }))
@@ -104,33 +118,37 @@ export function parseCsv(text: string, name: string, field = 'potential.data.fil
   const header = lines[0];
   const columns = header.text.split(',').map((c) => c.trim());
   columns.forEach((c, j) => {
-    if (!IDENTIFIER.test(c))
+    if (!isIdentifier(c))
       throw new SpecError(
-        `${field} (${name} line ${header.line}, column ${j + 1})`,
+        `${field} (${where} line ${header.line}, column ${j + 1})`,
         c,
-        'the header row must name every column with an identifier: letters, digits and _, not starting with a digit',
-      );
-    if (columns.indexOf(c) !== j)
-      throw new SpecError(
-        `${field} (${name} line ${header.line}, column ${j + 1})`,
-        c,
-        `is a duplicate column name (columns: ${columns.join(', ')})`,
+        `the header row must name every column with ${COLUMN_NAME}`,
       );
   });
-  if (lines.length === 1) throw new SpecError(field, name, `has a header row (${columns.join(', ')}) but no data rows`);
+  const seen = new Set<string>();
+  columns.forEach((c, j) => {
+    if (seen.has(c))
+      throw new SpecError(
+        `${field} (${where} line ${header.line}, column ${j + 1})`,
+        c,
+        `is a duplicate column name (columns: ${nameList(columns)})`,
+      );
+    seen.add(c);
+  });
+  if (lines.length === 1) throw new SpecError(field, name, `has a header row (${nameList(columns)}) but no data rows`);
   checkSize(lines.length - 1, columns.length, field);
   const rows = lines.slice(1).map(({ line, text: t }) => {
     const cells = t.split(',').map((c) => c.trim());
     if (cells.length !== columns.length) {
       throw new SpecError(
-        `${field} (${name} line ${line})`,
+        `${field} (${where} line ${line})`,
         t,
-        `every row needs ${columns.length} comma-separated numbers, one per column (${columns.join(', ')}); this row has ${cells.length}`,
+        `every row needs ${columns.length} comma-separated numbers, one per column (${nameList(columns)}); this row has ${cells.length}`,
       );
     }
     return cells.map((c, j) => {
-      const x = c === '' ? NaN : Number(c);
-      if (!Number.isFinite(x)) throw new SpecError(`${field} (${name} line ${line}, column "${columns[j]}")`, c, 'must be a finite number');
+      const x = DECIMAL.test(c) ? Number(c) : NaN;
+      if (!isCell(x)) throw new SpecError(`${field} (${where} line ${line}, column "${columns[j]}")`, c, `${CELL}, in decimal notation`);
       return x;
     });
   });

@@ -5,6 +5,7 @@
  * the position is found here.
  */
 import { InputError } from './errors.ts';
+import { MAX_JSON_DEPTH } from './limits.ts';
 
 /** Text that is not JSON; the message names the source, line and column. */
 export class JsonSyntaxError extends InputError {
@@ -24,29 +25,67 @@ export class JsonSyntaxError extends InputError {
 }
 
 /**
- * Parse spec text (a file's, a paste's, a download's).
+ * Parse spec text (a file's, a paste's, a download's). Nesting deeper than
+ * MAX_JSON_DEPTH is refused before JSON.parse runs, so no later walk of the
+ * value (validation, error messages) can run out of stack.
  * @param source what to call the text in the message: a file path, a URL, "pasted spec"
- * @throws JsonSyntaxError `SOURCE:LINE:COL: invalid JSON: MESSAGE`
+ * @throws JsonSyntaxError `SOURCE:LINE:COL: invalid JSON: MESSAGE`, or `SOURCE:LINE:COL: JSON nested too deeply: …`
  * @example parseJsonText('{"dt": }', 'spec.json') // throws "spec.json:1:8: invalid JSON: …"
  */
 export function parseJsonText(text: string, source: string): unknown {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    throw located(text, source, deep, `JSON nested too deeply: more than ${MAX_JSON_DEPTH} levels of arrays and objects (a spec needs 4)`);
+  }
   try {
     return JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
+    // V8 quotes the text around the error as it is: escape what would break the message's line.
+    const msg = (e as Error).message.replace(/[\p{Cc}\u0085\u2028\u2029]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
     const pos = /position (\d+)/.exec(msg);
     const p = pos ? Number(pos[1]) : jsonErrorIndex(text);
-    if (p !== undefined) {
-      const before = text.slice(0, p);
-      const line = before.split('\n').length;
-      const col = p - before.lastIndexOf('\n');
-      throw new JsonSyntaxError(`${source}:${line}:${col}: invalid JSON: ${msg}`, source, line, col);
-    }
+    if (p !== undefined) throw located(text, source, p, `invalid JSON: ${msg}`);
     throw new JsonSyntaxError(`${source}: invalid JSON: ${msg}`, source);
   }
 }
 
-/** Index of the first character at which `text` stops being valid JSON; undefined if it is valid. */
+/** A JsonSyntaxError at index `p` of `text`: `SOURCE:LINE:COL: WHAT`. */
+function located(text: string, source: string, p: number, what: string): JsonSyntaxError {
+  const before = text.slice(0, p);
+  const line = before.split('\n').length;
+  const col = p - before.lastIndexOf('\n');
+  return new JsonSyntaxError(`${source}:${line}:${col}: ${what}`, source, line, col);
+}
+
+/**
+ * Index of the first `[` or `{` that opens level MAX_JSON_DEPTH + 1, outside
+ * strings; undefined when the text nests no deeper than that. A single loop,
+ * so any depth of input is safe to scan.
+ */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === BACKSLASH) i++;
+        else if (d === QUOTE) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return undefined;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Index of the first character at which `text` stops being valid JSON (or
+ * nests deeper than MAX_JSON_DEPTH); undefined if it is valid.
+ */
 export function jsonErrorIndex(text: string): number | undefined {
   const scan = new JsonScanner(text);
   try {
@@ -63,7 +102,9 @@ export function jsonErrorIndex(text: string): number | undefined {
 /**
  * Reads JSON (RFC 8259) from the start of a text without building a value, to
  * find where it stops being JSON: a failure throws the index it reached, as a
- * number, so that one catch in jsonErrorIndex ends the whole descent.
+ * number, so that one catch in jsonErrorIndex ends the whole scan. Open
+ * containers are kept on an explicit stack rather than the call stack, and a
+ * container deeper than MAX_JSON_DEPTH is a failure at its bracket.
  */
 class JsonScanner {
   /** the next character to read */
@@ -80,12 +121,63 @@ class JsonScanner {
     while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i])) this.i++;
   }
 
-  /** Any value, after optional whitespace. */
+  /** One value, after optional whitespace, with everything nested in it. */
   value(): void {
+    /** the closing bracket of every open container, innermost last */
+    const open: string[] = [];
+    for (;;) {
+      if (this.opened(open)) continue;
+      for (;;) {
+        if (open.length === 0) return;
+        this.ws();
+        const close = open[open.length - 1];
+        if (this.text[this.i] === ',') {
+          this.i++;
+          if (close === '}') this.key();
+          break;
+        }
+        this.expect(close);
+        open.pop();
+      }
+    }
+  }
+
+  /**
+   * Read the start of a value: a scalar or an empty container, which is then
+   * complete (false), or the opening of a non-empty container pushed on `open`
+   * (true: its first element comes next).
+   */
+  private opened(open: string[]): boolean {
     this.ws();
     const c = this.text[this.i];
-    if (c === '{' || c === '[') return this.container(c);
-    if (c === '"') return this.string();
+    if (c !== '{' && c !== '[') {
+      this.scalar();
+      return false;
+    }
+    if (open.length >= MAX_JSON_DEPTH) this.fail();
+    const close = c === '{' ? '}' : ']';
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === close) {
+      this.i++;
+      return false;
+    }
+    open.push(close);
+    if (close === '}') this.key();
+    return true;
+  }
+
+  /** An object's key and its colon. */
+  private key(): void {
+    this.ws();
+    this.string();
+    this.ws();
+    this.expect(':');
+  }
+
+  /** A string, a number, true, false or null. */
+  private scalar(): void {
+    if (this.text[this.i] === '"') return this.string();
     const lit = ['true', 'false', 'null'].find((w) => this.text.startsWith(w, this.i));
     if (lit) {
       this.i += lit.length;
@@ -100,29 +192,6 @@ class JsonScanner {
   private expect(c: string): void {
     if (this.text[this.i] === c) this.i++;
     else this.fail();
-  }
-
-  /** An object or an array, from its opening bracket `open`. */
-  private container(open: '{' | '['): void {
-    const close = open === '{' ? '}' : ']';
-    this.i++;
-    this.ws();
-    if (this.text[this.i] === close) {
-      this.i++;
-      return;
-    }
-    for (;;) {
-      if (open === '{') {
-        this.ws();
-        this.string();
-        this.ws();
-        this.expect(':');
-      }
-      this.value();
-      this.ws();
-      if (this.text[this.i] !== ',') return this.expect(close);
-      this.i++;
-    }
   }
 
   /** A string with its escapes, from its opening quote. */

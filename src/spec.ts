@@ -6,14 +6,15 @@
  */
 import { SpecError } from './errors.ts';
 import { scheduleAt } from './schedule.ts';
-import { MAX_DIMS } from './limits.ts';
+import { F32_MAX, MAX_DIMS } from './limits.ts';
 import { isObject } from './values.ts';
 import { INTEGRATOR_TABLE, INTEGRATORS, MINI_BATCH, type IntegratorName } from './integrators/table.ts';
-import { checkKeys, finite, integer, vector } from './spec/fields.ts';
+import type { DataSet } from './data.ts';
+import { checkKeys, finite, integer, optional, vector, withDefault, type Obj } from './spec/fields.ts';
 import { schedule, stepSchedule } from './spec/schedules.ts';
 import { histogram, init, observe } from './spec/sections.ts';
 import { batchSpec, checkColumnNames, potential } from './spec/potential.ts';
-import { MAX_LEAPFROG_STEPS, MAX_STEPS_PER_DISPATCH, type RunSpec } from './spec/types.ts';
+import { MAX_LEAPFROG_STEPS, MAX_STEPS_PER_DISPATCH, type BatchSpec, type RunSpec } from './spec/types.ts';
 
 export { MAX_DIMS } from './limits.ts';
 export { INTEGRATORS, INERTIAL, METROPOLIS, type IntegratorName } from './integrators/table.ts';
@@ -45,7 +46,8 @@ function listed(names: readonly string[]): string {
 }
 
 /**
- * Validate a spec as parsed from JSON and fill in defaults.
+ * Validate a spec as parsed from JSON and fill in defaults. A field left out
+ * takes its default; `null` is refused everywhere ("omit the field").
  * @param fixedDims dimension imposed by a built-in potential, if any (used as the default of `dims`)
  * @throws SpecError naming the field, the value and what is allowed
  */
@@ -54,28 +56,18 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   checkKeys(raw, '', TOP_FIELDS);
   const pot = potential(raw.potential);
   const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
-  const dims = integer(raw.dims ?? implied ?? 2, 'dims', 1, MAX_DIMS);
+  const dims = integer(withDefault(raw, 'dims', 'dims', implied ?? 2), 'dims', 1, MAX_DIMS);
   if (pot.data) checkColumnNames(pot.data, dims);
-  const particles = integer(raw.particles ?? 100000, 'particles', 1, 2 ** 31 - 1);
-  const integrator = raw.integrator ?? 'em';
+  const particles = integer(withDefault(raw, 'particles', 'particles', 100000), 'particles', 1, 2 ** 31 - 1);
+  const integrator = withDefault(raw, 'integrator', 'integrator', 'em');
   if (!INTEGRATORS.includes(integrator as IntegratorName))
     throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);
   if (raw.dt === undefined) throw new SpecError('dt', undefined, 'is required: the step size, a finite number > 0 (or a schedule object)');
   const dtSpec = stepSchedule(raw.dt);
-  const temperature = schedule(raw.temperature ?? 1, 'temperature');
+  const temperature = schedule(withDefault(raw, 'temperature', 'temperature', 1), 'temperature');
   if (raw.steps === undefined) throw new SpecError('steps', undefined, 'is required: an integer from 0 to 4294967295');
   const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
-  const seed = integer(raw.seed ?? 0, 'seed', 0, Number.MAX_SAFE_INTEGER);
-  const spd = raw.stepsPerDispatch === undefined ? undefined : integer(raw.stepsPerDispatch, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH);
-  const batch = batchSpec(raw.batch, raw.replace, pot.data);
-  if (batch && !INTEGRATOR_TABLE[integrator as IntegratorName].fields.includes('batch')) {
-    const others = INTEGRATORS.filter((n) => !MINI_BATCH.includes(n));
-    throw new SpecError(
-      'batch',
-      raw.batch,
-      `works with the integrators ${listed(MINI_BATCH)} (integrator is "${integrator}"): the accept test of ${listed(others)} needs the full-data energy`,
-    );
-  }
+  const batch = miniBatch(raw, integrator as IntegratorName, pot.data);
   const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
   return {
     ...(batch ? { batch } : {}),
@@ -87,13 +79,59 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
     dt,
     temperature,
     steps,
-    seed,
-    ...init(raw.init, dims),
-    mass: vector(raw.mass ?? 1, 'mass', dims, (x) => x > 0, 'finite numbers > 0 (mass units)'),
-    friction: finite(raw.friction ?? 1, 'friction', (x) => x >= 0, 'must be a finite number ≥ 0 (1/time; 0 gives velocity Verlet)'),
-    leapfrogSteps: integer(raw.leapfrogSteps ?? 10, 'leapfrogSteps', 1, MAX_LEAPFROG_STEPS),
-    stepsPerDispatch: spd,
-    histogram: histogram(raw.histogram, dims, steps),
-    observe: observe(raw.observe, dims),
+    ...dynamics(raw, dims),
+    histogram: histogram(optional(raw, 'histogram', 'histogram', 'for no histogram'), dims, steps),
+    observe: observe(optional(raw, 'observe', 'observe', 'for no trace'), dims),
   };
+}
+
+/** `batch` and `replace`, which only the integrators with a mini-batch gradient take. */
+function miniBatch(raw: Obj, integrator: IntegratorName, data: DataSet | undefined): BatchSpec | undefined {
+  const b = optional(raw, 'batch', 'batch', 'for full-batch gradients');
+  const replace = optional(raw, 'replace', 'replace', 'to draw rows with replacement (the default)');
+  const batch = batchSpec(b, replace, data);
+  if (batch && !INTEGRATOR_TABLE[integrator].fields.includes('batch')) {
+    const others = INTEGRATORS.filter((n) => !MINI_BATCH.includes(n));
+    throw new SpecError(
+      'batch',
+      b,
+      `works with the integrators ${listed(MINI_BATCH)} (integrator is "${integrator}"): the accept test of ${listed(others)} needs the full-data energy`,
+    );
+  }
+  return batch;
+}
+
+/** The seed, the initial state and the integrators' own fields (mass, friction, leapfrog steps, steps per dispatch). */
+function dynamics(
+  raw: Obj,
+  dims: number,
+): Pick<RunSpec, 'seed' | 'init' | 'velocity' | 'mass' | 'friction' | 'leapfrogSteps' | 'stepsPerDispatch'> {
+  const spd = optional(raw, 'stepsPerDispatch', 'stepsPerDispatch', 'to let the backend choose');
+  return {
+    seed: integer(withDefault(raw, 'seed', 'seed', 0), 'seed', 0, Number.MAX_SAFE_INTEGER),
+    ...init(optional(raw, 'init', 'init', 'to use the default ({"kind": "normal", "mean": 0, "std": 1})'), dims),
+    mass: masses(withDefault(raw, 'mass', 'mass', 1), dims),
+    friction: finite(
+      withDefault(raw, 'friction', 'friction', 1),
+      'friction',
+      (x) => x >= 0,
+      'must be a finite number ≥ 0 (1/time; 0 gives velocity Verlet)',
+    ),
+    leapfrogSteps: integer(withDefault(raw, 'leapfrogSteps', 'leapfrogSteps', 10), 'leapfrogSteps', 1, MAX_LEAPFROG_STEPS),
+    stepsPerDispatch: spd === undefined ? undefined : integer(spd, 'stepsPerDispatch', 1, MAX_STEPS_PER_DISPATCH),
+  };
+}
+
+/** Masses > 0 whose reciprocals fit f32 too (the GPU stores 1/m and 1/√m). */
+function masses(v: unknown, dims: number): number[] {
+  const mass = vector(v, 'mass', dims, (x) => x > 0, 'finite numbers > 0 (mass units)');
+  mass.forEach((m, i) => {
+    if (m < 1 / F32_MAX)
+      throw new SpecError(
+        typeof v === 'number' ? 'mass' : `mass[${i}]`,
+        m,
+        `must be at least 1/${F32_MAX} = ${1 / F32_MAX}: the GPU stores 1/m as a 32-bit float`,
+      );
+  });
+  return mass;
 }

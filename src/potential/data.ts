@@ -20,7 +20,9 @@
  * (src/gpu/potentialData.ts) when `CompiledPotential.data` is present.
  */
 import type { DataSet } from '../data.ts';
+import { describeValue } from '../errors.ts';
 import { jsCode, wgslComment, wgslFunctions, type JsCode } from './assemble.ts';
+import { PotentialError } from './error.ts';
 import { print } from './ir.ts';
 import { lowerExpression, type Lowered } from './lower.ts';
 import { expressionParams } from './params.ts';
@@ -50,8 +52,8 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
   const params = expressionParams(spec.params, dims, field);
   const data = spec.data as DataSet;
   const columns = data.columns;
-  const example = spec.example as string;
-  const prior = spec.prior ?? '0';
+  const example = expressionText(spec.example, `${field}.example`);
+  const prior = spec.prior === undefined ? '0' : expressionText(spec.prior, `${field}.prior`);
   const priorIr = lowerExpression({ dims, letters: true, params: params.names, source: prior, field: `${field}.prior`, columns: [] });
   const exampleIr = lowerExpression({ dims, letters: true, params: params.names, source: example, field: `${field}.example`, columns });
   const table = dataTable(columns, data.rows);
@@ -70,6 +72,13 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     gradientExprs: priorIr.gradient.map((g, d) => `${print(g, names)} + Σ_i (${print(exampleIr.gradient[d], names)})`),
     data: { ...table, prior, example, ...rowFunctions(fns, table, paramValues) },
   };
+}
+
+/** An expression as given through the API: a non-empty string (the spec validator has checked one from a spec). */
+function expressionText(v: unknown, field: string): string {
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new PotentialError(field, v, `${field}: got ${describeValue(v)}; expected a non-empty expression string`);
+  return v;
 }
 
 /** JavaScript of prior and example, compiled; the example reads column c as `v[o + c]`. */

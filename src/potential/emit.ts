@@ -6,10 +6,19 @@
  * (literals, function names, declarations). Common sub-expressions are
  * computed once into temporaries (`t0`, `t1`, …): every non-trivial
  * sub-tree that occurs more than once across all the expressions of one
- * function is hoisted. Integer powers are expanded into products (by
- * repeated squaring beyond the 4th power) because WGSL's `pow` is undefined
- * for negative bases.
+ * function is hoisted. Integer powers, of any size, are expanded into
+ * products (by repeated squaring beyond the 4th power) because WGSL's `pow`
+ * is undefined for negative bases: both targets then compute the same
+ * products.
+ *
+ * Generated code stays shallow whatever the expression: a sub-expression
+ * nested more than MAX_CODE_NESTING parentheses deep, and every run of
+ * MAX_CHAIN operands of a sum or product, goes into a temporary (WGSL's
+ * parser refuses about 128 nested parentheses or 512 chained operands, and
+ * V8's parser recurses along the nesting). A temporary holds the same
+ * operations in the same order, so the values are unchanged.
  */
+import { F32_MAX, F32_MIN_NORMAL } from '../limits.ts';
 import type { Expr, Fn } from './ir.ts';
 
 /** How a target spells things. */
@@ -24,12 +33,10 @@ export interface Target {
   decl(name: string, value: string): string;
 }
 
-/** Largest f32 (2^128 − 2^104). */
-const F32_MAX = 3.4028234663852886e38;
-/** Smallest normal f32; GPUs flush smaller magnitudes to zero anyway. */
-const F32_MIN_NORMAL = 1.1754943508222875e-38;
-/** Integer exponents up to this magnitude are expanded into products. */
-const MAX_EXPANDED_POWER = 1024;
+/** Deepest parenthesis nesting of one generated expression before it is put in a temporary. */
+const MAX_CODE_NESTING = 24;
+/** Most operands of one generated sum or product before its first ones are put in a temporary. */
+const MAX_CHAIN = 64;
 
 /** Thrown when a constant cannot be written as an f32 literal. */
 export class ConstantOutOfRange extends Error {
@@ -48,6 +55,7 @@ function floatText(v: number): string {
 export const WGSL: Target = {
   num(v) {
     if (Math.abs(v) > F32_MAX) throw new ConstantOutOfRange(v);
+    // GPUs may flush subnormals to zero; writing 0 makes every GPU agree.
     if (Math.abs(v) < F32_MIN_NORMAL) v = 0;
     return v < 0 ? `(-${floatText(-v)})` : floatText(v);
   },
@@ -150,7 +158,8 @@ class Writer {
     if (known !== undefined) return known;
     const { e } = this.dag.nodes[id];
     let s = this.spell(id);
-    if (this.dag.uses[id] > 1 && e.k !== 'num' && e.k !== 'var' && e.k !== 'par') s = this.temp(s);
+    const composite = e.k !== 'num' && e.k !== 'var' && e.k !== 'par';
+    if (composite && (this.dag.uses[id] > 1 || nesting(s) > MAX_CODE_NESTING)) s = this.temp(s);
     this.code.set(id, s);
     return s;
   }
@@ -168,9 +177,9 @@ class Writer {
         this.pars.add(e.i);
         return `p${e.i}`;
       case 'add':
-        return `(${kids.map((k) => this.visit(k)).join(' + ')})`;
+        return this.chain(kids, ' + ');
       case 'mul':
-        return `(${kids.map((k) => this.visit(k)).join(' * ')})`;
+        return this.chain(kids, ' * ');
       case 'sub':
         return `(${kid(0)} - ${kid(1)})`;
       case 'div':
@@ -185,12 +194,23 @@ class Writer {
     }
   }
 
-  /** base^exponent: e^x as exp, small integer powers as products, constant exponents as pow, others as exp(x log b). */
+  /**
+   * Operands joined by `op`, evaluated left to right: `(a + b + c)`. Past
+   * MAX_CHAIN operands the first MAX_CHAIN become a temporary, which is the
+   * first operand of the rest: the same left-to-right order.
+   */
+  private chain(kids: number[], op: string): string {
+    const parts = kids.map((k) => this.visit(k));
+    while (parts.length > MAX_CHAIN) parts.splice(0, MAX_CHAIN, this.temp(`(${parts.slice(0, MAX_CHAIN).join(op)})`));
+    return `(${parts.join(op)})`;
+  }
+
+  /** base^exponent: e^x as exp, integer powers as products, other constant exponents as pow, others as exp(x log b). */
   private pow(baseId: number, exponentId: number): string {
     const b = this.dag.nodes[baseId].e;
     const x = this.dag.nodes[exponentId].e;
     if (b.k === 'num' && b.v === Math.E) return this.target.call('exp', this.visit(exponentId));
-    if (x.k === 'num' && Number.isInteger(x.v) && Math.abs(x.v) <= MAX_EXPANDED_POWER && x.v !== 0) {
+    if (x.k === 'num' && Number.isInteger(x.v) && x.v !== 0) {
       let base = this.visit(baseId);
       if (!isSimple(base)) base = this.temp(base);
       const p = this.intPow(base, Math.abs(x.v));
@@ -201,7 +221,7 @@ class Writer {
     return this.target.call('exp', `(${this.visit(exponentId)} * ${this.target.call('log', this.visit(baseId))})`);
   }
 
-  /** base^n for an integer n ≥ 1, base a simple name or literal */
+  /** base^n for an integer n ≥ 1, base a simple name or literal: at most 2·log2(n) products (n < 2^1024) */
   private intPow(base: string, n: number): string {
     if (n <= 4) return n === 1 ? base : `(${Array(n).fill(base).join(' * ')})`;
     const half = this.temp(this.intPow(base, Math.floor(n / 2)));
@@ -218,6 +238,17 @@ class Writer {
     }
     return name;
   }
+}
+
+/** Deepest nesting of parentheses in generated code. */
+function nesting(code: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < code.length; i++) {
+    if (code[i] === '(') max = Math.max(max, ++depth);
+    else if (code[i] === ')') depth--;
+  }
+  return max;
 }
 
 /** A name or a literal, which a product may repeat. */

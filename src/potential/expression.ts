@@ -118,7 +118,7 @@ function wgslSource(source: Source, dims: number, lowered: Lowered): string {
       throw new PotentialError(
         source.field,
         source.expr,
-        `${source.field}: in ${JSON.stringify(source.expr)}, the ${e.message} used by the GPU; rescale the expression`,
+        `${source.field}: in ${describeValue(source.expr)}, the ${e.message} used by the GPU; rescale the expression`,
       );
     }
     throw e;

@@ -6,7 +6,8 @@
  * - expression.ts: the back end for a built-in (catalog.ts) or an expression;
  * - data.ts: the back end for a potential from data, prior + Σ example over rows;
  * - params.ts: parameter names and values (`a: [1, 2]` → a_0, a_1);
- * - lower.ts: parse, validate and rename (vocabulary.ts), differentiate → IR;
+ * - source.ts: the size limits of an expression, parsing, errors pointing at a character;
+ * - lower.ts: validate and rename (vocabulary.ts), differentiate → IR;
  * - ir.ts: the IR and its simplifier; emit.ts: IR → code in one target's spelling;
  * - assemble.ts: emitted code → JS function bodies and WGSL functions;
  * - types.ts, error.ts: what goes in and out, and the one error type.

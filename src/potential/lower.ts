@@ -17,7 +17,6 @@ import {
   isParenthesisNode,
   isSymbolNode,
   OperatorNode,
-  parse,
   SymbolNode,
   type ConstantNode,
   type MathNode,
@@ -25,23 +24,13 @@ import {
   type OperatorNodeOp,
 } from 'mathjs';
 import { describeValue } from '../errors.ts';
+import { nameList } from '../values.ts';
 import { PotentialError } from './error.ts';
 import { FUNCTIONS, NonFiniteConstant, num, simplify, type Expr, type Fn } from './ir.ts';
+import { expressionError, findIdentifier, parseSource, type Scope } from './source.ts';
 import { CONSTANTS, coordinate, LETTERS, OPERATORS, RECIPROCALS, USER_FUNCTIONS, variableNames } from './vocabulary.ts';
 
-/** What an expression may refer to. */
-export interface Scope {
-  dims: number;
-  /** whether x, y, z, w name coordinates (user expressions with D ≤ 4) */
-  letters: boolean;
-  /** parameter names, index = position in paramValues */
-  params: string[];
-  source: string;
-  /** spec field of the source, for messages */
-  field: string;
-  /** data column names (potentials from data), read as parameters params.length + c */
-  columns?: string[];
-}
+export type { Scope } from './source.ts';
 
 /** An expression lowered to IR: E, and ∂E/∂x_d for every coordinate d (the number 0 where E does not read x_d). */
 export interface Lowered {
@@ -73,61 +62,17 @@ export function lowerExpression(scope: Scope): Lowered {
       throw new PotentialError(
         field,
         source,
-        `${field}: in ${JSON.stringify(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`,
+        `${field}: in ${describeValue(source)}, the ${e.message} (e.g. log(0), 1/0 or a negative number to a non-integer power); rewrite that part of the expression`,
       );
     }
     throw e;
   }
 }
 
-/** mathjs parse, with syntax errors turned into PotentialError at the reported character. */
-function parseSource(scope: Scope): MathNode {
-  try {
-    return parse(scope.source);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    const m = /\(char (\d+)\)/.exec(message);
-    const char = m ? Number(m[1]) : typeof (e as { char?: unknown }).char === 'number' ? (e as { char: number }).char : undefined;
-    const detail = message.replace(/\s*\(char \d+\)/, '');
-    throw expressionError(scope, char === undefined ? undefined : char - 1, `syntax error: ${detail}`);
-  }
-}
-
-/**
- * An error about the expression, with the position shown by a caret:
- * ```
- * potential.expr: unknown symbol 'q' at character 5 of "x + q": …
- *   x + q
- *       ^
- * ```
- */
-function expressionError(scope: Scope, position: number | undefined, what: string, hint = ''): PotentialError {
-  const { source, field } = scope;
-  const at = position === undefined ? '' : ` at character ${position + 1}`;
-  let message = `${field}: ${what}${at} of ${JSON.stringify(source)}${hint ? `; ${hint}` : ''}`;
-  if (position !== undefined) {
-    const line = source.replace(/[\n\r\t]/g, ' ');
-    message += `\n  ${line}\n  ${' '.repeat(Math.min(position, line.length))}^`;
-  }
-  return new PotentialError(field, source, message, position);
-}
-
-/** 0-based position of identifier `name` in the source (as a call `name(` when `call`), if found. */
-function findIdentifier(source: string, name: string, call: boolean): number | undefined {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`(?<![\\w$.])${escaped}(?![\\w$])`, 'g');
-  let first: number | undefined;
-  for (const m of source.matchAll(re)) {
-    first ??= m.index;
-    if (/^\s*\(/.test(source.slice(m.index + name.length)) === call) return m.index;
-  }
-  return first;
-}
-
 /** A description of what names are allowed, for messages. */
 function allowedNames(scope: Scope): string {
-  const params = scope.params.length ? scope.params.join(', ') : 'none';
-  const columns = scope.columns ? `; data columns: ${scope.columns.length ? scope.columns.join(', ') : 'none here'}` : '';
+  const params = scope.params.length ? nameList(scope.params) : 'none';
+  const columns = scope.columns ? `; data columns: ${scope.columns.length ? nameList(scope.columns) : 'none here'}` : '';
   return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}${columns}; functions: ${USER_FUNCTIONS.join(', ')}`;
 }
 
@@ -143,7 +88,7 @@ function canonical(n: MathNode, scope: Scope): MathNode {
   if (isSymbolNode(n)) return renamedSymbol(n, scope);
   if (isOperatorNode(n)) return canonicalOperator(n, scope);
   if (isFunctionNode(n)) return canonicalCall(n, scope);
-  const marker = UNSUPPORTED_MARKERS[n.type];
+  const marker = Object.hasOwn(UNSUPPORTED_MARKERS, n.type) ? UNSUPPORTED_MARKERS[n.type] : undefined;
   const position = marker === undefined ? -1 : scope.source.search(marker);
   throw expressionError(
     scope,
@@ -198,7 +143,7 @@ function renamedSymbol(n: SymbolNode, scope: Scope): MathNode {
   if (p >= 0) return new SymbolNode(`p${p}`);
   const c = scope.columns?.indexOf(n.name) ?? -1;
   if (c >= 0) return new SymbolNode(`p${scope.params.length + c}`);
-  if (n.name in CONSTANTS) return n;
+  if (Object.hasOwn(CONSTANTS, n.name)) return n;
   const position = findIdentifier(scope.source, n.name, false);
   const why =
     LETTERS.includes(n.name) || /^x\d+$/.test(n.name)
@@ -219,9 +164,34 @@ function canonicalOperator(n: OperatorNode<OperatorNodeOp, OperatorNodeFn>, scop
       'allowed operators: + - * / ^ and parentheses',
     );
   }
+  if (n.fn === 'add')
+    return new OperatorNode(
+      '+',
+      'add',
+      sumTerms(n).map((a) => canonical(a, scope)),
+    );
   const args = n.args.map((a) => canonical(a, scope));
   if (n.fn === 'unaryPlus') return args[0];
   return new OperatorNode(n.op as '+', n.fn as 'add', args);
+}
+
+/**
+ * The terms of a sum, with sums inside it (through parentheses) opened, in
+ * order: `a + (b + c) + d` → a, b, c, d. The IR flattens sums the same way
+ * (ir.ts `sum`), so this changes no result; it keeps a long sum one level
+ * deep for the recursion of differentiation and of the compiler. A loop,
+ * however long the chain.
+ */
+function sumTerms(n: OperatorNode<OperatorNodeOp, OperatorNodeFn>): MathNode[] {
+  const terms: MathNode[] = [];
+  const stack: MathNode[] = [...n.args].reverse();
+  while (stack.length > 0) {
+    let t = stack.pop() as MathNode;
+    while (isParenthesisNode(t)) t = t.content;
+    if (isOperatorNode(t) && t.fn === 'add' && t.args.length === 2) stack.push(...[...t.args].reverse());
+    else terms.push(t);
+  }
+  return terms;
 }
 
 /** A call of one of the allowed functions with exactly one argument. */
@@ -252,7 +222,7 @@ function toIr(n: MathNode): Expr {
   if (isParenthesisNode(n)) return toIr(n.content);
   if (isConstantNode(n)) return num(n.value as number);
   if (isSymbolNode(n)) {
-    if (n.name in CONSTANTS) return num(CONSTANTS[n.name]);
+    if (Object.hasOwn(CONSTANTS, n.name)) return num(CONSTANTS[n.name]);
     const m = /^([xp])(\d+)$/.exec(n.name);
     if (m) return { k: m[1] === 'x' ? 'var' : 'par', i: Number(m[2]) };
   }
@@ -278,8 +248,8 @@ function toIr(n: MathNode): Expr {
   if (isFunctionNode(n) && n.args.length === 1) {
     const name = n.fn.name;
     const arg = toIr(n.args[0]);
-    if (name in FUNCTIONS) return { k: 'call', fn: name as Fn, args: [arg] };
-    if (name in RECIPROCALS) return { k: 'div', args: [num(1), { k: 'call', fn: RECIPROCALS[name], args: [arg] }] };
+    if (Object.hasOwn(FUNCTIONS, name)) return { k: 'call', fn: name as Fn, args: [arg] };
+    if (Object.hasOwn(RECIPROCALS, name)) return { k: 'div', args: [num(1), { k: 'call', fn: RECIPROCALS[name], args: [arg] }] };
   }
   // Unreachable for validated input: mathjs's derivative produced something new.
   throw new Error(`potential compiler: unexpected node ${n.type} '${n.toString()}'`);

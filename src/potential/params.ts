@@ -4,7 +4,8 @@
  * An array expands to one scalar per element: `k: [1, 4]` gives k_0, k_1.
  */
 import { describeValue } from '../errors.ts';
-import { isObject } from '../values.ts';
+import { F32_MAX, MAX_IDENTIFIER_LENGTH } from '../limits.ts';
+import { isIdentifier, isObject, keyPath } from '../values.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { PotentialError } from './error.ts';
 import type { PotentialSpec } from './types.ts';
@@ -28,7 +29,7 @@ export function catalogParams(entry: CatalogEntry, given: PotentialSpec['params'
   const values: number[] = [];
   for (const [key, def] of Object.entries(entry.params)) {
     const f = `${field}.params.${key}`;
-    const v = obj[key] ?? def.default;
+    const v = Object.hasOwn(obj, key) ? obj[key] : def.default;
     if (def.perDimension) {
       if (Array.isArray(v) && v.length !== dims) {
         throw new PotentialError(
@@ -61,10 +62,11 @@ function rejectUnknown(entry: CatalogEntry, obj: Record<string, unknown>, field:
   const known = Object.keys(entry.params);
   for (const key of Object.keys(obj)) {
     if (!Object.hasOwn(entry.params, key)) {
+      const f = keyPath(`${field}.params`, key);
       throw new PotentialError(
-        `${field}.params.${key}`,
+        f,
         obj[key],
-        `${field}.params.${key}: unknown parameter '${key}' for potential '${entry.name}'; ${known.length ? `known parameters: ${known.join(', ')}` : 'it takes no parameters'}`,
+        `${f}: unknown parameter ${shownName(key)} for potential '${entry.name}'; ${known.length ? `known parameters: ${known.join(', ')}` : 'it takes no parameters'}`,
       );
     }
   }
@@ -86,12 +88,12 @@ export function expressionParams(given: PotentialSpec['params'], dims: number, f
     values.push(value);
   };
   for (const [key, v] of Object.entries(obj)) {
-    const f = `${field}.params.${key}`;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) || isReserved(key, dims)) {
+    const f = keyPath(`${field}.params`, key);
+    if (!isIdentifier(key) || isReserved(key, dims)) {
       throw new PotentialError(
         f,
         key,
-        `${f}: '${key}' cannot be a parameter name; use letters, digits and _ (not starting with a digit), other than the variables (${variableNames(dims).join(', ')}; x0, x1, … at any dims), the constants pi, e and the function names ${USER_FUNCTIONS.join(', ')}`,
+        `${f}: ${shownName(key)} cannot be a parameter name; use letters, digits and _ (not starting with a digit, at most ${MAX_IDENTIFIER_LENGTH} characters), other than the variables (${variableNames(dims).join(', ')}; x0, x1, … at any dims), the constants pi, e and the function names ${USER_FUNCTIONS.join(', ')}`,
       );
     }
     if (Array.isArray(v)) {
@@ -103,6 +105,11 @@ export function expressionParams(given: PotentialSpec['params'], dims: number, f
     }
   }
   return { names, values };
+}
+
+/** A name as a message shows it: 'k' when short and printable, else escaped and shortened. */
+function shownName(key: string): string {
+  return key.length <= MAX_IDENTIFIER_LENGTH && /^[\x20-\x7e]*$/.test(key) ? `'${key}'` : describeValue(key);
 }
 
 /** `params` as an object (absent means none). */
@@ -118,9 +125,15 @@ function paramObject(given: unknown, field: string): Record<string, unknown> {
   return given;
 }
 
-/** A parameter value, which must be a finite number. */
+/** A parameter value, which must be a finite number within the f32 range (the GPU reads parameters as f32). */
 function finite(v: unknown, field: string, expected: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v))
     throw new PotentialError(field, v, `${field}: got ${describeValue(v)}; expected ${expected}`);
+  if (Math.abs(v) > F32_MAX)
+    throw new PotentialError(
+      field,
+      v,
+      `${field}: got ${describeValue(v)}; expected ${expected} within the 32-bit float range the GPU computes in (|x| ≤ ${F32_MAX})`,
+    );
   return v;
 }

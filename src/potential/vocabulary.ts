@@ -49,8 +49,8 @@ export function isReserved(name: string, dims: number): boolean {
   return (
     coordinate(name, dims, true) !== undefined ||
     /^x\d+$/.test(name) ||
-    name in CONSTANTS ||
+    Object.hasOwn(CONSTANTS, name) ||
     (USER_FUNCTIONS as string[]).includes(name) ||
-    name in RECIPROCALS
+    Object.hasOwn(RECIPROCALS, name)
   );
 }

@@ -2,8 +2,9 @@
 import { SpecError } from '../errors.ts';
 import { validateData, type DataSet } from '../data.ts';
 import { MAX_BATCH_WITHOUT_REPLACEMENT } from '../rng/batch.ts';
-import { isObject } from '../values.ts';
-import { checkKeys, finite, integer, type Obj } from './fields.ts';
+import { MAX_IDENTIFIER_LENGTH } from '../limits.ts';
+import { isObject, keyPath, nameList } from '../values.ts';
+import { checkKeys, finite, integer, optional, withDefault, type Obj } from './fields.ts';
 import type { BatchSpec, RunSpec } from './types.ts';
 
 /** The spec's potential: exactly one of a built-in (`name`), an expression (`expr`) or a potential from data (`example` with `data`), and its `params`. */
@@ -11,7 +12,7 @@ export function potential(v: unknown): RunSpec['potential'] {
   const kinds = '{"name": ...} or {"expr": ...} (or {"data": ..., "example": ..., "prior": ...}: a potential from data)';
   if (!isObject(v)) throw new SpecError('potential', v, `must be an object ${kinds}, with optional "params"`);
   checkKeys(v, 'potential', ['name', 'expr', 'params', 'data', 'example', 'prior']);
-  const given = ['name', 'expr', 'example'].filter((k) => v[k] !== undefined);
+  const given = ['name', 'expr', 'example'].filter((k) => Object.hasOwn(v, k) && v[k] !== undefined);
   if (given.length !== 1)
     throw new SpecError(
       'potential',
@@ -26,7 +27,7 @@ export function potential(v: unknown): RunSpec['potential'] {
   if (!fromData && (v.data !== undefined || v.prior !== undefined)) {
     throw new SpecError(
       v.data !== undefined ? 'potential.data' : 'potential.prior',
-      v.data ?? v.prior,
+      v.data !== undefined ? v.data : v.prior,
       'belongs to a potential from data: give "example" (the loss of one data row) with "data", and no "name" or "expr"',
     );
   }
@@ -34,7 +35,7 @@ export function potential(v: unknown): RunSpec['potential'] {
   const out: RunSpec['potential'] = {
     name: v.name as string | undefined,
     expr: v.expr as string | undefined,
-    params: params(v.params ?? {}, data),
+    params: params(withDefault(v, 'params', 'potential.params', {}), data),
   };
   if (data) Object.assign(out, data);
   return out;
@@ -48,12 +49,9 @@ function dataPart(v: Obj): { example: string; prior: string; data: DataSet } {
       v.example,
       'must be a non-empty expression in the coordinates and the data columns, e.g. "(y - x*u)^2/2"',
     );
-  if (v.prior !== undefined && (typeof v.prior !== 'string' || v.prior.trim() === ''))
-    throw new SpecError(
-      'potential.prior',
-      v.prior,
-      'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")',
-    );
+  const prior = optional(v, 'prior', 'potential.prior', 'to use the default ("0": no prior)');
+  if (prior !== undefined && (typeof prior !== 'string' || prior.trim() === ''))
+    throw new SpecError('potential.prior', prior, 'must be a non-empty expression in the coordinates, e.g. "x^2/20 + y^2/2" (default "0")');
   if (v.data === undefined)
     throw new SpecError(
       'potential.data',
@@ -61,7 +59,7 @@ function dataPart(v: Obj): { example: string; prior: string; data: DataSet } {
       'is required with "example": {"columns": [...], "rows": [[...], ...]} or {"file": "points.csv"}',
     );
   const data = validateData(v.data, 'potential.data');
-  return { example: v.example, prior: (v.prior as string | undefined) ?? '0', data };
+  return { example: v.example, prior: prior === undefined ? '0' : (prior as string), data };
 }
 
 /** `params`: name → finite number or array of finite numbers; no name may also be a data column. */
@@ -69,10 +67,13 @@ function params(given: unknown, data: { data: DataSet } | undefined): Record<str
   if (!isObject(given)) throw new SpecError('potential.params', given, 'must be an object of name: number (or array of numbers)');
   const columns = data?.data.columns;
   for (const [k, p] of Object.entries(given)) {
-    if (Array.isArray(p)) p.forEach((x, i) => finite(x, `potential.params.${k}[${i}]`));
-    else finite(p, `potential.params.${k}`, () => true, 'must be a finite number or an array of finite numbers');
+    const field = keyPath('potential.params', k);
+    if (k.length > MAX_IDENTIFIER_LENGTH)
+      throw new SpecError('potential.params', k, `parameter names must be at most ${MAX_IDENTIFIER_LENGTH} characters long`);
+    if (Array.isArray(p)) p.forEach((x, i) => finite(x, `${field}[${i}]`));
+    else finite(p, field, () => true, 'must be a finite number or an array of finite numbers');
     if (columns?.includes(k))
-      throw new SpecError(`potential.params.${k}`, p, `'${k}' is also a data column (columns: ${columns.join(', ')}); rename one of them`);
+      throw new SpecError(field, p, `'${k}' is also a data column (columns: ${nameList(columns)}); rename one of them`);
   }
   return given as Record<string, number | number[]>;
 }

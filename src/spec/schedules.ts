@@ -2,7 +2,7 @@
 import { SpecError } from '../errors.ts';
 import type { ScheduleSpec } from '../schedule.ts';
 import { isObject } from '../values.ts';
-import { checkKeys, finite, integer, type Obj } from './fields.ts';
+import { checkKeys, finite, integer, withDefault, type Obj } from './fields.ts';
 
 export function schedule(v: unknown, field: string, what = 'temperature'): ScheduleSpec {
   const nonneg = (x: number) => x >= 0;
@@ -29,7 +29,12 @@ export function schedule(v: unknown, field: string, what = 'temperature'): Sched
       return {
         schedule: 'log',
         c: finite(v.c, `${field}.c`, nonneg, 'must be a finite number ≥ 0'),
-        n0: finite(v.n0 ?? 2, `${field}.n0`, (x) => x > 1, 'must be a finite number > 1 (so that ln(n + n0) > 0)'),
+        n0: finite(
+          withDefault(v, 'n0', `${field}.n0`, 2),
+          `${field}.n0`,
+          (x) => x > 1,
+          'must be a finite number > 1 (so that ln(n + n0) > 0)',
+        ),
       };
     case 'table': {
       checkKeys(v, field, ['schedule', 'values']);
@@ -64,12 +69,21 @@ export function stepSchedule(v: unknown): ScheduleSpec {
       return {
         schedule: 'poly',
         a: finite(o.a, 'dt.a', pos, gt0),
-        b: finite(o.b ?? 1, 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'),
-        gamma: finite(o.gamma ?? 0.55, 'dt.gamma', (x) => x >= 0, 'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)'),
+        b: finite(withDefault(o, 'b', 'dt.b', 1), 'dt.b', pos, 'must be a finite number > 0 (dt(0) = a·b^(−gamma))'),
+        gamma: finite(
+          withDefault(o, 'gamma', 'dt.gamma', 0.55),
+          'dt.gamma',
+          (x) => x >= 0,
+          'must be a finite number ≥ 0 (Welling & Teh: 0.5 < gamma ≤ 1)',
+        ),
       };
     case 'cyclical':
       checkKeys(o, field, ['schedule', 'dt0', 'cycles']);
-      return { schedule: 'cyclical', dt0: finite(o.dt0, 'dt.dt0', pos, gt0), cycles: integer(o.cycles ?? 1, 'dt.cycles', 1, 2 ** 32 - 1) };
+      return {
+        schedule: 'cyclical',
+        dt0: finite(o.dt0, 'dt.dt0', pos, gt0),
+        cycles: integer(withDefault(o, 'cycles', 'dt.cycles', 1), 'dt.cycles', 1, 2 ** 32 - 1),
+      };
     case 'linear':
     case 'geometric':
     case 'log':

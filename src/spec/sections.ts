@@ -1,7 +1,8 @@
 /** Validation of the spec's object sections: the initial positions and velocities, the histogram, the observations. */
 import { SpecError } from '../errors.ts';
+import { F32_MAX, F32_MIN_NORMAL } from '../limits.ts';
 import { isObject } from '../values.ts';
-import { checkKeys, finite, integer, vector } from './fields.ts';
+import { checkKeys, finite, integer, optional, vector, withDefault } from './fields.ts';
 import { MAX_BINS_PER_AXIS, MAX_BINS_TOTAL, type HistogramSpec, type InitSpec, type ObserveSpec, type VelocityInit } from './types.ts';
 
 function velocity(v: unknown, dims: number): VelocityInit {
@@ -17,8 +18,9 @@ function velocity(v: unknown, dims: number): VelocityInit {
 
 /** Split the spec's `init` into the positions' init and `init.velocity`. */
 export function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit } {
-  if (isObject(v) && 'velocity' in v) {
-    const { velocity: vel, ...rest } = v;
+  if (isObject(v) && Object.hasOwn(v, 'velocity')) {
+    const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
+    const rest = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'velocity'));
     return { init: positionInit(Object.keys(rest).length === 0 ? undefined : rest, dims), velocity: velocity(vel, dims) };
   }
   return { init: positionInit(v, dims), velocity: { kind: 'thermal' } };
@@ -33,8 +35,8 @@ function positionInit(v: unknown, dims: number): InitSpec {
       checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
       return {
         kind: 'normal',
-        mean: vector(v.mean ?? 0, 'init.mean', dims),
-        std: vector(v.std ?? 1, 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0'),
+        mean: vector(withDefault(v, 'mean', 'init.mean', 0), 'init.mean', dims),
+        std: vector(withDefault(v, 'std', 'init.std', 1), 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0'),
       };
     case 'uniform': {
       checkKeys(v, 'init', ['kind', 'low', 'high', 'velocity']);
@@ -42,12 +44,19 @@ function positionInit(v: unknown, dims: number): InitSpec {
       const high = vector(v.high, 'init.high', dims);
       high.forEach((h, i) => {
         if (!(h >= low[i])) throw new SpecError(`init.high[${i}]`, h, `must be ≥ init.low[${i}] = ${low[i]}`);
+        // The GPU draws low + (high − low)·u in f32.
+        if (h - low[i] > F32_MAX)
+          throw new SpecError(
+            `init.high[${i}]`,
+            h,
+            `makes the box too wide: high − low must be at most ${F32_MAX} (init.low[${i}] = ${low[i]})`,
+          );
       });
       return { kind: 'uniform', low, high };
     }
     case 'point':
       checkKeys(v, 'init', ['kind', 'x', 'velocity']);
-      return { kind: 'point', x: vector(v.x ?? 0, 'init.x', dims) };
+      return { kind: 'point', x: vector(withDefault(v, 'x', 'init.x', 0), 'init.x', dims) };
     default:
       throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point');
   }
@@ -58,14 +67,14 @@ export function histogram(v: unknown, dims: number, steps: number): HistogramSpe
   if (!isObject(v)) throw new SpecError('histogram', v, 'must be an object {dims, bins, low, high, from, every}');
   checkKeys(v, 'histogram', ['dims', 'bins', 'low', 'high', 'from', 'every']);
   const defaultDims = dims >= 2 ? [0, 1] : [0];
-  const hd = v.dims ?? defaultDims;
+  const hd = withDefault(v, 'dims', 'histogram.dims', defaultDims);
   if (!Array.isArray(hd) || hd.length < 1 || hd.length > 2)
     throw new SpecError('histogram.dims', hd, 'must be an array of 1 or 2 coordinate indices');
   hd.forEach((d, i) => integer(d, `histogram.dims[${i}]`, 0, dims - 1));
   if (hd.length === 2 && hd[0] === hd[1]) throw new SpecError('histogram.dims', hd, 'must name two different coordinates');
   const h = hd.length;
   const bins = vector(
-    v.bins ?? 64,
+    withDefault(v, 'bins', 'histogram.bins', 64),
     'histogram.bins',
     h,
     (x) => Number.isInteger(x) && x >= 1 && x <= MAX_BINS_PER_AXIS,
@@ -78,19 +87,38 @@ export function histogram(v: unknown, dims: number, steps: number): HistogramSpe
   if (v.high === undefined) throw new SpecError('histogram.high', v.high, `is required: a number or an array of ${h} numbers`);
   const low = vector(v.low, 'histogram.low', h);
   const high = vector(v.high, 'histogram.high', h);
-  high.forEach((x, i) => {
-    if (!(x > low[i])) throw new SpecError(`histogram.high[${i}]`, x, `must be > histogram.low[${i}] = ${low[i]}`);
-  });
-  const from = integer(v.from ?? steps, 'histogram.from', 0, steps);
-  const every = integer(v.every ?? Math.max(steps, 1), 'histogram.every', 1, 2 ** 32 - 1);
+  high.forEach((x, i) => checkBox(low[i], x, bins[i], i));
+  const from = integer(withDefault(v, 'from', 'histogram.from', steps), 'histogram.from', 0, steps);
+  const every = integer(withDefault(v, 'every', 'histogram.every', Math.max(steps, 1)), 'histogram.every', 1, 2 ** 32 - 1);
   return { dims: hd as number[], bins, low, high, from, every };
+}
+
+/**
+ * One histogram axis: high > low, also once both are rounded to f32, and a
+ * bin scale bins/(high − low) that is a normal f32 (the GPU bins with
+ * t = (x − low)·scale: a subnormal scale may be flushed to 0, an infinite one
+ * puts nothing in the box).
+ */
+function checkBox(low: number, high: number, bins: number, i: number): void {
+  const field = `histogram.high[${i}]`;
+  if (!(high > low)) throw new SpecError(field, high, `must be > histogram.low[${i}] = ${low}`);
+  if (!(Math.fround(high) > Math.fround(low)))
+    throw new SpecError(field, high, `must be > histogram.low[${i}] = ${low} also as 32-bit floats (both round to ${Math.fround(low)})`);
+  const scale = bins / (high - low);
+  if (!(scale >= F32_MIN_NORMAL && scale <= F32_MAX)) {
+    throw new SpecError(
+      field,
+      high,
+      `gives bins of width ${(high - low) / bins} (histogram.low[${i}] = ${low}, ${bins} bins); the bin width must be from ${1 / F32_MAX} to ${1 / F32_MIN_NORMAL} so that bins/(high − low) is a normal 32-bit float`,
+    );
+  }
 }
 
 export function observe(v: unknown, dims: number): ObserveSpec {
   if (v === undefined) return { every: 0 };
   if (!isObject(v)) throw new SpecError('observe', v, 'must be an object {every, target, radius}');
   checkKeys(v, 'observe', ['every', 'target', 'radius']);
-  const every = integer(v.every ?? 0, 'observe.every', 0, 2 ** 32 - 1);
+  const every = integer(withDefault(v, 'every', 'observe.every', 0), 'observe.every', 0, 2 ** 32 - 1);
   const out: ObserveSpec = { every };
   if (v.target !== undefined || v.radius !== undefined) {
     if (v.target === undefined) throw new SpecError('observe.target', undefined, 'is required when observe.radius is given');

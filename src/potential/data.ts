@@ -22,6 +22,7 @@
 import type { DataSet } from '../data.ts';
 import { describeValue } from '../errors.ts';
 import { jsCode, wgslComment, wgslFunctions, type JsCode } from './assemble.ts';
+import { ConstantOutOfRange } from './emit.ts';
 import { PotentialError } from './error.ts';
 import { print } from './ir.ts';
 import { lowerExpression, type Lowered } from './lower.ts';
@@ -67,11 +68,41 @@ export function compileDataPotential(spec: PotentialSpec, dims: number, field: s
     expr: `${prior} + Σ_i (${example})`,
     paramNames: params.names,
     paramValues,
-    wgsl: wgslSource(priorIr, exampleIr, { dims, params: P, columns: columns.length, rows: table.rows }),
+    wgsl: checkedWgsl(priorIr, exampleIr, { dims, params: P, columns: columns.length, rows: table.rows }, { prior, example }, field),
     ...fullBatch(fns, table, dims, paramValues),
     gradientExprs: priorIr.gradient.map((g, d) => `${print(g, names)} + Σ_i (${print(exampleIr.gradient[d], names)})`),
     data: { ...table, prior, example, ...rowFunctions(fns, table, paramValues) },
   };
+}
+
+/**
+ * The WGSL, or a PotentialError naming `prior` or `example` when one of them
+ * holds a constant outside the f32 range (as the expression back end does).
+ */
+function checkedWgsl(prior: Lowered, example: Lowered, shape: DataShape, text: { prior: string; example: string }, field: string): string {
+  try {
+    return wgslSource(prior, example, shape);
+  } catch (e) {
+    if (!(e instanceof ConstantOutOfRange)) throw e;
+    const which = outOfRange(() => wgslFunctions('potential_prior', prior, { params: shape.params })) ? 'prior' : 'example';
+    const f = `${field}.${which}`;
+    throw new PotentialError(
+      f,
+      text[which],
+      `${f}: in ${describeValue(text[which])}, the ${e.message} used by the GPU; rescale the expression`,
+    );
+  }
+}
+
+/** Whether emitting WGSL with `emit` meets a constant outside the f32 range. */
+function outOfRange(emit: () => unknown): boolean {
+  try {
+    emit();
+    return false;
+  } catch (e) {
+    if (e instanceof ConstantOutOfRange) return true;
+    throw e;
+  }
 }
 
 /** An expression as given through the API: a non-empty string (the spec validator has checked one from a spec). */

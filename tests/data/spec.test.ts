@@ -164,3 +164,18 @@ describe('compiled energy and gradient', () => {
     }
   });
 });
+
+describe('a constant outside the f32 range in a potential from data', () => {
+  it.each(['example', 'prior'])('in %s: a PotentialError naming that field, as for an expression', (field) => {
+    const potential = { ...BASE.potential, [field]: field === 'example' ? '1e39*(v - x - y*u)^2' : '1e39*x^2' };
+    let error: unknown;
+    try {
+      prepare({ ...BASE, potential });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PotentialError);
+    expect((error as PotentialError).field).toBe(`potential.${field}`);
+    expect((error as Error).message).toContain('outside the range of 32-bit floats');
+  });
+});

@@ -2,18 +2,21 @@
  * `npx langevin`: run a spec, list potentials.
  * Exit codes: 0 success, 2 invalid input, 1 runtime failure.
  */
-import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { prepare, Simulation, type Prepared } from '../engine.ts';
 import { InputError, RuntimeFailure } from '../errors.ts';
 import { CATALOG } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
-import { JsonSyntaxError, parseJsonText } from '../json.ts';
 import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
 import { resolveDataFile } from './data.ts';
 import { summaryLines } from '../summary.ts';
+import { parseJsonFile } from './files.ts';
+import { UsageError } from './usage.ts';
+
+export { parseJsonFile } from './files.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -32,9 +35,6 @@ bias        discretisation bias: KL and TV against the exact Boltzmann distribut
             defaults: dt = spec dt × ½, 1, 2, 4; all five integrators; at most 10000 particles
 
 Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
-
-/** Input error of the command line itself (exit 2). */
-class UsageError extends Error {}
 
 interface RunArgs {
   spec: string;
@@ -161,23 +161,6 @@ function parseRunArgs(args: string[]): RunArgs {
   }
   if (!spec) throw new UsageError('run: give a spec file, e.g. `langevin run examples/double-well.json`');
   return { spec, backend, out };
-}
-
-/** Parse JSON, reporting a syntax error with its line and column. */
-export function parseJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(
-      `cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  try {
-    return parseJsonText(text, path);
-  } catch (e) {
-    throw e instanceof JsonSyntaxError ? new UsageError(e.message) : e;
-  }
 }
 
 function checkOutWritable(out: string): void {

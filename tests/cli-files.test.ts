@@ -286,7 +286,7 @@ describe('in process: the pieces', () => {
     for (const pid of [11, 12, process.pid]) writeFileSync(tempPath(target, pid), 'x');
     mkdirSync(tempPath(target, 13));
     writeFileSync(join(folder, '.r.json.tmp-0x1'), 'not a pid');
-    const removed = removeStaleTemps(target, (pid) => pid === 12);
+    const removed = removeStaleTemps(target, (pid) => pid === 12 || pid === process.pid); // this process is alive, but has no file yet
     expect(removed.sort()).toEqual([tempPath(target, 11), tempPath(target, process.pid)].sort());
     expect(readdirSync(folder).sort()).toEqual(['.r.json.tmp-0x1', '.r.json.tmp-12', '.r.json.tmp-13']);
   });

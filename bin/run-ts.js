@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ensureVulkanLoader, registerLoaders } from './node-env.js';
 
-ensureVulkanLoader();
+await ensureVulkanLoader();
 registerLoaders();
 const script = process.argv[2];
 if (!script) {

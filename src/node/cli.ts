@@ -1,19 +1,21 @@
 /**
  * `npx langevin`: run a spec, list potentials.
- * Exit codes: 0 success, 2 invalid input, 1 runtime failure.
+ * Exit codes: 0 success, 2 invalid input, 1 runtime failure (no device, the
+ * result cannot be written), 130/143 after SIGINT/SIGTERM (runCommand.ts).
  */
-import { accessSync, constants, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { prepare, Simulation, type Prepared } from '../engine.ts';
+import { prepare } from '../engine.ts';
 import { InputError, RuntimeFailure } from '../errors.ts';
 import { CATALOG } from '../potential/index.ts';
 import { nodeGpuContext } from './device.ts';
 import { bench, type BenchOptions } from './bench.ts';
-import { JsonSyntaxError, parseJsonText } from '../json.ts';
 import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
-import { resolveDataFile } from './data.ts';
-import { summaryLines } from '../summary.ts';
+import { parseJsonFile } from './files.ts';
+import { parseRunArgs, runCommand } from './runCommand.ts';
+import { StdoutGuard } from './stdout.ts';
+import { UsageError } from './usage.ts';
+
+export { parseJsonFile } from './files.ts';
 
 const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
@@ -31,19 +33,12 @@ bias        discretisation bias: KL and TV against the exact Boltzmann distribut
             integrator and step size, every run over the spec's total time (steps × dt);
             defaults: dt = spec dt × ½, 1, 2, 4; all five integrators; at most 10000 particles
 
-Exit codes: 0 success, 2 invalid input, 1 runtime failure.`;
+Exit codes: 0 success, 2 invalid input, 1 runtime failure; after Ctrl-C (SIGINT) or SIGTERM, run
+finishes the chunk in flight, writes the partial result and exits 130 or 143 (a second one quits
+at once, writing nothing).`;
 
-/** Input error of the command line itself (exit 2). */
-class UsageError extends Error {}
-
-interface RunArgs {
-  spec: string;
-  backend: 'auto' | 'webgpu' | 'cpu';
-  out?: string;
-}
-
-function parseBenchArgs(args: string[]): BenchOptions {
-  const options: BenchOptions = { quick: false, json: false, out: (line) => process.stdout.write(line + '\n') };
+function parseBenchArgs(args: string[], stdout: StdoutGuard): BenchOptions {
+  const options: BenchOptions = { quick: false, json: false, out: (line) => stdout.push(line + '\n') };
   const list = (name: string, v: string | undefined, min: number, max: number) => {
     const xs = (v ?? '').split(',').map(Number);
     if (!v || xs.some((x) => !Number.isInteger(x) || x < min || x > max))
@@ -118,7 +113,7 @@ function parseBiasArgs(args: string[]): BiasArgs {
   return out;
 }
 
-async function bias(args: BiasArgs): Promise<number> {
+async function bias(args: BiasArgs, stdout: StdoutGuard): Promise<number> {
   const raw = parseJsonFile(args.spec);
   prepare(raw); // every input error before any GPU work
   const tty = process.stderr.isTTY === true;
@@ -130,125 +125,13 @@ async function bias(args: BiasArgs): Promise<number> {
       : undefined,
   });
   if (tty) process.stderr.write('\n');
-  process.stdout.write(args.json ? JSON.stringify(study, null, 2) + '\n' : biasTable(study) + '\n');
+  await stdout.write(args.json ? JSON.stringify(study, null, 2) + '\n' : biasTable(study) + '\n');
   return 0;
 }
 
-function parseRunArgs(args: string[]): RunArgs {
-  let spec: string | undefined;
-  let backend: RunArgs['backend'] = 'auto';
-  let out: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = (name: string) => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${name}: got nothing; give a value`);
-      return v;
-    };
-    if (a === '--backend' || a.startsWith('--backend=')) {
-      const v = value('--backend');
-      if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu') throw new UsageError(`--backend: got "${v}"; allowed: auto, webgpu, cpu`);
-      backend = v;
-    } else if (a === '--out' || a.startsWith('--out=')) {
-      out = value('--out');
-    } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option ${a}; allowed: --backend, --out`);
-    } else if (spec === undefined) {
-      spec = a;
-    } else {
-      throw new UsageError(`unexpected argument "${a}": give one spec file`);
-    }
-  }
-  if (!spec) throw new UsageError('run: give a spec file, e.g. `langevin run examples/double-well.json`');
-  return { spec, backend, out };
-}
-
-/** Parse JSON, reporting a syntax error with its line and column. */
-export function parseJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(
-      `cannot read spec file ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  try {
-    return parseJsonText(text, path);
-  } catch (e) {
-    throw e instanceof JsonSyntaxError ? new UsageError(e.message) : e;
-  }
-}
-
-function checkOutWritable(out: string): void {
-  const dir = dirname(resolve(out));
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`--out: got "${out}"; its folder ${dir} does not exist`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`--out: got "${out}"; its folder ${dir} is not writable`);
-  }
-  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: got "${out}"; that is a folder, give a file name`);
-}
-
-/** Write atomically: a failed write never leaves a half file where the user's was. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
-function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
-  let last = 0;
-  const t0 = performance.now();
-  return (done, total) => {
-    const now = performance.now();
-    if (now - last < 100 && done < total) return;
-    last = now;
-    const frac = total > 0 ? done / total : 1;
-    const width = 30;
-    const filled = Math.round(frac * width);
-    const elapsed = (now - t0) / 1000;
-    const eta = frac > 0 ? elapsed * (1 / frac - 1) : 0;
-    stream.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * frac).toFixed(0).padStart(3)}%  step ${done}/${total}  ${elapsed.toFixed(1)} s, ${eta.toFixed(1)} s left `,
-    );
-    if (done >= total) stream.write('\n');
-  };
-}
-
-async function run(args: RunArgs): Promise<number> {
-  const raw = resolveDataFile(parseJsonFile(args.spec), args.spec);
-  if (args.out) checkOutWritable(args.out);
-  const prepared: Prepared = prepare(raw); // every input error before any GPU work
-  const tty = process.stderr.isTTY === true;
-  const sim = await Simulation.create(prepared, {
-    backend: args.backend,
-    gpu: nodeGpuContext,
-    onNotice: (m) => process.stderr.write(`langevin: ${m}\n`),
-  });
-  try {
-    if (tty)
-      process.stderr.write(`langevin: ${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}\n`);
-    const result = await sim.run(tty ? progressBar(process.stderr) : undefined);
-    const json = JSON.stringify(result, null, 2) + '\n';
-    if (args.out) writeAtomic(args.out, json);
-    else process.stdout.write(json);
-    for (const w of result.warnings) process.stderr.write(`langevin: warning: ${w}\n`);
-    if (tty) {
-      const lines = summaryLines(result, 'terminal').map((line, i) => (i === 0 ? `langevin: ${line}` : `  ${line}`));
-      if (args.out) lines.push(`  result written to ${args.out}`);
-      process.stderr.write(lines.join('\n') + '\n');
-    }
-    return 0;
-  } finally {
-    sim.destroy();
-  }
-}
-
-function potentials(json: boolean): number {
+async function potentials(json: boolean, stdout: StdoutGuard): Promise<number> {
   if (json) {
-    process.stdout.write(
+    await stdout.write(
       JSON.stringify(
         CATALOG.map((c) => ({ name: c.name, formula: c.formula, dims: c.dims, description: c.description, params: c.params })),
         null,
@@ -266,32 +149,34 @@ function potentials(json: boolean): number {
       lines.push(`    ${name} = ${p.default}${p.perDimension ? ' (number or one per dimension)' : ''}: ${p.description}`);
     }
   }
-  process.stdout.write(lines.join('\n') + '\n');
+  await stdout.write(lines.join('\n') + '\n');
   return 0;
 }
 
 /** The CLI; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const stdout = new StdoutGuard();
   try {
     switch (command) {
       case 'run':
-        return await run(parseRunArgs(rest));
+        return await runCommand(parseRunArgs(rest), stdout);
       case 'potentials': {
         const bad = rest.find((a) => a !== '--json');
         if (bad !== undefined) throw new UsageError(`potentials: unexpected argument "${bad}"; allowed: --json`);
-        return potentials(rest.length > 0);
+        return await potentials(rest.length > 0, stdout);
       }
       case 'bench':
-        await bench(parseBenchArgs(rest));
+        await bench(parseBenchArgs(rest, stdout));
+        await stdout.settled();
         return 0;
       case 'bias':
-        return await bias(parseBiasArgs(rest));
+        return await bias(parseBiasArgs(rest), stdout);
       case undefined:
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(USAGE + '\n');
+        await stdout.write(USAGE + '\n');
         return command === undefined ? 2 : 0;
       default:
         throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, bias, help`);
@@ -307,5 +192,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`langevin: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 1;
+  } finally {
+    stdout.dispose();
   }
 }

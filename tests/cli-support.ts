@@ -1,0 +1,129 @@
+/**
+ * Helpers of the tests that drive the real command (`node bin/langevin.js`)
+ * as a user would: spawned, with pipes (no terminal, so no progress bar).
+ */
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const CHROMIUM_LIB = '/usr/lib/chromium';
+const withoutChromium = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((p) => p !== '' && p !== CHROMIUM_LIB);
+
+/**
+ * The environment of a user's shell: vitest.config.ts puts /usr/lib/chromium on
+ * LD_LIBRARY_PATH; without it the CLI re-runs itself once to find the Vulkan
+ * loader (bin/node-env.js), so signals go through that first process.
+ */
+export const USER_ENV: NodeJS.ProcessEnv = { ...process.env, LD_LIBRARY_PATH: withoutChromium.join(':') };
+if (USER_ENV.LD_LIBRARY_PATH === '') delete USER_ENV.LD_LIBRARY_PATH;
+
+/** With the Vulkan loader's folder on the path already: one process, started faster. */
+export const DIRECT_ENV: NodeJS.ProcessEnv = { ...process.env, LD_LIBRARY_PATH: [...withoutChromium, CHROMIUM_LIB].join(':') };
+
+export interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the command to its end. */
+export function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions; timeoutMs?: number } = {}): Outcome {
+  const r = spawnSync(process.execPath, ['bin/langevin.js', ...args], {
+    cwd: ROOT,
+    env: options.env ?? DIRECT_ENV,
+    encoding: 'utf8',
+    stdio: options.stdio ?? 'pipe',
+    timeout: options.timeoutMs ?? 90_000,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** A command running in the background: its output so far, a wait for a condition, and its end. */
+export interface Running {
+  child: ChildProcess;
+  stderr(): string;
+  stdout(): string;
+  /** resolves once `ready()` holds (polled every 20 ms); rejects if the process ends first or after `timeoutMs` */
+  until(ready: () => boolean, what: string, timeoutMs?: number): Promise<void>;
+  ended: Promise<Outcome>;
+  /** SIGKILL the command and every process of its group (a test's clean-up) */
+  stop(): void;
+}
+
+/** The processes `pid` started, and theirs (Linux: /proc/PID/task/PID/children), deepest first. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    // no such process, or no /proc
+  }
+  return children.flatMap((c) => [...descendants(c), c]);
+}
+
+/** Start the command in the background (stdout and stderr are pipes). */
+export function start(args: string[], env: NodeJS.ProcessEnv = DIRECT_ENV): Running {
+  const child = spawn(process.execPath, ['bin/langevin.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  let done = false;
+  // a run left behind would go on for hours: end it and every process it started (the re-run child has a session of its own)
+  const stop = () => {
+    if (done) return;
+    for (const pid of [...descendants(child.pid!), child.pid!]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const ended = new Promise<Outcome>((resolve) =>
+    child.on('close', (code, signal) => {
+      done = true;
+      resolve({ code, signal, stdout: out, stderr: err });
+    }),
+  );
+  const until = async (ready: () => boolean, what: string, timeoutMs = 90_000) => {
+    const t0 = Date.now();
+    while (!ready()) {
+      if (done) throw new Error(`the command ended before ${what}; stderr: ${err}`);
+      if (Date.now() - t0 > timeoutMs) {
+        stop();
+        throw new Error(`no ${what} after ${timeoutMs} ms; stderr: ${err}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, stderr: () => err, stdout: () => out, until, ended, stop };
+}
+
+/** A stack frame line ("    at f (file:1:2)"): the CLI never prints one for input or output errors. */
+export const STACK_FRAME = /^\s+at /m;
+
+/** Names of the temporary files (`.NAME.tmp-PID`) in a folder. */
+export function temps(dir: string): string[] {
+  return readdirSync(dir).filter((f) => /\.tmp-\d+$/.test(f));
+}
+
+/** A small run that takes well under a second once started. */
+export const SMALL = {
+  dims: 2,
+  particles: 200,
+  potential: { name: 'harmonic', params: { k: [1, 4] } },
+  integrator: 'lm',
+  dt: 0.05,
+  temperature: 0.5,
+  steps: 20,
+  seed: 7,
+};
+
+/** A result of several hundred kilobytes (a trace row every step): more than a pipe holds, more than a 64 KiB disk. */
+export const LARGE_RESULT = { ...SMALL, particles: 50, steps: 2000, observe: { every: 1 } };

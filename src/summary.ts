@@ -21,9 +21,10 @@ export function fmt(x: number): string {
  * Who reads the summary:
  * - `terminal` (the CLI): counts as plain integers, the rate in parentheses,
  *   no warnings (the CLI writes them to stderr whether or not it is a
- *   terminal, before the summary); its runs are never partial.
- * - `page` (the runner page): counts grouped with commas, how far a partial
- *   run got, the backend and device, then the warnings.
+ *   terminal, before the summary).
+ * - `page` (the runner page): counts grouped with commas, the backend and
+ *   device, then the warnings.
+ * Both say how far a partial run got (interrupted or cancelled).
  */
 export type SummaryLayout = 'terminal' | 'page';
 
@@ -56,9 +57,9 @@ export function summaryLines(r: RunResult, layout: SummaryLayout): string[] {
 /** The first line: particles × steps, the time and the rate. */
 function headline(r: RunResult, layout: SummaryLayout): string {
   const seconds = (r.elapsedMs / 1000).toFixed(2);
-  if (layout === 'terminal')
-    return `${r.particles} particles × ${r.steps} steps in ${seconds} s (${fmt(r.particleStepsPerSecond)} particle-steps/s)`;
-  const count = (n: number) => n.toLocaleString('en');
+  const count = layout === 'terminal' ? String : (n: number) => n.toLocaleString('en');
   const partial = r.partial ? ` (of ${count(r.partial.stepsPlanned)}: ${r.partial.reason})` : '';
+  if (layout === 'terminal')
+    return `${r.particles} particles × ${r.steps} steps${partial} in ${seconds} s (${fmt(r.particleStepsPerSecond)} particle-steps/s)`;
   return `${count(r.particles)} particles × ${count(r.steps)} steps${partial} on ${r.backend} (${r.device}) in ${seconds} s, ${fmt(r.particleStepsPerSecond)} particle-steps/s`;
 }

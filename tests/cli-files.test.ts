@@ -87,7 +87,7 @@ describe('spec and data files: regular files within a size limit, never read to 
     refused(
       cli(['run', zero, '--backend', 'cpu'], { timeoutMs: 30_000 }),
       'potential.data.file: got "/dev/zero"; cannot be read (it is a character device; give a regular file of at most 500 MiB; ' +
-        'looked for /dev/zero, paths are relative to the spec file)',
+        'looked for "/dev/zero", paths are relative to the spec file)',
     );
     fifo('points.fifo');
     const pipe = file('fifo-data.json', { ...data, potential: { ...data.potential, data: { file: 'points.fifo' } } });

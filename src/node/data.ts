@@ -5,13 +5,13 @@
  */
 import { dirname, resolve } from 'node:path';
 import { parseCsv } from '../data.ts';
-import { SpecError } from '../errors.ts';
+import { quoted, SpecError } from '../errors.ts';
 import { FileRefusal, MAX_DATA_FILE_BYTES, readTextFile } from './files.ts';
 
 /** `potential.data` when it names a file, else undefined. */
 function dataWithFile(raw: unknown): Record<string, unknown> | undefined {
   const data = (raw as { potential?: { data?: unknown } })?.potential?.data;
-  return typeof data === 'object' && data !== null && !Array.isArray(data) && 'file' in data
+  return typeof data === 'object' && data !== null && !Array.isArray(data) && Object.hasOwn(data, 'file')
     ? (data as Record<string, unknown>)
     : undefined;
 }
@@ -61,7 +61,7 @@ export function resolveDataFile(raw: unknown, specPath: string): unknown {
     throw new SpecError(
       'potential.data.file',
       file,
-      `cannot be read (${e.reason}; looked for ${path}, paths are relative to the spec file)`,
+      `cannot be read (${e.reason}; looked for ${quoted(path)}, paths are relative to the spec file)`,
     );
   }
   const set = parseCsv(text, file);

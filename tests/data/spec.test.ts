@@ -179,3 +179,17 @@ describe('a constant outside the f32 range in a potential from data', () => {
     expect((error as Error).message).toContain('outside the range of 32-bit floats');
   });
 });
+
+describe('a data file name with line terminators', () => {
+  it('is quoted escaped in the one-line message', () => {
+    let message = '';
+    try {
+      resolveDataFile({ potential: { example: 'x*u', data: { file: 'no\u2028such\nfile.csv' } } }, join(tmpdir(), 'spec.json'));
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^potential\.data\.file: got .*cannot be read/);
+    expect(message).not.toMatch(/[\n\r\u2028\u2029\u0085]/);
+    expect(message).toContain('no\\u2028such\\nfile.csv');
+  });
+});

@@ -58,8 +58,12 @@ interface NodeProcessLike {
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 3 : 1)} GiB`;
 
-/** Of the memory available, what a run may take: four fifths, leaving the rest to everything else. */
-export const MEMORY_SHARE = 0.8;
+/**
+ * Of the memory available, what a run may take: half, leaving the rest to the
+ * process itself (its heap, the result, the workers) and to the other work of
+ * a shared machine.
+ */
+export const MEMORY_SHARE = 0.5;
 
 /**
  * Refuse a run that needs more than its share of `available` bytes.

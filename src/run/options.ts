@@ -19,7 +19,7 @@ export interface SimulationOptions {
   cpu?: CpuBackendOptions;
   /**
    * Memory this run may draw on, bytes (default: what the machine has free,
-   * src/run/memory.ts `hostMemory`). A run needing more than 80 % of it is
+   * src/run/memory.ts `hostMemory`). A run needing more than half of it is
    * refused before allocating (SpecError naming `particles`).
    */
   memory?: number;

@@ -5,6 +5,7 @@
  * overflow, a regular expression built from user text or Object.prototype.
  */
 import { describe, expect, it } from 'vitest';
+import { refusal } from './refusal.ts';
 import { prepare } from '../../src/engine.ts';
 import { describeValue, InputError } from '../../src/errors.ts';
 import { jsonErrorIndex, JsonSyntaxError, parseJsonText } from '../../src/json.ts';
@@ -19,17 +20,6 @@ import {
 import { compilePotential, PotentialError } from '../../src/potential/index.ts';
 
 const BASE = { dims: 1, particles: 10, dt: 0.01, steps: 1 };
-
-/** The error `prepare` throws for `raw`, which must be an InputError. */
-function refusal(raw: unknown): InputError {
-  try {
-    prepare(raw);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw new Error(`expected an InputError, got ${String(e)}`);
-  }
-  throw new Error('expected a refusal');
-}
 
 /** The error parsing `text` throws, which must be a JsonSyntaxError. */
 function jsonRefusal(text: string): JsonSyntaxError {

@@ -5,24 +5,14 @@
  * normal f32 bin scale, and `null` is never "use the default".
  */
 import { describe, expect, it } from 'vitest';
+import { refusal } from './refusal.ts';
 import { prepare } from '../../src/engine.ts';
-import { InputError, SpecError } from '../../src/errors.ts';
+import { SpecError } from '../../src/errors.ts';
 import { parseCsv } from '../../src/data.ts';
 import { F32_MAX, F32_MIN_NORMAL } from '../../src/limits.ts';
 import { axisBinnings } from '../../src/stats/binning.ts';
 
 const BASE = { dims: 2, particles: 10, potential: { expr: 'k*x^2 + y^2', params: { k: 1 } }, dt: 0.01, steps: 10 };
-
-/** The error `prepare` throws for `raw`, which must be an InputError. */
-function refusal(raw: unknown): InputError {
-  try {
-    prepare(raw);
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw new Error(`expected an InputError, got ${String(e)}`);
-  }
-  throw new Error(`expected ${JSON.stringify(raw)} to be refused`);
-}
 
 describe('every real number of a spec fits f32', () => {
   const big = 1e39;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from './refusal.ts';
 import { prepare } from '../../src/engine.ts';
-import { describeValue, InputError } from '../../src/errors.ts';
+import { describeValue } from '../../src/errors.ts';
 import { jsonErrorIndex, JsonSyntaxError, parseJsonText } from '../../src/json.ts';
 import {
   MAX_EXPRESSION_DEPTH,

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 // `npm run demo` serves index.html (the particle demo) and runner.html (run a
-// spec); `npm run build` writes both as a static site to dist/. WGSL is
+// spec); `npm run build:site` writes both as a static site to site/. WGSL is
 // imported with `?raw`, which Vite handles natively.
 //
 // Both servers send COOP/COEP so the pages are cross-origin isolated: that is
@@ -14,7 +14,7 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   build: {
     target: 'es2022',
-    outDir: 'dist',
+    outDir: 'site',
     // mathjs (the expression compiler) alone is ~600 kB; the demo needs it to compile user potentials
     chunkSizeWarningLimit: 1000,
     rollupOptions: { input: { demo: resolve(__dirname, 'index.html'), runner: resolve(__dirname, 'runner.html') } },

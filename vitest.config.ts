@@ -1,15 +1,8 @@
-import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-// Dawn dlopens libvulkan.so.1 at first use; on a machine with only Debian's
-// chromium (no libvulkan1) the loader ships in /usr/lib/chromium. The test
-// processes are forked from here and inherit this environment.
-const chromiumLib = '/usr/lib/chromium';
-if (process.platform === 'linux' && existsSync(`${chromiumLib}/libvulkan.so.1`)) {
-  const cur = process.env.LD_LIBRARY_PATH ?? '';
-  if (!cur.split(':').includes(chromiumLib)) process.env.LD_LIBRARY_PATH = cur ? `${cur}:${chromiumLib}` : chromiumLib;
-}
-
+// No LD_LIBRARY_PATH setting here: the Node entry loads Debian chromium's
+// Vulkan loader itself where the machine has no other (src/node/device.ts),
+// and the tests run as a user's program would.
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],

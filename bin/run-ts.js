@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// Run a TypeScript script of this repo (benchmarks) with the CLI's start-up: node bin/run-ts.js bench/x.ts [args]
+// Run a TypeScript script of this repo (benchmarks) from source: node bin/run-ts.js bench/x.ts [args]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureVulkanLoader, registerLoaders } from './node-env.js';
+import { registerLoaders } from './node-env.js';
 
-await ensureVulkanLoader();
 registerLoaders();
 const script = process.argv[2];
 if (!script) {

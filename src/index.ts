@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * Langevin's public API (browser and Node). Node's device comes from
  * `langevin/node` (nodeGpuContext); a page's from `browserGpuContext`.

@@ -3,9 +3,8 @@
  * ends the run after the chunk in flight and writes the partial result
  * (`partial.reason: "cancelled"`), exiting 130 or 143; a second one quits at
  * once, writing nothing and leaving no temporary file. The real command, as a
- * user's shell starts it (USER_ENV: it re-runs itself to find the Vulkan
- * loader, so the signal is passed on once by the first process) and as it
- * runs when that is not needed (DIRECT_ENV).
+ * user's shell starts it (USER_ENV: it loads Debian chromium's Vulkan loader
+ * itself) and with that loader's folder on LD_LIBRARY_PATH (DIRECT_ENV).
  *
  * Start signal: the temporary file beside the --out target, created once
  * the simulation exists, just before the first chunk (the handlers are in

@@ -1,6 +1,8 @@
 /**
- * Helpers of the tests that drive the real command (`node bin/langevin.js`)
- * as a user would: spawned, with pipes (no terminal, so no progress bar).
+ * Helpers of the tests that drive the real command (`node dist/cli.js`, the
+ * package's `langevin` bin, built by `npm run build`, which the test command
+ * runs first) as a user would: spawned, with pipes (no terminal, so no
+ * progress bar).
  */
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -8,19 +10,21 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** The built command. */
+export const CLI = resolve(ROOT, 'dist/cli.js');
 
 const CHROMIUM_LIB = '/usr/lib/chromium';
 const withoutChromium = (process.env.LD_LIBRARY_PATH ?? '').split(':').filter((p) => p !== '' && p !== CHROMIUM_LIB);
 
 /**
- * The environment of a user's shell: vitest.config.ts puts /usr/lib/chromium on
- * LD_LIBRARY_PATH; without it the CLI re-runs itself once to find the Vulkan
- * loader (bin/node-env.js), so signals go through that first process.
+ * The environment of a user's shell, without /usr/lib/chromium on
+ * LD_LIBRARY_PATH: the command then loads that folder's Vulkan loader itself
+ * (src/node/device.ts) when the machine has no other.
  */
 export const USER_ENV: NodeJS.ProcessEnv = { ...process.env, LD_LIBRARY_PATH: withoutChromium.join(':') };
 if (USER_ENV.LD_LIBRARY_PATH === '') delete USER_ENV.LD_LIBRARY_PATH;
 
-/** With the Vulkan loader's folder on the path already: one process, started faster. */
+/** With the Vulkan loader's folder on the library path already, as a user who set it has. */
 export const DIRECT_ENV: NodeJS.ProcessEnv = { ...process.env, LD_LIBRARY_PATH: [...withoutChromium, CHROMIUM_LIB].join(':') };
 
 export interface Outcome {
@@ -32,7 +36,7 @@ export interface Outcome {
 
 /** Run the command to its end. */
 export function cli(args: string[], options: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions; timeoutMs?: number } = {}): Outcome {
-  const r = spawnSync(process.execPath, ['bin/langevin.js', ...args], {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: ROOT,
     env: options.env ?? DIRECT_ENV,
     encoding: 'utf8',
@@ -68,13 +72,13 @@ function descendants(pid: number): number[] {
 
 /** Start the command in the background (stdout and stderr are pipes). */
 export function start(args: string[], env: NodeJS.ProcessEnv = DIRECT_ENV): Running {
-  const child = spawn(process.execPath, ['bin/langevin.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   let done = false;
-  // a run left behind would go on for hours: end it and every process it started (the re-run child has a session of its own)
+  // a run left behind would go on for hours: end it and every process it started
   const stop = () => {
     if (done) return;
     for (const pid of [...descendants(child.pid!), child.pid!]) {

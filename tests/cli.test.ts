@@ -1,5 +1,5 @@
 /**
- * The command line, end to end: `node bin/langevin.js …` spawned as a user
+ * The command line, end to end: `node dist/cli.js …` spawned as a user
  * would run it (stdout and stderr are pipes, so no progress bar). Exit codes:
  * 0 success, 2 invalid input, 1 runtime failure.
  */
@@ -42,7 +42,7 @@ interface Outcome {
 }
 
 function cli(...args: string[]): Outcome {
-  const r = spawnSync(process.execPath, ['bin/langevin.js', ...args], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync(process.execPath, ['dist/cli.js', ...args], { cwd: ROOT, env: ENV, encoding: 'utf8', timeout: 90_000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

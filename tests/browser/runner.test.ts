@@ -60,9 +60,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `node bin/langevin.js ARGS` in `cwd`, as a user runs it (no progress bar: stderr is a pipe). */
+/** `node dist/cli.js ARGS` in `cwd`, as a user runs it (no progress bar: stderr is a pipe). */
 function cli(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/langevin.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

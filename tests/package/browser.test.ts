@@ -6,16 +6,15 @@
  * backend, and on a browser without WebGPU, where `auto` falls back to the CPU.
  * The numbers are checked against the same spec through the command line.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import { dirname, join } from 'node:path';
+import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '../browser/browser.ts';
 import { CLI } from '../cli-support.ts';
 import { createProject, packTarball, type Project } from './pack.ts';
+import { freePort, launch, pageValue, staticServer, startVite } from './pages.ts';
 
 /** Free diffusion from the origin: each coordinate's variance is 2·T·t = 2 · 0.5 · (100 · 0.01) = 1. */
 const SPEC = {
@@ -68,36 +67,6 @@ let browser: Browser;
 let reference: Final;
 let profile: string;
 
-async function launch(webgpu: boolean): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: mkdtempSync(join(profile, 'p-')),
-    args: [
-      '--no-sandbox',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      ...(webgpu ? ['--enable-unsafe-webgpu'] : ['--disable-webgpu']),
-    ],
-  });
-}
-
-async function runPage(b: Browser, url: string): Promise<PageOutcome> {
-  const page = await b.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  try {
-    await page.goto(url);
-    await page.waitForFunction(() => (window as unknown as { __langevin?: unknown }).__langevin !== undefined, { timeout: 180_000 });
-    const out = (await page.evaluate(() => (window as unknown as { __langevin: unknown }).__langevin)) as PageOutcome;
-    if (errors.length) out.error = (out.error ?? '') + errors.join('\n');
-    return out;
-  } finally {
-    await page.close();
-  }
-}
-
 /**
  * The command line's numbers: the same trajectories, so equal up to the order
  * of the sums over particles (the command sums per worker thread, a page
@@ -123,45 +92,18 @@ function checkRuns(out: PageOutcome): void {
   }
 }
 
-/** A free port on 127.0.0.1. */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Start `node node_modules/vite/bin/vite.js ARGS` in the project; resolves once it serves on `port`. */
-async function startVite(project: Project, args: string[], port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['node_modules/vite/bin/vite.js', ...args, '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-    {
-      cwd: project.dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+const runPage = (b: Browser, url: string) =>
+  pageValue(
+    b,
+    url,
+    () => (window as unknown as { __langevin?: unknown }).__langevin !== undefined,
+    () => (window as unknown as { __langevin: PageOutcome }).__langevin,
   );
-  let log = '';
-  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`vite ${args.join(' ')} exited ${child.exitCode}:\n${log}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/`)).ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`vite ${args.join(' ')} did not serve within 60 s:\n${log}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 beforeAll(async () => {
   tarball = packTarball();
   profile = mkdtempSync(join(tmpdir(), 'langevin-consumer-chromium-'));
-  browser = await launch(true);
+  browser = await launch(profile, true);
   const specFile = join(dirname(tarball), 'spec.json');
   writeFileSync(specFile, JSON.stringify(SPEC));
   const r = spawnSync(process.execPath, [CLI, 'run', specFile, '--backend', 'cpu'], { encoding: 'utf8' });
@@ -205,38 +147,28 @@ describe('a Vite app', () => {
 });
 
 describe('a plain HTML page importing dist/langevin.browser.js', () => {
-  let server: Server;
-  let root: string;
+  let server: { origin: string; close(): Promise<void> };
   let url: string;
   beforeAll(async () => {
     // a static host: the bundle file as a user copies it, no bundler, no node_modules
-    root = mkdtempSync(join(tmpdir(), 'langevin-plain-'));
     const project = createProject('plain', tarball, []);
-    copyFileSync(join(project.dir, 'node_modules/langevin/dist/langevin.browser.js'), join(root, 'langevin.browser.js'));
+    const bundle = readFileSync(join(project.dir, 'node_modules/langevin/dist/langevin.browser.js'));
     project.remove();
-    const files: Record<string, string> = { '/index.html': HTML('./main.js'), '/main.js': pageScript('./langevin.browser.js') };
-    const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript' };
-    server = createServer((req, res) => {
-      const path = normalize(new URL(req.url ?? '/', 'http://x').pathname);
-      const body = files[path] ?? (path === '/langevin.browser.js' ? readFileSync(join(root, 'langevin.browser.js')) : undefined);
-      if (body === undefined) return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': types[extname(path)] ?? 'application/octet-stream' }).end(body);
+    server = await staticServer({
+      '/index.html': HTML('./main.js'),
+      '/main.js': pageScript('./langevin.browser.js'),
+      '/langevin.browser.js': bundle,
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/index.html`;
+    url = `${server.origin}/index.html`;
   });
-  afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise((r) => server?.close(r));
-    rmSync(root, { recursive: true, force: true });
-  });
+  afterAll(() => server?.close());
 
   it('runs the spec on WebGPU and on the CPU', async () => {
     checkRuns(await runPage(browser, `${url}?backends=webgpu,cpu`));
   });
 
   it('in a browser without WebGPU, auto runs on the CPU and says why', async () => {
-    const plain = await launch(false);
+    const plain = await launch(profile, false);
     try {
       const out = await runPage(plain, `${url}?backends=auto`);
       expect(out.error).toBeUndefined();

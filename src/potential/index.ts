@@ -7,7 +7,8 @@
  * - data.ts: the back end for a potential from data, prior + Σ example over rows;
  * - params.ts: parameter names and values (`a: [1, 2]` → a_0, a_1);
  * - source.ts: the size limits of an expression, parsing, errors pointing at a character;
- * - lower.ts: validate and rename (vocabulary.ts), differentiate → IR;
+ * - parse.ts, tokens.ts: the parser (tokens → syntax tree with positions; mathjs's grammar, restricted);
+ * - lower.ts: validate and rename (vocabulary.ts) → IR, differentiate (derivative.ts);
  * - ir.ts: the IR and its simplifier; emit.ts: IR → code in one target's spelling;
  * - assemble.ts: emitted code → JS function bodies and WGSL functions;
  * - types.ts, error.ts: what goes in and out, and the one error type.

@@ -1,10 +1,11 @@
 /**
  * The potential compiler's intermediate representation: a small expression
  * tree over coordinates, parameters and numbers, its algebraic simplifier, and
- * a printer back to mathjs syntax.
+ * a printer back to the expression syntax (parse.ts; mathjs reads it too).
  *
- * The tree is produced from mathjs nodes (see lower.ts) after validation, so
- * it only ever holds what every target can evaluate.
+ * The tree is produced from the parser's syntax tree (see lower.ts) after
+ * validation, and differentiated by derivative.ts, so it only ever holds what
+ * every target can evaluate.
  */
 
 /** Elementary functions of the IR; each is a WGSL built-in of the same name and a `Math.*` function. */
@@ -73,7 +74,7 @@ export function same(a: Expr, b: Expr): boolean {
  * Bottom-up algebraic clean-up of raw derivatives: constant folding; the
  * identities 0+a, a−0, 0−a, a−(−b), 1·a, 0·a, a/1, 0/a, a^0, a^1, 1^a, −(−a);
  * flattening of nested sums and products; signs pulled out of products and
- * quotients; and |u|/u → sign(u), which turns mathjs's derivative of abs
+ * quotients; and |u|/u → sign(u), which turns the derivative of abs
  * (d|u|/du = |u|/u, NaN at u = 0) into one that is 0 there.
  *
  * It never reorders non-constant terms and never duplicates work, so the
@@ -173,7 +174,7 @@ export interface Names {
   par(i: number): string;
 }
 
-/** Binding strength in mathjs syntax: sums < products < unary minus < powers < atoms. */
+/** Binding strength in the expression syntax: sums < products < unary minus < powers < atoms. */
 function precedence(e: Expr): number {
   switch (e.k) {
     case 'add':
@@ -194,8 +195,9 @@ function precedence(e: Expr): number {
 }
 
 /**
- * Print an expression in mathjs syntax with the fewest parentheses that keep
- * its meaning (`pi` and `e` by name). `parse(print(e))` evaluates like `e`.
+ * Print an expression in the expression syntax with the fewest parentheses
+ * that keep its meaning (`pi` and `e` by name): parsed again (parse.ts, or
+ * mathjs), `print(e)` evaluates like `e`.
  */
 export function print(e: Expr, names: Names): string {
   const wrap = (x: Expr, min: number): string => {
@@ -222,7 +224,7 @@ export function print(e: Expr, names: Names): string {
     case 'div':
       return `${wrap(e.args[0], 2)} / ${wrap(e.args[1], 3)}`;
     case 'pow':
-      // mathjs's ^ is right-associative and binds tighter than unary minus.
+      // ^ is right-associative and binds tighter than unary minus.
       return `${wrap(e.args[0], 5)} ^ ${wrap(e.args[1], 5)}`;
   }
 }

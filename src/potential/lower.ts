@@ -1,34 +1,20 @@
 /**
  * Lowering: one expression string → the IR of E and of ∂E/∂x_d.
  *
- *   mathjs `parse` → {@link canonical} (validation; coordinates renamed x{i},
- *   parameters and data columns p{i}) → mathjs `derivative` per coordinate
- *   → {@link toIr} → `simplify` (ir.ts)
+ *   `parseSource` (source.ts, parse.ts) → {@link toIr} (validation;
+ *   coordinates become IR `var` i, parameters and data columns `par` i, pi and
+ *   e numbers) → `derivative` per coordinate (derivative.ts) → `simplify` (ir.ts)
  *
  * Every refusal is a PotentialError naming the spec field and showing the
  * position in the expression with a caret.
  */
-import {
-  derivative,
-  FunctionNode,
-  isConstantNode,
-  isFunctionNode,
-  isOperatorNode,
-  isParenthesisNode,
-  isSymbolNode,
-  OperatorNode,
-  SymbolNode,
-  type ConstantNode,
-  type MathNode,
-  type OperatorNodeFn,
-  type OperatorNodeOp,
-} from 'mathjs';
 import { describeValue } from '../errors.ts';
-import { nameList } from '../values.ts';
+import { derivative } from './derivative.ts';
 import { PotentialError } from './error.ts';
-import { FUNCTIONS, NonFiniteConstant, num, simplify, type Expr, type Fn } from './ir.ts';
-import { expressionError, findIdentifier, parseSource, type Scope } from './source.ts';
-import { CONSTANTS, coordinate, LETTERS, OPERATORS, RECIPROCALS, USER_FUNCTIONS, variableNames } from './vocabulary.ts';
+import { NonFiniteConstant, num, simplify, type Expr, type Fn } from './ir.ts';
+import type { Node } from './parse.ts';
+import { allowedNames, expressionError, parseSource, type Scope } from './source.ts';
+import { CONSTANTS, coordinate, LETTERS, USER_FUNCTIONS } from './vocabulary.ts';
 
 export type { Scope } from './source.ts';
 
@@ -46,16 +32,17 @@ export interface Lowered {
  */
 export function lowerExpression(scope: Scope): Lowered {
   const { dims, source, field } = scope;
-  const tree = canonical(parseSource(scope), scope);
+  const tree = toIr(parseSource(scope), scope);
   const used = new Set<number>();
-  tree.traverse((n) => {
-    if (isSymbolNode(n) && /^x\d+$/.test(n.name)) used.add(Number(n.name.slice(1)));
-  });
+  const stack = [tree];
+  while (stack.length > 0) {
+    const e = stack.pop() as Expr;
+    if (e.k === 'var') used.add(e.i);
+    else if (e.k !== 'num' && e.k !== 'par') stack.push(...e.args);
+  }
   try {
-    const energy = simplify(toIr(tree));
-    const gradient = Array.from({ length: dims }, (_, d) =>
-      used.has(d) ? simplify(toIr(derivative(tree, `x${d}`, { simplify: false }))) : num(0),
-    );
+    const energy = simplify(tree);
+    const gradient = Array.from({ length: dims }, (_, d) => (used.has(d) ? simplify(derivative(tree, d)) : num(0)));
     return { energy, gradient };
   } catch (e) {
     if (e instanceof NonFiniteConstant) {
@@ -69,188 +56,90 @@ export function lowerExpression(scope: Scope): Lowered {
   }
 }
 
-/** A description of what names are allowed, for messages. */
-function allowedNames(scope: Scope): string {
-  const params = scope.params.length ? nameList(scope.params) : 'none';
-  const columns = scope.columns ? `; data columns: ${scope.columns.length ? nameList(scope.columns) : 'none here'}` : '';
-  return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}${columns}; functions: ${USER_FUNCTIONS.join(', ')}`;
+/** IR of each binary operator of the syntax tree. */
+const BINARY = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow' } as const;
+/** Names mathjs read as constants that are not numbers the language has. */
+const NOT_NUMBERS = new Set(['true', 'false', 'null', 'undefined', 'NaN', 'Infinity']);
+
+/**
+ * Validate a parsed expression and convert it to IR, in source order (the
+ * first problem is the one reported): coordinates become `var` i, parameters
+ * and data columns `par` i, pi and e numbers; brackets and unary plus vanish,
+ * and a sum of sums becomes one sum. Unknown names and functions, a wrong
+ * number of arguments and numbers beyond float range are refused with their
+ * position.
+ */
+function toIr(n: Node, scope: Scope): Expr {
+  switch (n.t) {
+    case 'num':
+      if (!Number.isFinite(n.v)) {
+        throw expressionError(scope, n.at, `number ${n.text} is too large`, 'numbers must be below 3.4e38 (the largest 32-bit float)');
+      }
+      return num(n.v);
+    case 'name':
+      return symbol(n, scope);
+    case 'call':
+      return functionCall(n, scope);
+    case 'op':
+      if (n.op === 'pos') return toIr(n.args[0], scope);
+      if (n.op === 'neg') return { k: 'neg', args: [toIr(n.args[0], scope)] };
+      if (n.op === '+') return { k: 'add', args: sumTerms(n).map((a) => toIr(a, scope)) };
+      return { k: BINARY[n.op], args: n.args.map((a) => toIr(a, scope)) };
+  }
 }
 
 /**
- * Validate a parsed expression and rewrite it into the compiler's vocabulary:
- * coordinates become x{i}, parameters p{i}, parentheses and unary plus vanish.
- * Everything else (matrices, units, comparisons, unknown names…) is rejected
- * with its position.
+ * The terms of a sum, with sums inside it (in brackets or not) opened, in
+ * order: `a + (b + c) + d` → a, b, c, d. The IR's simplifier flattens sums the
+ * same way (ir.ts `sum`), so this changes no result; it keeps a long sum one
+ * level deep for the recursion of differentiation and of the compiler. A
+ * loop, however long the chain.
  */
-function canonical(n: MathNode, scope: Scope): MathNode {
-  if (isParenthesisNode(n)) return canonical(n.content, scope);
-  if (isConstantNode(n)) return checkedConstant(n, scope);
-  if (isSymbolNode(n)) return renamedSymbol(n, scope);
-  if (isOperatorNode(n)) return canonicalOperator(n, scope);
-  if (isFunctionNode(n)) return canonicalCall(n, scope);
-  const marker = Object.hasOwn(UNSUPPORTED_MARKERS, n.type) ? UNSUPPORTED_MARKERS[n.type] : undefined;
-  const position = marker === undefined ? -1 : scope.source.search(marker);
-  throw expressionError(
-    scope,
-    position >= 0 ? position : undefined,
-    `unsupported construct (${n.type.replace(/Node$/, '').toLowerCase()})`,
-    `an expression may use numbers, ${allowedNames(scope)}, operators + - * / ^ and parentheses`,
-  );
-}
-
-/** Where to point for mathjs constructs the compiler does not accept. */
-const UNSUPPORTED_MARKERS: Readonly<Record<string, RegExp>> = {
-  ArrayNode: /\[/,
-  AccessorNode: /[[.]/,
-  IndexNode: /[[.]/,
-  ObjectNode: /\{/,
-  ConditionalNode: /\?/,
-  AssignmentNode: /=/,
-  FunctionAssignmentNode: /=/,
-  BlockNode: /[;\n]/,
-  RangeNode: /:/,
-  RelationalNode: /[<>=!]/,
-};
-
-/** A number literal, which must be a finite number (mathjs also parses strings, booleans, null). */
-function checkedConstant(n: ConstantNode, scope: Scope): MathNode {
-  if (typeof n.value !== 'number') {
-    const position = scope.source.indexOf(typeof n.value === 'string' ? n.value : String(n.value));
-    throw expressionError(
-      scope,
-      position > 0 && typeof n.value === 'string' ? position - 1 : position >= 0 ? position : undefined,
-      `unsupported constant ${describeValue(n.value)}`,
-      'only numbers are allowed',
-    );
-  }
-  if (!Number.isFinite(n.value)) {
-    const literal = [...scope.source.matchAll(/(\d+\.?\d*|\.\d+)(e[+-]?\d+)?/gi)].find((m) => !Number.isFinite(Number(m[0])));
-    throw expressionError(
-      scope,
-      literal?.index,
-      `number ${literal?.[0] ?? ''} is too large`,
-      'numbers must be below 3.4e38 (the largest 32-bit float)',
-    );
-  }
-  return n;
-}
-
-/** A name: a coordinate becomes x{i}; a parameter, then a data column, p{i}; a constant stays. */
-function renamedSymbol(n: SymbolNode, scope: Scope): MathNode {
-  const i = coordinate(n.name, scope.dims, scope.letters);
-  if (i !== undefined) return new SymbolNode(`x${i}`);
-  const p = scope.params.indexOf(n.name);
-  if (p >= 0) return new SymbolNode(`p${p}`);
-  const c = scope.columns?.indexOf(n.name) ?? -1;
-  if (c >= 0) return new SymbolNode(`p${scope.params.length + c}`);
-  if (Object.hasOwn(CONSTANTS, n.name)) return n;
-  const position = findIdentifier(scope.source, n.name, false);
-  const why =
-    LETTERS.includes(n.name) || /^x\d+$/.test(n.name)
-      ? `'${n.name}' is not a variable when dims = ${scope.dims}`
-      : `unknown symbol '${n.name}'`;
-  const fix = `${allowedNames(scope)}. Define '${n.name}' in ${scope.field.replace(/\.(expr|name|example|prior)$/, '')}.params${scope.columns?.length ? ' or as a data column' : ''} or fix the expression`;
-  throw expressionError(scope, position, why, fix);
-}
-
-/** An arithmetic operator over canonical operands; unary plus vanishes. */
-function canonicalOperator(n: OperatorNode<OperatorNodeOp, OperatorNodeFn>, scope: Scope): MathNode {
-  if (!OPERATORS.has(n.fn)) {
-    const position = scope.source.indexOf(n.op);
-    throw expressionError(
-      scope,
-      position >= 0 ? position : undefined,
-      `unsupported operator '${n.op}'`,
-      'allowed operators: + - * / ^ and parentheses',
-    );
-  }
-  if (n.fn === 'add')
-    return new OperatorNode(
-      '+',
-      'add',
-      sumTerms(n).map((a) => canonical(a, scope)),
-    );
-  const args = n.args.map((a) => canonical(a, scope));
-  if (n.fn === 'unaryPlus') return args[0];
-  return new OperatorNode(n.op as '+', n.fn as 'add', args);
-}
-
-/**
- * The terms of a sum, with sums inside it (through parentheses) opened, in
- * order: `a + (b + c) + d` → a, b, c, d. The IR flattens sums the same way
- * (ir.ts `sum`), so this changes no result; it keeps a long sum one level
- * deep for the recursion of differentiation and of the compiler. A loop,
- * however long the chain.
- */
-function sumTerms(n: OperatorNode<OperatorNodeOp, OperatorNodeFn>): MathNode[] {
-  const terms: MathNode[] = [];
-  const stack: MathNode[] = [...n.args].reverse();
+function sumTerms(n: Node): Node[] {
+  const terms: Node[] = [];
+  const stack: Node[] = [n];
   while (stack.length > 0) {
-    let t = stack.pop() as MathNode;
-    while (isParenthesisNode(t)) t = t.content;
-    if (isOperatorNode(t) && t.fn === 'add' && t.args.length === 2) stack.push(...[...t.args].reverse());
+    const t = stack.pop() as Node;
+    if (t.t === 'op' && t.op === '+') stack.push(t.args[1], t.args[0]);
     else terms.push(t);
   }
   return terms;
 }
 
+/** A name: a coordinate becomes `var` i; a parameter, then a data column, `par` i; a constant its number. */
+function symbol(n: Node & { t: 'name' }, scope: Scope): Expr {
+  const { name } = n;
+  if (NOT_NUMBERS.has(name)) throw expressionError(scope, n.at, `unsupported constant ${name}`, 'only finite numbers are allowed');
+  const i = coordinate(name, scope.dims, scope.letters);
+  if (i !== undefined) return { k: 'var', i };
+  const p = scope.params.indexOf(name);
+  if (p >= 0) return { k: 'par', i: p };
+  const c = scope.columns?.indexOf(name) ?? -1;
+  if (c >= 0) return { k: 'par', i: scope.params.length + c };
+  if (Object.hasOwn(CONSTANTS, name)) return num(CONSTANTS[name]);
+  const why =
+    LETTERS.includes(name) || /^x\d+$/.test(name) ? `'${name}' is not a variable when dims = ${scope.dims}` : `unknown symbol '${name}'`;
+  const fix = `${allowedNames(scope)}. Define '${name}' in ${scope.field.replace(/\.(expr|name|example|prior)$/, '')}.params${scope.columns?.length ? ' or as a data column' : ''} or fix the expression`;
+  throw expressionError(scope, n.at, why, fix);
+}
+
 /** A call of one of the allowed functions with exactly one argument. */
-function canonicalCall(n: FunctionNode, scope: Scope): MathNode {
-  const fnName = isSymbolNode(n.fn) ? n.fn.name : undefined;
-  const position = fnName === undefined ? undefined : findIdentifier(scope.source, fnName, true);
-  if (fnName === undefined || !(USER_FUNCTIONS as string[]).includes(fnName)) {
-    const label = fnName === undefined ? 'unsupported function call' : `unknown function '${fnName}'`;
+function functionCall(n: Node & { t: 'call' }, scope: Scope): Expr {
+  const { name } = n;
+  if (!(USER_FUNCTIONS as string[]).includes(name)) {
     const hint =
-      fnName !== undefined && (coordinate(fnName, scope.dims, scope.letters) !== undefined || scope.params.includes(fnName))
-        ? ` ('${fnName}' is a variable or parameter: write ${fnName}*(...) to multiply)`
+      coordinate(name, scope.dims, scope.letters) !== undefined || scope.params.includes(name)
+        ? ` ('${name}' is a variable or parameter: write ${name}*(...) to multiply)`
         : '';
-    throw expressionError(scope, position, label + hint, `functions: ${USER_FUNCTIONS.join(', ')}`);
+    throw expressionError(scope, n.at, `unknown function '${name}'${hint}`, `functions: ${USER_FUNCTIONS.join(', ')}`);
   }
   if (n.args.length !== 1) {
     throw expressionError(
       scope,
-      position,
-      `${fnName} takes exactly one argument, got ${n.args.length}`,
+      n.at,
+      `${name} takes exactly one argument, got ${n.args.length}`,
       'log is the natural logarithm; write log(x)/log(b) for base b',
     );
   }
-  return new FunctionNode(new SymbolNode(fnName), [canonical(n.args[0], scope)]);
-}
-
-/** Convert a canonical (or mathjs-differentiated) tree to IR; the reciprocals derivatives introduce become 1/f. */
-function toIr(n: MathNode): Expr {
-  if (isParenthesisNode(n)) return toIr(n.content);
-  if (isConstantNode(n)) return num(n.value as number);
-  if (isSymbolNode(n)) {
-    if (Object.hasOwn(CONSTANTS, n.name)) return num(CONSTANTS[n.name]);
-    const m = /^([xp])(\d+)$/.exec(n.name);
-    if (m) return { k: m[1] === 'x' ? 'var' : 'par', i: Number(m[2]) };
-  }
-  if (isOperatorNode(n)) {
-    const args = n.args.map(toIr);
-    switch (n.fn) {
-      case 'add':
-        return { k: 'add', args };
-      case 'multiply':
-        return { k: 'mul', args };
-      case 'subtract':
-        return { k: 'sub', args };
-      case 'divide':
-        return { k: 'div', args };
-      case 'pow':
-        return { k: 'pow', args };
-      case 'unaryMinus':
-        return { k: 'neg', args };
-      case 'unaryPlus':
-        return args[0];
-    }
-  }
-  if (isFunctionNode(n) && n.args.length === 1) {
-    const name = n.fn.name;
-    const arg = toIr(n.args[0]);
-    if (Object.hasOwn(FUNCTIONS, name)) return { k: 'call', fn: name as Fn, args: [arg] };
-    if (Object.hasOwn(RECIPROCALS, name)) return { k: 'div', args: [num(1), { k: 'call', fn: RECIPROCALS[name], args: [arg] }] };
-  }
-  // Unreachable for validated input: mathjs's derivative produced something new.
-  throw new Error(`potential compiler: unexpected node ${n.type} '${n.toString()}'`);
+  return { k: 'call', fn: name as Fn, args: [toIr(n.args[0], scope)] };
 }

@@ -1,14 +1,14 @@
 /**
  * An expression's source text, up to a parsed tree the compiler can walk
- * safely: the size limits (src/limits.ts) checked before and after mathjs
+ * safely: the size limits (src/limits.ts) checked before and after parse.ts
  * parses it, and the errors that point at a character of it.
  *
- * Before parsing: the length and the bracket nesting (the parser recurses
- * about 20 frames per bracket). After: the node count, the depth (what
- * differentiation and the compiler recurse along) and the length of every
- * name. Every walk here is a loop, so no input can exhaust the stack.
+ * Before parsing: the length and the bracket nesting (the parser recurses a
+ * few frames per bracket; it bounds chains of signs and powers itself).
+ * After: the node count, the depth (what differentiation and the compiler
+ * recurse along) and the length of every name. Every walk here is a loop, so
+ * no input can exhaust the stack.
  */
-import { isFunctionNode, isOperatorNode, isParenthesisNode, isSymbolNode, parse, type MathNode } from 'mathjs';
 import { quoted } from '../errors.ts';
 import {
   MAX_EXPRESSION_DEPTH,
@@ -17,7 +17,10 @@ import {
   MAX_EXPRESSION_NODES,
   MAX_IDENTIFIER_LENGTH,
 } from '../limits.ts';
+import { nameList } from '../values.ts';
 import { PotentialError } from './error.ts';
+import { ParseError, parseExpression, type Node } from './parse.ts';
+import { USER_FUNCTIONS, variableNames } from './vocabulary.ts';
 
 /** What an expression may refer to. */
 export interface Scope {
@@ -67,32 +70,11 @@ function excerpt(source: string, position: number | undefined): { text: string; 
   return { text: source.slice(start, start + 2 * CONTEXT), offset: start };
 }
 
-/** Whether `c` may continue an identifier (letters, digits, _, $), so a name next to it is part of a longer one. */
-function isNameChar(c: string | undefined): boolean {
-  return c !== undefined && /[\w$]/.test(c);
-}
-
 /**
- * 0-based position of identifier `name` in the source (as a call `name(` when
- * `call`), if found: an occurrence not inside a longer name nor after a dot.
- * Plain string search: a name is never turned into a regular expression.
+ * The source parsed (parse.ts), within every size limit.
+ * @throws PotentialError for a source too long, nested too deeply, too large or with too long a name, for a syntax error and for a construct the language does not have, at its character
  */
-export function findIdentifier(source: string, name: string, call: boolean): number | undefined {
-  let first: number | undefined;
-  for (let i = source.indexOf(name); i >= 0 && name !== ''; i = source.indexOf(name, i + 1)) {
-    const before = source[i - 1];
-    if (isNameChar(before) || before === '.' || isNameChar(source[i + name.length])) continue;
-    first ??= i;
-    if (/^\s*\(/.test(source.slice(i + name.length, i + name.length + 64)) === call) return i;
-  }
-  return first;
-}
-
-/**
- * The source parsed by mathjs, within every size limit.
- * @throws PotentialError for a source too long, nested too deeply, too large or with too long a name, and for a syntax error, at its character
- */
-export function parseSource(scope: Scope): MathNode {
+export function parseSource(scope: Scope): Node {
   const { source, field } = scope;
   if (source.length > MAX_EXPRESSION_LENGTH) {
     throw new PotentialError(
@@ -103,13 +85,12 @@ export function parseSource(scope: Scope): MathNode {
   }
   const deep = bracketTooDeep(source);
   if (deep !== undefined) throw tooDeep(scope, deep);
-  let tree: MathNode;
+  let tree: Node;
   try {
-    tree = parse(source);
+    tree = parseExpression(source);
   } catch (e) {
-    // A chain of ^ or of unary signs nests the parser too; past the stack it is the same error.
-    if (e instanceof RangeError && /call stack/i.test(e.message)) throw tooDeep(scope, undefined);
-    throw syntaxError(scope, e);
+    if (e instanceof ParseError) throw refused(scope, e);
+    throw e;
   }
   checkTree(tree, scope);
   return tree;
@@ -125,13 +106,32 @@ function tooDeep(scope: Scope, position: number | undefined): PotentialError {
   );
 }
 
-/** mathjs's syntax error as a PotentialError at the reported character. */
-function syntaxError(scope: Scope, e: unknown): PotentialError {
-  const message = e instanceof Error ? e.message : String(e);
-  const m = /\(char (\d+)\)/.exec(message);
-  const char = m ? Number(m[1]) : typeof (e as { char?: unknown }).char === 'number' ? (e as { char: number }).char : undefined;
-  const detail = message.replace(/\s*\(char \d+\)/, '').replace(/[\p{Cc}\u0085\u2028\u2029]/gu, ' ');
-  return expressionError(scope, char === undefined ? undefined : char - 1, `syntax error: ${detail}`);
+/** The parser's refusal as a PotentialError at its character, with what is allowed instead. */
+function refused(scope: Scope, e: ParseError): PotentialError {
+  switch (e.kind) {
+    case 'deep':
+      return tooDeep(scope, e.position);
+    case 'syntax':
+      return expressionError(scope, e.position, `syntax error: ${e.message}`);
+    case 'operator':
+      return expressionError(scope, e.position, e.message, 'allowed operators: + - * / ^ and parentheses');
+    case 'constant':
+      return expressionError(scope, e.position, e.message, 'only numbers are allowed');
+    case 'construct':
+      return expressionError(
+        scope,
+        e.position,
+        e.message,
+        `an expression may use numbers, ${allowedNames(scope)}, operators + - * / ^ and parentheses`,
+      );
+  }
+}
+
+/** A description of what names are allowed, for messages. */
+export function allowedNames(scope: Scope): string {
+  const params = scope.params.length ? nameList(scope.params) : 'none';
+  const columns = scope.columns ? `; data columns: ${scope.columns.length ? nameList(scope.columns) : 'none here'}` : '';
+  return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}${columns}; functions: ${USER_FUNCTIONS.join(', ')}`;
 }
 
 /** Index of the first bracket ( [ { that opens level MAX_EXPRESSION_NESTING + 1, if any. */
@@ -148,21 +148,27 @@ function bracketTooDeep(source: string): number | undefined {
 
 /** A node of the parsed tree and its depth: operations it is nested in, itself included. */
 interface Visit {
-  node: MathNode;
+  node: Node;
   depth: number;
 }
 
+/** Whether a node is a binary sum (its brackets aside). */
+const isSum = (n: Node) => n.t === 'op' && n.op === '+';
+
 /**
  * Count the nodes, measure the depth and check every name's length, in one
- * loop over the tree. Depth counts as the compiler sees the tree: parentheses
- * add no level, and a sum inside a sum none either (sums are flattened).
+ * loop over the tree. Nodes count as mathjs counted them (a pair of brackets
+ * is a node, a call two: itself and its name), so the limits mean what they
+ * meant. Depth counts as the compiler sees the tree: brackets add no level,
+ * and a sum inside a sum none either (sums are flattened).
  */
-function checkTree(tree: MathNode, scope: Scope): void {
+function checkTree(tree: Node, scope: Scope): void {
   const stack: Visit[] = [{ node: tree, depth: 1 }];
   let nodes = 0;
   while (stack.length > 0) {
     const { node, depth } = stack.pop() as Visit;
-    if (++nodes > MAX_EXPRESSION_NODES) {
+    nodes += 1 + node.parens + (node.t === 'call' ? 1 : 0);
+    if (nodes > MAX_EXPRESSION_NODES) {
       throw expressionError(
         scope,
         undefined,
@@ -170,24 +176,17 @@ function checkTree(tree: MathNode, scope: Scope): void {
         'split it into a shorter expression, or use parameters for repeated constants',
       );
     }
-    if (depth > MAX_EXPRESSION_DEPTH) throw tooDeep(scope, undefined);
-    if (isSymbolNode(node) && node.name.length > MAX_IDENTIFIER_LENGTH) {
+    if (depth > MAX_EXPRESSION_DEPTH) throw tooDeep(scope, node.at);
+    if ((node.t === 'name' || node.t === 'call') && node.name.length > MAX_IDENTIFIER_LENGTH) {
       throw expressionError(
         scope,
-        findIdentifier(scope.source, node.name, false),
+        node.at,
         `the name ${quoted(node.name.slice(0, 24))}… is ${node.name.length} characters long`,
         `names are at most ${MAX_IDENTIFIER_LENGTH} characters`,
       );
     }
-    node.forEach((child) => stack.push({ node: child, depth: depth + (levelOf(node, child) ? 1 : 0) }));
+    if (node.t === 'op' || node.t === 'call') {
+      for (const child of node.args) stack.push({ node: child, depth: depth + (isSum(node) && isSum(child) ? 0 : 1) });
+    }
   }
-}
-
-/** Whether `child` sits one level deeper than `parent` (not through parentheses, not a sum inside a sum). */
-function levelOf(parent: MathNode, child: MathNode): boolean {
-  if (isParenthesisNode(parent)) return false;
-  let inner = child;
-  while (isParenthesisNode(inner)) inner = inner.content;
-  const isSum = (n: MathNode) => isOperatorNode(n) && n.fn === 'add' && n.args.length === 2;
-  return !(isSum(parent) && isSum(inner)) && !(isFunctionNode(parent) && child === parent.fn);
 }

@@ -59,7 +59,7 @@ export interface CompiledPotential {
    * @param p parameter values (default paramValues)
    */
   gradient(x: ArrayLike<number>, g: Float64Array | number[], p?: ArrayLike<number>): void;
-  /** ∂E/∂x_d after simplification, one mathjs-syntax string per dimension (docs and debugging) */
+  /** ∂E/∂x_d after simplification, one string per dimension in the expression syntax (docs and debugging) */
   gradientExprs: string[];
   /**
    * The float64 JavaScript of ∇E as `gradient` evaluates it, in pieces that a

@@ -1,7 +1,8 @@
 /**
  * The names of the expression language: coordinates (x, y, z, w for D ≤ 4,
- * and x0 … x{D−1} at any D), the constants pi and e, the elementary functions
- * and the operators. The lowering accepts exactly these (lower.ts); a
+ * and x0 … x{D−1} at any D), the constants pi and e and the elementary
+ * functions. The lowering accepts exactly these (lower.ts; the operators are
+ * the parser's, parse.ts); a
  * parameter or data column may not take one of them (params.ts).
  */
 import type { Fn } from './ir.ts';
@@ -22,10 +23,6 @@ export const USER_FUNCTIONS: readonly Fn[] = [
   'asin',
   'acos',
 ];
-/** Functions mathjs's derivative introduces, as reciprocals of allowed ones (sec u = 1/cos u, …). */
-export const RECIPROCALS: Readonly<Record<string, Fn>> = { sec: 'cos', csc: 'sin', cot: 'tan', sech: 'cosh', csch: 'sinh', coth: 'tanh' };
-/** Operators allowed in expressions (mathjs `fn` names). */
-export const OPERATORS: ReadonlySet<string> = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus']);
 /** Named constants and their values. */
 export const CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, e: Math.E };
 /** Letters naming x0 … x3 when D ≤ 4. */
@@ -50,7 +47,6 @@ export function isReserved(name: string, dims: number): boolean {
     coordinate(name, dims, true) !== undefined ||
     /^x\d+$/.test(name) ||
     Object.hasOwn(CONSTANTS, name) ||
-    (USER_FUNCTIONS as string[]).includes(name) ||
-    Object.hasOwn(RECIPROCALS, name)
+    (USER_FUNCTIONS as string[]).includes(name)
   );
 }

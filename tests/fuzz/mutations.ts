@@ -108,7 +108,7 @@ const NUMBERS = [
 const NUMERIC_STRINGS = ['NaN', 'Infinity', '-Infinity', '1e999', '0x10', '1', '-0', ' 1 ', '1_000', '١', ''];
 
 /** Tokens of operator soup: the language's own, mathjs's others, and hostile names. */
-const TOKENS = [
+export const TOKENS = [
   'x',
   'y',
   'z',

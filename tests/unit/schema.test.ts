@@ -391,6 +391,34 @@ describe('the spec schema refuses what the validator refuses', () => {
     expect(specValid(spec)).toBe(false);
   });
 
+  /** Every path to a value inside `v` (object keys and array indices), dotted. */
+  function leafPaths(v: unknown, prefix = ''): string[] {
+    if (typeof v !== 'object' || v === null) return [prefix];
+    const own = Object.keys(v).flatMap((k) => leafPaths((v as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+    return prefix ? [prefix, ...own] : own;
+  }
+
+  it('generated: every path of two specs set to each of a pool of values; whatever the validator accepts, the schema accepts', () => {
+    const pool = [0, 1, -1, 0.5, 3, 1e39, '', 'x', 'zero', 'thermal', true, null, [], [0], [1, 2], [0.5, -0.5], {}, undefined];
+    let accepted = 0;
+    let refusedBoth = 0;
+    for (const base of [BASE, DATA]) {
+      for (const path of leafPaths(base)) {
+        for (const v of pool) {
+          const spec = JSON.parse(JSON.stringify(mutate(base, path, v))); // as JSON text holds it (no array holes)
+          const byValidator = validatorAccepts(spec);
+          const bySchema = specValid(spec);
+          if (byValidator) expect([path, JSON.stringify(v), bySchema]).toEqual([path, JSON.stringify(v), true]);
+          accepted += byValidator ? 1 : 0;
+          refusedBoth += !byValidator && !bySchema ? 1 : 0;
+        }
+      }
+    }
+    // the pool exercises both sides
+    expect(accepted).toBeGreaterThan(100);
+    expect(refusedBoth).toBeGreaterThan(300);
+  });
+
   it('and accepts what the validator accepts: optional fields left out, numbers for vectors, every schedule kind', () => {
     const accepted: object[] = [
       { potential: { expr: 'x^2' }, dt: 0.1, steps: 0 },

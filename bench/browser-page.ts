@@ -50,7 +50,6 @@ window.langevinBench = async (o) => {
       quick: o.quick,
       gpu,
       workgroupSizes: o.workgroupSizes,
-      host: 'browser',
       emit,
       note,
     });
@@ -70,7 +69,6 @@ window.langevinBench = async (o) => {
         histogram: false,
         backend: 'cpu',
         reps: 3,
-        host: 'browser',
       }),
     );
     emit(
@@ -82,11 +80,10 @@ window.langevinBench = async (o) => {
         histogram: false,
         backend: 'cpu',
         reps: 3,
-        host: 'browser',
         cpu: { threads: 1 },
       }),
     );
-    emit({ ...plainJsRow(n0, steps), host: 'browser' });
+    emit(plainJsRow(n0, steps));
   } finally {
     if (ctx) (await ctx).device.destroy();
   }

@@ -13,6 +13,8 @@ import { SpecError } from './errors.ts';
 import { prepare, Simulation, type SimulationOptions } from './engine.ts';
 import { INTEGRATORS, type HistogramSpec, type IntegratorName, type RunSpec } from './spec.ts';
 import { INTEGRATOR_TABLE } from './integrators/table.ts';
+import { provenance, type Provenance } from './provenance.ts';
+import { normalisedSpec, type SpecJson } from './run/specJson.ts';
 
 export interface BiasOptions {
   /** step sizes (time units); default spec.dt × (½, 1, 2, 4) */
@@ -49,7 +51,8 @@ export interface BiasRow {
   elapsedMs: number;
 }
 
-export interface BiasStudy {
+/** The study (`bias --json`), with the provenance every output carries. */
+export interface BiasStudy extends Provenance {
   backend: string;
   device: string;
   particles: number;
@@ -59,6 +62,8 @@ export interface BiasStudy {
   temperature: number;
   rows: BiasRow[];
   notes: string[];
+  /** the study's spec with every default filled in (each run changes its integrator, dt, steps, particles and snapshots) */
+  spec: SpecJson;
 }
 
 export const DEFAULT_BIAS_INTEGRATORS: readonly IntegratorName[] = INTEGRATORS;
@@ -112,7 +117,7 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
     rows.push(row);
     where = { backend, device };
   }
-  return { ...where, particles, time, temperature: spec.temperature, rows, notes };
+  return { ...provenance(), ...where, particles, time, temperature: spec.temperature, rows, notes, spec: normalisedSpec(spec) };
 }
 
 /** The run of one integrator at one step size over the study's time (capped at maxSteps, with a note). */

@@ -21,6 +21,8 @@ import { BoltzmannReferences } from './run/references.ts';
 import { buildResult, type FinalState, type RunResult } from './run/result.ts';
 import type { BestSection } from './run/sections.ts';
 import { causeAt, probe, visitedBox, type Cause } from './run/diagnosis.ts';
+import { provenance } from './provenance.ts';
+import { normalisedSpec, type SpecJson } from './run/specJson.ts';
 
 export { prepare, type Prepared } from './run/prepare.ts';
 export type { RunResult, PartialSection } from './run/result.ts';
@@ -38,6 +40,10 @@ export class Simulation {
   private readonly protocol: Protocol;
   private readonly observer: Observer;
   private readonly references: BoltzmannReferences;
+  /** setTemperature and setStepSize calls, for the result's note: its `spec` no longer says what ran */
+  private readonly changes: string[] = [];
+  /** the normalised spec as created (setTemperature and setStepSize change `spec` in place) */
+  private readonly startSpec: SpecJson;
 
   private constructor(
     readonly spec: RunSpec,
@@ -47,6 +53,7 @@ export class Simulation {
     this.protocol = new Protocol(spec);
     this.observer = new Observer(spec, backend);
     this.references = new BoltzmannReferences(potential, spec.histogram);
+    this.startSpec = normalisedSpec(spec);
   }
 
   /**
@@ -65,8 +72,10 @@ export class Simulation {
    * moments of the last observation (a note says which step); `partial.reason`
    * is 'interrupted'.
    * @param prepared the run's spec, prepared again (`prepare(rawSpec)`)
+   * @param savedAt when the observations were saved (Date or ms since the epoch): the result's `createdAt`, so
+   *   that the same saved observations give the same result; default now
    */
-  static resultFromObservations(prepared: Prepared, saved: Observations): RunResult {
+  static resultFromObservations(prepared: Prepared, saved: Observations, savedAt: Date | number = new Date()): RunResult {
     const { spec, potential } = prepared;
     const D = spec.dims;
     const moments: Moments = saved.moments ?? {
@@ -88,6 +97,7 @@ export class Simulation {
       final: { moments, step },
       reference: (T) => references.at(T),
       partial: 'interrupted',
+      provenance: provenance(savedAt),
     });
     result.notes.push(
       saved.moments
@@ -125,6 +135,7 @@ export class Simulation {
   setTemperature(T: number): void {
     this.protocol.setTemperature(T);
     this.references.clear();
+    this.changes.push(`setTemperature(${T}) from step ${this.step}`);
   }
 
   /**
@@ -134,6 +145,7 @@ export class Simulation {
    */
   setStepSize(h: number): void {
     this.protocol.setStepSize(h);
+    this.changes.push(`setStepSize(${h}) from step ${this.step}`);
   }
 
   /** Steps per dispatch in use. */
@@ -204,14 +216,22 @@ export class Simulation {
     // the reference buildResult uses, from where the caller computes it
     if (snaps.length > 0) await this.references.from(temperatureAfter(spec, snaps[snaps.length - 1]), opts.reference);
     const partial = this.step < spec.steps ? 'cancelled' : undefined;
-    return buildResult({
+    const result = buildResult({
       spec,
       potential: this.potential,
       observations: this.observer.state,
       final,
       reference: (T) => this.references.at(T),
       partial,
+      provenance: provenance(),
     });
+    if (this.changes.length > 0) {
+      result.spec = structuredClone(this.startSpec);
+      result.notes.push(
+        `the protocol was changed during the run (${this.changes.join(', ')}): \`spec\` is the spec the run started from, and running it again does not reproduce this result`,
+      );
+    }
+    return result;
   }
 
   /**

@@ -8,6 +8,7 @@ import { SpecError } from './errors.ts';
 import { scheduleAt } from './schedule.ts';
 import { F32_MAX, MAX_DIMS } from './limits.ts';
 import { isObject } from './values.ts';
+import { SPEC_SCHEMA } from './provenance.ts';
 import { INTEGRATOR_TABLE, INTEGRATORS, MINI_BATCH, type IntegratorName } from './integrators/table.ts';
 import type { DataSet } from './data.ts';
 import { checkKeys, finite, integer, optional, vector, withDefault, type Obj } from './spec/fields.ts';
@@ -38,6 +39,7 @@ const TOP_FIELDS = [
   'leapfrogSteps',
   'batch',
   'replace',
+  '$schema',
 ];
 
 /** 'a, b and c'. */
@@ -54,6 +56,9 @@ function listed(names: readonly string[]): string {
 export function validateSpec(raw: unknown, fixedDims?: (name: string) => number | undefined): RunSpec {
   if (!isObject(raw)) throw new SpecError('spec', raw, 'must be a JSON object');
   checkKeys(raw, '', TOP_FIELDS);
+  const schema = optional(raw, '$schema', '$schema', 'or give the URL of the spec schema');
+  if (schema !== undefined && typeof schema !== 'string')
+    throw new SpecError('$schema', schema, `must be a string, the URL of the JSON Schema the spec follows (${SPEC_SCHEMA})`);
   const pot = potential(raw.potential);
   const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
   const dims = integer(withDefault(raw, 'dims', 'dims', implied ?? 2), 'dims', 1, MAX_DIMS);

@@ -15,9 +15,10 @@ import { Simulation } from '../engine.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from '../gpu/backend.ts';
 import { coefficientTable, type IntegratorName } from '../integrators/table.ts';
+import { provenance, type Provenance } from '../provenance.ts';
 
-/** One measured configuration: the public row format of `bench --json`. */
-export interface BenchRow {
+/** One measured configuration: the public row format of `bench --json`, with the provenance every output carries (`host`: Node's version or the browser's user agent). */
+export interface BenchRow extends Provenance {
   backend: string;
   device: string;
   software: boolean;
@@ -37,8 +38,6 @@ export interface BenchRow {
   workgroupSize?: number;
   /** CPU worker threads (cpu rows) */
   threads?: number;
-  /** where it ran: 'node' or 'browser' */
-  host?: string;
 }
 
 export interface Workload {
@@ -125,7 +124,6 @@ export interface RowRequest {
   gpu?: () => Promise<GpuContext>;
   webgpu?: WebGpuBackendOptions;
   cpu?: CpuBackendOptions;
-  host?: string;
 }
 
 /** Measure one row of the matrix. */
@@ -167,6 +165,7 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
     const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(sim, b, k, reps >= 5 ? 3 : 2, particles) : undefined;
     const threads = b instanceof CpuBackend ? b.threads : undefined;
     return {
+      ...provenance(),
       backend: b.kind,
       device: b.device,
       software: b.software,
@@ -181,7 +180,6 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
       ...(gpuRate !== undefined ? { gpuParticleStepsPerSecond: gpuRate } : {}),
       ...(b.kind === 'webgpu' ? { workgroupSize: q.webgpu?.workgroupSize ?? 64 } : {}),
       ...(threads !== undefined ? { threads } : {}),
-      ...(q.host ? { host: q.host } : {}),
     };
   } finally {
     sim.destroy();
@@ -218,6 +216,7 @@ export function plainJsRow(particles: number, steps: number): BenchRow {
     if (rep > 0) rates.push((particles * steps) / ((performance.now() - t0) / 1000));
   }
   return {
+    ...provenance(),
     backend: 'plain-js',
     device: 'CPU, one thread',
     software: true,
@@ -276,7 +275,6 @@ export async function engineMatrix(o: {
   quick: boolean;
   gpu: () => Promise<GpuContext>;
   workgroupSizes: number[];
-  host?: string;
   emit: (row: BenchRow) => void;
   note: (line: string) => void;
 }): Promise<{ rows: BenchRow[]; sweep: BenchRow[]; hist: BenchRow; wg: BenchRow[] }> {
@@ -286,7 +284,7 @@ export async function engineMatrix(o: {
     o.emit(r);
     return r;
   };
-  const base = { backend: 'webgpu' as const, reps: o.reps, gpu: o.gpu, host: o.host, histogram: false };
+  const base = { backend: 'webgpu' as const, reps: o.reps, gpu: o.gpu, histogram: false };
   for (const w of WORKLOADS) {
     for (const integrator of ['em', 'lm']) {
       for (const n of o.particles) for (const k of o.ks) emit(await engineRow({ ...base, workload: w, integrator, particles: n, k }));

@@ -19,6 +19,7 @@ import {
 } from '../bench/matrix.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { nodeGpuContext } from './device.ts';
+import { provenance } from '../provenance.ts';
 
 export { median, type BenchRow } from '../bench/matrix.ts';
 
@@ -111,6 +112,7 @@ function pythonPeerRow(peer: string, particles: number, steps: number, report: (
   }
   const [med, lo, hi, label] = r.stdout.trim().split('\n').at(-1)!.split(/\s+/);
   return {
+    ...provenance(),
     backend: label.replace(/_/g, ' '),
     device: label.replace(/_/g, ' '),
     software: !/cuda|gpu|nvidia|h100|h200/i.test(label),
@@ -139,7 +141,7 @@ export async function bench(options: BenchOptions): Promise<BenchRow[]> {
   try {
     describeSetup(await gpu(), reps, note);
     const n0 = particles[0];
-    const m = await engineMatrix({ particles, ks, reps, quick: options.quick, gpu, workgroupSizes, host: 'node', emit, note });
+    const m = await engineMatrix({ particles, ks, reps, quick: options.quick, gpu, workgroupSizes, emit, note });
     const kRef = ks.includes(64) ? 64 : ks[ks.length - 1];
     const gpuRef = m.rows.find((r) => isHeadlineRow(r, n0, kRef) && (r.workgroupSize ?? 64) === 64)!;
     // the GPU's work is done: free the device (and Dawn's polling) so the CPU peers have the cores to themselves
@@ -194,7 +196,6 @@ async function peerRows(n0: number, steps: number, emit: (row: BenchRow) => void
     histogram: false,
     backend: 'cpu',
     reps: 3,
-    host: 'node',
   });
   emit(cpu);
   const cpu1 = await engineRow({
@@ -205,7 +206,6 @@ async function peerRows(n0: number, steps: number, emit: (row: BenchRow) => void
     histogram: false,
     backend: 'cpu',
     reps: 3,
-    host: 'node',
     cpu: { threads: 1 },
   });
   emit(cpu1);

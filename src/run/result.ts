@@ -7,7 +7,9 @@
 import type { BackendKind, Covariance, Moments } from '../backend.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import type { CompiledPotential } from '../potential/index.ts';
-import type { RunSpec } from '../spec.ts';
+import type { HistogramSpec, RunSpec } from '../spec.ts';
+import { RESULT_SCHEMA, type Provenance } from '../provenance.ts';
+import { normalisedSpec, type SpecJson } from './specJson.ts';
 import type { BoltzmannResult } from '../stats/boltzmann.ts';
 import { divergences, klFloor } from '../stats/divergence.ts';
 import { effectiveTemperature, hessian } from '../stats/sgd.ts';
@@ -16,8 +18,10 @@ import { temperatureAfter } from './protocol.ts';
 import { nonFiniteWarnings, type NonFinite } from './diagnosis.ts';
 import type { BestSection, BoltzmannSection, DivergenceSection, HistogramResult, TraceRow } from './sections.ts';
 
-/** The result JSON (README "Result"): a public contract. */
-export interface RunResult {
+/** The result JSON (README "Result"; schema/result.schema.json): a public contract. */
+export interface RunResult extends Provenance {
+  /** the result schema's URL (RESULT_SCHEMA) */
+  $schema: string;
   backend: BackendKind;
   device: string;
   software: boolean;
@@ -67,6 +71,8 @@ export interface RunResult {
   warnings: string[];
   /** present only when the run stopped before `stepsPlanned`: `steps` is then the number of steps done */
   partial?: PartialSection;
+  /** the spec that ran, with every default filled in: running it again gives the same numbers */
+  spec: SpecJson;
 }
 
 /** Why a result covers fewer steps than the spec asked for. */
@@ -100,6 +106,8 @@ export interface ResultInputs {
   reference: (T: number) => BoltzmannResult;
   /** why the run stopped early, if it did */
   partial?: PartialSection['reason'];
+  /** where and when the result was made: `provenance()` at the end of the run */
+  provenance: Provenance;
 }
 
 /** The result of a run. */
@@ -107,6 +115,8 @@ export function buildResult(r: ResultInputs): RunResult {
   const { spec, observations: obs } = r;
   const notes: string[] = [];
   const result: RunResult = {
+    $schema: RESULT_SCHEMA,
+    ...r.provenance,
     backend: obs.backend,
     device: obs.device,
     software: obs.software,
@@ -119,6 +129,7 @@ export function buildResult(r: ResultInputs): RunResult {
     best: obs.best,
     notes,
     warnings: warnings(r),
+    spec: normalisedSpec(spec),
   };
   if (r.final.moments.count === 0 && r.final.moments.nonFinite > 0)
     notes.push(
@@ -131,7 +142,23 @@ export function buildResult(r: ResultInputs): RunResult {
   if (r.partial) result.partial = { reason: r.partial, stepsPlanned: spec.steps };
   if (obs.trace.length > 0) result.trace = obs.trace;
   if (spec.histogram && obs.histogram) Object.assign(result, histogramSections(r, obs.histogram, notes));
-  return result;
+  // the spec last: it may hold a data set's rows
+  const { spec: written, ...rest } = result;
+  return { ...rest, spec: written };
+}
+
+/**
+ * Per histogram axis, its bins + 1 edges in float64: low + (high − low)·i/bins,
+ * the first exactly low and the last exactly high. (The GPU bins in f32,
+ * src/stats/binning.ts: a coordinate within f32 rounding of an edge may fall
+ * on either side of it.)
+ */
+export function binEdges(h: Pick<HistogramSpec, 'bins' | 'low' | 'high'>): number[][] {
+  return h.bins.map((bins, a) => {
+    const low = h.low[a];
+    const high = h.high[a];
+    return Array.from({ length: bins + 1 }, (_, i) => (i === bins ? high : low + (high - low) * (i / bins)));
+  });
 }
 
 function round(x: number, digits: number): number {
@@ -188,6 +215,7 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
       bins: h.bins,
       low: h.low,
       high: h.high,
+      edges: binEdges(h),
       counts: Array.from(sum.counts),
       samples,
       outside: sum.outside,

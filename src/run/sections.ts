@@ -10,6 +10,8 @@ export interface HistogramResult {
   bins: number[];
   low: number[];
   high: number[];
+  /** per axis, its bins + 1 bin edges (float64): low + (high − low)·i/bins, the first exactly low, the last exactly high */
+  edges: number[][];
   counts: number[];
   /** in-box samples summed over snapshots (Σ counts) */
   samples: number;

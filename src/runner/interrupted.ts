@@ -19,7 +19,7 @@ export async function savedRuns(page: Page): Promise<SavedRun[]> {
 export async function savedResult(page: Page, id: string): Promise<RunResult> {
   const run = (await savedRuns(page)).find((r) => r.id === id);
   if (!run) throw new Error(`no saved run ${id}`);
-  return Simulation.resultFromObservations(prepare(run.spec), run.observations);
+  return Simulation.resultFromObservations(prepare(run.spec), run.observations, run.savedAt);
 }
 
 /** Replace the banners with one per interrupted run. */

@@ -100,7 +100,9 @@ const SPEC = {
 
 describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
   it('gives the result of `langevin run --backend webgpu` for the same seed, and downloads it and the plots', async () => {
+    const t0 = Date.now();
     const result = await page.evaluate((s) => langevinRunner.run(s), SPEC);
+    const t1 = Date.now();
     expect(result.backend).toBe('webgpu');
     expect(result.software).toBe(true);
     expect(result.partial).toBeUndefined();
@@ -110,6 +112,22 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(r.stderr).toBe('');
     const ref = JSON.parse(readFileSync(out, 'utf8')) as RunResult;
     expect(ref.backend).toBe('webgpu');
+
+    // the same provenance fields: the page's host is its user agent, the CLI's this Node
+    expect(result.$schema).toBe(ref.$schema);
+    expect(result.langevin).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    expect(ref.langevin).toBe(result.langevin);
+    expect(result.host).toBe(await page.evaluate(() => navigator.userAgent));
+    expect(result.host).toMatch(/Chrome\//);
+    expect(ref.host).toBe(`node ${process.version} (${process.platform} ${process.arch})`);
+    expect(Date.parse(result.createdAt)).toBeGreaterThanOrEqual(t0);
+    expect(Date.parse(result.createdAt)).toBeLessThanOrEqual(t1);
+    expect(result.createdAt).toBe(new Date(result.createdAt).toISOString());
+    // the same normalised spec and histogram edges
+    expect(result.spec).toEqual(ref.spec);
+    expect(result.spec).toMatchObject({ ...SPEC, histogram: { ...SPEC.histogram }, init: { ...SPEC.init, std: [0.3, 0.3] } });
+    expect(result.histogram!.edges).toEqual(ref.histogram!.edges);
+    expect(result.histogram!.edges[0]).toEqual(Array.from({ length: 25 }, (_, i) => (i === 24 ? 2 : -2 + 4 * (i / 24))));
 
     // Same random stream, both f32 on SwiftShader (Dawn in Node; Chrome's own Dawn here). The normals come
     // from the same SwiftShader log/cos; what may differ is how each Dawn's shader compiler rounds (operation
@@ -273,6 +291,8 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     await page.click('#saved .download-saved');
     const result = JSON.parse((await downloaded(/^spec-interrupted\.json$/)).toString('utf8')) as RunResult;
     expect(result.partial).toEqual({ reason: 'interrupted', stepsPlanned: 100000 });
+    expect(result.host).toBe(await page.evaluate(() => navigator.userAgent));
+    expect(result.spec.steps).toBe(100000);
     expect(result.steps).toBe(obs.step);
     expect(result.trace).toEqual(obs.trace);
     expect(result.backend).toBe('webgpu');

@@ -1,0 +1,87 @@
+/**
+ * The normalised spec: a validated RunSpec written back in the input format
+ * (README "Run spec", schema/spec.schema.json) with every default filled in,
+ * so that a result says exactly what ran and running its `spec` again gives
+ * the same numbers (tests/unit/schema.test.ts).
+ */
+import { CATALOG } from '../potential/catalog.ts';
+import { SPEC_SCHEMA } from '../provenance.ts';
+import type { ScheduleSpec } from '../schedule.ts';
+import type { DataSet } from '../data.ts';
+import type { HistogramSpec, IntegratorName, ObserveSpec, RunSpec } from '../spec.ts';
+
+/** A spec in the input format with every default filled in: what `normalisedSpec` writes. */
+export interface SpecJson {
+  $schema: string;
+  dims: number;
+  particles: number;
+  potential: {
+    name?: string;
+    expr?: string;
+    example?: string;
+    prior?: string;
+    /** the rows themselves (a CSV file given as {"file"} is written out as columns and rows) */
+    data?: DataSet;
+    params: Record<string, number | number[]>;
+  };
+  integrator: IntegratorName;
+  dt: ScheduleSpec;
+  temperature: ScheduleSpec;
+  steps: number;
+  seed: number;
+  init: SpecJsonInit;
+  mass: number[];
+  friction: number;
+  leapfrogSteps: number;
+  /** only where the spec gave it (otherwise the backend chooses; results do not depend on it) */
+  stepsPerDispatch?: number;
+  histogram?: HistogramSpec;
+  observe: ObserveSpec;
+  batch?: number;
+  replace?: boolean;
+}
+
+/** `init` with its `velocity` as the input format writes it. */
+export type SpecJsonInit = (
+  { kind: 'normal'; mean: number[]; std: number[] } | { kind: 'uniform'; low: number[]; high: number[] } | { kind: 'point'; x: number[] }
+) & { velocity: 'thermal' | 'zero' | number[] };
+
+/**
+ * The spec in the input format with every default filled in: a built-in
+ * potential's parameters with the catalog's defaults, dt as given (a number or
+ * a schedule), `init.velocity`, mass per coordinate, the histogram's snapshot
+ * steps. A copy: it shares no array or object with `spec`.
+ * @example normalisedSpec(validateSpec({potential: {expr: 'x^2'}, dt: 0.1, steps: 10})).particles // 100000
+ */
+export function normalisedSpec(spec: RunSpec): SpecJson {
+  const v = spec.velocity;
+  const out: SpecJson = {
+    $schema: SPEC_SCHEMA,
+    dims: spec.dims,
+    particles: spec.particles,
+    potential: potentialJson(spec.potential),
+    integrator: spec.integrator,
+    dt: spec.dtSchedule ?? spec.dt,
+    temperature: spec.temperature,
+    steps: spec.steps,
+    seed: spec.seed,
+    init: { ...spec.init, velocity: v.kind === 'vector' ? v.v : v.kind },
+    mass: spec.mass,
+    friction: spec.friction,
+    leapfrogSteps: spec.leapfrogSteps,
+    ...(spec.stepsPerDispatch !== undefined ? { stepsPerDispatch: spec.stepsPerDispatch } : {}),
+    ...(spec.histogram ? { histogram: spec.histogram } : {}),
+    observe: spec.observe,
+    ...(spec.batch ? { batch: spec.batch.size, replace: spec.batch.replace } : {}),
+  };
+  return structuredClone(out);
+}
+
+/** The potential with only the keys it has, and a built-in's parameters completed with the catalog's defaults. */
+function potentialJson(p: RunSpec['potential']): SpecJson['potential'] {
+  const entry = p.name !== undefined ? CATALOG.find((c) => c.name === p.name) : undefined;
+  const defaults = entry ? Object.fromEntries(Object.entries(entry.params).map(([k, d]) => [k, d.default])) : {};
+  const out: Omit<SpecJson['potential'], 'params'> = {};
+  for (const k of ['name', 'expr', 'example', 'prior', 'data'] as const) if (p[k] !== undefined) Object.assign(out, { [k]: p[k] });
+  return { ...out, params: { ...defaults, ...p.params } };
+}

@@ -52,11 +52,16 @@ export function isSoftwareAdapter(info: AdapterInfoFields): boolean {
   return info.isFallbackAdapter === true || SOFTWARE.test([info.vendor, info.architecture, info.device, info.description].join(' '));
 }
 
+/** Proper names of adapters by `GPUAdapterInfo.architecture`, for an adapter that gives no description. */
+const KNOWN_NAMES: Record<string, string> = { swiftshader: 'SwiftShader', llvmpipe: 'llvmpipe', lavapipe: 'lavapipe', warp: 'WARP' };
+
+/** The result's description of an adapter: its name, vendor and architecture, and whether it is software. */
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
   const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const what = [info.vendor, info.architecture].filter((s) => s && s.length > 0).join(' ');
-  const name = info.description || info.device || 'unknown adapter';
-  const device = what ? `${name} (${what})` : name;
+  // Chrome leaves description and device empty: then the architecture names it ("SwiftShader (google swiftshader)")
+  const name = info.description || info.device || KNOWN_NAMES[info.architecture?.toLowerCase() ?? ''] || (what ? '' : 'unknown adapter');
+  const device = name && what ? `${name} (${what})` : name || what;
   // older Dawn and Chrome put the flag on the adapter itself
   const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return {

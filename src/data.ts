@@ -291,47 +291,12 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}, f
         : 'has only comment lines (starting with #); a CSV file needs a header row of column names and at least one row of numbers',
     );
 
-  // The header: `columns`, else the first row, else (a first row of numbers) the comment line just above it.
   const first = records[0];
-  const numbers = (cells: string[]) => cells.every((c, j) => (j === 0 && options.index) || DECIMAL.test(c));
-  let header: { line: number; cells: string[] } | undefined;
-  let body = records;
-  if (options.columns === undefined) {
-    const comment = comments.filter((c) => c.before === 0).at(-1);
-    if (!numbers(first.cells)) {
-      header = first;
-      body = records.slice(1);
-    } else if (comment && split(comment.text.trim()).length === first.cells.length) {
-      header = { line: comment.line, cells: split(comment.text.trim()) };
-    } else {
-      throw new SpecError(
-        at(first.line),
-        first.text,
-        'is a row of numbers, not a header row: name the columns in a first row ("u,v"), in a comment line just above the numbers ("# u,v", as numpy.savetxt writes header="u,v"), or with "columns" next to "file"',
-      );
-    }
-  }
+  const { header, body } = csvHeader(records, comments, options, split, at);
   const index = options.index ?? header?.cells[0] === '';
   const skip = index ? 1 : 0;
   const columns = options.columns ?? header!.cells.slice(skip);
-  if (header) {
-    const hint = delimiterHint(header.cells, delimiter);
-    if (columns.length === 0)
-      throw new SpecError(
-        at(header.line),
-        header.cells.join(delimiter),
-        `the header row names no data column besides the index column${hint}`,
-      );
-    columns.forEach((c, j) => {
-      if (!isIdentifier(c))
-        throw new SpecError(at(header.line, j + 1 + skip), c, `the header row must name every column with ${COLUMN_NAME}${hint}`);
-    });
-    const seen = new Set<string>();
-    columns.forEach((c, j) => {
-      if (seen.has(c)) throw new SpecError(at(header.line, j + 1 + skip), c, `is a duplicate column name (columns: ${nameList(columns)})`);
-      seen.add(c);
-    });
-  }
+  if (header) checkHeader(header, columns, skip, delimiter, at);
   if (body.length === 0) throw new SpecError(field, name, `has a header row (${nameList(columns)}) but no data rows`);
   checkSize(body.length, columns.length, field);
   const width = columns.length + skip;
@@ -354,6 +319,53 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}, f
     return row;
   });
   return { columns, rows };
+}
+
+/** Where the column names are: `columns` (no header row), else the first row, else (a first row of numbers) the comment line just above it. */
+function csvHeader(
+  records: CsvRecord[],
+  comments: { line: number; text: string; before: number }[],
+  options: CsvOptions,
+  split: (s: string) => string[],
+  at: (line: number) => string,
+): { header?: { line: number; cells: string[] }; body: CsvRecord[] } {
+  if (options.columns !== undefined) return { body: records };
+  const first = records[0];
+  if (!first.cells.every((c, j) => (j === 0 && options.index) || DECIMAL.test(c))) return { header: first, body: records.slice(1) };
+  const comment = comments.filter((c) => c.before === 0).at(-1);
+  const cells = comment ? split(comment.text.trim()) : [];
+  if (comment && cells.length === first.cells.length) return { header: { line: comment.line, cells }, body: records };
+  throw new SpecError(
+    at(first.line),
+    first.text,
+    'is a row of numbers, not a header row: name the columns in a first row ("u,v"), in a comment line just above the numbers ("# u,v", as numpy.savetxt writes header="u,v"), or with "columns" next to "file"',
+  );
+}
+
+/** The header's column names: identifiers, no duplicates, at least one besides the index. */
+function checkHeader(
+  header: { line: number; cells: string[] },
+  columns: string[],
+  skip: number,
+  delimiter: CsvDelimiter,
+  at: (line: number, column?: number) => string,
+): void {
+  const hint = delimiterHint(header.cells, delimiter);
+  if (columns.length === 0)
+    throw new SpecError(
+      at(header.line),
+      header.cells.join(delimiter),
+      `the header row names no data column besides the index column${hint}`,
+    );
+  columns.forEach((c, j) => {
+    if (!isIdentifier(c))
+      throw new SpecError(at(header.line, j + 1 + skip), c, `the header row must name every column with ${COLUMN_NAME}${hint}`);
+  });
+  const seen = new Set<string>();
+  columns.forEach((c, j) => {
+    if (seen.has(c)) throw new SpecError(at(header.line, j + 1 + skip), c, `is a duplicate column name (columns: ${nameList(columns)})`);
+    seen.add(c);
+  });
 }
 
 /** A hint when cells hold another allowed delimiter (e.g. a space-delimited file read with ","), or a decimal comma. */

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/engine.ts';
 import { isSoftwareAdapter, type AdapterInfoFields } from '../../src/gpu/device.ts';
 import { nodeGpuContext } from '../../src/node/device.ts';
-import './harness.ts';
+import { gpu } from './harness.ts';
 
 describe('isSoftwareAdapter over adapter info as browsers and Dawn report it', () => {
   const cases: [string, AdapterInfoFields, boolean][] = [
@@ -79,17 +79,13 @@ describe('the API: backend "auto"', () => {
     }
   });
 
-  it('a device lent with ownsDevice: false stays usable when "auto" passes it over', async () => {
-    const ctx = await nodeGpuContext();
-    try {
-      const sim = await Simulation.create(spec, { gpu: async () => ctx, webgpu: { ownsDevice: false } });
-      sim.destroy();
-      const buffer = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
-      buffer.destroy();
-      const lost = await Promise.race([ctx.device.lost.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
-      expect(lost).toBe(false);
-    } finally {
-      ctx.device.destroy();
-    }
+  it('a device lent with ownsDevice: false (the file\'s shared one) stays usable when "auto" passes it over', async () => {
+    const ctx = await gpu();
+    const sim = await Simulation.create(spec, { gpu: async () => ctx, webgpu: { ownsDevice: false } });
+    sim.destroy();
+    const buffer = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
+    buffer.destroy();
+    const lost = await Promise.race([ctx.device.lost.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))]);
+    expect(lost).toBe(false);
   });
 });

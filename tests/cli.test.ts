@@ -355,6 +355,24 @@ describe('langevin run --backend webgpu', () => {
   const hasHardware = existsSync('/dev/nvidia0') || existsSync('/dev/dri');
   const hasSwiftShader = existsSync('/usr/lib/chromium/vk_swiftshader_icd.json');
 
+  it.skipIf(!hasHardware && !hasSwiftShader)(
+    'by default (auto) passes a software adapter over for the CPU backend, saying so in one line',
+    () => {
+      const r = cli('run', specFile('auto.json', { ...GOOD, particles: 256, steps: 20 }));
+      expect(r.code).toBe(0);
+      const result = JSON.parse(r.stdout) as RunResult;
+      if (!hasHardware) {
+        expect(r.stderr).toMatch(
+          /^langevin: SwiftShader\b.* is a software adapter; running on the CPU backend \(--backend webgpu to use it anyway\)\n$/,
+        );
+        expect(result.backend).toBe('cpu');
+      } else if (result.backend === 'webgpu') {
+        expect(result.software).toBe(false);
+        expect(r.stderr).toBe('');
+      }
+    },
+  );
+
   it.skipIf(!hasHardware && !hasSwiftShader)('runs on a WebGPU adapter it finds by itself (SwiftShader on a machine without a GPU)', () => {
     const spec = specFile('webgpu.json', {
       ...GOOD,

@@ -28,19 +28,47 @@ export interface GpuContext {
 
 const RETAIN = Symbol('langevin.retain');
 
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|basic render|microsoft basic|cpu/i;
+/** The names of software (CPU) rasterizers as adapters report them. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|\bwarp\b|microsoft basic render|software|\bcpu\b/i;
 
+/** What `isSoftwareAdapter` reads of a `GPUAdapterInfo` (all optional: browsers may leave fields empty). */
+export interface AdapterInfoFields {
+  vendor?: string;
+  architecture?: string;
+  device?: string;
+  description?: string;
+  /** `GPUAdapterInfo.isFallbackAdapter` (Chrome 132+, Dawn) */
+  isFallbackAdapter?: boolean;
+}
+
+/**
+ * Whether an adapter renders in software on the CPU (SwiftShader, llvmpipe,
+ * lavapipe, WARP, Microsoft Basic Render Driver, any fallback adapter): there
+ * the CPU backend is faster, so `backend: 'auto'` does not pick it.
+ * @example isSoftwareAdapter({vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0'}) // true
+ * @example isSoftwareAdapter({vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100 80GB HBM3'}) // false
+ */
+export function isSoftwareAdapter(info: AdapterInfoFields): boolean {
+  return info.isFallbackAdapter === true || SOFTWARE.test([info.vendor, info.architecture, info.device, info.description].join(' '));
+}
+
+/** Proper names of adapters by `GPUAdapterInfo.architecture`, for an adapter that gives no description. */
+const KNOWN_NAMES: Record<string, string> = { swiftshader: 'SwiftShader', llvmpipe: 'llvmpipe', lavapipe: 'lavapipe', warp: 'WARP' };
+
+/** The result's description of an adapter: its name, vendor and architecture, and whether it is software. */
 export function describeAdapter(adapter: GPUAdapter): AdapterDescription {
-  const info = adapter.info;
+  const info = adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
   const what = [info.vendor, info.architecture].filter((s) => s && s.length > 0).join(' ');
-  const name = info.description || info.device || 'unknown adapter';
-  const device = what ? `${name} (${what})` : name;
-  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  // Chrome leaves description and device empty: then the architecture names it ("SwiftShader (google swiftshader)")
+  const name = info.description || info.device || KNOWN_NAMES[info.architecture?.toLowerCase() ?? ''] || (what ? '' : 'unknown adapter');
+  const device = name && what ? `${name} (${what})` : name || what;
+  // older Dawn and Chrome put the flag on the adapter itself
+  const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
   return {
     device,
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
-    software: fallback || SOFTWARE.test(`${device} ${info.vendor} ${info.architecture}`),
+    software: fallback || isSoftwareAdapter(info),
   };
 }
 

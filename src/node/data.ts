@@ -4,7 +4,7 @@
  * (src/data.ts parses and checks it).
  */
 import { dirname, resolve } from 'node:path';
-import { parseCsv } from '../data.ts';
+import { csvOptions, parseCsv } from '../data.ts';
 import { quoted, SpecError } from '../errors.ts';
 import { FileRefusal, MAX_DATA_FILE_BYTES, readTextFile } from './files.ts';
 
@@ -27,11 +27,12 @@ export function dataFilePath(raw: unknown, specPath: string): string | undefined
 }
 
 /**
- * Return `raw` with a `potential.data.file` replaced by the CSV's `{columns, rows}`.
+ * Return `raw` with a `potential.data.file` replaced by the CSV's `{columns, rows}`,
+ * read with the `delimiter`, `index` and `columns` given next to `file` (src/data.ts `CsvOptions`).
  * Other specs are returned unchanged. The file must be a regular file of at
  * most `MAX_DATA_FILE_BYTES`: a device, FIFO or directory is refused, never read.
  * @param specPath path of the spec file; the CSV path is relative to its folder
- * @throws SpecError for an unreadable, empty, oversized, non-regular or malformed file (naming the line and column)
+ * @throws SpecError for an unreadable, empty, oversized, non-regular or malformed file (naming the line and column), or a bad option
  * @example resolveDataFile(JSON.parse(readFileSync('examples/sgld-mixture.json', 'utf8')), 'examples/sgld-mixture.json')
  */
 export function resolveDataFile(raw: unknown, specPath: string): unknown {
@@ -39,18 +40,12 @@ export function resolveDataFile(raw: unknown, specPath: string): unknown {
   if (data === undefined) return raw;
   const spec = raw as { potential: Record<string, unknown> };
   const file = data.file;
-  const keys = Object.keys(data).filter((k) => k !== 'file');
-  if (keys.length > 0)
-    throw new SpecError(
-      `potential.data.${keys[0]}`,
-      data[keys[0]],
-      'unknown field next to "file"; give either {"file": "points.csv"} or {"columns", "rows"}',
-    );
+  const options = csvOptions(data, 'potential.data');
   if (typeof file !== 'string' || file === '')
     throw new SpecError(
       'potential.data.file',
       file,
-      'must be the path of a CSV file (header row = column names), relative to the spec file',
+      'must be the path of a CSV file (a header row of column names, or "columns"), relative to the spec file',
     );
   const path = dataFilePath(raw, specPath)!;
   let text: string;
@@ -64,6 +59,6 @@ export function resolveDataFile(raw: unknown, specPath: string): unknown {
       `cannot be read (${e.reason}; looked for ${quoted(path)}, paths are relative to the spec file)`,
     );
   }
-  const set = parseCsv(text, file);
+  const set = parseCsv(text, file, options);
   return { ...spec, potential: { ...spec.potential, data: set } };
 }

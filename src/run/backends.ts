@@ -1,4 +1,8 @@
-/** Which backend runs a prepared spec: the one asked for, or with 'auto' WebGPU when a device can be had, else the CPU with a notice. */
+/**
+ * Which backend runs a prepared spec: the one asked for, or with 'auto' WebGPU
+ * on a hardware adapter, else (no device, or a software adapter such as
+ * SwiftShader, which the CPU backend outruns) the CPU with a one-line notice.
+ */
 import type { Backend } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
 import { RuntimeFailure } from '../errors.ts';
@@ -9,7 +13,8 @@ import type { Prepared } from './prepare.ts';
 import { checkMemory, cpuNeed, gpuNeed, hostMemory } from './memory.ts';
 
 /**
- * The backend for `prepared` under `options.backend`.
+ * The backend for `prepared` under `options.backend`. With 'auto', a software
+ * adapter's device is given back (destroyed when owned) and the CPU runs.
  * @throws RuntimeFailure when WebGPU was asked for and no device can be had
  */
 export async function createBackend(prepared: Prepared, options: SimulationOptions): Promise<Backend> {
@@ -31,6 +36,11 @@ export async function createBackend(prepared: Prepared, options: SimulationOptio
   } catch (e) {
     if (kind === 'webgpu' || !(e instanceof RuntimeFailure)) throw e;
     options.onNotice?.(`${e.message.split('. ')[0]}; running on the CPU backend instead`);
+    return cpu();
+  }
+  if (kind === 'auto' && ctx.adapter.software) {
+    if (options.webgpu?.ownsDevice !== false) ctx.device.destroy();
+    options.onNotice?.(`${ctx.adapter.device} is a software adapter; running on the CPU backend (--backend webgpu to use it anyway)`);
     return cpu();
   }
   try {

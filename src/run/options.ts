@@ -8,7 +8,7 @@ import type { ReferenceSource } from './references.ts';
 import type { TraceRow } from './sections.ts';
 
 export interface SimulationOptions {
-  /** 'auto' (default): webgpu when an adapter exists, else cpu with a notice */
+  /** 'auto' (default): webgpu on a hardware adapter, else (none, or a software one such as SwiftShader) cpu with a notice */
   backend?: 'auto' | BackendKind;
   /** how to get a WebGPU device here (Node: nodeGpuContext; browser: browserGpuContext) */
   gpu?: () => Promise<GpuContext>;

@@ -2,7 +2,7 @@
  * The experiment runner page (runner.html): load a spec (file, drop, paste or
  * `?spec=URL`, with `&run` to start a spec of this site), check it with the CLI's messages, run
  * it unrendered through the public API on WebGPU (the CPU backend where there
- * is none), show progress and the live trace, offer the result JSON and the
+ * is none, or with backend auto on a software adapter), show progress and the live trace, offer the result JSON and the
  * plots as PNG. While a run goes on, its observations are saved in IndexedDB
  * after each chunk; a run interrupted by a closed tab or a lost device is
  * offered on the next visit.

@@ -39,9 +39,14 @@ let dir: string;
 let downloads: string;
 const consoleErrors: string[] = [];
 
-async function openRunner(p: Page, query = ''): Promise<void> {
+/**
+ * Open the runner and choose its backend for the runs started from the test: webgpu by default, for these
+ * tests are of the GPU path ('auto' passes SwiftShader over for the CPU). A `&run` link starts on 'auto'.
+ */
+async function openRunner(p: Page, query = '', backend: 'auto' | 'webgpu' | 'cpu' = 'webgpu'): Promise<void> {
   await p.goto(session.url + 'runner.html' + query, { waitUntil: 'load' });
   await p.waitForFunction(() => (window as unknown as { langevinRunner?: Runner }).langevinRunner?.ready === true, { timeout: 60_000 });
+  await p.$eval('#backend', (el, b) => void ((el as HTMLSelectElement).value = b), backend);
 }
 
 beforeAll(async () => {
@@ -372,10 +377,28 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
       // 1000 particles × 60 steps over the page's time to the last step, which is within this test's wall time
       // (a rate per step, or per particle, would fall 1000× or 60× below this bound)
       expect(p.particleStepsPerSecond).toBeGreaterThanOrEqual((1000 * 60) / wallSeconds);
-      expect(await page.$eval('#status', (el) => el.textContent)).toMatch(/webgpu on .*: done, 60 steps/);
+      // a &run link starts on the page's default backend, auto, which passes this Chromium's SwiftShader over
+      expect(r.backend).toBe('cpu');
+      expect(await page.$eval('#status', (el) => el.textContent)).toMatch(/cpu on .*: done, 60 steps/);
     } finally {
       page.off('request', handler);
       await page.setRequestInterception(false);
+    }
+  });
+});
+
+describe('backend auto on a software adapter (SwiftShader here)', () => {
+  it('runs on the CPU backend and says why in one line', async () => {
+    const p = await context.newPage();
+    try {
+      await openRunner(p, '', 'auto');
+      const small = { ...SPEC, particles: 500, steps: 20, histogram: undefined, observe: { every: 10 } };
+      const result = await p.evaluate((s) => langevinRunner.run(s), small);
+      expect(result.backend).toBe('cpu');
+      const notice = await p.$eval('#notice', (el) => el.textContent ?? '');
+      expect(notice).toMatch(/SwiftShader.* is a software adapter; running on the CPU backend/);
+    } finally {
+      await p.close();
     }
   });
 });

@@ -8,13 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { npyBytes, npyHeader } from '../../src/node/npy.ts';
-
-/** Whether python3 with NumPy runs here; the reason when not. */
-export function numpyMissing(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
-  if (r.error) return `no python3 (${r.error.message})`;
-  return r.status === 0 ? undefined : 'python3 has no numpy';
-}
+import { numpyMissing } from '../cli-support.ts';
 
 describe('npyHeader and npyBytes: known bytes', () => {
   it('a float32 vector: magic, version 1.0, header length 118, the dict padded with spaces to 128 bytes, then the data', () => {

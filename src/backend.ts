@@ -113,10 +113,13 @@ export interface Backend {
   histogram(): Promise<HistogramCounts>;
   /** Position of one particle (global index). */
   readParticle(index: number): Promise<number[]>;
-  /** All positions, particle-major (x[i·D + d]). For tests and export only. */
-  readPositions(): Promise<Float32Array | Float64Array>;
-  /** All velocities, particle-major (integrators with velocities; undefined for the others). For tests and export only. */
-  readVelocities(): Promise<Float32Array | Float64Array | undefined>;
+  /**
+   * Positions of the particles `first` … `first + count − 1` (default: all), particle-major (x[i·D + d]).
+   * For tests and export only; an export reads a large ensemble in bounded chunks.
+   */
+  readPositions(first?: number, count?: number): Promise<Float32Array | Float64Array>;
+  /** Velocities of the same range, particle-major (integrators with velocities; undefined for the others). For tests and export only. */
+  readVelocities(first?: number, count?: number): Promise<Float32Array | Float64Array | undefined>;
   /** The GPU buffers a renderer may draw from (the WebGPU backend only). */
   readonly renderView?: RenderView;
   /** Free what the backend created; safe to call twice. */

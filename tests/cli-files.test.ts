@@ -277,7 +277,14 @@ describe('in process: the pieces', () => {
     expect(() => parseRunArgs(['s.json', '--backend', 'cpu', '--backend', 'cpu'])).toThrow(
       '--backend: given twice ("cpu" and "cpu"); give it once',
     );
-    expect(parseRunArgs(['s.json', '--backend=cpu', '--out', 'r.json'])).toEqual({ spec: 's.json', backend: 'cpu', out: 'r.json' });
+    expect(parseRunArgs(['s.json', '--backend=cpu', '--out', 'r.json'])).toEqual({
+      spec: 's.json',
+      backend: 'cpu',
+      out: 'r.json',
+      sets: [],
+      export: undefined,
+      savePositions: false,
+    });
   });
 
   it('removeStaleTemps removes the files of dead processes and of this pid, not of live ones, not folders', () => {

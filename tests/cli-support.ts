@@ -131,3 +131,10 @@ export const SMALL = {
 
 /** A result of several hundred kilobytes (a trace row every step): more than a pipe holds, more than a 64 KiB disk. */
 export const LARGE_RESULT = { ...SMALL, particles: 50, steps: 2000, observe: { every: 1 } };
+
+/** Whether python3 with NumPy runs here; the reason when not. */
+export function numpyMissing(): string | undefined {
+  const r = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (r.error) return `no python3 (${r.error.message})`;
+  return r.status === 0 ? undefined : 'python3 has no numpy';
+}

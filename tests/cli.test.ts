@@ -189,14 +189,16 @@ describe('langevin run: invalid input exits 2 with a one-line reason, before any
   it('an unknown option', () => {
     const r = cli('run', specFile('good.json', GOOD), '--fast');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('langevin: invalid input: unknown option --fast; allowed: --backend, --out\n');
+    expect(r.stderr).toBe(
+      'langevin: invalid input: run: unknown option --fast; allowed: --backend, --out, --set, --export, --save-positions, --help (see `langevin help run`)\n',
+    );
     expect(r.stdout).toBe('');
   });
 
   it('a bad --backend value', () => {
     const r = cli('run', specFile('good.json', GOOD), '--backend', 'cuda');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('langevin: invalid input: --backend: got "cuda"; allowed: auto, webgpu, cpu\n');
+    expect(r.stderr).toBe('langevin: invalid input: run: --backend: got "cuda"; allowed: auto, webgpu, cpu (see `langevin help run`)\n');
     expect(r.stdout).toBe('');
   });
 });
@@ -244,18 +246,22 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     try {
       expect(await main(['potentials', '--jsn'])).toBe(2);
-      expect(err).toHaveBeenCalledWith('langevin: invalid input: potentials: unexpected argument "--jsn"; allowed: --json\n');
+      expect(err).toHaveBeenCalledWith(
+        'langevin: invalid input: potentials: unknown option --jsn; allowed: --json, --help (see `langevin help potentials`)\n',
+      );
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
       expect(err).toHaveBeenLastCalledWith(
-        'langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help\n',
+        'langevin: invalid input: unknown command "frobnicate"; commands: run, potentials, bench, bias, help; options: --version, --help\n',
       );
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
       expect(await main(['bench', '--k', '0,64'])).toBe(2);
-      expect(err).toHaveBeenLastCalledWith('langevin: invalid input: --k: got "0,64"; give comma-separated integers from 1 to 1024\n');
+      expect(err).toHaveBeenLastCalledWith(
+        'langevin: invalid input: bench: --k: got "0,64"; give comma-separated integers from 1 to 1024 (see `langevin help bench`)\n',
+      );
       expect(await main(['bench', '--fast'])).toBe(2);
-      expect(err.mock.lastCall![0]).toContain('bench: unknown argument "--fast"');
+      expect(err.mock.lastCall![0]).toContain('bench: unknown option --fast; allowed: --quick, --json, --particles, --k, --wg, --help');
     } finally {
       err.mockRestore();
       out.mockRestore();

@@ -222,12 +222,12 @@ export class CpuBackend implements Backend {
     return Array.from(this.positions.subarray(index * this.dims, (index + 1) * this.dims));
   }
 
-  async readPositions(): Promise<Float64Array> {
-    return this.positions.slice();
+  async readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array> {
+    return this.positions.slice(first * this.dims, (first + count) * this.dims);
   }
 
-  async readVelocities(): Promise<Float64Array | undefined> {
-    return this.velocities?.slice();
+  async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array | undefined> {
+    return this.velocities?.slice(first * this.dims, (first + count) * this.dims);
   }
 
   destroy(): void {

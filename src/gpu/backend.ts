@@ -271,7 +271,7 @@ export class WebGpuBackend implements Backend {
     return read().catch((e) => this.explain(e));
   }
 
-  async readPositions(): Promise<Float32Array> {
+  async readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array> {
     this.check();
     const e = this.ensemble;
     return readShards(
@@ -280,13 +280,15 @@ export class WebGpuBackend implements Backend {
       e.shards.map((s) => s.positions),
       e.dims,
       'WebGpuBackend.readPositions',
+      first,
+      count,
     );
   }
 
-  async readVelocities(): Promise<Float32Array | undefined> {
+  async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array | undefined> {
     this.check();
     const e = this.ensemble;
-    return e.velocities ? readShards(this.gpu, e.shards, e.velocities, e.dims, 'WebGpuBackend.readVelocities') : undefined;
+    return e.velocities ? readShards(this.gpu, e.shards, e.velocities, e.dims, 'WebGpuBackend.readVelocities', first, count) : undefined;
   }
 
   /** Overwrite all positions (particle-major), e.g. to restore a checkpoint or in tests. */

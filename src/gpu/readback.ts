@@ -28,8 +28,9 @@ export async function readFloats(
 }
 
 /**
- * Every particle's values of one per-shard buffer (`buffers[s]` holds shard s),
- * `floats` f32 per particle, in global particle order.
+ * The values of particles `first` … `first + count − 1` (default: every particle)
+ * of one per-shard buffer (`buffers[s]` holds shard s), `floats` f32 per
+ * particle, in global particle order; a range may span shards.
  */
 export async function readShards(
   device: GPUDevice,
@@ -37,11 +38,16 @@ export async function readShards(
   buffers: GPUBuffer[],
   floats: number,
   label: string,
+  first = 0,
+  count = shards.reduce((n, s) => n + s.count, 0) - first,
 ): Promise<Float32Array> {
-  const total = shards.reduce((n, s) => n + s.count, 0);
-  const out = new Float32Array(total * floats);
+  const out = new Float32Array(count * floats);
+  const end = first + count;
   for (const [s, shard] of shards.entries()) {
-    out.set(await readFloats(device, buffers[s], 0, shard.count * floats * 4, label), shard.base * floats);
+    const lo = Math.max(first, shard.base);
+    const hi = Math.min(end, shard.base + shard.count);
+    if (hi <= lo) continue;
+    out.set(await readFloats(device, buffers[s], (lo - shard.base) * floats * 4, (hi - lo) * floats * 4, label), (lo - first) * floats);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 /**
- * `npx langevin`: run a spec, list potentials.
+ * `npx langevin`: run a spec, list potentials, bench, bias, help; the
+ * conventions of the arguments are in args.ts, the help texts in help.ts.
  * Exit codes: 0 success, 2 invalid input, 1 runtime failure (no device, the
  * result cannot be written), 130/143 after SIGINT/SIGTERM (runCommand.ts).
  */
@@ -11,49 +12,38 @@ import { bench, type BenchOptions } from './bench.ts';
 import { biasStudy, biasTable, type BiasOptions } from '../bias.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
 import { parseJsonFile } from './files.ts';
-import { parseRunArgs, runCommand } from './runCommand.ts';
+import { parseCommandArgs, usageError, wantsHelp, type OptionSpec } from './args.ts';
+import { HELP, USAGE } from './help.ts';
+import { applyOverrides, parseOverride, type Override } from './overrides.ts';
+import { backendOption, parseRunArgs, runCommand } from './runCommand.ts';
 import { StdoutGuard } from './stdout.ts';
 import { UsageError } from './usage.ts';
+import { VERSION } from '../version.ts';
 
 export { parseJsonFile } from './files.ts';
 
-const USAGE = `Langevin: millions of Langevin particles on WebGPU.
-
-Usage:
-  langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE]
-  langevin potentials [--json]
-  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
-  langevin bias SPEC.json [--dt H,H,..] [--integrators em,lm,baoab,mala,hmc] [--particles N] [--max-steps N] [--json] [--backend auto|webgpu|cpu]
-  langevin help
-
-run         run the spec; the result JSON goes to --out or stdout, progress to stderr
-potentials  list the built-in potentials with their formulas and parameters
-bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
-bias        discretisation bias: KL and TV against the exact Boltzmann distribution for each
-            integrator and step size, every run over the spec's total time (steps × dt);
-            defaults: dt = spec dt × ½, 1, 2, 4; all five integrators; at most 10000 particles
-
-Exit codes: 0 success, 2 invalid input, 1 runtime failure; after Ctrl-C (SIGINT) or SIGTERM, run
-finishes the chunk in flight, writes the partial result and exits 130 or 143 (a second one quits
-at once, writing nothing).`;
+const BENCH_OPTIONS: Record<string, OptionSpec> = {
+  quick: { type: 'boolean' },
+  json: { type: 'boolean' },
+  particles: { type: 'string' },
+  k: { type: 'string' },
+  wg: { type: 'string' },
+};
 
 function parseBenchArgs(args: string[], stdout: StdoutGuard): BenchOptions {
-  const options: BenchOptions = { quick: false, json: false, out: (line) => stdout.push(line + '\n') };
-  const list = (name: string, v: string | undefined, min: number, max: number) => {
-    const xs = (v ?? '').split(',').map(Number);
-    if (!v || xs.some((x) => !Number.isInteger(x) || x < min || x > max))
-      throw new UsageError(`${name}: got "${v ?? ''}"; give comma-separated integers from ${min} to ${max}`);
+  const { values } = parseCommandArgs('bench', args, BENCH_OPTIONS, 0);
+  const options: BenchOptions = { quick: values.quick === true, json: values.json === true, out: (line) => stdout.push(line + '\n') };
+  const list = (name: string, min: number, max: number) => {
+    const v = values[name] as string | undefined;
+    if (v === undefined) return undefined;
+    const xs = v.split(',').map(Number);
+    if (xs.some((x) => !Number.isInteger(x) || x < min || x > max))
+      throw usageError('bench', `--${name}: got "${v}"; give comma-separated integers from ${min} to ${max}`);
     return xs;
   };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '--quick') options.quick = true;
-    else if (a === '--json') options.json = true;
-    else if (a === '--particles') options.particles = list('--particles', args[++i], 1, 2 ** 31 - 1);
-    else if (a === '--k') options.k = list('--k', args[++i], 1, 1024);
-    else if (a === '--wg') options.wg = list('--wg', args[++i], 1, 1024);
-    else throw new UsageError(`bench: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
-  }
+  options.particles = list('particles', 1, 2 ** 31 - 1);
+  options.k = list('k', 1, 1024);
+  options.wg = list('wg', 1, 1024);
   return options;
 }
 
@@ -61,60 +51,62 @@ interface BiasArgs {
   spec: string;
   backend: 'auto' | 'webgpu' | 'cpu';
   json: boolean;
+  sets: Override[];
   options: BiasOptions;
 }
 
+const BIAS_OPTIONS: Record<string, OptionSpec> = {
+  dt: { type: 'string' },
+  integrators: { type: 'string' },
+  particles: { type: 'string' },
+  'max-steps': { type: 'string' },
+  json: { type: 'boolean' },
+  backend: { type: 'string' },
+  set: { type: 'string', repeatable: true },
+};
+
 function parseBiasArgs(args: string[]): BiasArgs {
-  const out: BiasArgs = { spec: '', backend: 'auto', json: false, options: {} };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${name}: got nothing; give a value`);
-      return v;
-    };
-    const count = (v: string, max: number) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${name}: got "${v}"; give an integer from 1 to ${max}`);
-      return n;
-    };
-    if (name === '--dt') {
-      const v = value();
-      const xs = v.split(',').map(Number);
-      if (xs.some((x) => !Number.isFinite(x) || x <= 0))
-        throw new UsageError(`--dt: got "${v}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
-      out.options.dts = xs;
-    } else if (name === '--integrators') {
-      const v = value();
-      const xs = v.split(',');
-      const bad = xs.find((x) => !INTEGRATORS.includes(x as IntegratorName));
-      if (bad !== undefined) throw new UsageError(`--integrators: got "${bad}"; allowed: ${INTEGRATORS.join(', ')} (comma-separated)`);
-      out.options.integrators = xs as IntegratorName[];
-    } else if (name === '--particles') {
-      out.options.particles = count(value(), 2 ** 31 - 1);
-    } else if (name === '--max-steps') {
-      out.options.maxSteps = count(value(), 2 ** 32 - 1);
-    } else if (name === '--backend') {
-      const v = value();
-      if (v !== 'auto' && v !== 'webgpu' && v !== 'cpu') throw new UsageError(`--backend: got "${v}"; allowed: auto, webgpu, cpu`);
-      out.backend = v;
-    } else if (a === '--json') {
-      out.json = true;
-    } else if (a.startsWith('-')) {
-      throw new UsageError(`bias: unknown option ${a}; allowed: --dt, --integrators, --particles, --max-steps, --json, --backend`);
-    } else if (out.spec === '') {
-      out.spec = a;
-    } else {
-      throw new UsageError(`unexpected argument "${a}": give one spec file`);
-    }
+  const { values, positionals } = parseCommandArgs('bias', args, BIAS_OPTIONS, 1);
+  const string = (name: string) => values[name] as string | undefined;
+  const count = (name: string, max: number) => {
+    const v = string(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > max) throw usageError('bias', `--${name}: got "${v}"; give an integer from 1 to ${max}`);
+    return n;
+  };
+  const options: BiasOptions = {};
+  const dt = string('dt');
+  if (dt !== undefined) {
+    const xs = dt.split(',').map(Number);
+    if (xs.some((x) => !Number.isFinite(x) || x <= 0))
+      throw usageError('bias', `--dt: got "${dt}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
+    options.dts = xs;
   }
-  if (!out.spec) throw new UsageError('bias: give a spec file with a histogram, e.g. `langevin bias examples/double-well.json`');
-  return out;
+  const integrators = string('integrators');
+  if (integrators !== undefined) {
+    const xs = integrators.split(',');
+    const bad = xs.find((x) => !INTEGRATORS.includes(x as IntegratorName));
+    if (bad !== undefined) throw usageError('bias', `--integrators: got "${bad}"; allowed: ${INTEGRATORS.join(', ')} (comma-separated)`);
+    options.integrators = xs as IntegratorName[];
+  }
+  const particles = count('particles', 2 ** 31 - 1);
+  if (particles !== undefined) options.particles = particles;
+  const maxSteps = count('max-steps', 2 ** 32 - 1);
+  if (maxSteps !== undefined) options.maxSteps = maxSteps;
+  const spec = positionals[0];
+  if (!spec) throw usageError('bias', 'give a spec file with a histogram, e.g. `langevin bias examples/double-well.json`');
+  return {
+    spec,
+    backend: backendOption('bias', string('backend')),
+    json: values.json === true,
+    sets: ((values.set as string[] | undefined) ?? []).map(parseOverride),
+    options,
+  };
 }
 
 async function bias(args: BiasArgs, stdout: StdoutGuard): Promise<number> {
-  const raw = parseJsonFile(args.spec);
+  const raw = applyOverrides(parseJsonFile(args.spec), args.sets);
   prepare(raw); // every input error before any GPU work
   const tty = process.stderr.isTTY === true;
   const study = await biasStudy(raw, {
@@ -153,34 +145,65 @@ async function potentials(json: boolean, stdout: StdoutGuard): Promise<number> {
   return 0;
 }
 
-/** The CLI; returns the exit code. */
+const COMMANDS = ['run', 'potentials', 'bench', 'bias', 'help'] as const;
+type Command = (typeof COMMANDS)[number];
+const isCommand = (c: string | undefined): c is Command => COMMANDS.includes(c as Command);
+
+/** `langevin help [COMMAND]`: the overview or one command's help. */
+function helpText(args: string[]): string {
+  const { positionals } = parseCommandArgs('help', args, {}, 1);
+  const topic = positionals[0];
+  if (topic === undefined) return USAGE;
+  if (!isCommand(topic)) throw usageError('help', `unknown command "${topic}"; commands: ${COMMANDS.join(', ')}`);
+  return HELP[topic];
+}
+
+/** One command, its arguments parsed; returns the exit code. */
+async function dispatch(command: Command, rest: string[], stdout: StdoutGuard): Promise<number> {
+  if (wantsHelp(rest)) {
+    await stdout.write(HELP[command] + '\n');
+    return 0;
+  }
+  switch (command) {
+    case 'run':
+      return await runCommand(parseRunArgs(rest), stdout);
+    case 'potentials':
+      return await potentials(parseCommandArgs('potentials', rest, { json: { type: 'boolean' } }, 0).values.json === true, stdout);
+    case 'bench':
+      await bench(parseBenchArgs(rest, stdout));
+      await stdout.settled();
+      return 0;
+    case 'bias':
+      return await bias(parseBiasArgs(rest), stdout);
+    case 'help':
+      await stdout.write(helpText(rest) + '\n');
+      return 0;
+  }
+}
+
+/**
+ * The CLI; returns the exit code. `langevin` alone prints the usage to stderr (exit 2); `langevin --help`,
+ * `-h` and `help` print it to stdout (exit 0); `langevin --version` prints the version.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const stdout = new StdoutGuard();
   try {
-    switch (command) {
-      case 'run':
-        return await runCommand(parseRunArgs(rest), stdout);
-      case 'potentials': {
-        const bad = rest.find((a) => a !== '--json');
-        if (bad !== undefined) throw new UsageError(`potentials: unexpected argument "${bad}"; allowed: --json`);
-        return await potentials(rest.length > 0, stdout);
-      }
-      case 'bench':
-        await bench(parseBenchArgs(rest, stdout));
-        await stdout.settled();
-        return 0;
-      case 'bias':
-        return await bias(parseBiasArgs(rest), stdout);
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        await stdout.write(USAGE + '\n');
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command "${command}"; commands: run, potentials, bench, bias, help`);
+    if (command === undefined) {
+      process.stderr.write(USAGE + '\n');
+      return 2;
     }
+    if (command === '--help' || command === '-h') return await dispatch('help', rest, stdout);
+    if (command === '--version') {
+      if (rest.length > 0) throw new UsageError(`--version: unexpected argument "${rest[0]}"; give --version alone`);
+      await stdout.write(VERSION + '\n');
+      return 0;
+    }
+    if (!isCommand(command))
+      throw new UsageError(
+        `unknown ${command.startsWith('-') ? 'option' : 'command'} "${command}"; commands: ${COMMANDS.join(', ')}; options: --version, --help`,
+      );
+    return await dispatch(command, rest, stdout);
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {
       process.stderr.write(`langevin: invalid input: ${e.message}\n`);

@@ -1,7 +1,9 @@
 /**
- * `langevin run SPEC.json [--backend …] [--out FILE]`: every input checked
- * before any work (the --out target first, then the spec and its data file),
- * the run itself, and the result written to --out (atomically, see
+ * `langevin run SPEC.json [--backend …] [--out FILE] [--set PATH=VALUE …]
+ * [--export DIR [--save-positions]]`: every input checked before any work
+ * (the --out and --export targets first, then the spec with its --set
+ * overrides, see overrides.ts, and its data file), the run itself, the
+ * export (export.ts) and the result written to --out (atomically, see
  * output.ts) or stdout. An interrupt (SIGINT, SIGTERM) ends the run after the
  * chunk in flight and writes the partial result (see interrupt.ts).
  */
@@ -11,45 +13,62 @@ import { dataFilePath, resolveDataFile } from './data.ts';
 import { nodeGpuContext } from './device.ts';
 import { parseJsonFile } from './files.ts';
 import { Interrupts } from './interrupt.ts';
+import { parseCommandArgs, usageError, type OptionSpec } from './args.ts';
+import { PendingExport, resolveExportTarget, type ExportTarget } from './export.ts';
 import { PendingOutput, refuseInputAsOutput, resolveOutTarget, type OutTarget } from './output.ts';
+import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import type { StdoutGuard } from './stdout.ts';
-import { UsageError } from './usage.ts';
 
 /** The arguments of `langevin run`. */
 export interface RunArgs {
   spec: string;
   backend: 'auto' | 'webgpu' | 'cpu';
   out?: string;
+  /** `--set` overrides, in order */
+  sets: Override[];
+  /** `--export DIR` */
+  export?: string;
+  /** `--save-positions` (with --export) */
+  savePositions: boolean;
+}
+
+/** The options of `langevin run` (`--help` aside). */
+export const RUN_OPTIONS: Record<string, OptionSpec> = {
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  set: { type: 'string', repeatable: true },
+  export: { type: 'string' },
+  'save-positions': { type: 'boolean' },
+};
+
+/** `--backend`'s value, checked. */
+export function backendOption(command: string, value: string | undefined): RunArgs['backend'] {
+  const backend = value ?? 'auto';
+  if (backend !== 'auto' && backend !== 'webgpu' && backend !== 'cpu')
+    throw usageError(command, `--backend: got "${backend}"; allowed: auto, webgpu, cpu`);
+  return backend;
 }
 
 /**
- * Parse the arguments after `run`; an option given twice is refused rather than one of them silently ignored.
- * @throws UsageError for an unknown, repeated or empty option, a bad backend, no spec or two
+ * Parse the arguments after `run`; an option given twice (but --set) is refused rather than one of them silently ignored.
+ * @throws UsageError for an unknown, repeated or empty option, a bad backend or --set, no spec or two, --save-positions without --export
  */
 export function parseRunArgs(args: string[]): RunArgs {
-  let spec: string | undefined;
-  const options = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-    if (name === '--backend' || name === '--out') {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${name}: got nothing; give a value`);
-      if (options.has(name)) throw new UsageError(`${name}: given twice ("${options.get(name)}" and "${v}"); give it once`);
-      options.set(name, v);
-    } else if (a.startsWith('-')) {
-      throw new UsageError(`unknown option ${a}; allowed: --backend, --out`);
-    } else if (spec === undefined) {
-      spec = a;
-    } else {
-      throw new UsageError(`unexpected argument "${a}": give one spec file`);
-    }
-  }
-  const backend = options.get('--backend') ?? 'auto';
-  if (backend !== 'auto' && backend !== 'webgpu' && backend !== 'cpu')
-    throw new UsageError(`--backend: got "${backend}"; allowed: auto, webgpu, cpu`);
-  if (!spec) throw new UsageError('run: give a spec file, e.g. `langevin run examples/double-well.json`');
-  return { spec, backend, out: options.get('--out') };
+  const { values, positionals } = parseCommandArgs('run', args, RUN_OPTIONS, 1);
+  const backend = backendOption('run', values.backend as string | undefined);
+  const spec = positionals[0];
+  if (!spec) throw usageError('run', 'give a spec file, e.g. `langevin run examples/double-well.json`');
+  const savePositions = values['save-positions'] === true;
+  if (savePositions && values.export === undefined)
+    throw usageError('run', '--save-positions needs --export DIR (the folder positions.npy goes to)');
+  return {
+    spec,
+    backend,
+    out: values.out as string | undefined,
+    sets: ((values.set as string[] | undefined) ?? []).map(parseOverride),
+    export: values.export as string | undefined,
+    savePositions,
+  };
 }
 
 function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
@@ -73,14 +92,18 @@ function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) 
 
 const notice = (line: string) => process.stderr.write(`langevin: ${line}\n`);
 
-/** Check the --out target and the spec (and its data file) before any work; returns the raw spec with its data read. */
-function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget } {
+/**
+ * Check the --out and --export targets and the spec (with its --set overrides, and its data file) before any work;
+ * returns the raw spec with its data read.
+ */
+function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTarget?: ExportTarget } {
   const target = args.out === undefined ? undefined : resolveOutTarget(args.out);
   if (target) refuseInputAsOutput(target, args.spec, 'spec file');
-  const raw = parseJsonFile(args.spec);
+  const exportTarget = args.export === undefined ? undefined : resolveExportTarget(args.export);
+  const raw = applyOverrides(parseJsonFile(args.spec), args.sets);
   const data = dataFilePath(raw, args.spec);
   if (target && data) refuseInputAsOutput(target, data, 'data file');
-  return { raw: resolveDataFile(raw, args.spec), target };
+  return { raw: resolveDataFile(raw, args.spec), target, exportTarget };
 }
 
 /** After the result is out: the warnings, what an interrupt left, and on a terminal the summary. */
@@ -101,9 +124,13 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
   const tty = process.stderr.isTTY === true;
   const interrupts = new Interrupts((line) => notice(`${tty ? '\n' : ''}${line}`));
   let pending: PendingOutput | undefined;
-  interrupts.onSecond = () => pending?.discard();
+  let exporting: PendingExport | undefined;
+  interrupts.onSecond = () => {
+    pending?.discard();
+    exporting?.discard();
+  };
   try {
-    const { raw, target } = readInputs(args);
+    const { raw, target, exportTarget } = readInputs(args);
     const prepared = prepare(raw); // every input error before any GPU work
     const sim = await Simulation.create(prepared, { backend: args.backend, gpu: nodeGpuContext, onNotice: notice });
     try {
@@ -112,12 +139,19 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         pending = PendingOutput.open(target);
         if (target.link) notice(`--out: ${target.given} is a symbolic link; writing its target ${target.path}`);
       }
+      if (exportTarget) exporting = PendingExport.open(exportTarget);
       const result = await sim.run({
         onProgress: tty ? progressBar(process.stderr) : undefined,
         signal: interrupts.signal,
         // a chunk on this thread never yields to the event loop by itself: let a signal in between chunks
         onChunk: () => new Promise<void>((next) => setImmediate(next)),
       });
+      if (exporting) {
+        // the final state, read before the backend is destroyed; the folder is in place before the result is out
+        if (args.savePositions) await exporting.writeState(sim.backend, result.particles, result.dims);
+        await exporting.writeResult(result);
+        await exporting.commit();
+      }
       const json = JSON.stringify(result, null, 2) + '\n';
       if (pending) pending.commit(json);
       else await stdout.write(json);
@@ -128,6 +162,7 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
     }
   } finally {
     pending?.discard();
+    exporting?.discard();
     interrupts.dispose();
   }
 }

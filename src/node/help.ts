@@ -1,0 +1,91 @@
+/** The CLI's help texts: `langevin help`, `langevin help COMMAND`, `langevin COMMAND --help`. */
+
+export const USAGE = `Langevin: millions of Langevin particles on WebGPU.
+
+Usage:
+  langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE] [--set PATH=VALUE ..] [--export DIR [--save-positions]]
+  langevin potentials [--json]
+  langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
+  langevin bias SPEC.json [--dt H,H,..] [--integrators em,lm,baoab,mala,hmc] [--particles N] [--max-steps N] [--json] [--backend auto|webgpu|cpu] [--set PATH=VALUE ..]
+  langevin help [COMMAND]
+  langevin --version
+
+run         run the spec; the result JSON goes to --out or stdout, progress to stderr
+potentials  list the built-in potentials with their formulas and parameters
+bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
+bias        discretisation bias: KL and TV against the exact Boltzmann distribution for each
+            integrator and step size, every run over the spec's total time (steps × dt)
+help        this text, or a command's: \`langevin help run\` (or \`langevin run --help\`)
+
+Every option takes \`--opt value\` or \`--opt=value\`. Exit codes: 0 success, 2 invalid input (a bad
+option, spec or file; one line on stderr), 1 runtime failure; after Ctrl-C (SIGINT) or SIGTERM, run
+finishes the chunk in flight, writes the partial result and exits 130 or 143 (a second one quits
+at once, writing nothing).`;
+
+const SET = `  --set PATH=VALUE       override a field of the spec (repeatable, applied in order, before validation):
+                         PATH is dotted (potential.params.h, init.mean.0), VALUE is JSON (0.005, [-1,0],
+                         "text"); a plain word such as baoab is taken as a string. Refused: __proto__,
+                         constructor, prototype, empty segments, an index outside the array, a path
+                         through a number or string. The validator names a bad field as for the file.`;
+
+const BACKEND = `  --backend B            auto (default: WebGPU, else the CPU), webgpu or cpu`;
+
+export const HELP: Record<'run' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
+  run: `Usage: langevin run SPEC.json [options]
+
+Run the spec. The result JSON goes to --out or stdout; progress (on a terminal), warnings and notes to
+stderr. Every input is checked before any work: the --out and --export targets, then the spec.
+
+Options:
+${BACKEND}
+  --out FILE             write the result there instead of stdout: to a temporary file beside it, renamed
+                         over it at the end (a folder, device or FIFO is refused)
+${SET}
+  --export DIR           also write the result's arrays for NumPy/pandas (docs/python.md): trace.csv,
+                         histogram.npy (int64 counts), histogram-edges-A.npy (float64), boltzmann.npy
+                         (float64) and export.json (the files, dtypes and shapes). DIR must be new, empty,
+                         or a previous export (it is then replaced); a folder holding other files is
+                         refused. Written to .DIR.tmp-PID beside DIR and renamed into place at the end.
+  --save-positions       with --export: positions.npy, the final positions (float32, N × D), and
+                         velocities.npy for baoab and hmc
+  -h, --help             this text
+
+Example:
+  langevin run examples/double-well.json --set dt=0.01 --set steps=1200 --out r.json --export r`,
+  potentials: `Usage: langevin potentials [--json]
+
+List the built-in potentials with their formulas, dimensions and parameters.
+
+Options:
+  --json                 as a JSON array
+  -h, --help             this text`,
+  bench: `Usage: langevin bench [options]
+
+Particle-steps per second over a workload matrix, with peers on this machine (the CPU backend, a plain
+JavaScript loop, NumPy, PyTorch and JAX when python3 has them). Lines go to stdout as they come.
+
+Options:
+  --quick                one small workload (20000 particles, 64 steps per dispatch)
+  --json                 JSON rows instead of a table
+  --particles N,N,..     particle counts (default 10^4 … 10^6), integers from 1 to 2147483647
+  --k K,K,..             steps per dispatch (default 1, 8, 64, 256, 1024), from 1 to 1024
+  --wg W,W,..            step-kernel workgroup sizes to compare (default 32, 64, 128, 256), from 1 to 1024
+  -h, --help             this text`,
+  bias: `Usage: langevin bias SPEC.json [options]
+
+Discretisation bias: KL and TV against the exact Boltzmann distribution for each integrator and step size,
+every run over the spec's total time (steps × dt). The spec needs a histogram.
+
+Options:
+  --dt H,H,..            step sizes (default: the spec's dt × ½, 1, 2, 4)
+  --integrators I,I,..   of em, lm, baoab, mala, hmc (default: all five)
+  --particles N          particles per run (default: the spec's, at most 10000)
+  --max-steps N          cap each run at N steps (default 20000; a capped run gets a note)
+  --json                 the study as JSON instead of a table
+${BACKEND}
+${SET}
+  -h, --help             this text`,
+  help: `Usage: langevin help [COMMAND]
+
+The overview, or the help of COMMAND (run, potentials, bench, bias, help).`,
+};

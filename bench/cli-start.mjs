@@ -7,9 +7,11 @@
 //   node dist/cli.js --version             the built command
 //   npx langevin --version                 the same through npx, as the README runs it
 //   tsx, from source: --version            the command as it ran before dist/ (TypeScript compiled at run time)
-//   npx langevin run double-well.json      the README's first command (auto: the CPU backend on a software adapter)
+//   node dist/cli.js run double-well.json  the README's first example (auto: the CPU backend on a software adapter)
+//   npx langevin run double-well.json      the same through npx, as the README writes it
 import { spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,18 +37,21 @@ function time(cmd, args, n) {
 }
 
 const node = process.execPath;
+const scratch = mkdtempSync(join(tmpdir(), 'langevin-start-'));
+const out = join(scratch, 'result.json');
 const npx = join(dirname(node), 'npx');
 const rows = [
   ['node -e 0', node, ['-e', '0'], reps],
   ['node dist/cli.js --version', node, ['dist/cli.js', '--version'], reps],
   ['npx langevin --version', npx, ['langevin', '--version'], reps],
-  ['tsx from source (before dist/): --version', node, ['bin/run-ts.js', 'src/node/bin.ts', '--version'], reps],
+  ['tsx from source (before dist/): --version', node, ['bench/from-source.mjs', '--version'], reps],
   [
-    'npx langevin run examples/double-well.json',
-    npx,
-    ['langevin', 'run', 'examples/double-well.json', '--out', '/dev/null'],
+    'node dist/cli.js run examples/double-well.json',
+    node,
+    ['dist/cli.js', 'run', 'examples/double-well.json', '--out', out],
     Math.min(reps, 3),
   ],
+  ['npx langevin run examples/double-well.json', npx, ['langevin', 'run', 'examples/double-well.json', '--out', out], Math.min(reps, 3)],
 ];
 console.log(
   `# CLI start, ${new Date().toISOString()}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load ${loadavg()[0].toFixed(2)}, Node ${process.version}`,
@@ -58,3 +63,4 @@ for (const [label, cmd, args, n] of rows) {
   console.log(`| \`${label}\` | ${n} | ${t.median.toFixed(0)} | ${t.min.toFixed(0)}–${t.max.toFixed(0)} |`);
 }
 console.log(`load after: ${loadavg()[0].toFixed(2)}`);
+rmSync(scratch, { recursive: true, force: true });

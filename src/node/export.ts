@@ -48,7 +48,7 @@ import { RuntimeFailure } from '../errors.ts';
 import { VERSION } from '../version.ts';
 import { errnoReason, fileKind } from './files.ts';
 import { npyBytes, npyData, npyHeader, writeAll, type NpyDtype } from './npy.ts';
-import { processAlive } from './output.ts';
+import { processAlive, statOrUndefined } from './output.ts';
 import { UsageError } from './usage.ts';
 
 /** The manifest's name, and the key that marks a folder as an export of ours. */
@@ -323,13 +323,5 @@ export class PendingExport {
     } catch {
       // already gone
     }
-  }
-}
-
-function statOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
   }
 }

@@ -258,7 +258,8 @@ export class PendingOutput {
   }
 }
 
-function statOrUndefined(path: string): Stats | undefined {
+/** lstat, or undefined where nothing is at `path`. */
+export function statOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch {

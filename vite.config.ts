@@ -15,8 +15,6 @@ export default defineConfig({
   build: {
     target: 'es2022',
     outDir: 'site',
-    // mathjs (the expression compiler) alone is ~600 kB; the demo needs it to compile user potentials
-    chunkSizeWarningLimit: 1000,
     rollupOptions: { input: { demo: resolve(__dirname, 'index.html'), runner: resolve(__dirname, 'runner.html') } },
   },
   server: { host: '127.0.0.1', headers: isolation },

@@ -28,7 +28,7 @@ await build({
   configFile: false,
   logLevel: 'warn',
   build: {
-    ssr: join(root, 'bench/bundle-entry.ts'),
+    ssr: join(root, 'src/node/bin.ts'),
     outDir: out,
     emptyOutDir: false,
     target: 'node20',

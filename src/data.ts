@@ -170,18 +170,32 @@ const isBlank = (c: number) => c === 32 || c === 9;
  * quote are split directly; a line with one is read character by character
  * (RFC 4180: `""` inside quotes is a quote, a quoted cell may span lines).
  */
+/** Trim spaces and tabs only: String.trim would also drop U+FEFF, U+00A0, U+2028, … and read "\uFEFF2" as 2. */
+const trimBlanks = (s: string) => s.replace(/^[ \t]+|[ \t]+$/g, '');
+
+/** A byte-order mark anywhere but at the very start is refused, naming where (a cell holding one is not a number). */
+function refuseInnerBom(text: string, at: (line: number, column: number) => string): void {
+  const i = text.indexOf('\ufeff', 1);
+  if (i < 0) return;
+  const before = text.slice(0, i);
+  const line = before.split('\n').length;
+  const column = i - before.lastIndexOf('\n');
+  throw new SpecError(at(line, column), 'U+FEFF', 'is a byte-order mark inside the file; only the first character of a file may be one');
+}
+
 function csvRecords(text: string, delimiter: CsvDelimiter, at: (line: number, column: number) => string) {
+  refuseInnerBom(text, at);
   const records: CsvRecord[] = [];
   const comments: { line: number; text: string; before: number }[] = [];
   const space = delimiter === ' ';
-  const split = (s: string) => (space ? s.trim().split(/[ \t]+/) : s.split(delimiter).map((c) => c.trim()));
+  const split = (s: string) => (space ? trimBlanks(s).split(/[ \t]+/) : s.split(delimiter).map(trimBlanks));
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   while (pos < text.length) {
     let eol = text.indexOf('\n', pos);
     if (eol < 0) eol = text.length;
     const raw = text.slice(pos, eol > pos && text.charCodeAt(eol - 1) === 13 ? eol - 1 : eol);
-    const start = raw.trimStart();
+    const start = raw.replace(/^[ \t]+/, '');
     if (start === '' || start[0] === '#') {
       if (start !== '') comments.push({ line, text: start.slice(1), before: records.length });
     } else if (!raw.includes('"')) {
@@ -247,7 +261,7 @@ function quotedRecord(text: string, pos: number, line: number, delimiter: CsvDel
     } else {
       const begin = i;
       while (!atEnd() && text.charCodeAt(i) !== d && !(space && isBlank(text.charCodeAt(i)))) i++;
-      cells.push(text.slice(begin, i).trim());
+      cells.push(trimBlanks(text.slice(begin, i)));
       if (space) while (i < text.length && isBlank(text.charCodeAt(i))) i++;
     }
     if (atEnd()) break;
@@ -309,7 +323,7 @@ export function parseCsv(text: string, name: string, options: CsvOptions = {}, f
     const row = new Array<number>(columns.length);
     for (let j = 0; j < columns.length; j++) {
       const c = cells[j + skip];
-      const x = DECIMAL.test(c.trim()) ? Number(c) : NaN;
+      const x = DECIMAL.test(trimBlanks(c)) ? Number(c) : NaN;
       if (!isCell(x)) {
         const hint = line === first.line && options.columns ? '; with "columns" the file has no header row' : delimiterHint([c], delimiter);
         throw new SpecError(at(line, columns[j]), c, `${CELL}, in decimal notation${hint}`);
@@ -333,7 +347,7 @@ function csvHeader(
   const first = records[0];
   if (!first.cells.every((c, j) => (j === 0 && options.index) || DECIMAL.test(c))) return { header: first, body: records.slice(1) };
   const comment = comments.filter((c) => c.before === 0).at(-1);
-  const cells = comment ? split(comment.text.trim()) : [];
+  const cells = comment ? split(trimBlanks(comment.text)) : [];
   if (comment && cells.length === first.cells.length) return { header: { line: comment.line, cells }, body: records };
   throw new SpecError(
     at(first.line),
@@ -370,7 +384,7 @@ function checkHeader(
 
 /** A hint when cells hold another allowed delimiter (e.g. a space-delimited file read with ","), or a decimal comma. */
 function delimiterHint(cells: string[], delimiter: CsvDelimiter): string {
-  if (cells.length === 1 && /^[+-]?\d+,\d+$/.test(cells[0].trim()))
+  if (cells.length === 1 && /^[+-]?\d+,\d+$/.test(trimBlanks(cells[0])))
     return '; a decimal comma is not read: write the number with a point (1.5)';
   const other = CSV_DELIMITERS.find((d) => d !== delimiter && cells.some((c) => (d === ' ' ? /\S[ \t]+\S/.test(c) : c.includes(d))));
   return other === undefined

@@ -111,7 +111,22 @@ describe('usage errors: one line on stderr naming the option, exit 2, nothing on
       'run: --save-positions takes no value; give it alone (see `langevin help run`)',
     ],
     [['run', 'SPEC', '--export', 'a', '--export=b'], 'run: --export: given twice ("a" and "b"); give it once (see `langevin help run`)'],
-    [['bench', '--k=0'], 'bench: --k: got "0"; give comma-separated integers from 1 to 1024 (see `langevin help bench`)'],
+    [['bench', '--k=0'], 'bench: --k: got "0"; give up to 64 comma-separated integers from 1 to 1024 (see `langevin help bench`)'],
+    // numbers as JSON writes them: no hex, no spaces; lists of at most 64 (each entry is a whole run)
+    [['bench', '--k', '0x10'], 'bench: --k: got "0x10"; give up to 64 comma-separated integers from 1 to 1024 (see `langevin help bench`)'],
+    [['bench', '--k', ' 8'], 'bench: --k: got " 8"; give up to 64 comma-separated integers from 1 to 1024 (see `langevin help bench`)'],
+    [
+      ['bench', `--k=${Array(65).fill(8).join(',')}`],
+      `bench: --k: got "${Array(65).fill(8).join(',')}"; give up to 64 comma-separated integers from 1 to 1024 (see \`langevin help bench\`)`,
+    ],
+    [
+      ['bias', 'SPEC', '--dt', '0x1'],
+      'bias: --dt: got "0x1"; give up to 64 comma-separated step sizes > 0, e.g. 0.001,0.003,0.01 (see `langevin help bias`)',
+    ],
+    [
+      ['bias', 'SPEC', '--dt', '0.01, 0.02'],
+      'bias: --dt: got "0.01, 0.02"; give up to 64 comma-separated step sizes > 0, e.g. 0.001,0.003,0.01 (see `langevin help bias`)',
+    ],
     [
       ['bench', 'extra'],
       'bench: unexpected argument "extra"; allowed: --quick, --json, --particles, --k, --wg, --help (see `langevin help bench`)',
@@ -143,7 +158,7 @@ describe('usage errors: one line on stderr naming the option, exit 2, nothing on
   it('--opt=value is accepted by bench as by run and bias (a bad value is then the only fault)', () => {
     refused(
       ['bench', '--particles=1,x'],
-      'bench: --particles: got "1,x"; give comma-separated integers from 1 to 2147483647 (see `langevin help bench`)',
+      'bench: --particles: got "1,x"; give up to 64 comma-separated integers from 1 to 2147483647 (see `langevin help bench`)',
     );
     refused(
       ['bias', spec, '--integrators=rk4'],
@@ -200,6 +215,8 @@ describe('--set PATH=VALUE', () => {
     const file = join(dir, 'rk4.json');
     writeFileSync(file, JSON.stringify({ ...SMALL, integrator: 'rk4' }));
     expect(cli(['run', file]).stderr).toBe('langevin: invalid input: integrator: got "rk4"; must be one of: em, lm, baoab, mala, hmc\n');
+    // a number past float64 reads as Infinity, from a file and from --set alike (not as null)
+    refused(['run', spec, '--set', 'dt=1e999'], 'dt: got Infinity; must be a finite number > 0 or a schedule object');
     refused(
       ['bias', spec, '--set', 'dims=17'],
       cli(['run', spec, '--set', 'dims=17']).stderr.slice('langevin: invalid input: '.length, -1),

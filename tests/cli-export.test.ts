@@ -197,6 +197,26 @@ describe("never clobbering a user's files", () => {
     expect(readFileSync(join(dir, 'afile'), 'utf8')).toBe('keep');
   });
 
+  it('refuses --out inside the --export folder, or at its path, before any work (exit 2): the result would be lost', () => {
+    const folder = join(dir, 'clash');
+    mkdirSync(folder);
+    const inside = join(folder, 'result.json');
+    const r = cli(['run', spec, '--backend', 'cpu', '--export', folder, '--out', inside]);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toBe(
+      `langevin: invalid input: --out: got "${inside}", inside the --export folder ${folder}, which the export replaces as a whole; give a path outside it\n`,
+    );
+    const same = join(dir, 'same');
+    const both = cli(['run', spec, '--backend', 'cpu', '--export', same, '--out', same]);
+    expect(both).toMatchObject({ code: 2, stdout: '' });
+    expect(both.stderr).toBe(
+      `langevin: invalid input: --out and --export: both name ${same}; give the result file and the export folder different paths\n`,
+    );
+    expect(readdirSync(folder)).toEqual([]);
+    expect(existsSync(same)).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
   it('an empty folder is filled; a previous export is replaced as a whole; no temporary folder stays', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);

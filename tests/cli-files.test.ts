@@ -32,6 +32,9 @@ import { PendingOutput, removeStaleTemps, resolveOutTarget, tempPath } from '../
 import { parseRunArgs } from '../src/node/runCommand.ts';
 import { cli, LARGE_RESULT, SMALL, STACK_FRAME, start, temps } from './cli-support.ts';
 
+/** The first bytes of a result, as a run killed mid-write leaves them. */
+const HALF_RESULT = '{\n  "$schema": "https://langevin.dev/schema/result-0.1.json",\n  "langevin": "0.1';
+
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'langevin-files-'));
@@ -204,11 +207,16 @@ describe('--out: a regular file or a new name, checked before any work', () => {
     const dead = join(folder, '.out.json.tmp-999999999'); // above any pid_max: no such process
     const alive = join(folder, `.out.json.tmp-${process.pid}`); // this test's process: a run in progress
     const other = join(folder, '.other.json.tmp-999999999'); // another target's
-    for (const f of [dead, alive, other]) writeFileSync(f, 'half a result');
+    const users = join(folder, '.out.json.tmp-999999998'); // named like one, but not a result: a user's file
+    for (const f of [dead, alive, other]) writeFileSync(f, HALF_RESULT);
+    writeFileSync(users, 'precious');
     const r = cli(['run', file('small.json', SMALL), '--backend', 'cpu', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(readdirSync(folder).sort()).toEqual(['.other.json.tmp-999999999', `.out.json.tmp-${process.pid}`, 'out.json']);
+    expect(readdirSync(folder).sort()).toEqual(
+      ['.other.json.tmp-999999999', '.out.json.tmp-999999998', `.out.json.tmp-${process.pid}`, 'out.json'].sort(),
+    );
+    expect(readFileSync(users, 'utf8')).toBe('precious');
     expect((JSON.parse(readFileSync(out, 'utf8')) as RunResult).steps).toBe(20);
   });
 });
@@ -290,12 +298,15 @@ describe('in process: the pieces', () => {
   it('removeStaleTemps removes the files of dead processes and of this pid, not of live ones, not folders', () => {
     const folder = mkdtempSync(join(dir, 'stale-'));
     const target = join(folder, 'r.json');
-    for (const pid of [11, 12, process.pid]) writeFileSync(tempPath(target, pid), 'x');
+    for (const pid of [11, 12]) writeFileSync(tempPath(target, pid), HALF_RESULT);
+    writeFileSync(tempPath(target, 14), ''); // created, nothing written yet
+    writeFileSync(tempPath(target, process.pid), HALF_RESULT.slice(0, 5));
+    writeFileSync(tempPath(target, 15), '{"a": 1}'); // JSON, but not a result
     mkdirSync(tempPath(target, 13));
     writeFileSync(join(folder, '.r.json.tmp-0x1'), 'not a pid');
     const removed = removeStaleTemps(target, (pid) => pid === 12 || pid === process.pid); // this process is alive, but has no file yet
-    expect(removed.sort()).toEqual([tempPath(target, 11), tempPath(target, process.pid)].sort());
-    expect(readdirSync(folder).sort()).toEqual(['.r.json.tmp-0x1', '.r.json.tmp-12', '.r.json.tmp-13']);
+    expect(removed.sort()).toEqual([tempPath(target, 11), tempPath(target, 14), tempPath(target, process.pid)].sort());
+    expect(readdirSync(folder).sort()).toEqual(['.r.json.tmp-0x1', '.r.json.tmp-12', '.r.json.tmp-13', '.r.json.tmp-15']);
   });
 
   it('a discarded PendingOutput leaves the target as it was and no temporary file; a committed one replaces it, keeping its mode', () => {

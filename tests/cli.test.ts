@@ -258,7 +258,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');
       expect(await main(['bench', '--k', '0,64'])).toBe(2);
       expect(err).toHaveBeenLastCalledWith(
-        'langevin: invalid input: bench: --k: got "0,64"; give comma-separated integers from 1 to 1024 (see `langevin help bench`)\n',
+        'langevin: invalid input: bench: --k: got "0,64"; give up to 64 comma-separated integers from 1 to 1024 (see `langevin help bench`)\n',
       );
       expect(await main(['bench', '--fast'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('bench: unknown option --fast; allowed: --quick, --json, --particles, --k, --wg, --help');
@@ -472,7 +472,7 @@ describe('langevin bias', () => {
     expect(r1.stderr).toContain('histogram: got nothing; is required by `langevin bias`');
     const r2 = cli('bias', specFile('bias-ok.json', BIAS), '--dt', '0.01,-1');
     expect(r2.code).toBe(2);
-    expect(r2.stderr).toContain('--dt: got "0.01,-1"; give comma-separated step sizes > 0');
+    expect(r2.stderr).toContain('--dt: got "0.01,-1"; give up to 64 comma-separated step sizes > 0');
     const r3 = cli('bias', specFile('bias-ok2.json', BIAS), '--integrators', 'em,rk4');
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain('--integrators: got "rk4"; allowed: em, lm, baoab, mala, hmc');

@@ -30,15 +30,26 @@ const BENCH_OPTIONS: Record<string, OptionSpec> = {
   wg: { type: 'string' },
 };
 
+/** A number as JSON writes one (no hex, no spaces, no leading + or .), so an option reads as the spec file would. */
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?$/;
+/** The most values a comma-separated option takes (each is a whole run). */
+const MAX_LIST = 64;
+
+/** Comma-separated JSON numbers, at most MAX_LIST of them; NaN for an entry that is not one. */
+function numberList(v: string): number[] {
+  const parts = v.split(',');
+  return parts.length > MAX_LIST ? [NaN] : parts.map((p) => (JSON_NUMBER.test(p) ? Number(p) : NaN));
+}
+
 function parseBenchArgs(args: string[], stdout: StdoutGuard): BenchOptions {
   const { values } = parseCommandArgs('bench', args, BENCH_OPTIONS, 0);
   const options: BenchOptions = { quick: values.quick === true, json: values.json === true, out: (line) => stdout.push(line + '\n') };
   const list = (name: string, min: number, max: number) => {
     const v = values[name] as string | undefined;
     if (v === undefined) return undefined;
-    const xs = v.split(',').map(Number);
+    const xs = numberList(v);
     if (xs.some((x) => !Number.isInteger(x) || x < min || x > max))
-      throw usageError('bench', `--${name}: got "${v}"; give comma-separated integers from ${min} to ${max}`);
+      throw usageError('bench', `--${name}: got "${v}"; give up to ${MAX_LIST} comma-separated integers from ${min} to ${max}`);
     return xs;
   };
   options.particles = list('particles', 1, 2 ** 31 - 1);
@@ -71,21 +82,22 @@ function parseBiasArgs(args: string[]): BiasArgs {
   const count = (name: string, max: number) => {
     const v = string(name);
     if (v === undefined) return undefined;
-    const n = Number(v);
+    const n = JSON_NUMBER.test(v) ? Number(v) : NaN;
     if (!Number.isInteger(n) || n < 1 || n > max) throw usageError('bias', `--${name}: got "${v}"; give an integer from 1 to ${max}`);
     return n;
   };
   const options: BiasOptions = {};
   const dt = string('dt');
   if (dt !== undefined) {
-    const xs = dt.split(',').map(Number);
+    const xs = numberList(dt);
     if (xs.some((x) => !Number.isFinite(x) || x <= 0))
-      throw usageError('bias', `--dt: got "${dt}"; give comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
+      throw usageError('bias', `--dt: got "${dt}"; give up to ${MAX_LIST} comma-separated step sizes > 0, e.g. 0.001,0.003,0.01`);
     options.dts = xs;
   }
   const integrators = string('integrators');
   if (integrators !== undefined) {
     const xs = integrators.split(',');
+    if (xs.length > MAX_LIST) throw usageError('bias', `--integrators: got ${xs.length} names; give at most ${MAX_LIST}`);
     const bad = xs.find((x) => !INTEGRATORS.includes(x as IntegratorName));
     if (bad !== undefined) throw usageError('bias', `--integrators: got "${bad}"; allowed: ${INTEGRATORS.join(', ')} (comma-separated)`);
     options.integrators = xs as IntegratorName[];

@@ -22,6 +22,7 @@ import {
   fsyncSync,
   lstatSync,
   openSync,
+  readSync,
   readdirSync,
   readlinkSync,
   realpathSync,
@@ -33,6 +34,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { RuntimeFailure } from '../errors.ts';
+import { RESULT_SCHEMA } from '../provenance.ts';
 import { errnoReason, fileKind } from './files.ts';
 import { UsageError } from './usage.ts';
 
@@ -149,10 +151,30 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** How every result this command writes begins (JSON.stringify(result, null, 2), `$schema` first). */
+const RESULT_START = Buffer.from(`{\n  "$schema": ${JSON.stringify(RESULT_SCHEMA)}`);
+
+/**
+ * Whether the file at `path` can only be a result this command began to
+ * write: empty (created, nothing written yet), or a prefix of a result's
+ * first bytes, or starting with them. A file a user named so is left alone.
+ */
+function looksLikeOurTemp(path: string): boolean {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const head = Buffer.alloc(RESULT_START.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).equals(RESULT_START.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Remove the temporary files beside `target` that processes which no longer
  * run left (killed outright, mid-write): `.NAME.tmp-PID` regular files whose
- * PID is not alive, or is this process's own (it has written none yet).
+ * PID is not alive, or is this process's own (it has written none yet), and
+ * whose content can only be the start of a result (see looksLikeOurTemp).
  * @returns the paths removed
  */
 export function removeStaleTemps(target: string, alive: (pid: number) => boolean = processAlive): string[] {
@@ -163,7 +185,7 @@ export function removeStaleTemps(target: string, alive: (pid: number) => boolean
     if (!/^[1-9]\d{0,9}$/.test(pid) || (Number(pid) !== process.pid && alive(Number(pid)))) continue;
     const path = join(dirname(target), name);
     try {
-      if (!lstatSync(path).isFile()) continue;
+      if (!lstatSync(path).isFile() || !looksLikeOurTemp(path)) continue;
       unlinkSync(path);
       removed.push(path);
     } catch {

@@ -93,8 +93,9 @@ export function applyOverrides(raw: unknown, overrides: readonly Override[]): un
       }
     }
   }
-  // the file's limits: nesting no deeper than a spec file may be
-  spec = parseJsonText(JSON.stringify(spec), 'the spec with its --set overrides');
+  // the file's limits: nesting no deeper than a spec file may be (checked on a copy: JSON text would turn 1e999 into null,
+  // and the validator is to name the value given, as for the file)
+  parseJsonText(JSON.stringify(spec), 'the spec with its --set overrides');
   return spec;
 }
 

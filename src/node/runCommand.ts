@@ -7,6 +7,7 @@
  * output.ts) or stdout. An interrupt (SIGINT, SIGTERM) ends the run after the
  * chunk in flight and writes the partial result (see interrupt.ts).
  */
+import { sep } from 'node:path';
 import { prepare, Simulation, type RunResult } from '../engine.ts';
 import { summaryLines } from '../summary.ts';
 import { dataFilePath, resolveDataFile } from './data.ts';
@@ -18,6 +19,7 @@ import { PendingExport, resolveExportTarget, type ExportTarget } from './export.
 import { PendingOutput, refuseInputAsOutput, resolveOutTarget, type OutTarget } from './output.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import type { StdoutGuard } from './stdout.ts';
+import { UsageError } from './usage.ts';
 
 /** The arguments of `langevin run`. */
 export interface RunArgs {
@@ -100,10 +102,21 @@ function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTa
   const target = args.out === undefined ? undefined : resolveOutTarget(args.out);
   if (target) refuseInputAsOutput(target, args.spec, 'spec file');
   const exportTarget = args.export === undefined ? undefined : resolveExportTarget(args.export);
+  if (target && exportTarget) refuseOutInExport(target, exportTarget);
   const raw = applyOverrides(parseJsonFile(args.spec), args.sets);
   const data = dataFilePath(raw, args.spec);
   if (target && data) refuseInputAsOutput(target, data, 'data file');
   return { raw: resolveDataFile(raw, args.spec), target, exportTarget };
+}
+
+/** --out must lie outside the --export folder: an export replaces its folder as a whole, so the result would be lost. */
+function refuseOutInExport(target: OutTarget, exportTarget: ExportTarget): void {
+  if (target.path === exportTarget.path)
+    throw new UsageError(`--out and --export: both name ${exportTarget.path}; give the result file and the export folder different paths`);
+  if (target.path.startsWith(exportTarget.path + sep))
+    throw new UsageError(
+      `--out: got "${target.given}", inside the --export folder ${exportTarget.path}, which the export replaces as a whole; give a path outside it`,
+    );
 }
 
 /** After the result is out: the warnings, what an interrupt left, and on a terminal the summary. */

@@ -139,6 +139,9 @@ describe('CSV refusals name the line and the column', () => {
     ['a duplicate quoted name', '"u","u"\n1,2\n', {}, 'line 1, column 2', ['duplicate']],
     ['a decimal comma', 'u;v\n1,5;2\n', { delimiter: ';' }, 'line 2, column "u"', ['decimal comma', '1.5']],
     ['a semicolon file read with commas', 'u;v\n1;2\n', {}, 'line 1, column 1', ['set "delimiter": ";"']],
+    ['a byte-order mark inside a row', 'u,v\n1,\ufeff2\n', {}, 'line 2, column 3', ['byte-order mark inside the file']],
+    ['a doubled byte-order mark before the header', '\ufeff\ufeffd\n1\n', {}, 'line 1, column 2', ['byte-order mark inside the file']],
+    ['a no-break space in a number (String.trim would drop it)', 'u,v\n1,\u00a02\n', {}, 'line 2, column "v"', ['finite number']],
   ];
   it.each(cases)('%s', (_label, text, options, where, words) => {
     let err: unknown;

@@ -5,7 +5,7 @@
  * dependency missing, and strict TypeScript under both module resolutions.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli-support.ts';
@@ -72,6 +72,33 @@ describe('the package format', () => {
     expect(files).toContain('package/dist/langevin.browser.js');
     expect(files).toContain('package/dist/types/index.d.ts');
     expect(files.some((f) => f.startsWith('package/dist/') && f.endsWith('.wgsl'))).toBe(false);
+  });
+});
+
+describe('the browser path', () => {
+  /** The files dist/FILE loads statically, itself included (relative imports followed). */
+  const graph = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    const text = readFileSync(join(ROOT, 'dist', file), 'utf8');
+    for (const m of text.matchAll(/(?:^|[;\n])\s*(?:import|export)\b[^'"]*?from\s*"(\.{1,2}\/[^"]+)"/g))
+      graph(join(dirname(file), m[1]), seen);
+    return seen;
+  };
+  const staticNodeImports = (file: string) =>
+    readFileSync(join(ROOT, 'dist', file), 'utf8').match(/(?:from\s*|import\s*)"node:[a-z_/]+"|require\("node:/g) ?? [];
+
+  it('dist/index.js and the chunks it loads import no Node built-in; dist/node.js does (the check sees one)', () => {
+    const files = [...graph('index.js')];
+    expect(files.length).toBeGreaterThan(1);
+    for (const f of files) expect(staticNodeImports(f), f).toEqual([]);
+    expect([...graph('node.js')].flatMap(staticNodeImports).length).toBeGreaterThan(0);
+  });
+
+  it('dist/langevin.browser.js is one file with no import at all', () => {
+    const text = readFileSync(join(ROOT, 'dist/langevin.browser.js'), 'utf8');
+    expect(text).not.toMatch(/(?:^|[;}\n])\s*import\s*[{*\w][^(]*?from\s*["']/);
+    expect(staticNodeImports('langevin.browser.js')).toEqual([]);
   });
 });
 

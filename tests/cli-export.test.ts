@@ -146,6 +146,8 @@ print("CHECK " + json.dumps({
     "counts": counts.tolist(), "edges": [e.tolist() for e in edges], "boltzmann": boltzmann.ravel().tolist(),
     "positions": list(positions.shape), "dtype": str(positions.dtype), "mean": positions.mean(axis=0, dtype=np.float64).tolist(),
     "trace": len(trace), "meanEnergy": trace["meanEnergy"].tolist(), "files": sorted(manifest["files"]),
+    "pandasRows": None if pd is None else len(df), "pandasEnergy": None if pd is None else df["meanEnergy"].tolist(),
+    "png": None if plt is None else __import__("os").path.getsize("summary.png"),
 }))`;
     const r = spawnSync('python3', ['-c', blocks.join('\n') + check], {
       cwd: dir,
@@ -168,6 +170,14 @@ print("CHECK " + json.dumps({
     expect(out.positions).toEqual([3000, 2]);
     expect(out.dtype).toBe('float32');
     out.mean.forEach((m: number, d: number) => expect(Math.abs(m - result.final.mean[d])).toBeLessThan(1e-6));
+    // the pandas and matplotlib blocks ran for real where python3 has them (Debian's python3-pandas, python3-matplotlib: .ci/run installs them)
+    const has = (module: string) => spawnSync('python3', ['-c', `import ${module}`]).status === 0;
+    if (has('pandas')) {
+      expect(out.pandasRows).toBe(result.trace!.length);
+      expect(out.pandasEnergy).toEqual(result.trace!.map((row) => row.meanEnergy));
+    } else expect(out.pandasRows).toBeNull();
+    if (has('matplotlib')) expect(out.png).toBeGreaterThan(10_000);
+    else expect(out.png).toBeNull();
     expect(out.trace).toBe(result.trace!.length);
     expect(out.meanEnergy).toEqual(result.trace!.map((row) => row.meanEnergy));
     expect(out.files).toContain('histogram.npy');

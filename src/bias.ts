@@ -13,6 +13,7 @@ import { SpecError } from './errors.ts';
 import { prepare, Simulation, type SimulationOptions } from './engine.ts';
 import { INTEGRATORS, type HistogramSpec, type IntegratorName, type RunSpec } from './spec.ts';
 import { INTEGRATOR_TABLE } from './integrators/table.ts';
+import type { BackendKind } from './backend.ts';
 import { provenance, type Provenance } from './provenance.ts';
 import { normalisedSpec, type SpecJson } from './run/specJson.ts';
 
@@ -53,7 +54,7 @@ export interface BiasRow {
 
 /** The study (`bias --json`), with the provenance every output carries. */
 export interface BiasStudy extends Provenance {
-  backend: string;
+  backend: BackendKind;
   device: string;
   particles: number;
   /** total simulated time each run aims for */
@@ -101,6 +102,9 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
     );
   const dts = options.dts ?? [0.5, 1, 2, 4].map((f) => spec.dt * f);
   const integrators = options.integrators ?? DEFAULT_BIAS_INTEGRATORS;
+  // a study of no runs would say nothing, and would have no backend to name
+  if (dts.length === 0) throw new SpecError('dts', dts, 'give at least one step size');
+  if (integrators.length === 0) throw new SpecError('integrators', integrators, 'give at least one integrator');
   for (const it of integrators)
     if (!INTEGRATORS.includes(it)) throw new SpecError('integrators', it, `must be among: ${INTEGRATORS.join(', ')}`);
   const particles = options.particles ?? Math.min(spec.particles, 10000);
@@ -110,7 +114,7 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
     dts.map((dt) => planRun(raw, spec, { integrator, dt, particles, time, maxSteps: options.maxSteps ?? 20000 }, notes)),
   );
   const rows: BiasRow[] = [];
-  let where = { backend: '', device: '' };
+  let where: { backend: BackendKind; device: string } = { backend: 'cpu', device: '' }; // set by the first run
   for (const plan of plans) {
     options.onRun?.(plan.integrator, plan.dt, plan.steps, rows.length, plans.length);
     const { row, backend, device } = await measureRun(plan, spec.histogram, options.simulation);
@@ -152,7 +156,7 @@ async function measureRun(
   plan: PlannedRun,
   h: HistogramSpec,
   options: SimulationOptions | undefined,
-): Promise<{ row: BiasRow; backend: string; device: string }> {
+): Promise<{ row: BiasRow; backend: BackendKind; device: string }> {
   const sim = await Simulation.create(plan.spec, options);
   try {
     const r = await sim.run();

@@ -14,7 +14,7 @@ import { prepare, Simulation, type SimulationOptions } from './engine.ts';
 import { INTEGRATORS, type HistogramSpec, type IntegratorName, type RunSpec } from './spec.ts';
 import { INTEGRATOR_TABLE } from './integrators/table.ts';
 import type { BackendKind } from './backend.ts';
-import { provenance, type Provenance } from './provenance.ts';
+import { BIAS_SCHEMA, provenance, type Provenance } from './provenance.ts';
 import { normalisedSpec, type SpecJson } from './run/specJson.ts';
 
 export interface BiasOptions {
@@ -52,8 +52,10 @@ export interface BiasRow {
   elapsedMs: number;
 }
 
-/** The study (`bias --json`), with the provenance every output carries. */
+/** The study (`bias --json`; schema/bias.schema.json), with the provenance every output carries. */
 export interface BiasStudy extends Provenance {
+  /** the bias schema's URL (BIAS_SCHEMA) */
+  $schema: string;
   backend: BackendKind;
   device: string;
   particles: number;
@@ -121,7 +123,17 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
     rows.push(row);
     where = { backend, device };
   }
-  return { ...provenance(), ...where, particles, time, temperature: spec.temperature, rows, notes, spec: normalisedSpec(spec) };
+  return {
+    $schema: BIAS_SCHEMA,
+    ...provenance(),
+    ...where,
+    particles,
+    time,
+    temperature: spec.temperature,
+    rows,
+    notes,
+    spec: normalisedSpec(spec),
+  };
 }
 
 /** The run of one integrator at one step size over the study's time (capped at maxSteps, with a note). */

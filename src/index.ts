@@ -17,7 +17,7 @@ export {
 export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './run/sections.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
 export { VERSION } from './version.ts';
-export { SPEC_SCHEMA, RESULT_SCHEMA, hostDescription, provenance, type Provenance } from './provenance.ts';
+export { SPEC_SCHEMA, RESULT_SCHEMA, BIAS_SCHEMA, BENCH_ROW_SCHEMA, hostDescription, provenance, type Provenance } from './provenance.ts';
 export { normalisedSpec, type SpecJson, type SpecJsonInit } from './run/specJson.ts';
 export { boltzmannReference, type BoltzmannResult } from './stats/boltzmann.ts';
 export {

@@ -18,6 +18,12 @@ export const SPEC_SCHEMA = 'https://langevin.dev/schema/spec-0.1.json';
 /** `$id` of schema/result.schema.json, a result's `"$schema"`. */
 export const RESULT_SCHEMA = 'https://langevin.dev/schema/result-0.1.json';
 
+/** `$id` of schema/bias.schema.json, the `"$schema"` of a bias study (`langevin bias --json`, `biasStudy`). */
+export const BIAS_SCHEMA = 'https://langevin.dev/schema/bias-0.1.json';
+
+/** `$id` of schema/bench-row.schema.json, the `"$schema"` of each `langevin bench --json` row. */
+export const BENCH_ROW_SCHEMA = 'https://langevin.dev/schema/bench-row-0.1.json';
+
 /** Where and when an output was made: the fields every result, bias study and bench row carries. */
 export interface Provenance {
   /** Langevin's version (package.json) */

@@ -15,10 +15,12 @@ import { Simulation } from '../engine.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { WebGpuBackend, type WebGpuBackendOptions } from '../gpu/backend.ts';
 import { coefficientTable, type IntegratorName } from '../integrators/table.ts';
-import { provenance, type Provenance } from '../provenance.ts';
+import { BENCH_ROW_SCHEMA, provenance, type Provenance } from '../provenance.ts';
 
-/** One measured configuration: the public row format of `bench --json`, with the provenance every output carries (`host`: Node's version or the browser's user agent). */
+/** One measured configuration: the public row format of `bench --json` (schema/bench-row.schema.json), with the provenance every output carries (`host`: Node's version or the browser's user agent). */
 export interface BenchRow extends Provenance {
+  /** the bench row schema's URL (BENCH_ROW_SCHEMA) */
+  $schema: string;
   backend: string;
   device: string;
   software: boolean;
@@ -71,6 +73,11 @@ export function isHeadlineRow(r: BenchRow, particles: number, k: number): boolea
     r.stepsPerDispatch === k &&
     !r.histogram
   );
+}
+
+/** What every bench row begins with: its schema's URL and the provenance of a row measured now. */
+export function rowProvenance(): Provenance & { $schema: string } {
+  return { $schema: BENCH_ROW_SCHEMA, ...provenance() };
 }
 
 /** Median of a sample (the benchmarks' central figure). */
@@ -165,7 +172,7 @@ export async function engineRow(q: RowRequest): Promise<BenchRow> {
     const gpuRate = b instanceof WebGpuBackend && !histogram ? await measureGpu(sim, b, k, reps >= 5 ? 3 : 2, particles) : undefined;
     const threads = b instanceof CpuBackend ? b.threads : undefined;
     return {
-      ...provenance(),
+      ...rowProvenance(),
       backend: b.kind,
       device: b.device,
       software: b.software,
@@ -216,7 +223,7 @@ export function plainJsRow(particles: number, steps: number): BenchRow {
     if (rep > 0) rates.push((particles * steps) / ((performance.now() - t0) / 1000));
   }
   return {
-    ...provenance(),
+    ...rowProvenance(),
     backend: 'plain-js',
     device: 'CPU, one thread',
     software: true,

@@ -15,11 +15,11 @@ import {
   HEADLINE_INTEGRATOR,
   isHeadlineRow,
   plainJsRow,
+  rowProvenance,
   type BenchRow,
 } from '../bench/matrix.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { nodeGpuContext } from './device.ts';
-import { provenance } from '../provenance.ts';
 
 export { median, type BenchRow } from '../bench/matrix.ts';
 
@@ -112,7 +112,7 @@ function pythonPeerRow(peer: string, particles: number, steps: number, report: (
   }
   const [med, lo, hi, label] = r.stdout.trim().split('\n').at(-1)!.split(/\s+/);
   return {
-    ...provenance(),
+    ...rowProvenance(),
     backend: label.replace(/_/g, ' '),
     device: label.replace(/_/g, ' '),
     software: !/cuda|gpu|nvidia|h100|h200/i.test(label),

@@ -17,6 +17,7 @@ import { prepare } from '../../src/engine.ts';
 import { SpecError } from '../../src/errors.ts';
 import { BENCH_ROW_SCHEMA, BIAS_SCHEMA, RESULT_SCHEMA, SPEC_SCHEMA } from '../../src/provenance.ts';
 import { VERSION } from '../../src/version.ts';
+import { mutate } from './mutate.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
@@ -40,17 +41,6 @@ const asJson = <T>(x: T): T => JSON.parse(JSON.stringify(x));
 function expectValid(validate: typeof biasValid, x: unknown, what: string): void {
   const ok = validate(asJson(x));
   if (!ok) throw new Error(`${what}: ${ajv.errorsText(validate.errors, { separator: '\n' })}`);
-}
-
-/** Set `path` (dotted; array indices as keys) of a copy of `x` to `value`, or delete it for undefined. */
-function mutate(x: object, path: string, value: unknown): Record<string, unknown> {
-  const out = structuredClone(x) as Record<string, unknown>;
-  const keys = path.split('.');
-  let o = out;
-  for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
-  if (value === undefined) delete o[keys[keys.length - 1]];
-  else o[keys[keys.length - 1]] = value;
-  return out;
 }
 
 /** Each mutation of `x` is refused by `validate` (and `x` itself accepted, so it is the mutation that is refused). */

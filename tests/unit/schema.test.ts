@@ -21,6 +21,7 @@ import { axisBin, axisBinnings } from '../../src/stats/binning.ts';
 import { resolveDataFile } from '../../src/node/data.ts';
 import { boltzmannReference, type BoltzmannResult } from '../../src/stats/boltzmann.ts';
 import { VERSION } from '../../src/version.ts';
+import { mutate } from './mutate.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));
@@ -280,17 +281,6 @@ describe('the spec schema refuses what the validator refuses', () => {
     batch: 2,
     replace: false,
   };
-
-  /** Set `path` (dotted) of a copy of `spec` to `value`, or delete it for undefined. */
-  function mutate(spec: object, path: string, value: unknown): Record<string, unknown> {
-    const out = structuredClone(spec) as Record<string, unknown>;
-    const keys = path.split('.');
-    let o = out;
-    for (const k of keys.slice(0, -1)) o = o[k] as Record<string, unknown>;
-    if (value === undefined) delete o[keys[keys.length - 1]];
-    else o[keys[keys.length - 1]] = value;
-    return out;
-  }
 
   const NOT_NUMBER = ['1', true, null, {}, [], [[1]]];
   const NOT_OBJECT = [1, 'x', true, null, []];

@@ -49,10 +49,12 @@ export interface DemoHooks {
   /** Render one frame offscreen and return it as a PNG data URL (works where canvas presentation does not). */
   png(): Promise<string>;
   pause(paused: boolean): void;
+  /** what "save result JSON" downloads (save.ts's stateJson), or undefined before the lanes run */
+  savedJson(): Promise<Record<string, unknown> | undefined>;
 }
 
 /** The hooks' actions, which main.ts wires to the demo's modules. */
-export type HookActions = Pick<DemoHooks, 'set' | 'snapshot' | 'measure' | 'histogram' | 'orbit' | 'png' | 'pause'>;
+export type HookActions = Pick<DemoHooks, 'set' | 'snapshot' | 'measure' | 'histogram' | 'orbit' | 'png' | 'pause' | 'savedJson'>;
 
 /** The hooks of a page that has not started yet (`params` is the controls' object itself, not a copy). */
 export function createHooks(params: DemoParams, preset: string, actions: HookActions): DemoHooks {

@@ -17,6 +17,7 @@ import { rebuild } from './rebuild.ts';
 import { measure, png } from './drawing.ts';
 import { histogram } from './observe.ts';
 import { scheduleFrame } from './loop.ts';
+import { stateJson } from './save.ts';
 
 const state = createState(new URLSearchParams(location.search), {
   set: (changes) => setControls(state, changes),
@@ -26,6 +27,7 @@ const state = createState(new URLSearchParams(location.search), {
   orbit: (dAzimuth, dElevation) => state.camera.orbit(dAzimuth, dElevation),
   png: () => png(state),
   pause: (paused) => (state.params.paused = paused),
+  savedJson: () => stateJson(state),
 });
 exposeHooks(state.hooks);
 

@@ -5,23 +5,29 @@
 import { png } from './drawing.ts';
 import type { DemoState } from './state.ts';
 import { download } from '../ui/download.ts';
+import { provenance } from '../provenance.ts';
+import { normalisedSpec } from '../run/specJson.ts';
 
 /** Download the view as a PNG. */
 export async function savePng(state: DemoState): Promise<void> {
   download(`langevin-${state.preset.id}.png`, await png(state));
 }
 
-/** The state of every lane now, as JSON: the controls, the link that reproduces it, and each ensemble's moments and best point. */
-export async function saveJson(state: DemoState): Promise<void> {
+/**
+ * The state of every lane now, as JSON: where it came from (version, time, browser), the controls, the link that
+ * reproduces it, and each ensemble's spec (in the input format, defaults filled in), moments and best point.
+ * Undefined before the first lanes run.
+ */
+export async function stateJson(state: DemoState): Promise<Record<string, unknown> | undefined> {
   const { running, preset, params } = state;
-  if (!running) return;
+  if (!running) return undefined;
   const lanes = [];
   for (const lane of running.lanes) {
     const { sim } = lane;
     const m = await sim.moments();
     lanes.push({
       label: lane.label,
-      spec: sim.spec,
+      spec: normalisedSpec(sim.spec),
       step: sim.step,
       temperature: sim.temperatureAfter(sim.step),
       final: { mean: m.mean, variance: m.variance, meanEnergy: m.meanEnergy, nonFinite: m.nonFinite },
@@ -29,6 +35,11 @@ export async function saveJson(state: DemoState): Promise<void> {
     });
   }
   const first = running.lanes[0].sim.backend;
-  const result = { preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes };
-  download(`langevin-${preset.id}.json`, new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' }));
+  return { ...provenance(), preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes };
+}
+
+/** Download stateJson as langevin-PRESET.json. */
+export async function saveJson(state: DemoState): Promise<void> {
+  const result = await stateJson(state);
+  if (result) download(`langevin-${state.preset.id}.json`, new Blob([JSON.stringify(result, null, 2)], { type: 'application/json' }));
 }

@@ -4,6 +4,8 @@ import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
 import { SGD_DEMO } from '../../src/demo/presets.ts';
+import { SPEC_SCHEMA } from '../../src/provenance.ts';
+import { VERSION } from '../../src/version.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
 const RENDER_FLAGS = [
@@ -17,6 +19,7 @@ const RENDER_FLAGS = [
 
 interface Hooks {
   ready: boolean;
+  savedJson(): Promise<Record<string, unknown> | undefined>;
   histogram(): Promise<{ step: number; counts: number[]; outside: number }>;
   set(changes: Record<string, unknown>): Promise<void>;
   lastResult?: { step: number; meanEnergy: number; variance: number[] };
@@ -118,6 +121,21 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
     expect(bytes.readUInt32BE(16)).toBe(800); // width from the IHDR chunk
     if (process.env.LANGEVIN_SCREENSHOT) writeFileSync('docs/demo.png', bytes);
+    // "save result JSON": where it came from, and each lane's spec in the input format, defaults filled in
+    const saved = await page.evaluate(async () => ({
+      json: (await (window as unknown as { langevinDemo: Hooks }).langevinDemo.savedJson()) as {
+        langevin: string;
+        createdAt: string;
+        host: string;
+        lanes: { spec: { $schema: string; particles: number; seed: number; dims: number }; step: number }[];
+      },
+      userAgent: navigator.userAgent,
+    }));
+    expect(saved.json.langevin).toBe(VERSION);
+    expect(saved.json.host).toBe(saved.userAgent);
+    expect(Math.abs(Date.parse(saved.json.createdAt) - Date.now())).toBeLessThan(120_000);
+    expect(saved.json.lanes[0].spec).toMatchObject({ $schema: SPEC_SCHEMA, particles: 20000, seed: 3, dims: 2 });
+    expect(saved.json.lanes[0].step).toBeGreaterThanOrEqual(40);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

@@ -1,5 +1,5 @@
 /**
- * `npx langevin`: run a spec, list potentials, bench, bias, help; the
+ * `npx langevin`: run a spec, sweep one, list potentials, bench, bias, help; the
  * conventions of the arguments are in args.ts, the help texts in help.ts.
  * Exit codes: 0 success, 2 invalid input, 1 runtime failure (no device, the
  * result cannot be written), 130/143 after SIGINT/SIGTERM (runCommand.ts).
@@ -17,6 +17,7 @@ import { HELP, USAGE } from './help.ts';
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import { backendOption, parseRunArgs, runCommand } from './runCommand.ts';
 import { StdoutGuard } from './stdout.ts';
+import { parseSweepArgs, sweepCommand } from './sweep.ts';
 import { UsageError } from './usage.ts';
 import { VERSION } from '../version.ts';
 
@@ -157,7 +158,7 @@ async function potentials(json: boolean, stdout: StdoutGuard): Promise<number> {
   return 0;
 }
 
-const COMMANDS = ['run', 'potentials', 'bench', 'bias', 'help'] as const;
+const COMMANDS = ['run', 'sweep', 'potentials', 'bench', 'bias', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 const isCommand = (c: string | undefined): c is Command => COMMANDS.includes(c as Command);
 
@@ -179,6 +180,8 @@ async function dispatch(command: Command, rest: string[], stdout: StdoutGuard): 
   switch (command) {
     case 'run':
       return await runCommand(parseRunArgs(rest), stdout);
+    case 'sweep':
+      return await sweepCommand(parseSweepArgs(rest), stdout);
     case 'potentials':
       return await potentials(parseCommandArgs('potentials', rest, { json: { type: 'boolean' } }, 0).values.json === true, stdout);
     case 'bench':

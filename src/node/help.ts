@@ -4,6 +4,7 @@ export const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
 Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE] [--set PATH=VALUE ..] [--export DIR [--save-positions]]
+  langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR [--backend auto|webgpu|cpu]
   langevin potentials [--json]
   langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
   langevin bias SPEC.json [--dt H,H,..] [--integrators em,lm,baoab,mala,hmc] [--particles N] [--max-steps N] [--json] [--backend auto|webgpu|cpu] [--set PATH=VALUE ..]
@@ -11,6 +12,8 @@ Usage:
   langevin --version
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
+sweep       a grid of runs of one spec: list the points, run one (an array job's task), or run all
+            and collect a table of their headline figures
 potentials  list the built-in potentials with their formulas and parameters
 bench       particle-steps per second over a workload matrix, with peers (CPU backend, plain JS, NumPy)
 bias        discretisation bias: KL and TV against the exact Boltzmann distribution for each
@@ -30,7 +33,7 @@ const SET = `  --set PATH=VALUE       override a field of the spec (repeatable, 
 
 const BACKEND = `  --backend B            auto (default: WebGPU, else the CPU), webgpu or cpu`;
 
-export const HELP: Record<'run' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
+export const HELP: Record<'run' | 'sweep' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
   run: `Usage: langevin run SPEC.json [options]
 
 Run the spec. The result JSON goes to --out or stdout; progress (on a terminal), warnings and notes to
@@ -52,6 +55,34 @@ ${SET}
 
 Example:
   langevin run examples/double-well.json --set dt=0.01 --set steps=1200 --out r.json --export r`,
+  sweep: `Usage: langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR
+
+A grid of runs of one spec. The sweep file:
+  {"base": SPEC, "axes": {"PATH": [values..], ..}, "combine": "product" | "zip"}
+with "file": "spec.json" (relative to the sweep file) in place of "base" for a spec in a file. PATH is
+a dotted spec path as --set takes it (temperature, potential.params.h, init.mean.0); the values are JSON.
+Points are numbered from 0: "product" (the default) takes every combination, the last axis fastest;
+"zip" takes the i-th value of every axis (the axes must be equally long).
+
+Options:
+  --list                 validate every point's spec, then print one line per point: its index and values
+  --json                 with --list: a JSON array of {index, point}
+  --task I               run point I as \`langevin run\` does; the result JSON, with "sweep": {index, point},
+                         goes to --out or stdout (for a Slurm or Kubernetes array job)
+  --out FILE             with --task: as for run (atomic, a folder or device refused)
+  --jobs K               with --collect DIR: validate every point, run them all here, K processes at a time
+                         (K = 1: in this process), each writing DIR/point-I.json (DIR is created)
+  --collect DIR          write DIR/sweep.csv and DIR/sweep.json, one row per point: its values and its result's
+                         final.meanEnergy, final.variance.D, divergence.kl/tv, best.energy,
+                         final.acceptanceRate, target.fraction, elapsedMs (those some result has; none: an
+                         empty cell, null). Alone: from the DIR/point-I.json an array job wrote (a missing
+                         one is refused, named)
+${BACKEND}
+  -h, --help             this text
+
+Example:
+  langevin sweep examples/sweep-temperature.json --jobs 2 --collect out
+  sbatch --array=0-5 --wrap 'npx langevin sweep s.json --task $SLURM_ARRAY_TASK_ID --out out/point-$SLURM_ARRAY_TASK_ID.json'`,
   potentials: `Usage: langevin potentials [--json]
 
 List the built-in potentials with their formulas, dimensions and parameters.
@@ -87,5 +118,5 @@ ${SET}
   -h, --help             this text`,
   help: `Usage: langevin help [COMMAND]
 
-The overview, or the help of COMMAND (run, potentials, bench, bias, help).`,
+The overview, or the help of COMMAND (run, sweep, potentials, bench, bias, help).`,
 };

@@ -27,13 +27,30 @@ export interface Override {
   given: string;
   path: string[];
   value: unknown;
+  /** what its refusals start with (default `--set "GIVEN"`; a sweep names its point and axis) */
+  label?: string;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 const PLAIN_WORD = /^[A-Za-z_][\w./-]*$/;
 
-function refuse(given: string, why: string): never {
-  throw new UsageError(`--set ${JSON.stringify(given)}: ${why}`);
+function refuse(given: string, why: string, label = `--set ${JSON.stringify(given)}`): never {
+  throw new UsageError(`${label}: ${why}`);
+}
+
+/**
+ * A dotted PATH (as `--set` and a sweep's axes take it), split and checked.
+ * @param label what a refusal starts with
+ * @throws UsageError for an empty segment, `__proto__`, `constructor`, `prototype`, too many levels
+ */
+export function parsePath(text: string, label: string): string[] {
+  const path = text.split('.');
+  if (path.length > MAX_JSON_DEPTH) refuse(text, `the path has more than ${MAX_JSON_DEPTH} levels`, label);
+  for (const segment of path) {
+    if (segment === '') refuse(text, 'the path has an empty segment; give dotted keys, e.g. potential.params.h', label);
+    if (FORBIDDEN.has(segment)) refuse(text, `"${segment}" is not allowed in a path`, label);
+  }
+  return path;
 }
 
 /**
@@ -44,12 +61,7 @@ function refuse(given: string, why: string): never {
 export function parseOverride(given: string): Override {
   const eq = given.indexOf('=');
   if (eq < 0) refuse(given, 'give PATH=VALUE, e.g. --set dt=0.005');
-  const path = given.slice(0, eq).split('.');
-  if (path.length > MAX_JSON_DEPTH) refuse(given, `the path has more than ${MAX_JSON_DEPTH} levels`);
-  for (const segment of path) {
-    if (segment === '') refuse(given, 'the path has an empty segment; give dotted keys, e.g. potential.params.h');
-    if (FORBIDDEN.has(segment)) refuse(given, `"${segment}" is not allowed in a path`);
-  }
+  const path = parsePath(given.slice(0, eq), `--set ${JSON.stringify(given)}`);
   const text = given.slice(eq + 1);
   if (text === '') refuse(given, 'got no value after "="; give a JSON value, e.g. 0.005, [-1,0] or "text"');
   let value: unknown;
@@ -71,24 +83,25 @@ export function applyOverrides(raw: unknown, overrides: readonly Override[]): un
   if (overrides.length === 0) return raw;
   let spec = structuredClone(raw);
   for (const o of overrides) {
-    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) refuse(o.given, 'the spec file is not a JSON object');
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) refuse(o.given, 'the spec file is not a JSON object', o.label);
     let node = spec as Record<string, unknown> | unknown[];
     for (let i = 0; i < o.path.length; i++) {
       const key = o.path[i];
       const where = o.path.slice(0, i).join('.') || 'the spec';
       const last = i === o.path.length - 1;
       if (Array.isArray(node)) {
-        if (!/^(0|[1-9]\d*)$/.test(key)) refuse(o.given, `${where} is an array; give an index from 0 to ${node.length - 1}, not "${key}"`);
+        if (!/^(0|[1-9]\d*)$/.test(key))
+          refuse(o.given, `${where} is an array; give an index from 0 to ${node.length - 1}, not "${key}"`, o.label);
         const index = Number(key);
         if (index >= node.length)
-          refuse(o.given, `index ${index} is out of range: ${where} has ${node.length} element${node.length === 1 ? '' : 's'}`);
+          refuse(o.given, `index ${index} is out of range: ${where} has ${node.length} element${node.length === 1 ? '' : 's'}`, o.label);
         if (last) node[index] = o.value;
-        else node = step(o.given, node[index], o.path.slice(0, i + 1).join('.'));
+        else node = step(o, node[index], o.path.slice(0, i + 1).join('.'));
       } else {
         if (last) node[key] = o.value;
         else {
           if (!Object.hasOwn(node, key)) node[key] = {};
-          node = step(o.given, node[key], o.path.slice(0, i + 1).join('.'));
+          node = step(o, node[key], o.path.slice(0, i + 1).join('.'));
         }
       }
     }
@@ -100,8 +113,8 @@ export function applyOverrides(raw: unknown, overrides: readonly Override[]): un
 }
 
 /** The object or array at `path` to go into, or a refusal. */
-function step(given: string, value: unknown, path: string): Record<string, unknown> | unknown[] {
+function step(o: Override, value: unknown, path: string): Record<string, unknown> | unknown[] {
   if (value === null || typeof value !== 'object')
-    refuse(given, `${path} is ${value === null ? 'null' : `a ${typeof value}`}, not an object or array`);
+    refuse(o.given, `${path} is ${value === null ? 'null' : `a ${typeof value}`}, not an object or array`, o.label);
   return value as Record<string, unknown> | unknown[];
 }

@@ -32,6 +32,10 @@ export interface RunArgs {
   export?: string;
   /** `--save-positions` (with --export) */
   savePositions: boolean;
+  /** the parsed spec, when it is not read from `spec` (a sweep's inline base: `spec` is then the sweep file, data paths are relative to it) */
+  base?: unknown;
+  /** a sweep point's section, added to the result as `sweep` (sweep.ts) */
+  sweep?: { index: number; point: Record<string, unknown> };
 }
 
 /** The options of `langevin run` (`--help` aside). */
@@ -103,7 +107,7 @@ function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTa
   if (target) refuseInputAsOutput(target, args.spec, 'spec file');
   const exportTarget = args.export === undefined ? undefined : resolveExportTarget(args.export);
   if (target && exportTarget) refuseOutInExport(target, exportTarget);
-  const raw = applyOverrides(parseJsonFile(args.spec), args.sets);
+  const raw = applyOverrides(args.base ?? parseJsonFile(args.spec), args.sets);
   const data = dataFilePath(raw, args.spec);
   if (target && data) refuseInputAsOutput(target, data, 'data file');
   return { raw: resolveDataFile(raw, args.spec), target, exportTarget };
@@ -165,7 +169,7 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         await exporting.writeResult(result);
         await exporting.commit();
       }
-      const json = JSON.stringify(result, null, 2) + '\n';
+      const json = JSON.stringify(args.sweep ? { ...result, sweep: args.sweep } : result, null, 2) + '\n';
       if (pending) pending.commit(json);
       else await stdout.write(json);
       report(result, target ? (target.link ? target.path : target.given) : 'stdout', interrupts.received !== undefined);

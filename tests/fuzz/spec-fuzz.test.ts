@@ -144,10 +144,10 @@ function textProblem(text: string): string | undefined {
   return problem(raw);
 }
 
-/** The examples, by name: every examples/*.json, the CSV one both with its file read and as written. */
+/** The examples, by name: every examples/*.json but the sweep files (sweep-*.json), the CSV one both with its file read and as written. */
 function examples(): [string, Record<string, Value>][] {
   const out: [string, Record<string, Value>][] = [];
-  for (const f of readdirSync('examples').filter((n) => n.endsWith('.json'))) {
+  for (const f of readdirSync('examples').filter((n) => n.endsWith('.json') && !n.startsWith('sweep-'))) {
     const raw = JSON.parse(readFileSync(`examples/${f}`, 'utf8')) as Record<string, Value>;
     const resolved = resolveDataFile(raw, `examples/${f}`) as Record<string, Value>;
     out.push([f, resolved]);

@@ -54,7 +54,7 @@ function validatorAccepts(raw: unknown): boolean {
 }
 
 const EXAMPLES = readdirSync(join(ROOT, 'examples'))
-  .filter((f) => f.endsWith('.json'))
+  .filter((f) => f.endsWith('.json') && !f.startsWith('sweep-')) // sweep-*.json: sweep files (tests/cli-sweep.test.ts)
   .sort();
 
 /** An example's spec with its data file read (as `langevin run` does). */

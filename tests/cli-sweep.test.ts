@@ -1,0 +1,161 @@
+/**
+ * `langevin sweep`, end to end on the built command (CPU backend, tiny specs):
+ * the points of a temperature × seed product in order, `--jobs 2 --collect`
+ * against the individual `--task I` results number for number, the variance
+ * against T/k, and the refusals (zip of unequal axes, a bad point, a missing
+ * point file, hostile paths).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, STACK_FRAME } from './cli-support.ts';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'langevin-sweep-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// 2-D harmonic, k = (1, 4), LM from (1, −1), t = 10 ≫ 1/k: the Boltzmann variances are T/k
+const N = 1000;
+const K = [1, 4];
+const BASE = {
+  dims: 2,
+  particles: N,
+  potential: { name: 'harmonic', params: { k: K } },
+  integrator: 'lm',
+  dt: 0.05,
+  temperature: 1,
+  steps: 200,
+  seed: 1,
+  init: { kind: 'point', x: [1, -1] },
+};
+const TEMPERATURES = [0.25, 1];
+const SEEDS = [3, 4];
+
+function sweepFile(name: string, sweep: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(sweep));
+  return path;
+}
+
+/** A refusal: exit 2, one line on stderr, no stack. */
+function refused(args: string[]): string {
+  const r = cli(args);
+  expect(r.code, r.stderr).toBe(2);
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  return r.stderr;
+}
+
+/** One CSV line's cells (the test's values hold no quotes or commas). */
+const cells = (line: string) => line.split(',');
+
+describe('langevin sweep: a temperature × seed product', () => {
+  let grid: string;
+  beforeAll(() => {
+    grid = sweepFile('grid.json', { base: BASE, axes: { temperature: TEMPERATURES, seed: SEEDS } });
+  });
+
+  it('--list gives the points in order, the last axis fastest; --json as an array', () => {
+    const r = cli(['sweep', grid, '--list']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe('0  temperature=0.25 seed=3\n1  temperature=0.25 seed=4\n2  temperature=1 seed=3\n3  temperature=1 seed=4\n');
+    const j = cli(['sweep', grid, '--list', '--json']);
+    expect(JSON.parse(j.stdout)).toEqual([
+      { index: 0, point: { temperature: 0.25, seed: 3 } },
+      { index: 1, point: { temperature: 0.25, seed: 4 } },
+      { index: 2, point: { temperature: 1, seed: 3 } },
+      { index: 3, point: { temperature: 1, seed: 4 } },
+    ]);
+  });
+
+  it('--jobs 2 --collect: rows equal the --task results number for number, and the variance is T/k within 5 standard errors', () => {
+    const out = join(dir, 'out');
+    const r = cli(['sweep', grid, '--jobs', '2', '--collect', out, '--backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(join(out, 'sweep.csv'), 'utf8').trimEnd().split('\n');
+    const columns = cells(lines[0]);
+    expect(columns).toEqual([
+      'index',
+      'temperature',
+      'seed',
+      'final.meanEnergy',
+      'final.variance.0',
+      'final.variance.1',
+      'best.energy',
+      'elapsedMs',
+    ]);
+    expect(lines).toHaveLength(1 + TEMPERATURES.length * SEEDS.length);
+    const table = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { columns: string[]; rows: Record<string, unknown>[] };
+    expect(table.columns).toEqual(columns);
+    for (let i = 0; i < 4; i++) {
+      const task = cli(['sweep', grid, '--task', String(i), '--backend', 'cpu']);
+      expect(task.code, task.stderr).toBe(0);
+      const result = JSON.parse(task.stdout);
+      const T = TEMPERATURES[i >> 1];
+      expect(result.sweep).toEqual({ index: i, point: { temperature: T, seed: SEEDS[i & 1] } });
+      expect(result.spec.temperature).toBe(T);
+      const row = cells(lines[i + 1]);
+      const expected = [i, T, SEEDS[i & 1], result.final.meanEnergy, ...result.final.variance, result.best.energy];
+      expect(row.slice(0, -1).map(Number)).toEqual(expected); // elapsedMs differs run to run
+      expect(Object.values(table.rows[i]).slice(0, -1)).toEqual(expected);
+      K.forEach((k, d) => {
+        const v = T / k;
+        expect(Math.abs(Number(row[4 + d]) - v)).toBeLessThan(5 * v * Math.sqrt(2 / (N - 1)));
+      });
+    }
+  });
+
+  it('--collect alone reads what an array job wrote, and names the missing point files', () => {
+    const out = join(dir, 'array');
+    expect(refused(['sweep', grid, '--task', '0', '--out', join(out + '-x', 'p.json')])).toMatch(/does not exist/); // as run's --out
+    expect(refused(['sweep', grid, '--collect', out])).toMatch(/no such folder/);
+    cli(['sweep', grid, '--jobs', '1', '--collect', out, '--backend', 'cpu']);
+    rmSync(join(out, 'point-1.json'));
+    rmSync(join(out, 'point-3.json'));
+    expect(refused(['sweep', grid, '--collect', out])).toMatch(/lacks 2 of the 4 point files: point-1\.json, point-3\.json/);
+    const r = cli(['sweep', grid, '--task', '1', '--out', join(out, 'point-1.json'), '--backend', 'cpu']);
+    expect(r.code, r.stderr).toBe(0);
+    writeFileSync(join(out, 'point-3.json'), readFileSync(join(out, 'point-1.json')));
+    expect(refused(['sweep', grid, '--collect', out])).toMatch(/point-3\.json is not point 3 of/);
+  });
+});
+
+describe('langevin sweep: refusals', () => {
+  it('zip with axes of unequal length', () => {
+    const s = sweepFile('zip.json', { base: BASE, axes: { temperature: [0.5, 1], seed: [1, 2, 3] }, combine: 'zip' });
+    expect(refused(['sweep', s, '--list'])).toMatch(/combine "zip" needs axes of equal length; got "temperature": 2, "seed": 3/);
+  });
+
+  it('a bad value at one point, naming the point index and the field', () => {
+    const s = sweepFile('bad.json', { base: BASE, axes: { dt: [0.05, -1] }, combine: 'zip' });
+    const err = refused(['sweep', s, '--list']);
+    expect(err).toMatch(/sweep point 1 \(dt=-1\): dt: got -1/);
+    const out = join(dir, 'never');
+    expect(refused(['sweep', s, '--jobs', '2', '--collect', out])).toMatch(/sweep point 1/);
+    expect(() => readFileSync(join(out, 'point-0.json'))).toThrow(); // nothing ran
+  });
+
+  it.each([['__proto__.polluted'], ['constructor'], ['init..mean'], ['potential.prototype.x']])(
+    'the hostile path %s, as for --set',
+    (path) => {
+      const s = sweepFile('hostile.json', JSON.parse(`{"base": ${JSON.stringify(BASE)}, "axes": {${JSON.stringify(path)}: [1]}}`));
+      expect(refused(['sweep', s, '--list'])).toMatch(/axes: ".*": (".*" is not allowed in a path|the path has an empty segment)/);
+    },
+  );
+
+  it('a path through a number, naming the point and axis; --task out of range; modes mixed', () => {
+    const s = sweepFile('through.json', { base: BASE, axes: { 'dt.x': [1] } });
+    expect(refused(['sweep', s, '--list'])).toMatch(/sweep point 0, axis "dt.x": dt is a number, not an object or array/);
+    const grid = sweepFile('small.json', { base: BASE, axes: { seed: [1, 2] } });
+    expect(refused(['sweep', grid, '--task', '2'])).toMatch(/--task: got "2"; .* has 2 points, give 0 to 1/);
+    expect(refused(['sweep', grid, '--list', '--task', '0'])).toMatch(/--list: give it alone/);
+    expect(refused(['sweep', grid, '--jobs', '2'])).toMatch(/--jobs needs --collect DIR/);
+    expect(refused(['sweep', grid])).toMatch(/give --list, --task I/);
+    expect(refused(['sweep', grid, '--task', '0', '--out', grid])).toMatch(/sweep file itself/);
+  });
+});

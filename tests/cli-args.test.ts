@@ -88,9 +88,12 @@ describe('help and version', () => {
   });
 
   it('help of an unknown command, and --version with an argument, are usage errors', () => {
-    refused(['help', 'nope'], 'help: unknown command "nope"; commands: run, potentials, bench, bias, help (see `langevin help help`)');
+    refused(
+      ['help', 'nope'],
+      'help: unknown command "nope"; commands: run, sweep, potentials, bench, bias, help (see `langevin help help`)',
+    );
     refused(['--version', 'x'], '--version: unexpected argument "x"; give --version alone');
-    refused(['-x'], 'unknown option "-x"; commands: run, potentials, bench, bias, help; options: --version, --help');
+    refused(['-x'], 'unknown option "-x"; commands: run, sweep, potentials, bench, bias, help; options: --version, --help');
   });
 });
 

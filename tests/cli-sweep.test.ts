@@ -158,4 +158,22 @@ describe('langevin sweep: refusals', () => {
     expect(refused(['sweep', grid])).toMatch(/give --list, --task I/);
     expect(refused(['sweep', grid, '--task', '0', '--out', grid])).toMatch(/sweep file itself/);
   });
+
+  it('--jobs: a --collect that is a file, under a missing folder or under /proc is refused before any run, with one line', () => {
+    const grid = sweepFile('small2.json', { base: BASE, axes: { seed: [1, 2] } });
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'keep');
+    expect(refused(['sweep', grid, '--jobs', '1', '--collect', file, '--backend', 'cpu'])).toBe(
+      `langevin: invalid input: --collect: got "${file}"; that is a regular file; give a folder or a new folder name\n`,
+    );
+    expect(readFileSync(file, 'utf8')).toBe('keep');
+    const deep = join(dir, 'no', 'such', 'folder');
+    expect(refused(['sweep', grid, '--jobs', '2', '--collect', deep, '--backend', 'cpu'])).toBe(
+      `langevin: invalid input: --collect: got "${deep}"; its parent folder ${join(dir, 'no', 'such')} does not exist; create it first\n`,
+    );
+    // Node's recursive mkdir never returns under /proc: the folder is made one level only
+    expect(refused(['sweep', grid, '--jobs', '2', '--collect', '/proc/langevin-sweep', '--backend', 'cpu'])).toMatch(
+      /--collect: got "\/proc\/langevin-sweep"; cannot create it/,
+    );
+  });
 });

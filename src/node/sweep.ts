@@ -13,11 +13,14 @@
  * - `--collect DIR`: collect existing DIR/point-I.json files (an array job's)
  *   into DIR/sweep.csv and DIR/sweep.json (sweepCollect.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseCommandArgs, usageError, type OptionSpec } from './args.ts';
 import { refuseInputAsOutput, resolveOutTarget } from './output.ts';
 import { backendOption, runCommand, type RunArgs } from './runCommand.ts';
+import { errnoReason, fileKind } from './files.ts';
 import type { StdoutGuard } from './stdout.ts';
+import { UsageError } from './usage.ts';
 import { collectSweep, pointFile, runChildren } from './sweepCollect.ts';
 import { checkedPoints, describePoint, readSweep, sweepPoint, type Sweep } from './sweepFile.ts';
 
@@ -103,10 +106,40 @@ async function list(sweep: Sweep, json: boolean, stdout: StdoutGuard): Promise<n
   return 0;
 }
 
+/**
+ * The --collect folder of a run here: an existing folder, or a new one made in
+ * an existing, writable folder (never a chain of folders: Node's recursive
+ * mkdir loops forever under /proc).
+ * @throws UsageError (exit 2) naming the path and why, before any run
+ */
+function prepareCollectDir(given: string): void {
+  const refuse = (why: string): never => {
+    throw new UsageError(`--collect: got "${given}"; ${why}`);
+  };
+  const st = statSync(given, { throwIfNoEntry: false });
+  if (st) {
+    if (!st.isDirectory()) refuse(`that is ${fileKind(st)}; give a folder or a new folder name`);
+    try {
+      accessSync(given, constants.W_OK);
+    } catch {
+      refuse('that folder is not writable');
+    }
+    return;
+  }
+  const parent = dirname(resolve(given));
+  const up = statSync(parent, { throwIfNoEntry: false });
+  if (!up?.isDirectory()) refuse(`its parent folder ${parent} does not exist; create it first`);
+  try {
+    mkdirSync(given);
+  } catch (e) {
+    refuse(`cannot create it: ${errnoReason(e)}`);
+  }
+}
+
 /** Every point here, then the table. */
 async function jobs(sweep: Sweep, args: { jobs: number; dir: string; backend: RunArgs['backend'] }, stdout: StdoutGuard): Promise<number> {
   checkedPoints(sweep); // every input error before any run
-  mkdirSync(args.dir, { recursive: true });
+  prepareCollectDir(args.dir);
   if (args.jobs > 1) await runChildren(sweep, args.dir, args.jobs, args.backend);
   else
     for (let i = 0; i < sweep.count; i++) {

@@ -227,6 +227,19 @@ describe("never clobbering a user's files", () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('a folder that looks like a previous export but holds a folder of the user (named like an export file) is refused, untouched', () => {
+    const look = join(dir, 'lookalike');
+    mkdirSync(join(look, 'trace.csv'), { recursive: true });
+    writeFileSync(join(look, 'trace.csv', 'important.txt'), 'keep');
+    writeFileSync(join(look, 'export.json'), readFileSync(join(exported, 'export.json')));
+    const r = cli(['run', spec, '--backend', 'cpu', '--set', 'particles=200', '--export', look]);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(
+      /^langevin: invalid input: --export: got ".*lookalike"; that folder holds files that are not a previous export/,
+    );
+    expect(readFileSync(join(look, 'trace.csv', 'important.txt'), 'utf8')).toBe('keep');
+  });
+
   it('an empty folder is filled; a previous export is replaced as a whole; no temporary folder stays', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);

@@ -171,6 +171,10 @@ describe('langevin sweep: refusals', () => {
     expect(refused(['sweep', grid, '--jobs', '2', '--collect', deep, '--backend', 'cpu'])).toBe(
       `langevin: invalid input: --collect: got "${deep}"; its parent folder ${join(dir, 'no', 'such')} does not exist; create it first\n`,
     );
+    // a path through a file (ENOTDIR): the user's path, one line, not an internal error
+    expect(refused(['sweep', grid, '--jobs', '1', '--collect', join(file, 'sub'), '--backend', 'cpu'])).toMatch(
+      /--collect: got ".*a-file\/sub"; /,
+    );
     // Node's recursive mkdir never returns under /proc: the folder is made one level only
     expect(refused(['sweep', grid, '--jobs', '2', '--collect', '/proc/langevin-sweep', '--backend', 'cpu'])).toMatch(
       /--collect: got "\/proc\/langevin-sweep"; cannot create it/,

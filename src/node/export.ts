@@ -46,7 +46,8 @@ import type { Backend } from '../backend.ts';
 import type { RunResult } from '../engine.ts';
 import { RuntimeFailure } from '../errors.ts';
 import { VERSION } from '../version.ts';
-import { errnoReason, fileKind } from './files.ts';
+import { parseJsonText } from '../json.ts';
+import { errnoReason, fileKind, readTextFile } from './files.ts';
 import { npyBytes, npyData, npyHeader, writeAll, type NpyDtype } from './npy.ts';
 import { processAlive, statOrUndefined } from './output.ts';
 import { UsageError } from './usage.ts';
@@ -79,15 +80,25 @@ export interface ExportTarget {
   existing: boolean;
 }
 
+/** The most a manifest of ours can be (it lists a handful of files). */
+const MANIFEST_MAX_BYTES = 2 ** 20;
+
 function refuse(given: string, why: string): never {
   throw new UsageError(`--export: got "${given}"; ${why}`);
 }
 
+/** Whether every entry of folder `path` is a regular file with an export file's name (a folder or link named so is a user's). */
+function onlyExportFiles(path: string, entries: string[] = readdirSync(path)): boolean {
+  return entries.every((name) => EXPORT_FILES.has(name) && lstatSync(join(path, name)).isFile());
+}
+
 /** Whether `path` is a folder that only an export of ours could have left: a manifest of ours and export files only. */
 function isPreviousExport(path: string, entries: string[]): boolean {
-  if (!entries.includes(MANIFEST) || entries.some((name) => !EXPORT_FILES.has(name))) return false;
+  if (!entries.includes(MANIFEST)) return false;
   try {
-    const manifest = JSON.parse(readFileSync(join(path, MANIFEST), 'utf8')) as Record<string, unknown>;
+    if (!onlyExportFiles(path, entries)) return false;
+    // bounded: the manifest is small; anything larger is not ours
+    const manifest = parseJsonText(readTextFile(join(path, MANIFEST), MANIFEST_MAX_BYTES), MANIFEST) as Record<string, unknown>;
     return manifest !== null && typeof manifest === 'object' && manifest[MARK] === 1;
   } catch {
     return false;
@@ -147,7 +158,7 @@ function removeStaleTempDirs(target: string): void {
     if (!m || (Number(m[1]) !== process.pid && processAlive(Number(m[1])))) continue;
     const path = join(dirname(target), name);
     try {
-      if (!lstatSync(path).isDirectory() || readdirSync(path).some((n) => !EXPORT_FILES.has(n))) continue;
+      if (!lstatSync(path).isDirectory() || !onlyExportFiles(path)) continue;
       rmSync(path, { recursive: true, force: true });
     } catch {
       // gone already, or not ours to remove: leave it

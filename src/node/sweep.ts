@@ -116,7 +116,15 @@ function prepareCollectDir(given: string): void {
   const refuse = (why: string): never => {
     throw new UsageError(`--collect: got "${given}"; ${why}`);
   };
-  const st = statSync(given, { throwIfNoEntry: false });
+  // stat still throws for ENOTDIR (a path through a file), EACCES, ELOOP: each is the user's path, not an internal error
+  const stat = (path: string) => {
+    try {
+      return statSync(path, { throwIfNoEntry: false });
+    } catch (e) {
+      return refuse(errnoReason(e));
+    }
+  };
+  const st = stat(given);
   if (st) {
     if (!st.isDirectory()) refuse(`that is ${fileKind(st)}; give a folder or a new folder name`);
     try {
@@ -127,7 +135,7 @@ function prepareCollectDir(given: string): void {
     return;
   }
   const parent = dirname(resolve(given));
-  const up = statSync(parent, { throwIfNoEntry: false });
+  const up = stat(parent);
   if (!up?.isDirectory()) refuse(`its parent folder ${parent} does not exist; create it first`);
   try {
     mkdirSync(given);

@@ -98,9 +98,13 @@ function readPoints(sweep: Sweep, dir: string): Result[] {
     throw new UsageError(`--collect: got "${dir}"; no such folder`);
   }
   if (!st.isDirectory()) throw new UsageError(`--collect: got "${dir}"; that is not a folder`);
-  const missing = Array.from({ length: sweep.count }, (_, i) => i).filter(
-    (i) => statSync(pointFile(dir, i), { throwIfNoEntry: false }) === undefined,
-  );
+  const missing = Array.from({ length: sweep.count }, (_, i) => i).filter((i) => {
+    try {
+      return statSync(pointFile(dir, i), { throwIfNoEntry: false }) === undefined;
+    } catch {
+      return true; // unreadable: missing for the sweep
+    }
+  });
   if (missing.length > 0) {
     const names = missing.slice(0, 10).map((i) => `point-${i}.json`);
     throw new UsageError(

@@ -96,24 +96,23 @@ class Parser {
     return result;
   }
 
-  private sum(): Node {
-    let node = this.product();
-    while (this.is('+') || this.is('-')) {
+  /** A left-associative chain of `ops` between operands parsed by `operand`. */
+  private chain(ops: readonly [Op, Op], operand: () => Node): Node {
+    let node = operand();
+    while (this.is(ops[0]) || this.is(ops[1])) {
       const { text, at } = this.tok;
       this.k++;
-      node = op(text as Op, at, node, this.product());
+      node = op(text as Op, at, node, operand());
     }
     return node;
   }
 
+  private sum(): Node {
+    return this.chain(['+', '-'], () => this.product());
+  }
+
   private product(): Node {
-    let node = this.implicit();
-    while (this.is('*') || this.is('/')) {
-      const { text, at } = this.tok;
-      this.k++;
-      node = op(text as Op, at, node, this.implicit());
-    }
-    return node;
+    return this.chain(['*', '/'], () => this.implicit());
   }
 
   /** Juxtaposition, as mathjs: before a name or '(' always, before a number unless the last factor is a number or an operation. */

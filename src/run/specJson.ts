@@ -7,39 +7,22 @@
 import { CATALOG } from '../potential/catalog.ts';
 import { SPEC_SCHEMA } from '../provenance.ts';
 import type { ScheduleSpec } from '../schedule.ts';
-import type { DataSet } from '../data.ts';
-import type { HistogramSpec, IntegratorName, ObserveSpec, RunSpec } from '../spec.ts';
+import type { RunSpec } from '../spec.ts';
 
-/** A spec in the input format with every default filled in: what `normalisedSpec` writes. */
-export interface SpecJson {
+/**
+ * A spec in the input format with every default filled in: what `normalisedSpec` writes. RunSpec's own
+ * fields, but for those whose input form differs (a field added to RunSpec is then one normalisedSpec must write).
+ */
+export type SpecJson = Omit<RunSpec, 'dt' | 'dtSchedule' | 'init' | 'velocity' | 'batch'> & {
   $schema: string;
-  dims: number;
-  particles: number;
-  potential: {
-    name?: string;
-    expr?: string;
-    example?: string;
-    prior?: string;
-    /** the rows themselves (a CSV file given as {"file"} is written out as columns and rows) */
-    data?: DataSet;
-    params: Record<string, number | number[]>;
-  };
-  integrator: IntegratorName;
+  /** a number, or the schedule as given */
   dt: ScheduleSpec;
-  temperature: ScheduleSpec;
-  steps: number;
-  seed: number;
+  /** `init` with its `velocity` */
   init: SpecJsonInit;
-  mass: number[];
-  friction: number;
-  leapfrogSteps: number;
-  /** only where the spec gave it (otherwise the backend chooses; results do not depend on it) */
-  stepsPerDispatch?: number;
-  histogram?: HistogramSpec;
-  observe: ObserveSpec;
+  /** mini-batch size and rows with replacement, as the spec's two fields */
   batch?: number;
   replace?: boolean;
-}
+};
 
 /** `init` with its `velocity` as the input format writes it. */
 export type SpecJsonInit = (

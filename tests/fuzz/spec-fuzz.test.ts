@@ -75,7 +75,22 @@ function isSpecField(field: string, spec: Value): boolean {
   let node: Value = spec;
   const names: string[] = [];
   for (const s of segs) {
-    if ('quoted' in s) return typeof node === 'object' && node !== null; // an escaped key of an object we reached
+    if ('quoted' in s) {
+      // an escaped key (JSON string syntax) of an object we reached: that key, or one it is the start of when the message shortened it
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) return false;
+      const complete = s.quoted.length > 1 && s.quoted.endsWith('"');
+      let key: string;
+      try {
+        key = JSON.parse(complete ? s.quoted : s.quoted.replace(/\.*$/, '') + '"') as string;
+      } catch {
+        return false;
+      }
+      const own = Object.keys(node).find((k) => (complete ? k === key : k.startsWith(key)));
+      if (own === undefined) return false;
+      names.push(own);
+      node = (node as Record<string, Value>)[own];
+      continue;
+    }
     if ('index' in s) {
       // An element of a number broadcast to every coordinate (`"high": 1` → high[1]) is an element of a known field.
       if (!Array.isArray(node)) return typeof node === 'number' && KNOWN.has(names.join('.'));

@@ -186,3 +186,13 @@ export function momentsFromSums(sums: Float64Array, dims: number, shift: number[
     firstNonFinite,
   };
 }
+
+/**
+ * Check a particle range of readPositions/readVelocities: 0 ≤ first ≤ first + count ≤ particles, integers
+ * (both backends, so that a range past the end is an error on each rather than a short array on one and zeros on the other).
+ * @throws RangeError naming the range and the ensemble's size
+ */
+export function checkParticleRange(particles: number, first: number, count: number): void {
+  if (!Number.isInteger(first) || !Number.isInteger(count) || first < 0 || count < 0 || first + count > particles)
+    throw new RangeError(`particles ${first} … ${first + count - 1} (first ${first}, count ${count}): the ensemble has ${particles}`);
+}

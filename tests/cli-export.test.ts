@@ -86,6 +86,9 @@ describe('the files of an export, against the result JSON', () => {
     const e0 = npy('histogram-edges-0.npy');
     expect(e0.header).toBe("{'descr': '<f8', 'fortran_order': False, 'shape': (13,), }");
     expect(doubles(e0.data)).toEqual(binEdges(-2.4, 2.4, 12));
+    // and those are the edges a reader expects: −2.4, −2.0, …, 2.4 in steps of 0.4
+    doubles(e0.data).forEach((e, i) => expect(Math.abs(e - (-2.4 + 0.4 * i))).toBeLessThan(1e-12));
+    doubles(npy('histogram-edges-1.npy').data).forEach((e, i) => expect(Math.abs(e - (-3.2 + 0.8 * i))).toBeLessThan(1e-12));
     expect(doubles(e0.data)[0]).toBe(-2.4);
     expect(doubles(e0.data)[12]).toBe(2.4);
     expect(doubles(npy('histogram-edges-1.npy').data)).toEqual(binEdges(-3.2, 3.2, 8));
@@ -106,6 +109,16 @@ describe('the files of an export, against the result JSON', () => {
       for (let i = 0; i < 3000; i++) sum += x.readFloatLE(4 * (2 * i + d));
       // the CPU backend holds float64: the file rounds each coordinate to float32
       expect(Math.abs(sum / 3000 - result.final.mean[d])).toBeLessThan(1e-6);
+    }
+    // the velocities: their variance per coordinate is the result's final.velocityVariance (float32 rounding only)
+    const v = npy('velocities.npy').data;
+    const velocityVariance = (result.final as { velocityVariance?: number[] }).velocityVariance!;
+    expect(velocityVariance).toHaveLength(2);
+    for (let d = 0; d < 2; d++) {
+      const vs = Array.from({ length: 3000 }, (_, i) => v.readFloatLE(4 * (2 * i + d)));
+      const mean = vs.reduce((a, b) => a + b, 0) / 3000;
+      const variance = vs.reduce((a, b) => a + (b - mean) ** 2, 0) / 3000;
+      expect(Math.abs(variance / velocityVariance[d] - 1)).toBeLessThan(1e-5);
     }
   });
 

@@ -5,11 +5,11 @@
  * against T/k, and the refusals (zip of unequal axes, a bad point, a missing
  * point file, hostile paths).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cli, STACK_FRAME } from './cli-support.ts';
+import { cli, STACK_FRAME, start } from './cli-support.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -181,3 +181,59 @@ describe('langevin sweep: refusals', () => {
     );
   });
 });
+
+describe('interrupting --jobs', () => {
+  /** The processes `pid` started (Linux /proc). */
+  const children = (pid: number): number[] => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('SIGTERM is passed on to the running points: each writes its partial result, no new point starts, exit 143, no process left', async () => {
+    // points that would run for hours: 200 000 particles, 10^6 steps
+    const long = sweepFile('long.json', { base: { ...BASE, particles: 200_000, steps: 1_000_000 }, axes: { seed: [1, 2, 3] } });
+    const out = join(dir, 'long-out');
+    const run = start(['sweep', long, '--jobs', '2', '--collect', out, '--backend', 'cpu']);
+    try {
+      // both running points have created their temporary --out file: their runs have started
+      await run.until(() => readdirSafe(out).filter((n) => n.includes('.tmp-')).length === 2, 'two points running');
+      const points = children(run.child.pid!);
+      expect(points).toHaveLength(2);
+      run.child.kill('SIGTERM');
+      const end = await run.ended;
+      expect(end.code).toBe(143);
+      expect(end.stderr).not.toMatch(STACK_FRAME);
+      expect(end.stderr).toContain('interrupted (SIGTERM): passed on to the running points');
+      for (const p of points) expect(alive(p)).toBe(false);
+      // the two running points wrote partial results; the third never started
+      expect(readdirSafe(out).sort()).toEqual(['point-0.json', 'point-1.json']);
+      for (const f of ['point-0.json', 'point-1.json']) {
+        const r = JSON.parse(readFileSync(join(out, f), 'utf8')) as { partial: { reason: string }; steps: number };
+        expect(r.partial.reason).toBe('cancelled');
+        expect(r.steps).toBeLessThan(1_000_000);
+      }
+    } finally {
+      run.stop();
+    }
+  });
+});
+
+/** The names in a folder, or none where it does not exist yet. */
+function readdirSafe(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}

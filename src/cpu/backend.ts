@@ -11,6 +11,7 @@
  *   emitted JavaScript.
  */
 import type { AcceptanceCounts, Backend, Covariance, Moments, Observation, ObservationRequest, Problem, TargetBall } from '../backend.ts';
+import { checkParticleRange } from '../backend.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
 import { INTEGRATOR_TABLE, type Integrator } from '../integrators/table.ts';
 import { inverseMass, makeScratch, type GradientFn, type InverseMass } from '../integrators/reference.ts';
@@ -219,14 +220,16 @@ export class CpuBackend implements Backend {
   }
 
   async readParticle(index: number): Promise<number[]> {
-    return Array.from(this.positions.subarray(index * this.dims, (index + 1) * this.dims));
+    return Array.from(await this.readPositions(index, 1));
   }
 
   async readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array> {
+    checkParticleRange(this.problem.spec.particles, first, count);
     return this.positions.slice(first * this.dims, (first + count) * this.dims);
   }
 
   async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array | undefined> {
+    checkParticleRange(this.problem.spec.particles, first, count);
     return this.velocities?.slice(first * this.dims, (first + count) * this.dims);
   }
 

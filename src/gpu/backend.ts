@@ -6,6 +6,7 @@
  */
 import { RuntimeFailure } from '../errors.ts';
 import type { Backend, Covariance, HistogramCounts, Moments, Observation, ObservationRequest, Problem, TargetBall } from '../backend.ts';
+import { checkParticleRange } from '../backend.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -261,34 +262,28 @@ export class WebGpuBackend implements Backend {
     this.check();
   }
 
-  readParticle(index: number): Promise<number[]> {
-    const D = this.problem.spec.dims;
-    const read = async () => {
-      this.check();
-      const shard = this.ensemble.shardOf(index);
-      return Array.from(await readFloats(this.gpu, shard.positions, (index - shard.base) * D * 4, 4 * D, 'WebGpuBackend.readParticle'));
-    };
-    return read().catch((e) => this.explain(e));
+  async readParticle(index: number): Promise<number[]> {
+    return Array.from(await this.readPositions(index, 1));
   }
 
-  async readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array> {
-    this.check();
-    const e = this.ensemble;
-    return readShards(
-      this.gpu,
-      e.shards,
-      e.shards.map((s) => s.positions),
-      e.dims,
-      'WebGpuBackend.readPositions',
-      first,
-      count,
-    );
+  readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array> {
+    return this.readRange(first, count, 'positions');
   }
 
   async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array | undefined> {
-    this.check();
+    return this.ensemble.velocities ? this.readRange(first, count, 'velocities') : undefined;
+  }
+
+  /** Particles first … first + count − 1 of the positions or velocities, over the storage shards; a lost device explained. */
+  private async readRange(first: number, count: number, what: 'positions' | 'velocities'): Promise<Float32Array> {
+    checkParticleRange(this.problem.spec.particles, first, count);
     const e = this.ensemble;
-    return e.velocities ? readShards(this.gpu, e.shards, e.velocities, e.dims, 'WebGpuBackend.readVelocities', first, count) : undefined;
+    const read = async () => {
+      this.check();
+      const buffers = what === 'positions' ? e.shards.map((s) => s.positions) : e.velocities!;
+      return readShards(this.gpu, e.shards, buffers, e.dims, `WebGpuBackend.read ${what}`, first, count);
+    };
+    return read().catch((err) => this.explain(err));
   }
 
   /** Overwrite all positions (particle-major), e.g. to restore a checkpoint or in tests. */

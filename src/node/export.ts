@@ -232,10 +232,17 @@ export class PendingExport {
       fd = openSync(join(this.temp, name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
       await fill(fd);
       fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
+      const open = fd;
+      fd = undefined; // closed below even if close reports an error: never closed twice
+      closeSync(open);
     } catch (e) {
-      if (fd !== undefined) closeSync(fd);
+      if (fd !== undefined) {
+        try {
+          closeSync(fd);
+        } catch {
+          // the write's error is the one to report
+        }
+      }
       this.fail(e);
     }
     if (entry) this.manifest[name] = entry;

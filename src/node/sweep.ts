@@ -148,8 +148,10 @@ function prepareCollectDir(given: string): void {
 async function jobs(sweep: Sweep, args: { jobs: number; dir: string; backend: RunArgs['backend'] }, stdout: StdoutGuard): Promise<number> {
   checkedPoints(sweep); // every input error before any run
   prepareCollectDir(args.dir);
-  if (args.jobs > 1) await runChildren(sweep, args.dir, args.jobs, args.backend);
-  else
+  if (args.jobs > 1) {
+    const interrupted = await runChildren(sweep, args.dir, args.jobs, args.backend);
+    if (interrupted !== undefined) return interrupted; // the points done so far, and the partial ones, are in DIR
+  } else
     for (let i = 0; i < sweep.count; i++) {
       const code = await runPoint(sweep, i, args.backend, pointFile(args.dir, i), stdout);
       if (code !== 0) return code; // interrupted: the points done so far are in DIR

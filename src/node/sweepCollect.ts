@@ -9,11 +9,12 @@
  * null in the JSON. Numbers are written as JavaScript prints them (they
  * read back to the same double).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { RuntimeFailure } from '../errors.ts';
 import { parseJsonFile } from './files.ts';
+import { signalExitCode, STOP_SIGNALS, type StopSignal } from './interrupt.ts';
 import { PendingOutput, resolveOutTarget } from './output.ts';
 import { sweepPoint, type Sweep } from './sweepFile.ts';
 import { UsageError } from './usage.ts';
@@ -28,10 +29,19 @@ interface Failure {
   stderr: string;
 }
 
-/** Run `node CLI ARGS` for one point; its stderr lines go to ours, each marked with the point. */
-function child(index: number, args: string[]): Promise<Failure | undefined> {
+/**
+ * Run `node CLI ARGS` for one point; its stderr lines go to ours, each marked with the point. The child has a
+ * process group of its own, so a Ctrl-C reaches it once, passed on by runChildren, not also from the terminal
+ * (a second one would make it quit without its partial result).
+ */
+function child(index: number, args: string[], live: Set<ChildProcess>): Promise<Failure | undefined> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [...process.execArgv, process.argv[1], ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    live.add(p);
+    p.on('exit', () => live.delete(p));
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('error', (e) => done({ index, code: null, stderr: e.message }));
@@ -45,20 +55,35 @@ function child(index: number, args: string[]): Promise<Failure | undefined> {
 
 /**
  * Run every point, `jobs` child processes of this command at a time (`--task I --out DIR/point-I.json`).
- * After a failure no new point starts; those running finish.
+ * After a failure no new point starts; those running finish. SIGINT and SIGTERM are passed on to the running
+ * points (each writes its partial result, as `run` does) and no new point starts.
+ * @returns the exit status after a stop signal (130, 143), else undefined
  * @throws RuntimeFailure naming the failed points
  */
-export async function runChildren(sweep: Sweep, dir: string, jobs: number, backend: string): Promise<void> {
+export async function runChildren(sweep: Sweep, dir: string, jobs: number, backend: string): Promise<number | undefined> {
   let next = 0;
   const failures: Failure[] = [];
+  const live = new Set<ChildProcess>();
+  let stopped: StopSignal | undefined;
+  const forward = (signal: StopSignal) => {
+    if (!stopped) process.stderr.write(`langevin: interrupted (${signal}): passed on to the running points; no new point starts\n`);
+    stopped ??= signal;
+    for (const p of live) p.kill(signal);
+  };
+  for (const s of STOP_SIGNALS) process.on(s, forward);
   const worker = async () => {
-    while (next < sweep.count && failures.length === 0) {
+    while (next < sweep.count && failures.length === 0 && !stopped) {
       const i = next++;
-      const failed = await child(i, ['sweep', sweep.file, '--task', String(i), '--out', pointFile(dir, i), '--backend', backend]);
-      if (failed) failures.push(failed);
+      const failed = await child(i, ['sweep', sweep.file, '--task', String(i), '--out', pointFile(dir, i), '--backend', backend], live);
+      if (failed && !stopped) failures.push(failed);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, sweep.count) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, sweep.count) }, worker));
+  } finally {
+    for (const s of STOP_SIGNALS) process.off(s, forward);
+  }
+  if (stopped) return signalExitCode(stopped);
   if (failures.length > 0)
     throw new RuntimeFailure(
       `sweep: ${failures.map((f) => `point ${f.index} failed (exit ${f.code ?? 'signal'}${f.stderr ? `: ${f.stderr}` : ''})`).join('; ')}`,

@@ -72,6 +72,11 @@ describe('Backend.readPositions and readVelocities over a range', () => {
       expect(Array.from(await sim.backend.readPositions(5, 20))).toEqual(x.slice(10, 50));
       expect(Array.from((await sim.backend.readVelocities(36, 1))!)).toEqual(v.slice(72, 74));
       expect(Array.from(await sim.backend.readPositions(3, 0))).toEqual([]);
+      expect(await sim.backend.readParticle(36)).toEqual(x.slice(72, 74));
+      // a range past the end, or a negative one, is an error on both backends (not a short array on one and zeros on the other)
+      await expect(sim.backend.readPositions(30, 8)).rejects.toThrow('particles 30 … 37 (first 30, count 8): the ensemble has 37');
+      await expect(sim.backend.readVelocities(-1, 2)).rejects.toThrow(RangeError);
+      await expect(sim.backend.readParticle(37)).rejects.toThrow(RangeError);
     } finally {
       sim.destroy();
     }

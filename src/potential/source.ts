@@ -134,12 +134,16 @@ export function allowedNames(scope: Scope): string {
   return `variables for dims = ${scope.dims}: ${variableNames(scope.dims, scope.letters).join(', ')}; constants: pi, e; parameters: ${params}${columns}; functions: ${USER_FUNCTIONS.join(', ')}`;
 }
 
-/** Index of the first bracket ( [ { that opens level MAX_EXPRESSION_NESTING + 1, if any. */
+/** Index of the first bracket ( [ { that opens level MAX_EXPRESSION_NESTING + 1, if any; a `#` comment (to the line's end) is not read. */
 function bracketTooDeep(source: string): number | undefined {
   let depth = 0;
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
-    if (c === '(' || c === '[' || c === '{') {
+    if (c === '#') {
+      const eol = source.indexOf('\n', i);
+      if (eol < 0) break;
+      i = eol;
+    } else if (c === '(' || c === '[' || c === '{') {
       if (++depth > MAX_EXPRESSION_NESTING) return i;
     } else if (c === ')' || c === ']' || c === '}') depth = Math.max(0, depth - 1);
   }

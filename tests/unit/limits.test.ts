@@ -134,6 +134,9 @@ describe('expression size is limited, and the compiler is safe up to the limits'
       expect(e.message).toContain(`nested too deeply at character ${MAX_EXPRESSION_NESTING + 1}`);
       expect(e.message.split('\n')[0].length).toBeLessThan(600);
     }
+    // brackets in a # comment are not nesting: the expression is x^2, then a comment full of them
+    const commented = `x^2 # ${'('.repeat(MAX_EXPRESSION_NESTING + 5)}`;
+    expect(prepare({ ...BASE, potential: { expr: commented } }).potential.energy([0.5])).toBe(0.25);
   });
 
   it(`an expression longer than ${MAX_EXPRESSION_LENGTH} characters is refused before parsing, with a short message`, () => {

@@ -138,6 +138,7 @@ describe('symbolic gradient = mathjs.derivative', () => {
     const u = rng(8);
     const seen = new Set<string>();
     let compared = 0;
+    let possible = 0;
     for (let i = 0; i < 300; i++) {
       const expr = randomSource(r);
       const params = { a: 0.5 + u(), b: -1 + 2 * u() };
@@ -153,10 +154,13 @@ describe('symbolic gradient = mathjs.derivative', () => {
       for (const f of USER_FUNCTIONS) if (expr.includes(`${f}(`) || expr.includes(`${f} (`)) seen.add(f);
       for (const o of ['+', '-', '*', '/', '^']) if (expr.includes(o)) seen.add(o);
       const want = mathjsGradient(pot);
+      possible += 4 * pot.dims;
       for (let trial = 0; trial < 4; trial++) compared += agreeWithMathjs(pot, want, [-2 + 4 * u(), -2 + 4 * u()], params);
     }
     expect([...seen].sort()).toEqual([...USER_FUNCTIONS, '+', '-', '*', '/', '^'].sort());
-    expect(compared).toBeGreaterThan(1000);
+    // (seeded: 2195 of the 2320 components of the expressions that compile; the rest are complex, infinite or > 1e8 in mathjs)
+    expect(compared).toBeGreaterThanOrEqual(0.9 * possible);
+    expect(possible).toBeGreaterThan(2000);
   });
 });
 

@@ -138,7 +138,7 @@ const tRef = perStep(() => {
     advanceOverdamped(false, x.subarray(2 * i, 2 * i + 2), ns, coef, pot.gradient, pot.paramValues, scratch);
   }
 });
-const tGen = perStep(() => kernel([x], 0, P, 0, coef, pot.paramValues, 1, 2));
+const tGen = perStep(() => kernel([x], 0, P, 0, coef, pot.paramValues, 1, 2, 0));
 console.log(`\n2-D double well, EM, N = ${P}, K = ${K}, one thread (CPU time):`);
 console.log(`  reference step      ${tRef.toFixed(1)} ns/particle-step = ${(1e9 / tRef).toExponential(2)} particle-steps/s`);
 console.log(`  generated kernel    ${tGen.toFixed(1)} ns/particle-step = ${(1e9 / tGen).toExponential(2)} particle-steps/s`);

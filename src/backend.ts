@@ -6,11 +6,22 @@ import type { CompiledPotential } from './potential/index.ts';
 import type { RunSpec } from './spec.ts';
 import type { HistogramCounts } from './stats/binning.ts';
 import type { RenderView } from './gpu/renderView.ts';
+import { covarianceMatrixOf, meansOf, variancesOf, type CovarianceSums, type MomentSums, type ParticleRange } from './sums.ts';
+import { exactValue } from './stats/exact.ts';
 
 /** What a backend is asked to simulate. */
 export interface Problem {
   spec: RunSpec;
   potential: CompiledPotential;
+  /** the particles this backend holds (global indices); default all of spec.particles */
+  range?: ParticleRange;
+}
+
+export type { ParticleRange } from './sums.ts';
+
+/** The particles a problem's backend holds. */
+export function rangeOf(problem: Problem): ParticleRange {
+  return problem.range ?? { first: 0, count: problem.spec.particles };
 }
 
 /** Ensemble moments over the finite particles, summed in float64. */
@@ -31,6 +42,8 @@ export interface Moments {
   best: { energy: number; index: number; x: number[] };
   /** the lowest global index of a non-finite particle (−1 when none): an example to diagnose */
   firstNonFinite: number;
+  /** the exact sums these numbers come from (what a shard records and a merge adds) */
+  sums: MomentSums;
 }
 
 /** Velocity moments of the inertial integrators (baoab, hmc), summed in float64. */
@@ -41,6 +54,8 @@ export interface VelocityMoments {
   mean: number[];
   /** per coordinate ⟨v_d²⟩ (not centred), (length/time)² */
   meanSquare: number[];
+  /** the exact sums these numbers come from */
+  sums: MomentSums;
 }
 
 /** Metropolis moves (mala, hmc) since the previous observation. */
@@ -65,8 +80,6 @@ export type BackendKind = 'cpu' | 'webgpu';
 
 /** What one observation pass is asked for. */
 export interface ObservationRequest {
-  /** per coordinate, the shift of the shifted sums (the last known mean: keeps f32 sums precise) */
-  shift: number[];
   /** count the particles within this ball */
   ball?: TargetBall;
   /** bin the positions into spec.histogram (cleared after the read) */
@@ -105,10 +118,10 @@ export interface Backend {
   finish(): Promise<void>;
   /** One observation pass: moments with the best particle, velocity moments, the acceptance since the last pass, the histogram if asked. */
   observe(request: ObservationRequest): Promise<Observation>;
-  /** Moments of the current ensemble only (shifted sums around `shift` for precision), best particle, target count. */
-  moments(shift: number[], ball?: TargetBall): Promise<Moments>;
-  /** Covariance matrix of the current positions (particles with finite coordinates), shifted sums around `shift`. */
-  covariance(shift: number[]): Promise<Covariance>;
+  /** Moments of the current ensemble only (tile sums: src/sums.ts), best particle, target count. */
+  moments(ball?: TargetBall): Promise<Moments>;
+  /** Covariance matrix of the current positions (particles with finite coordinates), from tile sums. */
+  covariance(): Promise<Covariance>;
   /** Histogram of the current positions only (spec.histogram's axes and box). */
   histogram(): Promise<HistogramCounts>;
   /** Position of one particle (global index). */
@@ -134,57 +147,37 @@ export interface Covariance {
   mean: number[];
   /** D × D population covariance (divides by count), length² units */
   matrix: number[][];
+  /** the exact sums these numbers come from */
+  sums: CovarianceSums;
 }
 
-/** Summed quantities per row of the covariance reduction: count, s1[D], then s_ab for a ≤ b (row-major upper triangle). */
-export function covarianceRowLength(dims: number): number {
-  return 1 + dims + (dims * (dims + 1)) / 2;
+/** Covariance from its exact sums. */
+export function covarianceOf(sums: CovarianceSums): Covariance {
+  const mean = meansOf(sums.count, sums.s1);
+  return { count: sums.count, mean, matrix: covarianceMatrixOf(sums, mean), sums };
 }
 
-/** Covariance from summed rows [count, Σ(x−s)_a, Σ(x−s)_a(x−s)_b (a ≤ b)]. */
-export function covarianceFromSums(sums: Float64Array, dims: number, shift: number[]): Covariance {
-  const count = sums[0];
-  const m1 = Array.from({ length: dims }, (_, a) => (count > 0 ? sums[1 + a] / count : NaN));
-  const matrix = Array.from({ length: dims }, () => new Array<number>(dims).fill(NaN));
-  let q = 1 + dims;
-  for (let a = 0; a < dims; a++) {
-    for (let b = a; b < dims; b++) {
-      const c = count > 0 ? sums[q] / count - m1[a] * m1[b] : NaN;
-      matrix[a][b] = c;
-      matrix[b][a] = c;
-      q++;
-    }
-  }
-  return { count, mean: m1.map((m, a) => shift[a] + m), matrix };
-}
-
-/** Number of summed quantities per row: s1[D], s2[D], E, count, nonFinite, inside. */
-export function momentRowLength(dims: number): number {
-  return 2 * dims + 4;
-}
-
-/** Sum per-row partial moments [s1[D], s2[D], E, count, nonFinite, inside] into Moments; `best` as found (with its position). */
-export function momentsFromSums(sums: Float64Array, dims: number, shift: number[], best: Moments['best'], firstNonFinite = -1): Moments {
-  const count = sums[2 * dims + 1];
-  const nonFinite = sums[2 * dims + 2];
-  const mean: number[] = [];
-  const variance: number[] = [];
-  for (let d = 0; d < dims; d++) {
-    const m1 = count > 0 ? sums[d] / count : NaN;
-    const m2 = count > 0 ? sums[dims + d] / count : NaN;
-    mean.push(shift[d] + m1);
-    variance.push(Math.max(0, m2 - m1 * m1));
-  }
+/** Moments from their exact sums (one function for a run, a shard and a merge: the same sums give the same bits). */
+export function momentsOf(sums: MomentSums): Moments {
+  const { count } = sums;
+  const mean = meansOf(count, sums.s1);
   return {
     count,
-    nonFinite,
+    nonFinite: sums.nonFinite,
     mean,
-    variance,
-    meanEnergy: count > 0 ? sums[2 * dims] / count : NaN,
-    inside: sums[2 * dims + 3],
-    best,
-    firstNonFinite,
+    variance: variancesOf(count, sums.s1, sums.s2, mean),
+    meanEnergy: count > 0 ? exactValue(sums.energy) / count : NaN,
+    inside: sums.inside,
+    best: sums.best,
+    firstNonFinite: sums.firstNonFinite,
+    sums,
   };
+}
+
+/** ⟨v⟩ and ⟨v²⟩ from the exact sums of a velocity reduction. */
+export function velocityMomentsOf(sums: MomentSums): VelocityMoments {
+  const { count } = sums;
+  return { count, mean: meansOf(count, sums.s1), meanSquare: sums.s2.map((p) => exactValue(p) / count), sums };
 }
 
 /**

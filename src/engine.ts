@@ -4,7 +4,8 @@
  * per step, coefficients), the chunk loop, the Observer and its
  * observations value, the Boltzmann references, and `buildResult`.
  */
-import type { Backend, Moments } from './backend.ts';
+import { momentsOf, type Backend, type Moments } from './backend.ts';
+import { emptyMomentSums } from './sums.ts';
 import type { RenderView } from './gpu/renderView.ts';
 import { INTEGRATOR_TABLE } from './integrators/table.ts';
 import type { CompiledPotential } from './potential/index.ts';
@@ -78,16 +79,7 @@ export class Simulation {
   static resultFromObservations(prepared: Prepared, saved: Observations, savedAt: Date | number = new Date()): RunResult {
     const { spec, potential } = prepared;
     const D = spec.dims;
-    const moments: Moments = saved.moments ?? {
-      count: 0,
-      nonFinite: 0,
-      mean: new Array(D).fill(NaN),
-      variance: new Array(D).fill(NaN),
-      meanEnergy: NaN,
-      inside: 0,
-      best: { energy: Infinity, index: -1, x: [] },
-      firstNonFinite: -1,
-    };
+    const moments: Moments = saved.moments ?? momentsOf(emptyMomentSums(D));
     const step = saved.moments?.step ?? saved.step;
     const references = new BoltzmannReferences(potential, spec.histogram);
     const result = buildResult({
@@ -243,7 +235,7 @@ export class Simulation {
     const state = this.observer.state;
     if (this.step !== 0 || state.start !== undefined) return;
     const t0 = performance.now();
-    const m = await this.backend.moments(this.observer.centre);
+    const m = await this.backend.moments();
     state.start = { count: m.nonFinite, cause: await this.causeOf(m) };
     state.elapsedMs += performance.now() - t0;
   }
@@ -285,7 +277,7 @@ export class Simulation {
     const { observation, kinetic } = await this.observer.take(this.backend, false);
     const m = observation.moments;
     const t0 = performance.now();
-    const covariance = await this.backend.covariance(this.observer.centre);
+    const covariance = await this.backend.covariance();
     const nonFinite = { count: m.nonFinite, cause: await this.causeOf(m) };
     this.observer.state.elapsedMs += performance.now() - t0;
     return { moments: m, step: this.step, kinetic, covariance, nonFinite };

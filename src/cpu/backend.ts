@@ -10,8 +10,18 @@
  *   particle, when asked (`{ threads: 0 }`) or for a potential without
  *   emitted JavaScript.
  */
-import type { AcceptanceCounts, Backend, Covariance, Moments, Observation, ObservationRequest, Problem, TargetBall } from '../backend.ts';
-import { checkParticleRange } from '../backend.ts';
+import type {
+  AcceptanceCounts,
+  Backend,
+  Covariance,
+  Moments,
+  Observation,
+  ObservationRequest,
+  ParticleRange,
+  Problem,
+  TargetBall,
+} from '../backend.ts';
+import { checkParticleRange, covarianceOf, momentsOf, rangeOf, velocityMomentsOf } from '../backend.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
 import { INTEGRATOR_TABLE, type Integrator } from '../integrators/table.ts';
 import { inverseMass, makeScratch, type GradientFn, type InverseMass } from '../integrators/reference.ts';
@@ -21,7 +31,7 @@ import { binPositions, type HistogramCounts } from '../stats/binning.ts';
 import { NormalStream, Stream, seedKey } from '../rng/philox.ts';
 import { buildKernel, type RangeKernel, type RangeKernelSource } from './kernels/parts.ts';
 import { CHUNK, CpuPool, hardwareThreads, poolSupported, runInline } from './pool.ts';
-import { cpuCovariance, cpuMoments, cpuVelocityMoments } from './reductions.ts';
+import { cpuCovarianceSums, cpuMomentSums } from './reductions.ts';
 
 /** How the CPU backend may use this machine. */
 export interface CpuBackendOptions {
@@ -58,6 +68,8 @@ export class CpuBackend implements Backend {
   private kernel?: RangeKernel;
   private pool?: Promise<CpuPool | undefined>;
   private threadsUsed = 1;
+  /** the particles held: local particle i is global particle range.first + i */
+  readonly range: ParticleRange;
 
   constructor(
     private readonly problem: Problem,
@@ -65,6 +77,7 @@ export class CpuBackend implements Backend {
   ) {
     const { spec, potential } = problem;
     this.dims = spec.dims;
+    this.range = rangeOf(problem);
     this.entry = INTEGRATOR_TABLE[spec.integrator];
     [this.k0, this.k1] = seedKey(spec.seed);
     this.params = Float64Array.from(potential.paramValues);
@@ -80,10 +93,10 @@ export class CpuBackend implements Backend {
         leapfrogSteps: spec.leapfrogSteps,
       });
     // about 2^20 particle-steps per call keeps progress reports frequent
-    this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / spec.particles)));
+    this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / this.range.count)));
     const shared = this.kernelSource !== undefined && threads !== 1 && poolSupported();
     const stateArray = () =>
-      shared ? new Float64Array(new SharedArrayBuffer(spec.particles * spec.dims * 8)) : new Float64Array(spec.particles * spec.dims);
+      shared ? new Float64Array(new SharedArrayBuffer(this.range.count * spec.dims * 8)) : new Float64Array(this.range.count * spec.dims);
     this.positions = stateArray();
     // a potential from data: its rows are the kernel's last state array (shared with the workers, read-only)
     if (this.kernelSource && potential.data) {
@@ -101,11 +114,12 @@ export class CpuBackend implements Backend {
   private initialise(): void {
     const { spec } = this.problem;
     const x = new Float64Array(this.dims);
-    for (let i = 0; i < spec.particles; i++) {
-      initParticle(spec.init, i, this.k0, this.k1, x);
+    const { first, count } = this.range;
+    for (let i = 0; i < count; i++) {
+      initParticle(spec.init, first + i, this.k0, this.k1, x);
       this.positions.set(x, i * this.dims);
       if (!this.velocities) continue;
-      initVelocity(spec, i, this.k0, this.k1, x);
+      initVelocity(spec, first + i, this.k0, this.k1, x);
       this.velocities.set(x, i * this.dims);
     }
   }
@@ -123,7 +137,7 @@ export class CpuBackend implements Backend {
   }
 
   async advance(step0: number, coef: Float64Array): Promise<void> {
-    const n = this.problem.spec.particles;
+    const n = this.range.count;
     const accepted = this.kernelSource ? await this.advanceKernel(this.kernelSource, step0, coef) : this.advanceReference(step0, coef);
     if (this.acceptance) {
       this.acceptance.accepted += accepted;
@@ -133,8 +147,8 @@ export class CpuBackend implements Backend {
 
   /** The generated kernel, over worker threads or on this thread; returns the accepted moves. */
   private async advanceKernel(source: RangeKernelSource, step0: number, coef: Float64Array): Promise<number> {
-    const n = this.problem.spec.particles;
-    const args = { step0, coef, params: this.params, k0: this.k0, k1: this.k1 };
+    const n = this.range.count;
+    const args = { step0, coef, params: this.params, k0: this.k0, k1: this.k1, base: this.range.first };
     const pool = await (this.pool ??= this.startPool(source));
     let sums: number[];
     if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
@@ -153,7 +167,7 @@ export class CpuBackend implements Backend {
     // (a page that is not cross-origin isolated has no SharedArrayBuffer at all)
     if (typeof SharedArrayBuffer === 'undefined' || !(this.positions.buffer instanceof SharedArrayBuffer)) return undefined;
     const wanted = this.options.threads === undefined || this.options.threads === 'auto' ? await hardwareThreads() : this.options.threads;
-    const threads = Math.min(wanted, Math.floor(this.problem.spec.particles / MIN_PARTICLES_PER_THREAD));
+    const threads = Math.min(wanted, Math.floor(this.range.count / MIN_PARTICLES_PER_THREAD));
     if (threads < 2) return undefined;
     // no workers to be had (a sandbox, a worker limit): step on this thread, as the device string then says
     return CpuPool.create(threads, source, this.state()).catch(() => undefined);
@@ -173,14 +187,15 @@ export class CpuBackend implements Backend {
     const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
     const scratch = makeScratch(D);
     let accepted = 0;
-    for (let i = 0; i < spec.particles; i++) {
-      ns.seek(i, step0 * D);
+    const { first, count } = this.range;
+    for (let i = 0; i < count; i++) {
+      ns.seek(first + i, step0 * D);
       accepted += this.entry.reference({
         x: this.positions.subarray(i * D, (i + 1) * D),
         v: this.velocities?.subarray(i * D, (i + 1) * D),
-        rng: { k0: this.k0, k1: this.k1, particle: i, step0, ns },
+        rng: { k0: this.k0, k1: this.k1, particle: first + i, step0, ns },
         coef,
-        gradient: batch ? batch(i) : full,
+        gradient: batch ? batch(first + i) : full,
         energy: potential.energy,
         fullGradient: potential.gradient,
         params: this.params,
@@ -193,8 +208,9 @@ export class CpuBackend implements Backend {
   }
 
   async observe(request: ObservationRequest): Promise<Observation> {
-    const out: Observation = { moments: await this.moments(request.shift, request.ball) };
-    if (this.velocities) out.velocity = cpuVelocityMoments(this.velocities, this.dims);
+    const out: Observation = { moments: await this.moments(request.ball) };
+    if (this.velocities)
+      out.velocity = velocityMomentsOf(cpuMomentSums({ values: this.velocities, dims: this.dims, first: this.range.first }));
     if (this.acceptance) {
       out.acceptance = this.acceptance;
       this.acceptance = { accepted: 0, proposed: 0 };
@@ -203,12 +219,13 @@ export class CpuBackend implements Backend {
     return out;
   }
 
-  async moments(shift: number[], ball?: TargetBall): Promise<Moments> {
-    return cpuMoments(this.positions, this.dims, this.problem.potential.energy, this.params, shift, ball);
+  async moments(ball?: TargetBall): Promise<Moments> {
+    const energy = { fn: this.problem.potential.energy, params: this.params };
+    return momentsOf(cpuMomentSums({ values: this.positions, dims: this.dims, first: this.range.first, energy, ball }));
   }
 
-  async covariance(shift: number[]): Promise<Covariance> {
-    return cpuCovariance(this.positions, this.dims, shift);
+  async covariance(): Promise<Covariance> {
+    return covarianceOf(cpuCovarianceSums(this.positions, this.dims));
   }
 
   async finish(): Promise<void> {}
@@ -220,16 +237,16 @@ export class CpuBackend implements Backend {
   }
 
   async readParticle(index: number): Promise<number[]> {
-    return Array.from(await this.readPositions(index, 1));
+    return Array.from(await this.readPositions(index - this.range.first, 1));
   }
 
-  async readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array> {
-    checkParticleRange(this.problem.spec.particles, first, count);
+  async readPositions(first = 0, count = this.range.count - first): Promise<Float64Array> {
+    checkParticleRange(this.range.count, first, count);
     return this.positions.slice(first * this.dims, (first + count) * this.dims);
   }
 
-  async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float64Array | undefined> {
-    checkParticleRange(this.problem.spec.particles, first, count);
+  async readVelocities(first = 0, count = this.range.count - first): Promise<Float64Array | undefined> {
+    checkParticleRange(this.range.count, first, count);
     return this.velocities?.slice(first * this.dims, (first + count) * this.dims);
   }
 

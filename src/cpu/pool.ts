@@ -26,6 +26,8 @@ export interface RunArgs {
   params: Float64Array;
   k0: number;
   k1: number;
+  /** the global index of the state's first particle (the random numbers' particle word) */
+  base: number;
 }
 
 /** The code each worker runs: load a kernel, then run chunks on request. Plain JS, no imports. */
@@ -48,7 +50,7 @@ const onMessage = (m) => {
         const c = Atomics.add(counter, 0, 1);
         const i0 = c * m.chunk;
         if (i0 >= m.n) break;
-        const s = kernel(state, i0, Math.min(m.n, i0 + m.chunk), m.step0, m.coef, m.params, m.k0, m.k1);
+        const s = kernel(state, i0, Math.min(m.n, i0 + m.chunk), m.step0, m.coef, m.params, m.k0, m.k1, m.base);
         if (s.length) sums.push([c, s]);
       }
       send({ type: 'done', sums });
@@ -228,7 +230,7 @@ export function addInOrder(parts: [number, number[]][]): number[] {
 export function runInline(kernel: RangeKernel, state: Float64Array[], n: number, args: RunArgs): number[] {
   const parts: [number, number[]][] = [];
   for (let c = 0, i0 = 0; i0 < n; c++, i0 += CHUNK) {
-    const s = kernel(state, i0, Math.min(n, i0 + CHUNK), args.step0, args.coef, args.params, args.k0, args.k1);
+    const s = kernel(state, i0, Math.min(n, i0 + CHUNK), args.step0, args.coef, args.params, args.k0, args.k1, args.base);
     if (s.length) parts.push([c, s]);
   }
   return addInOrder(parts);

@@ -1,64 +1,104 @@
 /**
- * The CPU backend's observations over its float64 state, with the GPU's
- * notion of a blow-up: a particle is non-finite when a coordinate or its
- * energy is not finite in f32, so a blow-up reads the same on both backends.
+ * The CPU backend's observations over its float64 state, in the tiles of
+ * src/sums.ts (PARTICLE_BLOCK consecutive particles, each tile's sums around
+ * its own mean, tiles added exactly), with the GPU's notion of a blow-up: a
+ * particle is non-finite when a coordinate or its energy is not finite in
+ * f32, so a blow-up reads the same on both backends.
  */
-import {
-  covarianceFromSums,
-  covarianceRowLength,
-  momentRowLength,
-  momentsFromSums,
-  type Covariance,
-  type Moments,
-  type TargetBall,
-  type VelocityMoments,
-} from '../backend.ts';
+import type { TargetBall } from '../backend.ts';
 import type { EnergyFn } from '../integrators/reference.ts';
+import {
+  PARTICLE_BLOCK,
+  addCovarianceTile,
+  addMomentTile,
+  emptyCovarianceSums,
+  emptyMomentSums,
+  type CovarianceSums,
+  type MomentSums,
+} from '../sums.ts';
 
 const finiteF32 = (v: number) => Number.isFinite(Math.fround(v));
 
-/**
- * Moments of positions x[i·D + d], shifted sums around `shift`, the best
- * particle (lowest energy, lowest index on ties) with its position, and the
- * count within `ball`.
- */
-export function cpuMoments(
-  positions: Float64Array,
-  dims: number,
-  energy: EnergyFn,
-  params: ArrayLike<number>,
-  shift: number[],
-  ball?: TargetBall,
-): Moments {
-  const D = dims;
-  const sums = new Float64Array(momentRowLength(D));
-  let best = { energy: Infinity, index: -1 };
-  let firstBad = -1;
-  const r2 = ball ? Math.fround(ball.radius * ball.radius) : -1;
-  const x = new Float64Array(D);
-  const n = positions.length / D;
-  for (let i = 0; i < n; i++) {
-    x.set(positions.subarray(i * D, (i + 1) * D));
+/** What a moments reduction reads: D values per particle, and optionally their energy. */
+export interface CpuValues {
+  /** v[i·D + d] */
+  values: Float64Array;
+  dims: number;
+  /** the global index of values' first particle (best and non-finite indices are global) */
+  first: number;
+  /** the potential whose energy is summed (positions); without it, E = 0 */
+  energy?: { fn: EnergyFn; params: ArrayLike<number> };
+  ball?: TargetBall;
+}
+
+/** Per particle of a tile: NaN energy marks a non-finite particle. */
+function tileEnergies(v: CpuValues, lo: number, hi: number, x: Float64Array): Float64Array {
+  const { values, dims: D, energy } = v;
+  const e = new Float64Array(hi - lo);
+  for (let i = lo; i < hi; i++) {
+    x.set(values.subarray(i * D, (i + 1) * D));
     let bad = !x.every(finiteF32);
-    const e = bad ? 0 : energy(x, params);
-    bad = bad || !finiteF32(e);
-    if (bad) {
-      sums[2 * D + 2] += 1;
-      if (firstBad < 0) firstBad = i;
-      continue;
-    }
-    for (let d = 0; d < D; d++) {
-      const dx = x[d] - shift[d];
-      sums[d] += dx;
-      sums[D + d] += dx * dx;
-    }
-    sums[2 * D] += e;
-    sums[2 * D + 1] += 1;
-    if (e < best.energy) best = { energy: e, index: i };
-    if (ball && distance2(x, ball.target) <= r2) sums[2 * D + 3] += 1;
+    const E = bad || !energy ? 0 : energy.fn(x, energy.params);
+    bad = bad || !finiteF32(E);
+    e[i - lo] = bad ? NaN : E;
   }
-  const at = best.index >= 0 ? Array.from(positions.subarray(best.index * D, (best.index + 1) * D)) : [];
-  return momentsFromSums(sums, D, shift, { ...best, x: at }, firstBad);
+  return e;
+}
+
+/**
+ * The mean over a tile's summed particles (0 when none): the tile's shift.
+ * @param energies per particle of the tile, NaN for one left out (default: those with a non-finite coordinate)
+ */
+function tileMean(values: Float64Array, D: number, lo: number, hi: number, energies?: Float64Array): Float64Array {
+  const m = new Float64Array(D);
+  let n = 0;
+  for (let i = lo; i < hi; i++) {
+    const row = values.subarray(i * D, (i + 1) * D);
+    if (energies ? Number.isNaN(energies[i - lo]) : !row.every(finiteF32)) continue;
+    n++;
+    for (let d = 0; d < D; d++) m[d] += row[d];
+  }
+  if (n > 0) for (let d = 0; d < D; d++) m[d] /= n;
+  return m;
+}
+
+/**
+ * Moments of values v[i·D + d] in tiles: exact sums of x and x², the energy,
+ * the best particle (lowest energy, lowest index on ties) with its position,
+ * and the count within `ball`.
+ */
+export function cpuMomentSums(v: CpuValues): MomentSums {
+  const { values, dims: D, ball } = v;
+  const sums = emptyMomentSums(D);
+  const r2ball = ball ? Math.fround(ball.radius * ball.radius) : -1;
+  const x = new Float64Array(D);
+  const n = values.length / D;
+  for (let lo = 0; lo < n; lo += PARTICLE_BLOCK) {
+    const hi = Math.min(n, lo + PARTICLE_BLOCK);
+    const e = tileEnergies(v, lo, hi, x);
+    const mean = tileMean(values, D, lo, hi, e);
+    const tile = { count: 0, mean, r1: new Float64Array(D), r2: new Float64Array(D), energy: 0, nonFinite: 0, inside: 0 };
+    for (let i = lo; i < hi; i++) {
+      const E = e[i - lo];
+      if (Number.isNaN(E)) {
+        tile.nonFinite++;
+        if (sums.firstNonFinite < 0) sums.firstNonFinite = v.first + i;
+        continue;
+      }
+      x.set(values.subarray(i * D, (i + 1) * D));
+      for (let d = 0; d < D; d++) {
+        const dx = x[d] - mean[d];
+        tile.r1[d] += dx;
+        tile.r2[d] += dx * dx;
+      }
+      tile.energy += E;
+      tile.count++;
+      if (v.energy && (sums.best.index < 0 || E < sums.best.energy)) sums.best = { energy: E, index: v.first + i, x: Array.from(x) };
+      if (ball && distance2(x, ball.target) <= r2ball) tile.inside++;
+    }
+    addMomentTile(sums, tile);
+  }
+  return sums;
 }
 
 function distance2(x: Float64Array, target: number[]): number {
@@ -67,43 +107,29 @@ function distance2(x: Float64Array, target: number[]): number {
   return s;
 }
 
-/** ⟨v⟩ and ⟨v²⟩ per coordinate over the particles whose velocity is finite in f32. */
-export function cpuVelocityMoments(v: Float64Array, dims: number): VelocityMoments {
+/** Covariance sums of positions with finite coordinates, in tiles. */
+export function cpuCovarianceSums(positions: Float64Array, dims: number): CovarianceSums {
   const D = dims;
-  const s1 = new Float64Array(D);
-  const s2 = new Float64Array(D);
-  let count = 0;
-  for (let i = 0; i < v.length / D; i++) {
-    const row = v.subarray(i * D, (i + 1) * D);
-    if (!row.every(finiteF32)) continue;
-    count++;
-    for (let d = 0; d < D; d++) {
-      s1[d] += row[d];
-      s2[d] += row[d] * row[d];
+  const sums = emptyCovarianceSums(D);
+  const n = positions.length / D;
+  for (let lo = 0; lo < n; lo += PARTICLE_BLOCK) {
+    const hi = Math.min(n, lo + PARTICLE_BLOCK);
+    const m = tileMean(positions, D, lo, hi);
+    const r1 = new Float64Array(D);
+    const c = new Float64Array((D * (D + 1)) / 2);
+    let count = 0;
+    for (let i = lo; i < hi; i++) {
+      const row = positions.subarray(i * D, (i + 1) * D);
+      if (!row.every(finiteF32)) continue;
+      count++;
+      let q = 0;
+      for (let a = 0; a < D; a++) {
+        const da = row[a] - m[a];
+        r1[a] += da;
+        for (let b = a; b < D; b++) c[q++] += da * (row[b] - m[b]);
+      }
     }
+    addCovarianceTile(sums, count, m, r1, c);
   }
-  return { count, mean: Array.from(s1, (x) => x / count), meanSquare: Array.from(s2, (x) => x / count) };
-}
-
-/** Covariance of positions with finite coordinates, shifted sums around `shift`. */
-export function cpuCovariance(positions: Float64Array, dims: number, shift: number[]): Covariance {
-  const D = dims;
-  const sums = new Float64Array(covarianceRowLength(D));
-  const dx = new Float64Array(D);
-  for (let i = 0; i < positions.length / D; i++) {
-    let bad = false;
-    for (let d = 0; d < D; d++) {
-      const v = positions[i * D + d];
-      bad = bad || !finiteF32(v);
-      dx[d] = v - shift[d];
-    }
-    if (bad) continue;
-    sums[0] += 1;
-    let q = 1 + D;
-    for (let a = 0; a < D; a++) {
-      sums[1 + a] += dx[a];
-      for (let b = a; b < D; b++) sums[q++] += dx[a] * dx[b];
-    }
-  }
-  return covarianceFromSums(sums, D, shift);
+  return sums;
 }

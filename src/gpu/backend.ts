@@ -5,8 +5,18 @@
  * fails halfway or on `destroy()`), and the device only when told so.
  */
 import { RuntimeFailure } from '../errors.ts';
-import type { Backend, Covariance, HistogramCounts, Moments, Observation, ObservationRequest, Problem, TargetBall } from '../backend.ts';
-import { checkParticleRange } from '../backend.ts';
+import type {
+  Backend,
+  Covariance,
+  HistogramCounts,
+  Moments,
+  Observation,
+  ObservationRequest,
+  ParticleRange,
+  Problem,
+  TargetBall,
+} from '../backend.ts';
+import { checkParticleRange, covarianceOf, rangeOf } from '../backend.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -68,6 +78,8 @@ export class WebGpuBackend implements Backend {
   private timer?: GpuTimer;
   /** proposed Metropolis moves (particles × steps) since the last observation */
   private proposed = 0;
+  /** the particles held: local particle i is global particle range.first + i */
+  readonly range: ParticleRange;
 
   private constructor(
     private readonly ctx: GpuContext,
@@ -80,7 +92,8 @@ export class WebGpuBackend implements Backend {
     this.device = ctx.adapter.device;
     this.software = ctx.adapter.software;
     this.key = seedKey(problem.spec.seed);
-    const n = problem.spec.particles;
+    this.range = rangeOf(problem);
+    const n = this.range.count;
     this.preferredStepsPerDispatch = this.software ? Math.max(1, Math.min(64, Math.floor(2 ** 22 / n))) : 64;
     this.lost = this.gpu.lost.then((info) => {
       const msg = `WebGPU device lost (${info.reason}): ${info.message}`;
@@ -156,7 +169,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private countProposals(coef: Float64Array): void {
-    if (this.ensemble.accepts) this.proposed += this.problem.spec.particles * (coef.length / COEF_STRIDE);
+    if (this.ensemble.accepts) this.proposed += this.range.count * (coef.length / COEF_STRIDE);
   }
 
   /**
@@ -230,12 +243,12 @@ export class WebGpuBackend implements Backend {
     );
   }
 
-  moments(shift: number[], ball?: TargetBall): Promise<Moments> {
+  moments(ball?: TargetBall): Promise<Moments> {
     const pass = this.stages.observation;
     return this.submitAndRead(
       'WebGpuBackend.moments',
-      (encoder) => pass.recordMoments(encoder, { shift, ball }),
-      () => pass.readMoments(shift),
+      (encoder) => pass.recordMoments(encoder, { ball }),
+      () => pass.readMoments(),
     );
   }
 
@@ -247,12 +260,12 @@ export class WebGpuBackend implements Backend {
     );
   }
 
-  covariance(shift: number[]): Promise<Covariance> {
+  covariance(): Promise<Covariance> {
     const reduction = this.stages.covariance;
     return this.submitAndRead(
       'WebGpuBackend.covariance',
-      (encoder) => reduction.record(encoder, shift),
-      () => reduction.read(shift),
+      (encoder) => reduction.record(encoder),
+      async () => covarianceOf(await reduction.read()),
     );
   }
 
@@ -263,20 +276,20 @@ export class WebGpuBackend implements Backend {
   }
 
   async readParticle(index: number): Promise<number[]> {
-    return Array.from(await this.readPositions(index, 1));
+    return Array.from(await this.readPositions(index - this.range.first, 1));
   }
 
-  readPositions(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array> {
+  readPositions(first = 0, count = this.range.count - first): Promise<Float32Array> {
     return this.readRange(first, count, 'positions');
   }
 
-  async readVelocities(first = 0, count = this.problem.spec.particles - first): Promise<Float32Array | undefined> {
+  async readVelocities(first = 0, count = this.range.count - first): Promise<Float32Array | undefined> {
     return this.ensemble.velocities ? this.readRange(first, count, 'velocities') : undefined;
   }
 
   /** Particles first … first + count − 1 of the positions or velocities, over the storage shards; a lost device explained. */
   private async readRange(first: number, count: number, what: 'positions' | 'velocities'): Promise<Float32Array> {
-    checkParticleRange(this.problem.spec.particles, first, count);
+    checkParticleRange(this.range.count, first, count);
     const e = this.ensemble;
     const read = async () => {
       this.check();

@@ -1,20 +1,21 @@
 /**
  * CovarianceReduction: the ensemble's covariance matrix (shaders/covariance.wgsl).
- * Per workgroup, shifted sums of x_a and x_a·x_b (a ≤ b) over particles with
- * finite coordinates; the host adds the rows in float64 (covarianceFromSums).
+ * Per tile of PARTICLE_BLOCK particles, its mean and the sums of x_a and
+ * x_a·x_b (a ≤ b) around it over particles with finite coordinates; the host
+ * adds the tiles exactly (src/sums.ts).
  */
 import covarianceWGSL from '../../shaders/covariance.wgsl?raw';
-import { covarianceFromSums, covarianceRowLength, type Covariance } from '../backend.ts';
+import { PARTICLE_BLOCK, addCovarianceTile, emptyCovarianceSums, type CovarianceSums } from '../sums.ts';
 import { MomentsParams } from './layout.ts';
-import type { Shard } from './particles.ts';
+import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, computePipeline } from './shaders.ts';
 
-const MAX_GROUPS = 4096;
 const WG = 256;
+/** Floats per row: the tile's mean m[D], its count, Σ(x − m)[D], Σ(x − m)_a(x − m)_b (a ≤ b). */
+const rowLength = (dims: number) => 2 * dims + 1 + (dims * (dims + 1)) / 2;
 
 export class CovarianceReduction {
   private readonly uniforms: GPUBuffer[];
-  private readonly shift: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly staging: GPUBuffer;
   private readonly bindGroups: GPUBindGroup[];
@@ -29,8 +30,8 @@ export class CovarianceReduction {
     private readonly shards: readonly Shard[],
     private readonly dims: number,
   ) {
-    this.q = covarianceRowLength(dims);
-    this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
+    this.q = rowLength(dims);
+    this.groups = shards.map((s) => Math.ceil(s.count / PARTICLE_BLOCK));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
     const bytes = this.rows * this.q * 4;
     this.partials = device.createBuffer({
@@ -43,11 +44,6 @@ export class CovarianceReduction {
       size: bytes,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
-    this.shift = device.createBuffer({
-      label: 'CovarianceReduction.shift',
-      size: Math.max(16, 4 * dims),
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
-    });
     let row0 = 0;
     this.uniforms = shards.map((shard, s) => {
       const u = device.createBuffer({
@@ -55,7 +51,7 @@ export class CovarianceReduction {
         size: MomentsParams.size,
         usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
-      device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.base }));
+      device.queue.writeBuffer(u, 0, MomentsParams.pack({ count: shard.count, row0, base: shard.first }));
       row0 += this.groups[s];
       return u;
     });
@@ -66,7 +62,6 @@ export class CovarianceReduction {
         entries: [
           { binding: 0, resource: { buffer: this.uniforms[s] } },
           { binding: 1, resource: { buffer: shard.positions } },
-          { binding: 2, resource: { buffer: this.shift } },
           { binding: 3, resource: { buffer: this.partials } },
         ],
       }),
@@ -79,32 +74,35 @@ export class CovarianceReduction {
     return new CovarianceReduction(device, pipeline, shards, dims);
   }
 
-  /** Record the reduction around `shift` (e.g. the last known mean) and the copy to the staging buffer. */
-  record(encoder: GPUCommandEncoder, shift: number[]): void {
-    this.device.queue.writeBuffer(this.shift, 0, Float32Array.from(shift));
+  /** Record the reduction and the copy to the staging buffer. */
+  record(encoder: GPUCommandEncoder): void {
     const pass = encoder.beginComputePass({ label: 'CovarianceReduction.pass' });
     pass.setPipeline(this.pipeline);
-    this.shards.forEach((_, s) => {
+    this.shards.forEach((shard, s) => {
       pass.setBindGroup(0, this.bindGroups[s]);
-      pass.dispatchWorkgroups(this.groups[s]);
+      pass.dispatchWorkgroups(...dispatchGrid(shard.count, PARTICLE_BLOCK));
     });
     pass.end();
     encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, this.rows * this.q * 4);
   }
 
-  /** After the submit of `record`'s encoder: map, sum in float64, unmap. */
-  async read(shift: number[]): Promise<Covariance> {
+  /** After the submit of `record`'s encoder: map, add the tiles exactly, unmap. */
+  async read(): Promise<CovarianceSums> {
     await this.staging.mapAsync(GPUMapMode.READ);
     const rows = new Float32Array(this.staging.getMappedRange(), 0, this.rows * this.q);
-    const sums = new Float64Array(this.q);
-    for (let r = 0; r < this.rows; r++) for (let j = 0; j < this.q; j++) sums[j] += rows[r * this.q + j];
+    const D = this.dims;
+    const sums = emptyCovarianceSums(D);
+    for (let r = 0; r < this.rows; r++) {
+      const row = rows.subarray(r * this.q, (r + 1) * this.q);
+      addCovarianceTile(sums, row[D], row.subarray(0, D), row.subarray(D + 1, 2 * D + 1), row.subarray(2 * D + 1));
+    }
     this.staging.unmap();
-    return covarianceFromSums(sums, this.dims, shift.map(Math.fround));
+    return sums;
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of [this.shift, this.partials, this.staging, ...this.uniforms]) b.destroy();
+    for (const b of [this.partials, this.staging, ...this.uniforms]) b.destroy();
   }
 }

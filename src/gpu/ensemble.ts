@@ -5,7 +5,7 @@
  * split), plus the potential's parameters and data that every stage binds.
  */
 import { SpecError } from '../errors.ts';
-import type { Problem } from '../backend.ts';
+import { rangeOf, type Problem } from '../backend.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
 import { createDataBuffer } from './potentialData.ts';
@@ -38,7 +38,7 @@ export class GpuEnsemble {
     const entry = INTEGRATOR_TABLE[spec.integrator];
     const made: GPUBuffer[] = [];
     const buffers = (): Pick<GpuEnsemble, 'shards' | 'params' | 'velocities' | 'accepts'> => {
-      const shards = allocateShards(device, spec.particles, spec.dims, maxShardBytes);
+      const shards = allocateShards(device, rangeOf(problem), spec.dims, maxShardBytes);
       made.push(...shards.map((s) => s.positions));
       const params = device.createBuffer({
         label: 'GpuEnsemble.params',
@@ -66,11 +66,12 @@ export class GpuEnsemble {
     try {
       if (thrown !== undefined) throw thrown;
       if (error) {
-        const bytes = spec.particles * spec.dims * 4 * (entry.velocities ? 2 : 1);
+        const n = rangeOf(problem).count;
+        const bytes = n * spec.dims * 4 * (entry.velocities ? 2 : 1);
         throw new SpecError(
           'particles',
           spec.particles,
-          `this GPU could not hold ${spec.particles} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}; use fewer particles`,
+          `this GPU could not hold ${n} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}; use fewer particles`,
         );
       }
       const { shards, params, velocities, accepts } = allocated!;
@@ -90,7 +91,7 @@ export class GpuEnsemble {
 
   /** The shard holding global particle `index`. */
   shardOf(index: number): Shard {
-    const shard = this.shards.find((s) => index >= s.base && index < s.base + s.count);
+    const shard = this.shards.find((s) => index >= s.first && index < s.first + s.count);
     if (!shard) throw new RangeError(`particle ${index} out of range`);
     return shard;
   }

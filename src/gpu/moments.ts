@@ -1,21 +1,24 @@
 /**
- * MomentsReduction: per-workgroup sums of shifted first and second moments,
- * energy, finite, non-finite and in-target counts, plus the per-workgroup
- * argmin of the energy and (with a potential) that particle's position
+ * MomentsReduction: per tile of PARTICLE_BLOCK particles (src/sums.ts), the
+ * tile's mean and its sums around it (first and second moments, energy,
+ * finite, non-finite and in-target counts), plus the tile's argmin of the
+ * energy and (with a potential) that particle's position
  * (shaders/moments.wgsl: `partials` and `row_best`), copied into one MAP_READ
- * staging buffer; the host adds the rows in float64 and takes the minimum of
+ * staging buffer; the host adds the tiles exactly and takes the minimum of
  * minima.
  */
 import momentsWGSL from '../../shaders/moments.wgsl?raw';
-import { momentRowLength, momentsFromSums, type Moments, type TargetBall } from '../backend.ts';
+import type { TargetBall } from '../backend.ts';
+import { PARTICLE_BLOCK, addMomentTile, emptyMomentSums, type MomentSums } from '../sums.ts';
 import { MomentsParams } from './layout.ts';
-import type { Shard } from './particles.ts';
+import { dispatchGrid, type Shard } from './particles.ts';
 import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 
-/** At most this many workgroups per shard; each thread then loops over its particles. */
-const MAX_GROUPS = 4096;
+/** Workgroup size; a workgroup reduces one tile of PARTICLE_BLOCK = WG · 16 particles (shaders/moments.wgsl's PER). */
 const WG = 256;
+/** Floats per row: the tile's mean m[D], Σ(x − m)[D], Σ(x − m)²[D], ΣE, finite, non-finite and in-target counts. */
+const rowLength = (dims: number) => 3 * dims + 4;
 
 /** Words per row of `row_best`: min E, its global index, the lowest index of a non-finite particle, the argmin's D coordinates. */
 const bestWords = (dims: number) => 3 + dims;
@@ -24,11 +27,12 @@ const bestWords = (dims: number) => 3 + dims;
 export interface SummedValues {
   /** the potential's WGSL and parameter buffer, whose energy is summed (and argmin positions recorded) */
   potential?: { wgsl: string; params: GPUBuffer; data?: GPUBuffer };
+  /** sum plain values without a tile mean (integer counters: their sums stay exact integers); default false */
+  uncentred?: boolean;
 }
 
 export class MomentsReduction {
   private readonly uniforms: GPUBuffer[];
-  private readonly shift: GPUBuffer;
   private readonly partials: GPUBuffer;
   private readonly staging: GPUBuffer;
   private readonly ball: GPUBuffer;
@@ -54,8 +58,8 @@ export class MomentsReduction {
     const pot = values.potential;
     this.energy = pot !== undefined;
     if (pot?.data) this.dataGroup = dataBindGroup(device, pipeline, pot.data, 'MomentsReduction.dataGroup');
-    this.q = momentRowLength(dims);
-    this.groups = shards.map((s) => Math.min(MAX_GROUPS, Math.ceil(s.count / WG)));
+    this.q = rowLength(dims);
+    this.groups = shards.map((s) => Math.ceil(s.count / PARTICLE_BLOCK));
     this.rows = this.groups.reduce((a, b) => a + b, 0);
     const out = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC;
     const f32 = (label: string, floats: number, usage = out) =>
@@ -70,7 +74,6 @@ export class MomentsReduction {
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     this.ball = f32('ball', dims + 1, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
-    this.shift = f32('shift', dims, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
     this.uniforms = this.writeUniforms();
     this.bindGroups = shards.map((shard, s) => this.bindGroup(shard, s, pot?.params));
   }
@@ -95,7 +98,6 @@ export class MomentsReduction {
       [0, this.uniforms[s]],
       [1, shard.positions],
       [2, params],
-      [3, this.shift],
       [4, this.partials],
       [5, this.ball],
       [6, this.rowBest],
@@ -117,58 +119,68 @@ export class MomentsReduction {
       dims,
       structs: [MomentsParams],
       potential: values.potential?.wgsl,
-      defines: { ENERGY: values.potential !== undefined },
+      defines: { ENERGY: values.potential !== undefined, CENTRED: !values.uncentred },
       reduce: true,
     });
     const pipeline = await computePipeline(device, code, 'MomentsReduction', { WG });
     return new MomentsReduction(device, pipeline, shards, dims, values);
   }
 
-  /** Record the reduction around `shift` and the copies to the staging buffer. */
-  record(encoder: GPUCommandEncoder, shift: number[], ball?: TargetBall): void {
-    this.device.queue.writeBuffer(this.shift, 0, Float32Array.from(shift));
-    this.device.queue.writeBuffer(this.ball, 0, Float32Array.from(ball ? [...ball.target, ball.radius * ball.radius] : [...shift, -1]));
+  /** Record the reduction and the copies to the staging buffer. */
+  record(encoder: GPUCommandEncoder, ball?: TargetBall): void {
+    const noBall = new Array<number>(this.dims).fill(0).concat(-1);
+    this.device.queue.writeBuffer(this.ball, 0, Float32Array.from(ball ? [...ball.target, ball.radius * ball.radius] : noBall));
     const pass = encoder.beginComputePass({ label: 'MomentsReduction.pass' });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
-    this.shards.forEach((_, s) => {
+    this.shards.forEach((shard, s) => {
       pass.setBindGroup(0, this.bindGroups[s]);
-      pass.dispatchWorkgroups(this.groups[s]);
+      pass.dispatchWorkgroups(...dispatchGrid(shard.count, PARTICLE_BLOCK));
     });
     pass.end();
     encoder.copyBufferToBuffer(this.partials, 0, this.staging, 0, this.bestAt);
     encoder.copyBufferToBuffer(this.rowBest, 0, this.staging, this.bestAt, 4 * this.rows * bestWords(this.dims));
   }
 
-  /** After the submit of `record`'s encoder: map, sum in float64, unmap. */
-  async read(shift: number[]): Promise<Moments> {
+  /** After the submit of `record`'s encoder: map, add the tiles exactly, unmap. */
+  async read(): Promise<MomentSums> {
     await this.staging.mapAsync(GPUMapMode.READ);
     const mapped = this.staging.getMappedRange();
     const rows = new Float32Array(mapped, 0, this.rows * this.q);
     const B = bestWords(this.dims);
     const bestF = new Float32Array(mapped, this.bestAt, this.rows * B);
     const bestU = new Uint32Array(mapped, this.bestAt, this.rows * B);
-    const sums = new Float64Array(this.q);
+    const D = this.dims;
+    const sums = emptyMomentSums(D);
     let bestRow = -1;
     let firstBad = 0xffffffff;
     for (let r = 0; r < this.rows; r++) {
       firstBad = Math.min(firstBad, bestU[r * B + 2]);
-      for (let j = 0; j < this.q; j++) sums[j] += rows[r * this.q + j];
+      const row = rows.subarray(r * this.q, (r + 1) * this.q);
+      addMomentTile(sums, {
+        mean: row.subarray(0, D),
+        r1: row.subarray(D, 2 * D),
+        r2: row.subarray(2 * D, 3 * D),
+        energy: row[3 * D],
+        count: row[3 * D + 1],
+        nonFinite: row[3 * D + 2],
+        inside: row[3 * D + 3],
+      });
       const [e, i] = [bestF[r * B], bestU[r * B + 1]];
       const better = bestRow < 0 || e < bestF[bestRow * B] || (e === bestF[bestRow * B] && i < bestU[bestRow * B + 1]);
       if (i !== 0xffffffff && better) bestRow = r;
     }
     const at = bestRow * B;
-    const best = { energy: bestRow < 0 ? Infinity : bestF[at], index: bestRow < 0 ? -1 : bestU[at + 1], x: [] as number[] };
-    if (this.energy && bestRow >= 0) best.x = Array.from(bestF.subarray(at + 3, at + 3 + this.dims));
+    if (bestRow >= 0)
+      sums.best = { energy: bestF[at], index: bestU[at + 1], x: this.energy ? Array.from(bestF.subarray(at + 3, at + 3 + D)) : [] };
+    sums.firstNonFinite = firstBad === 0xffffffff ? -1 : firstBad;
     this.staging.unmap();
-    // the shift the GPU used is the f32 rounding of `shift`
-    return momentsFromSums(sums, this.dims, shift.map(Math.fround), best, firstBad === 0xffffffff ? -1 : firstBad);
+    return sums;
   }
 
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const b of [this.shift, this.partials, this.staging, this.ball, this.rowBest, ...this.uniforms]) b.destroy();
+    for (const b of [this.partials, this.staging, this.ball, this.rowBest, ...this.uniforms]) b.destroy();
   }
 }

@@ -7,7 +7,16 @@
  * and the histogram when asked. The stage classes it holds each own their
  * staging buffers, all mapped after the one submit.
  */
-import type { AcceptanceCounts, Moments, Observation, ObservationRequest, VelocityMoments } from '../backend.ts';
+import {
+  momentsOf,
+  velocityMomentsOf,
+  type AcceptanceCounts,
+  type Moments,
+  type Observation,
+  type ObservationRequest,
+} from '../backend.ts';
+import { exactValue } from '../stats/exact.ts';
+import type { MomentSums } from '../sums.ts';
 import type { HistogramSpec } from '../spec.ts';
 import type { GpuEnsemble } from './ensemble.ts';
 import { HistogramPass } from './histogram.ts';
@@ -41,7 +50,7 @@ export class ObservationPass {
         potential: { wgsl: potentialWGSL, params: ensemble.params, data: ensemble.data },
       }),
       ensemble.velocities && MomentsReduction.create(device, ensemble.over(ensemble.velocities), dims, {}),
-      ensemble.accepts && MomentsReduction.create(device, ensemble.over(ensemble.accepts), 1, {}),
+      ensemble.accepts && MomentsReduction.create(device, ensemble.over(ensemble.accepts), 1, { uncentred: true }),
       histogram && HistogramPass.create(device, ensemble.shards, dims, histogram, { forceGlobalAtomics }),
     ] as const);
     const failed = built.find((b) => b.status === 'rejected');
@@ -60,10 +69,10 @@ export class ObservationPass {
 
   /** Record everything `request` asks for (the histogram only when the spec has one). */
   record(encoder: GPUCommandEncoder, request: ObservationRequest): void {
-    this.positions.record(encoder, request.shift, request.ball);
-    this.velocities?.record(encoder, this.zero());
+    this.positions.record(encoder, request.ball);
+    this.velocities?.record(encoder);
     if (this.accepts) {
-      this.accepts.record(encoder, [0]);
+      this.accepts.record(encoder);
       // the reduction's copy is recorded before the clear: the read-back holds exactly the moves so far
       for (const b of this.ensemble.accepts!) encoder.clearBuffer(b);
     }
@@ -76,35 +85,31 @@ export class ObservationPass {
    */
   async read(request: ObservationRequest, proposed: number): Promise<Observation> {
     const [moments, velocity, accepted, histogram] = await Promise.all([
-      this.positions.read(request.shift),
-      this.velocities?.read(this.zero()),
-      this.accepts?.read([0]),
+      this.positions.read(),
+      this.velocities?.read(),
+      this.accepts?.read(),
       request.histogram ? this.histogram().read() : undefined,
     ]);
-    const out: Observation = { moments };
-    if (velocity) out.velocity = velocityMoments(velocity);
+    const out: Observation = { moments: momentsOf(moments) };
+    if (velocity) out.velocity = velocityMomentsOf(velocity);
     if (accepted) out.acceptance = acceptanceCounts(accepted, proposed);
     if (histogram) out.histogram = histogram;
     return out;
   }
 
   /** The moments pass alone (it leaves the accept counters alone). */
-  recordMoments(encoder: GPUCommandEncoder, request: Pick<ObservationRequest, 'shift' | 'ball'>): void {
-    this.positions.record(encoder, request.shift, request.ball);
+  recordMoments(encoder: GPUCommandEncoder, request: Pick<ObservationRequest, 'ball'>): void {
+    this.positions.record(encoder, request.ball);
   }
 
-  readMoments(shift: number[]): Promise<Moments> {
-    return this.positions.read(shift);
+  async readMoments(): Promise<Moments> {
+    return momentsOf(await this.positions.read());
   }
 
   /** The histogram pass; throws when the spec has no histogram. */
   histogram(): HistogramPass {
     if (!this.histogramPass) throw new Error('no histogram in the spec');
     return this.histogramPass;
-  }
-
-  private zero(): number[] {
-    return new Array<number>(this.ensemble.dims).fill(0);
   }
 
   destroy(): void {
@@ -114,12 +119,7 @@ export class ObservationPass {
   }
 }
 
-/** ⟨v⟩ and ⟨v²⟩ from the moments of the velocity buffers (summed with shift 0). */
-function velocityMoments(m: Moments): VelocityMoments {
-  return { count: m.count, mean: m.mean, meanSquare: m.variance.map((v, d) => v + m.mean[d] ** 2) };
-}
-
-/** Accepted moves from the counters' sum (mean × count; exact while a particle accepts < 2^24 moves between reads). */
-function acceptanceCounts(m: Moments, proposed: number): AcceptanceCounts {
-  return { accepted: m.count > 0 ? Math.round(m.mean[0] * m.count) : 0, proposed };
+/** Accepted moves from the counters' exact sum (exact while a tile's counters add up to < 2^24 between reads). */
+function acceptanceCounts(sums: MomentSums, proposed: number): AcceptanceCounts {
+  return { accepted: Math.round(exactValue(sums.s1[0])), proposed };
 }

@@ -125,10 +125,10 @@ export class ParticleKernel {
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
     const dims = this.ensemble.dims;
-    const pack = (shard: { count: number; base: number }) =>
+    const pack = (shard: { count: number; first: number }) =>
       ParticleParams.pack({
         count: shard.count,
-        base: shard.base,
+        base: shard.first,
         steps: K,
         ...streamWords(step0, dims, key),
         leapfrog: this.options.leapfrogSteps,

@@ -3,10 +3,14 @@
  * split into shards no larger than the device's storage-binding and buffer
  * limits. Shard s holds global particles [base, base + count).
  */
+import { PARTICLE_BLOCK, type ParticleRange } from '../sums.ts';
 
-/** One storage buffer of consecutive particles. */
+/** One storage buffer of consecutive particles: the backend's particles [base, base + count), global particles [first, first + count). */
 export interface Shard {
+  /** the index of its first particle among the backend's (buffer offsets) */
   base: number;
+  /** the global index of its first particle (random numbers, best and non-finite indices) */
+  first: number;
   count: number;
   positions: GPUBuffer;
 }
@@ -20,18 +24,25 @@ export function dispatchGrid(count: number, workgroupSize: number, maxPerDim = 6
   return [x, y];
 }
 
-/** Largest particle count one shard may hold. */
+/**
+ * Largest particle count one shard may hold: a whole number of reduction tiles
+ * (PARTICLE_BLOCK) when it holds one, so that tiles never straddle two buffers.
+ */
 export function particlesPerShard(device: GPUDevice, dims: number, maxShardBytes?: number): number {
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, maxShardBytes ?? Infinity);
   const perParticle = 4 * dims;
   const n = Math.floor(limit / perParticle);
   if (n < 1) throw new RangeError(`shard limit of ${limit} bytes holds no particle of ${perParticle} bytes`);
-  return n;
+  return n >= PARTICLE_BLOCK ? n - (n % PARTICLE_BLOCK) : n;
 }
 
-/** Allocate shards for N particles of D coordinates (contents undefined until initialised). */
-export function allocateShards(device: GPUDevice, particles: number, dims: number, maxShardBytes?: number): Shard[] {
+/**
+ * Allocate shards for the particles of `range` with D coordinates (contents undefined until initialised).
+ * @param range global indices; `first` a multiple of PARTICLE_BLOCK unless it is the whole ensemble's start
+ */
+export function allocateShards(device: GPUDevice, range: ParticleRange, dims: number, maxShardBytes?: number): Shard[] {
   const per = particlesPerShard(device, dims, maxShardBytes);
+  const particles = range.count;
   const shards: Shard[] = [];
   for (let base = 0; base < particles; base += per) {
     const count = Math.min(per, particles - base);
@@ -40,7 +51,7 @@ export function allocateShards(device: GPUDevice, particles: number, dims: numbe
       size: Math.max(16, count * dims * 4),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     });
-    shards.push({ base, count, positions });
+    shards.push({ base, first: range.first + base, count, positions });
   }
   return shards;
 }

@@ -19,22 +19,13 @@ export interface Observed {
   kinetic?: Kinetic;
 }
 
-/** Where the spec puts the ensemble at the start: the first shift of the shifted sums. */
-function initialCentre(spec: RunSpec): number[] {
-  const init = spec.init;
-  return init.kind === 'normal' ? init.mean : init.kind === 'uniform' ? init.low.map((l, i) => (l + init.high[i]) / 2) : init.x;
-}
-
 export class Observer {
   readonly state: Observations;
-  /** the shift of the next shifted sums: the last finite mean */
-  private shift: number[];
 
   constructor(
     private readonly spec: RunSpec,
     backend: { kind: BackendKind; device: string; software: boolean },
   ) {
-    this.shift = initialCentre(spec);
     this.state = {
       backend: backend.kind,
       device: backend.device,
@@ -48,12 +39,8 @@ export class Observer {
     if (INTEGRATOR_TABLE[spec.integrator].metropolis) this.state.acceptance = { accepted: 0, proposed: 0 };
   }
 
-  /** Where the shifted sums are centred: the last finite mean (the init's centre before any). */
-  get centre(): number[] {
-    return this.shift;
-  }
-
-  private get ball(): TargetBall | undefined {
+  /** The target ball of the spec's `observe`, if any. */
+  get ball(): TargetBall | undefined {
     const { target, radius } = this.spec.observe;
     return target && radius ? { target, radius } : undefined;
   }
@@ -68,7 +55,7 @@ export class Observer {
 
   /** One observation pass at the current step (one read-back), folded into the state. */
   async take(backend: Backend, histogram: boolean): Promise<Observed> {
-    const observation = await this.timed(() => backend.observe({ shift: this.shift, ball: this.ball, histogram }));
+    const observation = await this.timed(() => backend.observe({ ball: this.ball, histogram }));
     this.foldMoments(observation.moments);
     const a = observation.acceptance;
     if (a && this.state.acceptance) {
@@ -80,13 +67,12 @@ export class Observer {
 
   /** The moments alone (no histogram, the acceptance counts left running), folded into the state. */
   async moments(backend: Backend): Promise<Moments> {
-    const m = await this.timed(() => backend.moments(this.shift, this.ball));
+    const m = await this.timed(() => backend.moments(this.ball));
     this.foldMoments(m);
     return m;
   }
 
   private foldMoments(m: Moments): void {
-    if (m.mean.every(Number.isFinite)) this.shift = m.mean;
     this.state.moments = { ...m, step: this.state.step };
     if (m.best.index >= 0 && m.best.energy < this.state.best.energy)
       this.state.best = { energy: m.best.energy, x: m.best.x, step: this.state.step };

@@ -78,10 +78,10 @@ describe('ownership under the guard', () => {
       await sim.run();
       const t = startTracking();
       await sim.advance(5);
-      const o = await sim.backend.observe({ shift: [0, 0], histogram: true });
+      const o = await sim.backend.observe({ histogram: true });
       await sim.moments();
       await sim.backend.histogram();
-      await sim.backend.covariance([0, 0]);
+      await sim.backend.covariance();
       await sim.backend.readParticle(7);
       await sim.backend.readPositions();
       await sim.backend.readVelocities();

@@ -15,7 +15,7 @@ describe('readShards over a range', () => {
     const dims = 3;
     const particles = 10;
     // 48 bytes per shard: 4 particles of 3 f32 each, so shards [0,4) [4,8) [8,10)
-    const shards = allocateShards(device, particles, dims, 48);
+    const shards = allocateShards(device, { first: 0, count: particles }, dims, 48);
     try {
       expect(shards.map((s) => [s.base, s.count])).toEqual([
         [0, 4],

@@ -313,6 +313,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
         pot.paramValues,
         k0,
         k1,
+        0,
       );
       const ns = new NormalStream(k0, k1, Stream.noise);
       for (let i = 0; i < n; i++) {
@@ -344,7 +345,7 @@ describe('CPU backend: generated kernel and worker threads against the reference
       const [y, w] = [x.slice(), v.slice()];
       const [energy, gradient] = [{ kind: 'expression', js: pot.energyJs! } as const, { kind: 'expression', js: pot.gradientJs! } as const];
       const src = integrator === 'mala' ? malaKernelSource(1, energy, gradient) : hmcKernelSource(1, energy, gradient, [1], 3);
-      const [accepted] = buildKernel(src)(integrator === 'hmc' ? [x, v] : [x], 0, n, step0, c4, pot.paramValues, k0, k1);
+      const [accepted] = buildKernel(src)(integrator === 'hmc' ? [x, v] : [x], 0, n, step0, c4, pot.paramValues, k0, k1, 0);
       const ns = new NormalStream(k0, k1, Stream.noise);
       const scratch = makeScratch(1);
       let refAccepted = 0;

@@ -39,7 +39,7 @@ export function baoabKernelSource(dims: number, gradient: KernelGradient, mass: 
     '"use strict";',
     ...helpers(Math.max(FILL_NORMALS, D), gradient),
     ...gradientHelpers(gradient),
-    'return function baoab(state, i0, i1, step0, coef, params, k0, k1) {',
+    'return function baoab(state, i0, i1, step0, coef, params, k0, k1, base) {',
     `const _x = state[0], _v = state[1], _K = coef.length / ${COEF_STRIDE};`,
     ...gradientPrologue(gradient, D),
     'for (let _i = i0; _i < i1; _i++) {',
@@ -48,7 +48,7 @@ export function baoabKernelSource(dims: number, gradient: KernelGradient, mass: 
     ...gradientAt(gradient, D, 'step0'),
     'for (let _k = 0; _k < _K; ) {',
     `const _n = Math.min(${stepsPerFill}, _K - _k);`,
-    `const _o = _fill(_i, (step0 + _k) * ${D}, _n * ${D}, ${Stream.noise}, k0, k1);`,
+    `const _o = _fill(base + _i, (step0 + _k) * ${D}, _n * ${D}, ${Stream.noise}, k0, k1);`,
     `for (let _j = _o, _e = _o + _n * ${D}; _j < _e; _j += ${D}, _k++) {`,
     `const _h = coef[${COEF_STRIDE} * _k], _c1 = coef[${COEF_STRIDE} * _k + 1], _c2 = coef[${COEF_STRIDE} * _k + 2], _hh = 0.5 * _h;`,
     ...xs.flatMap((x, d) => [

@@ -35,6 +35,7 @@ import { philoxWasmBytes, philoxWasmBytesFor } from '../philoxWasm.ts';
  * @param coef COEF_STRIDE numbers per step (src/integrators/coefficients.ts), as in Backend.advance
  * @param params potential parameter values
  * @param k0,k1 the Philox key (the run's seed)
+ * @param base the global index of state's first particle: particle i's random numbers are those of particle base + i
  * @returns per-range sums the integrator reports (empty for EM and LM); the pool adds them up
  */
 export type RangeKernel = (
@@ -46,6 +47,7 @@ export type RangeKernel = (
   params: Float64Array,
   k0: number,
   k1: number,
+  base: number,
 ) => number[];
 
 /** The body of a function of no arguments that returns a {@link RangeKernel}. */
@@ -173,7 +175,7 @@ export function gradientAt(g: KernelGradient, dims: number, step: string): strin
   // sum[d] += exampleGradient(row_j)[d] from 0, then priorGradient, then g[d] += (N/B)·sum[d]
   const scale = String(g.rows / g.batch.size);
   return [
-    `_batchRows(_i, ${step}, k0, k1);`,
+    `_batchRows(base + _i, ${step}, k0, k1);`,
     `let ${ds.map((d) => `_s${d} = 0`).join(', ')};`,
     `for (let _b = 0; _b < ${g.batch.size}; _b++) {`,
     ...columns('_rows[_b]'),

@@ -133,10 +133,37 @@ export interface Backend {
   readPositions(first?: number, count?: number): Promise<Float32Array | Float64Array>;
   /** Velocities of the same range, particle-major (integrators with velocities; undefined for the others). For tests and export only. */
   readVelocities(first?: number, count?: number): Promise<Float32Array | Float64Array | undefined>;
+  /** The particles' state for a checkpoint (read back whole: positions, velocities, moves not yet observed). */
+  saveState(): Promise<BackendState>;
+  /**
+   * Put a saved state back: the same backend kind, particle range and integrator.
+   * @throws RangeError when the arrays do not fit this backend
+   */
+  restoreState(state: BackendState): Promise<void>;
   /** The GPU buffers a renderer may draw from (the WebGPU backend only). */
   readonly renderView?: RenderView;
   /** Free what the backend created; safe to call twice. */
   destroy(): void;
+}
+
+/** What a checkpoint holds of a backend: enough to go on with the same bits. */
+export interface BackendState {
+  /** x[i·D + d] of the backend's particles (CPU float64, WebGPU float32) */
+  positions: Float32Array | Float64Array;
+  /** v[i·D + d] (integrators with velocities) */
+  velocities?: Float32Array | Float64Array;
+  /** the WebGPU backend's per-particle accepted moves since the last observation (integrators with an accept test) */
+  accepts?: Float32Array;
+  /** moves since the last observation: the CPU's totals; on WebGPU only `proposed` (the accepted ones are in `accepts`) */
+  pending?: AcceptanceCounts;
+}
+
+/** Check that a saved array fits: same length and precision. */
+export function checkStateArray(what: string, saved: Float32Array | Float64Array | undefined, expected: number, f64: boolean): void {
+  if (!saved || saved.length !== expected || saved instanceof Float64Array !== f64)
+    throw new RangeError(
+      `checkpoint ${what}: got ${saved ? `${saved.length} ${saved instanceof Float64Array ? 'float64' : 'float32'} values` : 'none'}; this backend holds ${expected} ${f64 ? 'float64' : 'float32'} values`,
+    );
 }
 
 /** The ensemble covariance. */

@@ -4,7 +4,7 @@
  * per step, coefficients), the chunk loop, the Observer and its
  * observations value, the Boltzmann references, and `buildResult`.
  */
-import { momentsOf, type Backend, type Moments } from './backend.ts';
+import { momentsOf, type Backend, type BackendState, type Moments, type ParticleRange } from './backend.ts';
 import { emptyMomentSums } from './sums.ts';
 import type { RenderView } from './gpu/renderView.ts';
 import { INTEGRATOR_TABLE } from './integrators/table.ts';
@@ -24,8 +24,18 @@ import type { BestSection } from './run/sections.ts';
 import { causeAt, probe, visitedBox, type Cause } from './run/diagnosis.ts';
 import { provenance } from './provenance.ts';
 import { normalisedSpec, type SpecJson } from './run/specJson.ts';
+import { checkRange } from './run/shards.ts';
+import { recordingBackend, type ReplayBackend, type ShardLog } from './run/shardLog.ts';
 
 export { prepare, type Prepared } from './run/prepare.ts';
+
+/** A simulation's state between chunks (`Simulation.checkpoint`, `Simulation.resume`). */
+export interface SimulationState {
+  observations: Observations;
+  backend: BackendState;
+  /** a shard's log so far */
+  shardLog?: ShardLog;
+}
 export type { RunResult, PartialSection } from './run/result.ts';
 export type { Observations } from './run/observations.ts';
 export type { ProgressFn, RunOptions, SimulationOptions } from './run/options.ts';
@@ -50,9 +60,12 @@ export class Simulation {
     readonly spec: RunSpec,
     readonly potential: CompiledPotential,
     readonly backend: Backend,
+    /** a shard's record of its reductions (a run over `SimulationOptions.range`) */
+    readonly shardLog?: ShardLog,
+    range?: ParticleRange,
   ) {
     this.protocol = new Protocol(spec);
-    this.observer = new Observer(spec, backend);
+    this.observer = new Observer(spec, backend, range);
     this.references = new BoltzmannReferences(potential, spec.histogram);
     this.startSpec = normalisedSpec(spec);
   }
@@ -63,8 +76,20 @@ export class Simulation {
    */
   static async create(raw: unknown | Prepared, options: SimulationOptions = {}): Promise<Simulation> {
     const prepared = isPrepared(raw) ? raw : prepare(raw);
+    if (options.range) checkRange(prepared.spec.particles, options.range);
     const backend = await createBackend(prepared, options);
-    return new Simulation(prepared.spec, prepared.potential, backend);
+    if (!options.range) return new Simulation(prepared.spec, prepared.potential, backend);
+    const log: ShardLog = { calls: [], particles: {} };
+    return new Simulation(prepared.spec, prepared.potential, recordingBackend(backend, log), log, options.range);
+  }
+
+  /**
+   * The whole ensemble's run replayed from the sum of its shards' logs
+   * (src/run/shardLog.ts): no device, no stepping; `run()` then builds the
+   * result a single run would have built, by the same code.
+   */
+  static replay(prepared: Prepared, replay: ReplayBackend): Simulation {
+    return new Simulation(prepared.spec, prepared.potential, replay);
   }
 
   /**
@@ -97,6 +122,42 @@ export class Simulation {
         : `no moments were observed before the run was interrupted at step ${saved.step} (set observe.every for a trace): final.mean and final.variance are unknown (null)`,
     );
     return result;
+  }
+
+  /**
+   * The state to continue from later (between chunks: from `RunOptions.onChunk` or `onStop`): the particles,
+   * the observations so far and, for a shard, its log. `Simulation.resume` takes it back.
+   */
+  async checkpoint(): Promise<SimulationState> {
+    return {
+      observations: structuredClone(this.observer.state),
+      backend: await this.backend.saveState(),
+      ...(this.shardLog ? { shardLog: structuredClone(this.shardLog) } : {}),
+    };
+  }
+
+  /**
+   * A simulation continuing from a checkpoint of the same spec: its run's result is bit-identical to the
+   * uninterrupted run's on the same backend and device class.
+   * @param options as for `create`, with the checkpoint's particle range
+   */
+  static async resume(prepared: Prepared, state: SimulationState, options: SimulationOptions = {}): Promise<Simulation> {
+    const range = state.observations.range;
+    const sim = await Simulation.create(prepared, { ...options, ...(range ? { range } : {}) });
+    try {
+      if (sim.backend.kind !== state.observations.backend)
+        throw new RangeError(`the checkpoint was made on the ${state.observations.backend} backend; this run is on ${sim.backend.kind}`);
+      await sim.backend.restoreState(state.backend);
+      Object.assign(sim.observer.state, structuredClone(state.observations), {
+        device: sim.backend.device,
+        software: sim.backend.software,
+      });
+      if (sim.shardLog && state.shardLog) Object.assign(sim.shardLog, structuredClone(state.shardLog));
+      return sim;
+    } catch (e) {
+      sim.destroy();
+      throw e;
+    }
   }
 
   /** Steps done so far. */
@@ -194,15 +255,20 @@ export class Simulation {
     const { spec } = this;
     const snapshots = new Set(snapshotSteps(spec));
     const traces = new Set(traceSteps(spec));
-    const events = [...new Set([...snapshots, ...traces, spec.steps])].filter((s) => s >= this.step).sort((a, b) => a - b);
+    const observed = this.observer.state.observedAt;
+    const events = [...new Set([...snapshots, ...traces, spec.steps])]
+      .filter((s) => s >= this.step && s !== observed)
+      .sort((a, b) => a - b);
     await this.observeStart();
     await this.observeInitialEnergy();
     for (const s of events) {
       await this.advanceChunks(s - this.step, opts);
       if (this.step < s) break; // aborted
       await this.observeAt(snapshots.has(s), traces.has(s), opts);
+      this.observer.state.observedAt = s;
       if (opts.signal?.aborted) break;
     }
+    if (opts.signal?.aborted) await opts.onStop?.();
     const final = await this.finalState();
     const snaps = this.observer.state.histogram?.snapshots ?? [];
     // the reference buildResult uses, from where the caller computes it

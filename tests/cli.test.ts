@@ -190,7 +190,7 @@ describe('langevin run: invalid input exits 2 with a one-line reason, before any
     const r = cli('run', specFile('good.json', GOOD), '--fast');
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'langevin: invalid input: run: unknown option --fast; allowed: --backend, --out, --set, --export, --save-positions, --help (see `langevin help run`)\n',
+      'langevin: invalid input: run: unknown option --fast; allowed: --backend, --out, --set, --export, --save-positions, --shard, --shards, --checkpoint, --checkpoint-every, --resume, --help (see `langevin help run`)\n',
     );
     expect(r.stdout).toBe('');
   });
@@ -252,7 +252,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
       expect(err).toHaveBeenLastCalledWith(
-        'langevin: invalid input: unknown command "frobnicate"; commands: run, sweep, potentials, bench, bias, help; options: --version, --help\n',
+        'langevin: invalid input: unknown command "frobnicate"; commands: run, merge, sweep, potentials, bench, bias, help; options: --version, --help\n',
       );
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');

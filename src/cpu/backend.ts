@@ -21,7 +21,7 @@ import type {
   Problem,
   TargetBall,
 } from '../backend.ts';
-import { checkParticleRange, covarianceOf, momentsOf, rangeOf, velocityMomentsOf } from '../backend.ts';
+import { checkParticleRange, checkStateArray, covarianceOf, momentsOf, rangeOf, velocityMomentsOf, type BackendState } from '../backend.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
 import { INTEGRATOR_TABLE, type Integrator } from '../integrators/table.ts';
 import { inverseMass, makeScratch, type GradientFn, type InverseMass } from '../integrators/reference.ts';
@@ -234,6 +234,22 @@ export class CpuBackend implements Backend {
     const h = this.problem.spec.histogram;
     if (!h) throw new Error('no histogram in the spec');
     return binPositions(this.positions, this.dims, h);
+  }
+
+  async saveState(): Promise<BackendState> {
+    return {
+      positions: this.positions.slice(),
+      ...(this.velocities ? { velocities: this.velocities.slice() } : {}),
+      ...(this.acceptance ? { pending: { ...this.acceptance } } : {}),
+    };
+  }
+
+  async restoreState(state: BackendState): Promise<void> {
+    checkStateArray('positions', state.positions, this.positions.length, true);
+    if (this.velocities) checkStateArray('velocities', state.velocities, this.velocities.length, true);
+    this.positions.set(state.positions);
+    if (this.velocities) this.velocities.set(state.velocities!);
+    if (this.acceptance) this.acceptance = { ...(state.pending ?? { accepted: 0, proposed: 0 }) };
   }
 
   async readParticle(index: number): Promise<number[]> {

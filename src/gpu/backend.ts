@@ -16,7 +16,7 @@ import type {
   Problem,
   TargetBall,
 } from '../backend.ts';
-import { checkParticleRange, covarianceOf, rangeOf } from '../backend.ts';
+import { checkParticleRange, checkStateArray, covarianceOf, rangeOf, type BackendState } from '../backend.ts';
 import { seedKey } from '../rng/philox.ts';
 import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -297,6 +297,43 @@ export class WebGpuBackend implements Backend {
       return readShards(this.gpu, e.shards, buffers, e.dims, `WebGpuBackend.read ${what}`, first, count);
     };
     return read().catch((err) => this.explain(err));
+  }
+
+  async saveState(): Promise<BackendState> {
+    const e = this.ensemble;
+    const state: BackendState = { positions: await this.readPositions() };
+    if (e.velocities) state.velocities = await this.readRange(0, this.range.count, 'velocities');
+    if (e.accepts) {
+      const accepts = e.accepts;
+      state.accepts = await this.exclusive(() =>
+        readShards(this.gpu, e.shards, accepts, 1, 'WebGpuBackend.read accepts', 0, this.range.count),
+      );
+      state.pending = { accepted: 0, proposed: this.proposed };
+    }
+    return state;
+  }
+
+  async restoreState(state: BackendState): Promise<void> {
+    this.check();
+    const e = this.ensemble;
+    const n = this.range.count;
+    const D = e.dims;
+    checkStateArray('positions', state.positions, n * D, false);
+    if (e.velocities) checkStateArray('velocities', state.velocities, n * D, false);
+    if (e.accepts) checkStateArray('accepts', state.accepts, n, false);
+    const put = (buffers: GPUBuffer[], values: Float32Array, floats: number) =>
+      e.shards.forEach((shard, s) =>
+        this.gpu.queue.writeBuffer(buffers[s], 0, values as Float32Array<ArrayBuffer>, shard.base * floats, shard.count * floats),
+      );
+    put(
+      e.shards.map((s) => s.positions),
+      state.positions as Float32Array,
+      D,
+    );
+    if (e.velocities) put(e.velocities, state.velocities as Float32Array, D);
+    if (e.accepts) put(e.accepts, state.accepts!, 1);
+    this.proposed = state.pending?.proposed ?? 0;
+    await this.finish();
   }
 
   /** Overwrite all positions (particle-major), e.g. to restore a checkpoint or in tests. */

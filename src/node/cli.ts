@@ -18,6 +18,7 @@ import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import { backendOption, parseRunArgs, runCommand } from './runCommand.ts';
 import { StdoutGuard } from './stdout.ts';
 import { parseSweepArgs, sweepCommand } from './sweep.ts';
+import { mergeCommand, parseMergeArgs } from './mergeCommand.ts';
 import { UsageError } from './usage.ts';
 import { VERSION } from '../version.ts';
 
@@ -158,7 +159,7 @@ async function potentials(json: boolean, stdout: StdoutGuard): Promise<number> {
   return 0;
 }
 
-const COMMANDS = ['run', 'sweep', 'potentials', 'bench', 'bias', 'help'] as const;
+const COMMANDS = ['run', 'merge', 'sweep', 'potentials', 'bench', 'bias', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 const isCommand = (c: string | undefined): c is Command => COMMANDS.includes(c as Command);
 
@@ -180,6 +181,8 @@ async function dispatch(command: Command, rest: string[], stdout: StdoutGuard): 
   switch (command) {
     case 'run':
       return await runCommand(parseRunArgs(rest), stdout);
+    case 'merge':
+      return await mergeCommand(parseMergeArgs(rest), stdout);
     case 'sweep':
       return await sweepCommand(parseSweepArgs(rest), stdout);
     case 'potentials':

@@ -4,6 +4,8 @@ export const USAGE = `Langevin: millions of Langevin particles on WebGPU.
 
 Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE] [--set PATH=VALUE ..] [--export DIR [--save-positions]]
+                [--shard I/N | --shard auto [--shards N]] [--checkpoint FILE [--checkpoint-every N|Ns]] [--resume FILE]
+  langevin merge PART.json .. [--out FILE]
   langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR [--backend auto|webgpu|cpu]
   langevin potentials [--json]
   langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
@@ -12,6 +14,7 @@ Usage:
   langevin --version
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
+merge       add shard results (run --shard) into the result of the whole ensemble, bit for bit
 sweep       a grid of runs of one spec: list the points, run one (an array job's task), or run all
             and collect a table of their headline figures
 potentials  list the built-in potentials with their formulas and parameters
@@ -33,7 +36,7 @@ const SET = `  --set PATH=VALUE       override a field of the spec (repeatable, 
 
 const BACKEND = `  --backend B            auto (default: WebGPU, else the CPU), webgpu or cpu`;
 
-export const HELP: Record<'run' | 'sweep' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
+export const HELP: Record<'run' | 'merge' | 'sweep' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
   run: `Usage: langevin run SPEC.json [options]
 
 Run the spec. The result JSON goes to --out or stdout; progress (on a terminal), warnings and notes to
@@ -51,10 +54,39 @@ ${SET}
                          refused. Written to .DIR.tmp-PID beside DIR and renamed into place at the end.
   --save-positions       with --export: positions.npy, the final positions (float32, N × D), and
                          velocities.npy for baoab and hmc
+  --shard I/N            run shard I (0 ≤ I < N) of the ensemble: whole tiles of 4096 particles, the same
+                         random numbers as the whole run; the result gets a \`shard\` section for
+                         \`langevin merge\`, which rebuilds the whole run's result bit for bit
+  --shard auto           take I and N from the scheduler: SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN of
+                         SLURM_ARRAY_TASK_COUNT (a Slurm array), JOB_COMPLETION_INDEX with --shards N (a
+                         Kubernetes Indexed Job) or PARALLEL_SEQ − 1 with --shards N (GNU parallel); the
+                         run says which it used
+  --shards N             the shard count for --shard auto where the scheduler does not give it
+  --checkpoint FILE      save the run's state (positions, velocities, observations) to FILE, atomically,
+                         every --checkpoint-every and on SIGINT/SIGTERM; see README "Beyond one machine"
+  --checkpoint-every E   E steps (e.g. 5000) or seconds (e.g. 60s; default 60s)
+  --resume FILE          continue from a checkpoint of the same spec and version: the final result is
+                         bit-identical to an uninterrupted run's on the same backend and device
+  -h, --help             this text
+
+Examples:
+  langevin run examples/double-well.json --set dt=0.01 --set steps=1200 --out r.json --export r
+  langevin run examples/double-well.json --shard 0/2 --out part-0.json   (and 1/2, then merge)`,
+  merge: `Usage: langevin merge PART.json .. [--out FILE]
+
+Add shard results (langevin run SPEC --shard I/N --out PART.json) into the result of the whole
+ensemble. The parts may come in any order; they must come from one spec (the same normalised spec's
+SHA-256), one version and one backend kind, and their particle ranges must tile the ensemble with
+no gap or overlap (the missing or doubled range is named otherwise, exit 2). The merged result is
+the one a single run over all particles gives, bit for bit, except createdAt, host, device, elapsedMs
+and particleStepsPerSecond (README "Beyond one machine"); its \`shards\` section lists the parts.
+
+Options:
+  --out FILE             write the merged result there (atomically) instead of stdout
   -h, --help             this text
 
 Example:
-  langevin run examples/double-well.json --set dt=0.01 --set steps=1200 --out r.json --export r`,
+  langevin merge parts/part-*.json --out result.json`,
   sweep: `Usage: langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR
 
 A grid of runs of one spec. The sweep file:

@@ -8,7 +8,10 @@
  * chunk in flight and writes the partial result (see interrupt.ts).
  */
 import { sep } from 'node:path';
-import { prepare, Simulation, type RunResult } from '../engine.ts';
+import { prepare, Simulation, type Prepared, type RunResult } from '../engine.ts';
+import type { ParticleRange } from '../backend.ts';
+import { normalisedSpec } from '../run/specJson.ts';
+import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { summaryLines } from '../summary.ts';
 import { dataFilePath, resolveDataFile } from './data.ts';
 import { nodeGpuContext } from './device.ts';
@@ -20,6 +23,8 @@ import { PendingOutput, refuseInputAsOutput, resolveOutTarget, type OutTarget } 
 import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import type { StdoutGuard } from './stdout.ts';
 import { UsageError } from './usage.ts';
+import { resolveShard, type ShardChoice } from './shardArgs.ts';
+import { shardRange, shardSection } from '../run/shards.ts';
 
 /** The arguments of `langevin run`. */
 export interface RunArgs {
@@ -36,6 +41,23 @@ export interface RunArgs {
   base?: unknown;
   /** a sweep point's section, added to the result as `sweep` (sweep.ts) */
   sweep?: { index: number; point: Record<string, unknown> };
+  /** `--shard I/N` or `--shard auto` (shardArgs.ts): run that shard's particles and record for `langevin merge` */
+  shard?: ShardChoice;
+  /** `--checkpoint FILE` and how often (`--checkpoint-every`) */
+  checkpoint?: { path: string; every: CheckpointEvery };
+  /** `--resume FILE` */
+  resume?: string;
+}
+
+/** How often to save a checkpoint: every so many steps, or seconds. */
+export type CheckpointEvery = { steps: number } | { seconds: number };
+
+function checkpointEvery(value: string | undefined): CheckpointEvery {
+  if (value === undefined) return { seconds: 60 };
+  if (/^[1-9]\d{0,15}$/.test(value)) return { steps: Number(value) };
+  const m = /^((?:0|[1-9]\d{0,8})(?:\.\d+)?)s$/.exec(value);
+  if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) };
+  throw usageError('run', `--checkpoint-every: got "${value}"; give steps (e.g. 5000) or seconds (e.g. 60s)`);
 }
 
 /** The options of `langevin run` (`--help` aside). */
@@ -45,6 +67,11 @@ export const RUN_OPTIONS: Record<string, OptionSpec> = {
   set: { type: 'string', repeatable: true },
   export: { type: 'string' },
   'save-positions': { type: 'boolean' },
+  shard: { type: 'string' },
+  shards: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
 };
 
 /** `--backend`'s value, checked. */
@@ -74,6 +101,18 @@ export function parseRunArgs(args: string[]): RunArgs {
     sets: ((values.set as string[] | undefined) ?? []).map(parseOverride),
     export: values.export as string | undefined,
     savePositions,
+    shard: resolveShard(values.shard as string | undefined, values.shards as string | undefined),
+    ...checkpointArgs(values),
+  };
+}
+
+function checkpointArgs(values: Record<string, unknown>): Pick<RunArgs, 'checkpoint' | 'resume'> {
+  const path = values.checkpoint as string | undefined;
+  const every = values['checkpoint-every'] as string | undefined;
+  if (path === undefined && every !== undefined) throw usageError('run', '--checkpoint-every goes with --checkpoint FILE');
+  return {
+    ...(path !== undefined ? { checkpoint: { path, every: checkpointEvery(every) } } : {}),
+    ...(values.resume !== undefined ? { resume: values.resume as string } : {}),
   };
 }
 
@@ -133,6 +172,52 @@ function report(result: RunResult, where: string, interrupted: boolean): void {
   process.stderr.write(lines.join('\n') + '\n');
 }
 
+/** The simulation to run: a new one, or one resumed from --resume (checked against the spec, backend and shard). */
+async function startSimulation(args: RunArgs, prepared: Prepared, range: ParticleRange | undefined): Promise<Simulation> {
+  const options = { backend: args.backend, gpu: nodeGpuContext, onNotice: notice, range };
+  if (args.resume === undefined) return Simulation.create(prepared, options);
+  const state = await readCheckpoint(args.resume, normalisedSpec(prepared.spec), args.backend);
+  const saved = state.observations.range;
+  if (saved?.first !== range?.first || saved?.count !== range?.count)
+    throw new CheckpointError(
+      `--resume: ${args.resume} holds ${saved ? `particles [${saved.first}, ${saved.first + saved.count})` : 'the whole ensemble'}; this run ${range ? `is of particles [${range.first}, ${range.first + range.count})` : 'is of the whole ensemble'}: give the same --shard`,
+    );
+  const sim = await Simulation.resume(prepared, state, { ...options, backend: state.header.backend });
+  notice(`resuming from ${args.resume} at step ${sim.step} of ${prepared.spec.steps}`);
+  return sim;
+}
+
+/** Saves checkpoints: when due (steps or seconds since the last), and at a stop. */
+class CheckpointSaver {
+  private lastStep: number;
+  private lastTime = performance.now();
+
+  constructor(
+    private readonly path: string,
+    private readonly every: CheckpointEvery,
+    private readonly sim: Simulation,
+  ) {
+    this.lastStep = sim.step;
+  }
+
+  due(): boolean {
+    if (this.sim.step >= this.sim.spec.steps) return false;
+    return 'steps' in this.every
+      ? this.sim.step - this.lastStep >= this.every.steps
+      : performance.now() - this.lastTime >= 1000 * this.every.seconds;
+  }
+
+  async save(say: boolean): Promise<void> {
+    const t0 = performance.now();
+    const bytes = await writeCheckpoint(this.path, this.sim);
+    [this.lastStep, this.lastTime] = [this.sim.step, performance.now()];
+    if (say)
+      notice(
+        `checkpoint at step ${this.sim.step} written to ${this.path} (${(bytes / 2 ** 20).toFixed(1)} MiB, ${(this.lastTime - t0).toFixed(0)} ms)`,
+      );
+  }
+}
+
 /**
  * Run the command; returns the exit status (0, or 130/143 after an interrupt).
  * @throws InputError before any work; RuntimeFailure when the result cannot be written
@@ -149,7 +234,12 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
   try {
     const { raw, target, exportTarget } = readInputs(args);
     const prepared = prepare(raw); // every input error before any GPU work
-    const sim = await Simulation.create(prepared, { backend: args.backend, gpu: nodeGpuContext, onNotice: notice });
+    const range = args.shard && shardRange(prepared.spec.particles, args.shard.index, args.shard.count);
+    if (args.shard && range)
+      notice(
+        `shard ${args.shard.index} of ${args.shard.count}: particles [${range.first}, ${range.first + range.count}) (from ${args.shard.source})`,
+      );
+    const sim = await startSimulation(args, prepared, range);
     try {
       if (tty) notice(`${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}`);
       if (target) {
@@ -157,11 +247,16 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         if (target.link) notice(`--out: ${target.given} is a symbolic link; writing its target ${target.path}`);
       }
       if (exportTarget) exporting = PendingExport.open(exportTarget);
+      const saver = args.checkpoint && new CheckpointSaver(args.checkpoint.path, args.checkpoint.every, sim);
       const result = await sim.run({
         onProgress: tty ? progressBar(process.stderr) : undefined,
         signal: interrupts.signal,
         // a chunk on this thread never yields to the event loop by itself: let a signal in between chunks
-        onChunk: () => new Promise<void>((next) => setImmediate(next)),
+        onChunk: async () => {
+          await new Promise<void>((next) => setImmediate(next));
+          if (saver?.due() && !interrupts.signal.aborted) await saver.save(tty);
+        },
+        onStop: saver && (() => saver.save(true)),
       });
       if (exporting) {
         // the final state, read before the backend is destroyed; the folder is in place before the result is out
@@ -169,7 +264,8 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         await exporting.writeResult(result);
         await exporting.commit();
       }
-      const json = JSON.stringify(args.sweep ? { ...result, sweep: args.sweep } : result, null, 2) + '\n';
+      const shard = args.shard && (await shardSection(result, args.shard.index, args.shard.count, sim.shardLog!));
+      const json = JSON.stringify({ ...result, ...(args.sweep ? { sweep: args.sweep } : {}), ...(shard ? { shard } : {}) }, null, 2) + '\n';
       if (pending) pending.commit(json);
       else await stdout.write(json);
       report(result, target ? (target.link ? target.path : target.given) : 'stdout', interrupts.received !== undefined);

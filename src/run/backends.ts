@@ -3,7 +3,7 @@
  * on a hardware adapter, else (no device, or a software adapter such as
  * SwiftShader, which the CPU backend outruns) the CPU with a one-line notice.
  */
-import type { Backend } from '../backend.ts';
+import { rangeOf, type Backend } from '../backend.ts';
 import { CpuBackend } from '../cpu/backend.ts';
 import { RuntimeFailure } from '../errors.ts';
 import type { GpuContext } from '../gpu/device.ts';
@@ -20,9 +20,11 @@ import { checkMemory, cpuNeed, gpuNeed, hostMemory } from './memory.ts';
 export async function createBackend(prepared: Prepared, options: SimulationOptions): Promise<Backend> {
   const kind = options.backend ?? 'auto';
   const memory = options.memory ?? hostMemory();
+  const problem = { ...prepared, range: options.range };
+  const n = rangeOf(problem).count;
   const cpu = () => {
-    checkMemory(prepared, cpuNeed(prepared), memory);
-    return new CpuBackend(prepared, options.cpu);
+    checkMemory(prepared, cpuNeed(prepared), memory, n);
+    return new CpuBackend(problem, options.cpu);
   };
   if (kind === 'cpu') return cpu();
   if (!options.gpu) {
@@ -45,8 +47,8 @@ export async function createBackend(prepared: Prepared, options: SimulationOptio
   }
   try {
     // a software adapter keeps its buffers in this machine's memory; a GPU's own memory is checked by its allocation (GpuEnsemble)
-    if (ctx.adapter.software) checkMemory(prepared, gpuNeed(prepared), memory);
-    return await WebGpuBackend.create(ctx, prepared, { ownsDevice: true, ...options.webgpu });
+    if (ctx.adapter.software) checkMemory(prepared, gpuNeed(prepared), memory, n);
+    return await WebGpuBackend.create(ctx, problem, { ownsDevice: true, ...options.webgpu });
   } catch (e) {
     // a device acquired for this run goes with it; a shared one (ownsDevice: false) is the caller's
     if (options.webgpu?.ownsDevice !== false) ctx.device.destroy();

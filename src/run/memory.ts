@@ -65,17 +65,27 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(bytes < 2 ** 30 ? 3 
  */
 export const MEMORY_SHARE = 0.5;
 
+/** How many particles fit in a run's share of `available` bytes. */
+export function particlesThatFit(need: MemoryNeed, available: number): number {
+  return Math.max(0, Math.floor((MEMORY_SHARE * available - need.fixed) / need.perParticle));
+}
+
 /**
  * Refuse a run that needs more than its share of `available` bytes.
  * @throws SpecError naming `particles`, the bytes needed, the limit and how many particles would fit
  */
-export function checkMemory(prepared: Prepared, need: MemoryNeed, available: number | undefined): void {
+export function checkMemory(
+  prepared: Prepared,
+  need: MemoryNeed,
+  available: number | undefined,
+  particles = prepared.spec.particles,
+): void {
   if (available === undefined || !(available > 0)) return;
-  const N = prepared.spec.particles;
+  const N = particles;
   const bytes = need.perParticle * N + need.fixed;
   const budget = MEMORY_SHARE * available;
   if (bytes <= budget) return;
-  const fit = Math.max(0, Math.floor((budget - need.fixed) / need.perParticle));
+  const fit = particlesThatFit(need, available);
   throw new SpecError(
     'particles',
     N,

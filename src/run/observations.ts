@@ -4,7 +4,7 @@
  * with `buildResult` after the device is gone. Also when a run observes:
  * histogram snapshot steps and trace steps, both counted in steps done.
  */
-import type { AcceptanceCounts, BackendKind, Moments, VelocityMoments } from '../backend.ts';
+import type { AcceptanceCounts, BackendKind, Moments, ParticleRange, VelocityMoments } from '../backend.ts';
 import type { HistogramCounts } from '../stats/binning.ts';
 import type { RunSpec } from '../spec.ts';
 import type { BestSection, TraceRow } from './sections.ts';
@@ -27,6 +27,8 @@ export interface HistogramSum {
  */
 export interface Observations {
   backend: BackendKind;
+  /** the particles observed, when a run holds only some of the ensemble's (a shard or a block) */
+  range?: ParticleRange;
   /** what steps the particles (the adapter, or the CPU and the threads it used) */
   device: string;
   software: boolean;
@@ -48,6 +50,13 @@ export interface Observations {
   start?: NonFinite;
   /** trace steps whose histogram had no particle inside the box, so no KL */
   emptyHistogramSteps?: number[];
+  /** the step of the last observation (snapshot or trace row) the run loop took: a resumed run does not take it again */
+  observedAt?: number;
+}
+
+/** The number of particles a run's observations are about: its range's, or the spec's. */
+export function particlesObserved(spec: RunSpec, obs: Pick<Observations, 'range'>): number {
+  return obs.range?.count ?? spec.particles;
 }
 
 /** Velocity moments with the kinetic quantities derived from them (integrators with velocities). */

@@ -4,13 +4,13 @@
  * histogram sum, trace rows). Its state is that value; the chunk loop advances
  * its `step` and `elapsedMs`.
  */
-import type { Backend, BackendKind, Moments, Observation, TargetBall } from '../backend.ts';
+import type { Backend, BackendKind, Moments, Observation, ParticleRange, TargetBall } from '../backend.ts';
 import type { HistogramCounts } from '../stats/binning.ts';
 import { divergences } from '../stats/divergence.ts';
 import type { BoltzmannResult } from '../stats/boltzmann.ts';
 import type { RunSpec } from '../spec.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
-import { addSnapshot, emptyHistogram, kinetic, type Kinetic, type Observations } from './observations.ts';
+import { addSnapshot, emptyHistogram, kinetic, particlesObserved, type Kinetic, type Observations } from './observations.ts';
 import type { TraceRow } from './sections.ts';
 
 /** An observation pass with the kinetic quantities derived from its velocity moments. */
@@ -25,6 +25,7 @@ export class Observer {
   constructor(
     private readonly spec: RunSpec,
     backend: { kind: BackendKind; device: string; software: boolean },
+    range?: ParticleRange,
   ) {
     this.state = {
       backend: backend.kind,
@@ -34,6 +35,7 @@ export class Observer {
       elapsedMs: 0,
       trace: [],
       best: { energy: Infinity, x: [], step: 0 },
+      ...(range ? { range } : {}),
     };
     if (spec.histogram) this.state.histogram = emptyHistogram(spec.histogram.bins.reduce((a, b) => a * b, 1));
     if (INTEGRATOR_TABLE[spec.integrator].metropolis) this.state.acceptance = { accepted: 0, proposed: 0 };
@@ -108,7 +110,7 @@ export class Observer {
       if (h.finite > h.outside) row.kl = divergences(h.counts, reference.probabilities).kl;
       else (this.state.emptyHistogramSteps ??= []).push(this.state.step);
     }
-    if (this.spec.observe.target) row.inTarget = m.inside / this.spec.particles;
+    if (this.spec.observe.target) row.inTarget = m.inside / particlesObserved(this.spec, this.state);
     this.state.trace.push(row);
     return row;
   }

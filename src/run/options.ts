@@ -1,5 +1,5 @@
 /** The options of `Simulation.create` and `Simulation.run`. */
-import type { BackendKind } from '../backend.ts';
+import type { BackendKind, ParticleRange } from '../backend.ts';
 import type { CpuBackendOptions } from '../cpu/backend.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import type { WebGpuBackendOptions } from '../gpu/backend.ts';
@@ -23,6 +23,12 @@ export interface SimulationOptions {
    * refused before allocating (SpecError naming `particles`).
    */
   memory?: number;
+  /**
+   * Run only these particles of the ensemble (global indices; `first` a multiple of PARTICLE_BLOCK = 4096):
+   * a shard. Their random numbers, trajectories and tile sums are those of the whole run; the simulation
+   * records its reductions (`Simulation.shardLog`) for an exact merge.
+   */
+  range?: ParticleRange;
 }
 
 /** Progress of a run: steps done out of total. */
@@ -42,6 +48,11 @@ export interface RunOptions {
    * Its time is not counted in `elapsedMs`.
    */
   onChunk?: (observations: Observations) => void | Promise<void>;
+  /**
+   * Called once when the run stops early (its signal aborted), before the final observation pass: the
+   * moment to save a checkpoint (`Simulation.checkpoint`) that a resumed run continues from.
+   */
+  onStop?: () => void | Promise<void>;
   /** each trace row, as it is observed */
   onTrace?: (row: TraceRow) => void;
   /**

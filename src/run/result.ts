@@ -13,7 +13,7 @@ import { normalisedSpec, type SpecJson } from './specJson.ts';
 import type { BoltzmannResult } from '../stats/boltzmann.ts';
 import { divergences, klFloor } from '../stats/divergence.ts';
 import { effectiveTemperature, hessian } from '../stats/sgd.ts';
-import { samplesOf, type HistogramSum, type Kinetic, type Observations } from './observations.ts';
+import { particlesObserved, samplesOf, type HistogramSum, type Kinetic, type Observations } from './observations.ts';
 import { temperatureAfter } from './protocol.ts';
 import { nonFiniteWarnings, type NonFinite } from './diagnosis.ts';
 import type { BestSection, BoltzmannSection, DivergenceSection, HistogramResult, TraceRow } from './sections.ts';
@@ -113,6 +113,7 @@ export interface ResultInputs {
 /** The result of a run. */
 export function buildResult(r: ResultInputs): RunResult {
   const { spec, observations: obs } = r;
+  const particles = particlesObserved(spec, obs);
   const notes: string[] = [];
   const result: RunResult = {
     $schema: RESULT_SCHEMA,
@@ -120,11 +121,11 @@ export function buildResult(r: ResultInputs): RunResult {
     backend: obs.backend,
     device: obs.device,
     software: obs.software,
-    particles: spec.particles,
+    particles,
     dims: spec.dims,
     steps: obs.step,
     elapsedMs: round(obs.elapsedMs, 3),
-    particleStepsPerSecond: obs.elapsedMs > 0 ? Math.round((spec.particles * obs.step) / (obs.elapsedMs / 1000)) : 0,
+    particleStepsPerSecond: obs.elapsedMs > 0 ? Math.round((particles * obs.step) / (obs.elapsedMs / 1000)) : 0,
     final: finalSection(r, notes),
     best: obs.best,
     notes,
@@ -138,7 +139,7 @@ export function buildResult(r: ResultInputs): RunResult {
   if (obs.emptyHistogramSteps?.length)
     notes.push(`trace rows at steps ${obs.emptyHistogramSteps.join(', ')} have no kl: no particle was inside the histogram box then`);
   const { target, radius } = spec.observe;
-  if (target && radius) result.target = { x: target, radius, fraction: r.final.moments.inside / spec.particles };
+  if (target && radius) result.target = { x: target, radius, fraction: r.final.moments.inside / particles };
   if (r.partial) result.partial = { reason: r.partial, stepsPlanned: spec.steps };
   if (obs.trace.length > 0) result.trace = obs.trace;
   if (spec.histogram && obs.histogram) Object.assign(result, histogramSections(r, obs.histogram, notes));
@@ -169,7 +170,12 @@ function round(x: number, digits: number): number {
 /** Warnings about non-finite particles, each with its cause (only a blow-up blames the step size). */
 function warnings(r: ResultInputs): string[] {
   const dt = r.spec.dtSchedule ? JSON.stringify(r.spec.dtSchedule) : String(r.spec.dt);
-  return nonFiniteWarnings(r.spec.particles, dt, r.observations.start, r.final.nonFinite ?? { count: r.final.moments.nonFinite });
+  return nonFiniteWarnings(
+    particlesObserved(r.spec, r.observations),
+    dt,
+    r.observations.start,
+    r.final.nonFinite ?? { count: r.final.moments.nonFinite },
+  );
 }
 
 /** `final`: moments, covariance, and what the integrator adds (acceptance rate, kinetic quantities, energy drift, T_eff). */

@@ -1,0 +1,143 @@
+/**
+ * Checkpoint files (`--checkpoint FILE`, `--resume FILE`): a NumPy `.npz`
+ * (npz.ts) holding `checkpoint.json` (the header: format, version, the spec
+ * and its hash, the backend, the step, the observations so far, a shard's
+ * log) and the particle arrays `positions.npy`, `velocities.npy` (baoab,
+ * hmc) and `accepts.npy` (WebGPU, mala and hmc: the accepted moves per
+ * particle since the last observation). Written to a temporary file beside
+ * FILE and renamed over it, so FILE is always a whole checkpoint. README
+ * "Beyond one machine" documents the format for Python.
+ */
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { BackendKind, BackendState } from '../backend.ts';
+import type { Simulation, SimulationState } from '../engine.ts';
+import { InputError, RuntimeFailure } from '../errors.ts';
+import type { Observations } from '../run/observations.ts';
+import type { ShardLog } from '../run/shardLog.ts';
+import { decodeNonFinite, encodeNonFinite, specDifferences, specHash } from '../run/shards.ts';
+import type { SpecJson } from '../run/specJson.ts';
+import { normalisedSpec } from '../run/specJson.ts';
+import { VERSION } from '../version.ts';
+import { writeAll } from './npy.ts';
+import { npyArray, npyEntry, npzBytes, readNpz, type NpzEntry } from './npz.ts';
+
+export const CHECKPOINT_FORMAT = 'langevin-checkpoint-1';
+
+/** checkpoint.json: everything but the particle arrays. */
+export interface CheckpointHeader {
+  format: typeof CHECKPOINT_FORMAT;
+  langevin: string;
+  createdAt: string;
+  specHash: string;
+  spec: SpecJson;
+  backend: BackendKind;
+  device: string;
+  /** steps done */
+  step: number;
+  observations: Observations;
+  /** the moves not yet observed (CPU: accepted and proposed; WebGPU: proposed, the accepted in accepts.npy) */
+  pending?: BackendState['pending'];
+  shardLog?: ShardLog;
+}
+
+/** A checkpoint that cannot be resumed here: exit 2, naming the difference. */
+export class CheckpointError extends InputError {
+  override readonly name = 'CheckpointError';
+}
+
+/** Write the simulation's state to `path`, atomically. Returns the bytes written. */
+export async function writeCheckpoint(path: string, sim: Simulation): Promise<number> {
+  const state = await sim.checkpoint();
+  const spec = normalisedSpec(sim.spec);
+  const header: CheckpointHeader = {
+    format: CHECKPOINT_FORMAT,
+    langevin: VERSION,
+    createdAt: new Date().toISOString(),
+    specHash: await specHash(spec),
+    spec,
+    backend: sim.backend.kind,
+    device: sim.backend.device,
+    step: sim.step,
+    observations: state.observations,
+    ...(state.backend.pending ? { pending: state.backend.pending } : {}),
+    ...(state.shardLog ? { shardLog: state.shardLog } : {}),
+  };
+  const D = sim.spec.dims;
+  const array = (name: string, values: Float32Array | Float64Array, width: number): NpzEntry =>
+    npyEntry(name, values instanceof Float64Array ? '<f8' : '<f4', width === 1 ? [values.length] : [values.length / width, width], values);
+  const entries: NpzEntry[] = [
+    { name: 'checkpoint.json', bytes: Buffer.from(JSON.stringify(header, replacer, 1)) },
+    array('positions.npy', state.backend.positions, D),
+  ];
+  if (state.backend.velocities) entries.push(array('velocities.npy', state.backend.velocities, D));
+  if (state.backend.accepts) entries.push(array('accepts.npy', state.backend.accepts, 1));
+  const bytes = npzBytes(entries);
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    const fd = openSync(tmp, 'w', 0o644);
+    try {
+      writeAll(fd, bytes);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new RuntimeFailure(`--checkpoint: could not write ${path}: ${(e as Error).message}`);
+  }
+  return bytes.length;
+}
+
+/** JSON of the header: non-finite numbers as strings, float64 arrays as plain arrays. */
+function replacer(key: string, v: unknown): unknown {
+  if (v instanceof Float64Array) return Array.from(v);
+  return encodeNonFinite(key, v);
+}
+
+/**
+ * Read a checkpoint and check it against the spec about to run.
+ * @throws CheckpointError naming the file and what differs (not a checkpoint, another format, version, spec or backend)
+ */
+export async function readCheckpoint(
+  path: string,
+  spec: SpecJson,
+  backend: 'auto' | BackendKind,
+): Promise<SimulationState & { header: CheckpointHeader }> {
+  let entries: Map<string, Buffer>;
+  try {
+    if (!statSync(path).isFile()) throw new Error('not a regular file');
+    entries = readNpz(readFileSync(path));
+  } catch (e) {
+    throw new CheckpointError(`--resume: ${path}: ${(e as Error).message}`);
+  }
+  const json = entries.get('checkpoint.json');
+  if (!json) throw new CheckpointError(`--resume: ${path} holds no checkpoint.json; it is not a langevin checkpoint`);
+  const header = decodeNonFinite(JSON.parse(json.toString('utf8'))) as CheckpointHeader;
+  if (header.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`--resume: ${path} is of format ${String(header.format)}; this version reads ${CHECKPOINT_FORMAT}`);
+  if (header.langevin !== VERSION)
+    throw new CheckpointError(
+      `--resume: ${path} was written by langevin ${header.langevin}; this is ${VERSION}, whose numbers may differ: run it with ${header.langevin}`,
+    );
+  if (header.specHash !== (await specHash(spec)))
+    throw new CheckpointError(`--resume: ${path} is of another spec (it differs in ${specDifferences(header.spec, spec).join(', ')})`);
+  if (backend !== 'auto' && backend !== header.backend)
+    throw new CheckpointError(`--resume: ${path} was made on the ${header.backend} backend; resume it with --backend ${header.backend}`);
+  const hist = header.observations.histogram;
+  if (hist) hist.counts = Float64Array.from(hist.counts as unknown as number[]);
+  const arr = (name: string) => {
+    const b = entries.get(name);
+    return b ? npyArray(b).values : undefined;
+  };
+  const positions = arr('positions.npy');
+  if (!positions) throw new CheckpointError(`--resume: ${path} holds no positions.npy`);
+  const state: BackendState = { positions };
+  const velocities = arr('velocities.npy');
+  if (velocities) state.velocities = velocities;
+  const accepts = arr('accepts.npy');
+  if (accepts) state.accepts = accepts as Float32Array;
+  if (header.pending) state.pending = header.pending;
+  return { header, observations: header.observations, backend: state, ...(header.shardLog ? { shardLog: header.shardLog } : {}) };
+}

@@ -156,10 +156,17 @@ export function mergeCovarianceSums(into: CovarianceSums, from: CovarianceSums):
   into.s2.forEach((p, q) => exactAddSum(p, from.s2[q]));
 }
 
-/** Σ(x_a − mean_a)(x_b − …) from exact sums: S_ab − S1_a·mean_b, exactly, then rounded. */
-function centred(s2: ExactSum, s1: ExactSum, mean: number): number {
-  const p = [...s2];
-  for (const x of s1) exactAddProduct(p, -x, mean);
+/**
+ * Σ(x_a − μ_a)(x_b − μ_b) from exact sums: S_ab − μ_b·S1_a − μ_a·S1_b + n·μ_a·μ_b, every term exact, then
+ * rounded once (μ the rounded means: the identity holds for any centre, so their rounding costs nothing).
+ */
+function centred(count: number, sab: ExactSum, s1a: ExactSum, s1b: ExactSum, ma: number, mb: number): number {
+  const p = [...sab];
+  for (const x of s1a) exactAddProduct(p, -x, mb);
+  for (const x of s1b) exactAddProduct(p, -x, ma);
+  const [hi, lo] = twoProduct(count, ma);
+  exactAddProduct(p, hi, mb);
+  exactAddProduct(p, lo, mb);
   return exactValue(p);
 }
 
@@ -170,7 +177,7 @@ export function meansOf(count: number, s1: ExactSum[]): number[] {
 
 /** Population variance per coordinate from exact sums (NaN when count is 0). */
 export function variancesOf(count: number, s1: ExactSum[], s2: ExactSum[], mean: number[]): number[] {
-  return s2.map((p, d) => (count > 0 ? Math.max(0, centred(p, s1[d], mean[d]) / count) : NaN));
+  return s2.map((p, d) => (count > 0 ? Math.max(0, centred(count, p, s1[d], s1[d], mean[d], mean[d]) / count) : NaN));
 }
 
 /** The D × D population covariance from exact sums (NaN when count is 0). */
@@ -180,7 +187,7 @@ export function covarianceMatrixOf(s: CovarianceSums, mean: number[]): number[][
   let q = 0;
   for (let a = 0; a < D; a++) {
     for (let b = a; b < D; b++) {
-      const c = s.count > 0 ? centred(s.s2[q], s.s1[a], mean[b]) / s.count : NaN;
+      const c = s.count > 0 ? centred(s.count, s.s2[q], s.s1[a], s.s1[b], mean[a], mean[b]) / s.count : NaN;
       matrix[a][b] = c;
       matrix[b][a] = c;
       q++;

@@ -12,6 +12,7 @@ import { prepare, Simulation, type Prepared, type RunResult } from '../engine.ts
 import type { ParticleRange } from '../backend.ts';
 import { normalisedSpec } from '../run/specJson.ts';
 import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { blockParticles, runInBlocks } from '../run/blocks.ts';
 import { summaryLines } from '../summary.ts';
 import { dataFilePath, resolveDataFile } from './data.ts';
 import { nodeGpuContext } from './device.ts';
@@ -218,6 +219,29 @@ class CheckpointSaver {
   }
 }
 
+/** Where a run's result goes. */
+interface Outputs {
+  args: RunArgs;
+  stdout: StdoutGuard;
+  pending?: PendingOutput;
+  exporting?: PendingExport;
+  target?: OutTarget;
+  interrupts: Interrupts;
+}
+
+/** The export (in place before the result is out), the result JSON (with the sections `extra` adds), the report; returns the exit status. */
+async function deliver(result: RunResult, extra: Record<string, unknown>, o: Outputs): Promise<number> {
+  if (o.exporting) {
+    await o.exporting.writeResult(result);
+    await o.exporting.commit();
+  }
+  const json = JSON.stringify({ ...result, ...(o.args.sweep ? { sweep: o.args.sweep } : {}), ...extra }, null, 2) + '\n';
+  if (o.pending) o.pending.commit(json);
+  else await o.stdout.write(json);
+  report(result, o.target ? (o.target.link ? o.target.path : o.target.given) : 'stdout', o.interrupts.received !== undefined);
+  return o.interrupts.exitCode ?? 0;
+}
+
 /**
  * Run the command; returns the exit status (0, or 130/143 after an interrupt).
  * @throws InputError before any work; RuntimeFailure when the result cannot be written
@@ -239,6 +263,39 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
       notice(
         `shard ${args.shard.index} of ${args.shard.count}: particles [${range.first}, ${range.first + range.count}) (from ${args.shard.source})`,
       );
+    const block = args.shard || args.resume || args.checkpoint ? undefined : blockParticles(prepared, { backend: args.backend });
+    if (block !== undefined) {
+      if (args.savePositions)
+        throw usageError(
+          'run',
+          `--save-positions: the ${prepared.spec.particles} particles do not fit in memory at once (they run in blocks)`,
+        );
+      if (target) pending = PendingOutput.open(target);
+      if (exportTarget) exporting = PendingExport.open(exportTarget);
+      let result: RunResult;
+      try {
+        result = await runInBlocks(
+          prepared,
+          {
+            backend: args.backend,
+            gpu: nodeGpuContext,
+            onNotice: notice,
+            blockParticles: block,
+            onBlock: (b, n, r) => notice(`block ${b + 1} of ${n}: particles [${r.first}, ${r.first + r.count})`),
+          },
+          {
+            onProgress: tty ? progressBar(process.stderr) : undefined,
+            signal: interrupts.signal,
+            onChunk: () => new Promise<void>((next) => setImmediate(next)),
+          },
+        );
+      } catch (e) {
+        if (interrupts.received === undefined) throw e;
+        notice(`${(e as Error).message}; nothing written`);
+        return interrupts.exitCode!;
+      }
+      return await deliver(result, {}, { args, stdout, pending, exporting, target, interrupts });
+    }
     const sim = await startSimulation(args, prepared, range);
     try {
       if (tty) notice(`${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}`);
@@ -258,18 +315,10 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         },
         onStop: saver && (() => saver.save(true)),
       });
-      if (exporting) {
-        // the final state, read before the backend is destroyed; the folder is in place before the result is out
-        if (args.savePositions) await exporting.writeState(sim.backend, result.particles, result.dims);
-        await exporting.writeResult(result);
-        await exporting.commit();
-      }
+      // the final state, read before the backend is destroyed
+      if (exporting && args.savePositions) await exporting.writeState(sim.backend, result.particles, result.dims);
       const shard = args.shard && (await shardSection(result, args.shard.index, args.shard.count, sim.shardLog!));
-      const json = JSON.stringify({ ...result, ...(args.sweep ? { sweep: args.sweep } : {}), ...(shard ? { shard } : {}) }, null, 2) + '\n';
-      if (pending) pending.commit(json);
-      else await stdout.write(json);
-      report(result, target ? (target.link ? target.path : target.given) : 'stdout', interrupts.received !== undefined);
-      return interrupts.exitCode ?? 0;
+      return await deliver(result, shard ? { shard } : {}, { args, stdout, pending, exporting, target, interrupts });
     } finally {
       sim.destroy();
     }

@@ -41,7 +41,7 @@ export function exactAdd(p: ExactSum, x: number): void {
 
 /** Add every partial of q to p, in place (the sum of two exact sums, exact). */
 export function exactAddSum(p: ExactSum, q: ExactSum): void {
-  for (const x of q) exactAdd(p, x);
+  for (const x of q === p ? [...q] : q) exactAdd(p, x);
 }
 
 /**
@@ -55,16 +55,20 @@ export function exactAddProduct(p: ExactSum, a: number, b: number): void {
   if (Number.isFinite(hi)) exactAdd(p, lo);
 }
 
-/** a·b as hi + lo: hi its float64 rounding, lo the rounding error (exact unless the product over- or underflows). */
+/** a·b as hi + lo: hi its float64 rounding, lo the rounding error (exact unless the product or its error over- or underflows). */
 export function twoProduct(a: number, b: number): [number, number] {
   const hi = a * b;
   if (!Number.isFinite(hi)) return [hi, 0];
+  // Veltkamp's split multiplies by 2^27 + 1: scale a factor near the top of the range first (exact: powers of two)
+  if (Math.abs(a) > BIG && Number.isFinite(b * 2 ** 60)) return twoProduct(a * 2 ** -60, b * 2 ** 60);
+  if (Math.abs(b) > BIG && Number.isFinite(a * 2 ** 60)) return twoProduct(a * 2 ** 60, b * 2 ** -60);
   const [a1, a2] = split(a);
   const [b1, b2] = split(b);
   return [hi, a2 * b2 - (hi - a1 * b1 - a2 * b1 - a1 * b2)];
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
+const BIG = 2 ** 995;
 
 function split(a: number): [number, number] {
   const c = SPLITTER * a;

@@ -208,14 +208,14 @@ class CheckpointSaver {
       : performance.now() - this.lastTime >= 1000 * this.every.seconds;
   }
 
-  async save(say: boolean): Promise<void> {
+  /** Write a checkpoint now, and say so on stderr (one line: a scheduler's log shows how far a job got). */
+  async save(): Promise<void> {
     const t0 = performance.now();
     const bytes = await writeCheckpoint(this.path, this.sim);
     [this.lastStep, this.lastTime] = [this.sim.step, performance.now()];
-    if (say)
-      notice(
-        `checkpoint at step ${this.sim.step} written to ${this.path} (${(bytes / 2 ** 20).toFixed(1)} MiB, ${(this.lastTime - t0).toFixed(0)} ms)`,
-      );
+    notice(
+      `checkpoint at step ${this.sim.step} written to ${this.path} (${(bytes / 2 ** 20).toFixed(1)} MiB, ${(this.lastTime - t0).toFixed(0)} ms)`,
+    );
   }
 }
 
@@ -311,9 +311,9 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         // a chunk on this thread never yields to the event loop by itself: let a signal in between chunks
         onChunk: async () => {
           await new Promise<void>((next) => setImmediate(next));
-          if (saver?.due() && !interrupts.signal.aborted) await saver.save(tty);
+          if (saver?.due() && !interrupts.signal.aborted) await saver.save();
         },
-        onStop: saver && (() => saver.save(true)),
+        onStop: saver && (() => saver.save()),
       });
       // the final state, read before the backend is destroyed
       if (exporting && args.savePositions) await exporting.writeState(sim.backend, result.particles, result.dims);

@@ -83,12 +83,10 @@ interface PlannedRun {
 }
 
 /**
- * Run the study.
- * @param raw the spec as parsed from JSON; it needs a histogram and a constant temperature
- * @throws SpecError for a spec the study cannot use
- * @example const study = await biasStudy(spec, { dts: [0.01, 0.03], integrators: ['em', 'mala'], simulation: { backend: 'cpu' } });
+ * The runs of a bias study: one per (integrator, step size), each over the spec's simulated time.
+ * @throws SpecError before any run: no histogram, a temperature schedule, no step size or integrator, an unknown integrator
  */
-export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promise<BiasStudy> {
+export function biasPlans(raw: unknown, options: BiasOptions = {}) {
   const { spec } = prepare(raw); // every input error before any run
   if (!spec.histogram)
     throw new SpecError(
@@ -115,6 +113,39 @@ export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promis
   const plans = integrators.flatMap((integrator) =>
     dts.map((dt) => planRun(raw, spec, { integrator, dt, particles, time, maxSteps: options.maxSteps ?? 20000 }, notes)),
   );
+  return { spec: spec as RunSpec & { histogram: HistogramSpec; temperature: number }, plans, notes, particles, time };
+}
+
+/**
+ * The bias study as the axes of a sweep (`langevin sweep` with `"preset": "bias"`, combined with "zip"): point i
+ * is run i of the study (its integrator, dt, steps, particles and the histogram's scaled from/every), so an array
+ * job runs the study's runs in parallel and `--collect` tabulates their KL and TV.
+ */
+export function biasSweepAxes(raw: unknown, options: BiasOptions = {}): { axes: Record<string, unknown[]>; notes: string[] } {
+  const { plans, notes } = biasPlans(raw, options);
+  const axis = (get: (p: PlannedRun) => unknown) => plans.map(get);
+  return {
+    axes: {
+      integrator: axis((p) => p.integrator),
+      dt: axis((p) => p.dt),
+      steps: axis((p) => p.steps),
+      particles: axis((p) => (p.spec as { particles: number }).particles),
+      'histogram.from': axis((p) => (p.spec as { histogram: HistogramSpec }).histogram.from),
+      'histogram.every': axis((p) => (p.spec as { histogram: HistogramSpec }).histogram.every),
+      'observe.every': axis(() => 0),
+    },
+    notes,
+  };
+}
+
+/**
+ * Run the study.
+ * @param raw the spec as parsed from JSON; it needs a histogram and a constant temperature
+ * @throws SpecError for a spec the study cannot use
+ * @example const study = await biasStudy(spec, { dts: [0.01, 0.03], integrators: ['em', 'mala'], simulation: { backend: 'cpu' } });
+ */
+export async function biasStudy(raw: unknown, options: BiasOptions = {}): Promise<BiasStudy> {
+  const { spec, plans, notes, particles, time } = biasPlans(raw, options);
   const rows: BiasRow[] = [];
   let where: { backend: BackendKind; device: string } = { backend: 'cpu', device: '' }; // set by the first run
   for (const plan of plans) {

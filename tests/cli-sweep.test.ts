@@ -237,3 +237,60 @@ function readdirSafe(path: string): string[] {
     return [];
   }
 }
+
+describe('langevin sweep: the bias preset', () => {
+  const BIAS_BASE = {
+    dims: 1,
+    particles: 2000,
+    potential: { name: 'double-well' },
+    integrator: 'em',
+    dt: 0.02,
+    temperature: 0.5,
+    steps: 300,
+    seed: 5,
+    init: { kind: 'normal', mean: [0], std: 0.5 },
+    histogram: { dims: [0], bins: 24, low: -2.4, high: 2.4, from: 150, every: 50 },
+  };
+
+  it('makes the runs of `langevin bias` as zipped points, and --collect gives the same KL, TV and samples', () => {
+    const spec = join(dir, 'bias-base.json');
+    writeFileSync(spec, JSON.stringify(BIAS_BASE));
+    const file = sweepFile('bias.json', { preset: 'bias', file: 'bias-base.json', dts: [0.01, 0.04], integrators: ['lm', 'baoab'] });
+    const list = cli(['sweep', file, '--list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const points = JSON.parse(list.stdout) as { point: Record<string, unknown> }[];
+    // the same simulated time 6 for every run: steps = 6 / dt, the histogram's from/every scaled with it
+    expect(
+      points.map((p) => [p.point.integrator, p.point.dt, p.point.steps, p.point['histogram.from'], p.point['histogram.every']]),
+    ).toEqual([
+      ['lm', 0.01, 600, 300, 100],
+      ['lm', 0.04, 150, 75, 25],
+      ['baoab', 0.01, 600, 300, 100],
+      ['baoab', 0.04, 150, 75, 25],
+    ]);
+    const out = join(dir, 'bias-out');
+    const swept = cli(['sweep', file, '--jobs', '2', '--collect', out, '--backend', 'cpu']);
+    expect(swept.code, swept.stderr).toBe(0);
+    const table = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { rows: Record<string, unknown>[] };
+    const bias = cli(['bias', spec, '--dt', '0.01,0.04', '--integrators', 'lm,baoab', '--json', '--backend', 'cpu']);
+    expect(bias.code, bias.stderr).toBe(0);
+    const rows = (JSON.parse(bias.stdout) as { rows: { kl: number; tv: number }[] }).rows;
+    expect(table.rows.map((r) => [r['divergence.kl'], r['divergence.tv']])).toEqual(rows.map((r) => [r.kl, r.tv]));
+  });
+
+  it('refuses axes beside the preset, an unknown preset, and a base without a histogram', () => {
+    expect(refused(['sweep', sweepFile('p1.json', { preset: 'bias', base: BIAS_BASE, axes: { seed: [1] } }), '--list'])).toMatch(
+      /leave out axes and combine/,
+    );
+    expect(refused(['sweep', sweepFile('p2.json', { preset: 'anneal', base: BIAS_BASE }), '--list'])).toMatch(
+      /preset: got "anneal"; allowed: "bias"/,
+    );
+    const { histogram: _, ...noHistogram } = BIAS_BASE;
+    expect(refused(['sweep', sweepFile('p3.json', { preset: 'bias', base: noHistogram }), '--list'])).toMatch(
+      /"preset": "bias": histogram: .*is required/,
+    );
+    expect(refused(['sweep', sweepFile('p4.json', { base: BIAS_BASE, axes: { seed: [1] }, dts: [0.1] }), '--list'])).toMatch(
+      /dts goes with "preset": "bias"/,
+    );
+  });
+});

@@ -3,7 +3,7 @@
  * of their result files DIR/point-I.json into DIR/sweep.csv and
  * DIR/sweep.json: one row per point, its axis values, then the headline
  * figures of its result under their dotted result paths (`final.meanEnergy`,
- * `final.variance.0` …, `divergence.kl`, `divergence.tv`, `best.energy`,
+ * `final.variance.0` …, `divergence.kl`, `divergence.tv`, `divergence.pValue`, `divergence.klFloor`, `best.energy`,
  * `final.acceptanceRate`, `target.fraction`, `elapsedMs`). A figure is a
  * column when some result has it; null or absent is an empty CSV cell and
  * null in the JSON. Numbers are written as JavaScript prints them (they
@@ -94,7 +94,7 @@ type Figure = [string, (r: Result) => unknown];
 
 type Result = Record<string, unknown> & {
   final?: { meanEnergy?: number; variance?: number[]; acceptanceRate?: number };
-  divergence?: { kl?: number; tv?: number };
+  divergence?: { kl?: number; tv?: number; pValue?: number; klFloor?: number };
   best?: { energy?: number };
   target?: { fraction?: number };
   elapsedMs?: number;
@@ -105,6 +105,8 @@ type Result = Record<string, unknown> & {
 const FIGURES: Figure[] = [
   ['divergence.kl', (r) => r.divergence?.kl],
   ['divergence.tv', (r) => r.divergence?.tv],
+  ['divergence.pValue', (r) => r.divergence?.pValue],
+  ['divergence.klFloor', (r) => r.divergence?.klFloor],
   ['best.energy', (r) => r.best?.energy],
   ['final.acceptanceRate', (r) => r.final?.acceptanceRate],
   ['target.fraction', (r) => r.target?.fraction],

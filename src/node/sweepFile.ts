@@ -10,6 +10,10 @@
  *   the first axis slowest and the last fastest (nested loops in the order
  *   the axes are written). `zip`: point i takes the i-th value of every axis
  *   (the axes must be equally long).
+ * - `"preset": "bias"` (with optional `dts`, `integrators`, `particles`,
+ *   `maxSteps`, as `langevin bias` takes them) makes the axes itself: the
+ *   runs of a bias study, zipped (integrator, dt, steps, particles and the
+ *   histogram's from/every, scaled to the same simulated time).
  * - A point's spec is the base with the point's values applied in axis order,
  *   then its data file read (relative to the base's file: the sweep file for
  *   an inline base), as `langevin run` does.
@@ -21,6 +25,8 @@ import { resolveDataFile } from './data.ts';
 import { parseJsonFile } from './files.ts';
 import { applyOverrides, parsePath, type Override } from './overrides.ts';
 import { UsageError } from './usage.ts';
+import { biasSweepAxes } from '../bias.ts';
+import type { IntegratorName } from '../spec.ts';
 
 /** The most points a sweep may have (each is a whole run). */
 export const MAX_SWEEP_POINTS = 10000;
@@ -54,7 +60,9 @@ export interface SweepPoint {
   overrides: Override[];
 }
 
-const KEYS = ['base', 'file', 'axes', 'combine'];
+const KEYS = ['base', 'file', 'axes', 'combine', 'preset', 'dts', 'integrators', 'particles', 'maxSteps'];
+/** The keys of `"preset": "bias"` (its options, as `langevin bias` takes them). */
+const BIAS_KEYS = ['dts', 'integrators', 'particles', 'maxSteps'];
 
 const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
@@ -80,12 +88,61 @@ export function readSweep(file: string): Sweep {
     base = parseJsonFile(baseFile);
   }
   if (!isObject(base)) refuse(`${'file' in r ? `the base spec ${baseFile}` : 'base'} must be a JSON object (a spec)`);
+  if (r.preset !== undefined) return biasPreset(file, r, base, baseFile);
+  const stray = BIAS_KEYS.find((k) => k in r);
+  if (stray !== undefined) refuse(`${stray} goes with "preset": "bias"`);
   const combine = (r.combine ?? 'product') as Sweep['combine'];
   if (combine !== 'product' && combine !== 'zip')
     refuse(`combine: got ${JSON.stringify(combine)}; allowed: "product" (the default), "zip"`);
   const axes = readAxes(file, r.axes);
   const count = pointCount(file, axes, combine);
   return { file, base, baseFile, axes, combine, count };
+}
+
+/**
+ * `"preset": "bias"`: the runs of `langevin bias` as zipped axes (biasSweepAxes): one point per (integrator, dt)
+ * over the base spec's simulated time, with the options `dts`, `integrators`, `particles`, `maxSteps`.
+ */
+function biasPreset(file: string, r: Record<string, unknown>, base: unknown, baseFile: string): Sweep {
+  const refuse = (why: string): never => {
+    throw new InputError(`${file}: ${why}`);
+  };
+  if (r.preset !== 'bias') refuse(`preset: got ${JSON.stringify(r.preset)}; allowed: "bias"`);
+  if ('axes' in r || 'combine' in r) refuse('"preset": "bias" makes the axes itself (integrator × dt, zipped): leave out axes and combine');
+  const numbers = (k: string, ok: (x: number) => boolean, what: string) => {
+    const v = r[k];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.length === 0 || v.length > 64 || !v.every((x) => typeof x === 'number' && ok(x)))
+      refuse(`${k}: got ${JSON.stringify(v)}; give 1 to 64 ${what}`);
+    return v as number[];
+  };
+  const whole = (k: string, max: number) => {
+    const v = r[k];
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max))
+      refuse(`${k}: got ${JSON.stringify(v)}; give an integer from 1 to ${max}`);
+    return v as number | undefined;
+  };
+  const integrators = r.integrators;
+  if (
+    integrators !== undefined &&
+    !(Array.isArray(integrators) && integrators.length > 0 && integrators.every((x) => typeof x === 'string'))
+  )
+    refuse(`integrators: got ${JSON.stringify(integrators)}; give a list of integrator names`);
+  const options = {
+    dts: numbers('dts', (x) => Number.isFinite(x) && x > 0, 'step sizes > 0'),
+    integrators: integrators as IntegratorName[] | undefined,
+    particles: whole('particles', 2 ** 31 - 1),
+    maxSteps: whole('maxSteps', 2 ** 32 - 1),
+  };
+  let axes: Record<string, unknown[]>;
+  try {
+    axes = biasSweepAxes(resolveDataFile(base, baseFile), options).axes;
+  } catch (e) {
+    if (e instanceof InputError) refuse(`"preset": "bias": ${e.message}`);
+    throw e;
+  }
+  const list = Object.entries(axes!).map(([name, values]) => ({ name, path: parsePath(name, `${file}: preset axis`), values }));
+  return { file, base, baseFile, axes: list, combine: 'zip', count: list[0].values.length };
 }
 
 function readAxes(file: string, raw: unknown): SweepAxis[] {

@@ -8,7 +8,7 @@
  * FILE and renamed over it, so FILE is always a whole checkpoint. README
  * "Beyond one machine" documents the format for Python.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { BackendKind, BackendState } from '../backend.ts';
 import type { Simulation, SimulationState } from '../engine.ts';
@@ -20,6 +20,7 @@ import type { SpecJson } from '../run/specJson.ts';
 import { normalisedSpec } from '../run/specJson.ts';
 import { VERSION } from '../version.ts';
 import { writeAll } from './npy.ts';
+import { processAlive } from './output.ts';
 import { npyArray, npyEntry, npzBytes, readNpz, type NpzEntry } from './npz.ts';
 
 export const CHECKPOINT_FORMAT = 'langevin-checkpoint-1';
@@ -73,7 +74,7 @@ export async function writeCheckpoint(path: string, sim: Simulation): Promise<nu
   if (state.backend.velocities) entries.push(array('velocities.npy', state.backend.velocities, D));
   if (state.backend.accepts) entries.push(array('accepts.npy', state.backend.accepts, 1));
   const bytes = npzBytes(entries);
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  const tmp = checkpointTemp(path);
   try {
     const fd = openSync(tmp, 'w', 0o644);
     try {
@@ -89,6 +90,34 @@ export async function writeCheckpoint(path: string, sim: Simulation): Promise<nu
   }
   return bytes.length;
 }
+
+/** The temporary file a checkpoint is written to before the rename: `.NAME.ckpt-PID` beside it. */
+function checkpointTemp(path: string, pid: number = process.pid): string {
+  return join(dirname(path), `.${basename(path)}.ckpt-${pid}`);
+}
+
+/**
+ * Remove the checkpoint temporaries beside `path` that processes killed mid-write left: `.NAME.ckpt-PID`
+ * regular files of a process no longer running, empty or starting as a ZIP does. A file a user named so
+ * is left alone.
+ */
+export function removeStaleCheckpointTemps(path: string): void {
+  const prefix = `.${basename(path)}.ckpt-`;
+  for (const name of readdirSync(dirname(path))) {
+    const pid = name.startsWith(prefix) ? name.slice(prefix.length) : '';
+    if (!/^[1-9]\d{0,9}$/.test(pid) || (Number(pid) !== process.pid && processAlive(Number(pid)))) continue;
+    const temp = join(dirname(path), name);
+    try {
+      const st = lstatSync(temp);
+      const head = st.isFile() ? readFileSync(temp).subarray(0, 4) : undefined;
+      if (head && (head.length === 0 || head.equals(ZIP_START.subarray(0, head.length)))) unlinkSync(temp);
+    } catch {
+      // gone already, or not ours: leave it
+    }
+  }
+}
+
+const ZIP_START = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
 /** JSON of the header: non-finite numbers as strings, float64 arrays as plain arrays. */
 function replacer(key: string, v: unknown): unknown {

@@ -51,27 +51,29 @@ export interface OutTarget {
   link: boolean;
   /** the regular file there now, which a successful run replaces */
   existing?: Stats;
+  /** the option that named it, for messages (default --out) */
+  option?: string;
 }
 
-function refuse(given: string, why: string): never {
-  throw new UsageError(`--out: got "${given}"; ${why}`);
+function refuse(option: string, given: string, why: string): never {
+  throw new UsageError(`${option}: got "${given}"; ${why}`);
 }
 
 /** `dir/name` with the folder's real path; refuses a missing folder. */
-function inRealFolder(given: string, path: string, via: string): string {
+function inRealFolder(option: string, given: string, path: string, via: string): string {
   const dir = dirname(path);
   let real: string;
   try {
     real = realpathSync(dir);
   } catch {
-    refuse(given, `${via}its folder ${dir} does not exist`);
+    refuse(option, given, `${via}its folder ${dir} does not exist`);
   }
-  if (!statSync(real).isDirectory()) refuse(given, `${via}its folder ${dir} is not a folder`);
+  if (!statSync(real).isDirectory()) refuse(option, given, `${via}its folder ${dir} is not a folder`);
   return join(real, basename(path));
 }
 
 /** Where a chain of symbolic links ending at a missing name leads (the new file's path). */
-function danglingTarget(given: string): string {
+function danglingTarget(option: string, given: string): string {
   let path = resolve(given);
   for (let hop = 0; hop <= MAX_LINK_HOPS; hop++) {
     let st: Stats;
@@ -79,13 +81,13 @@ function danglingTarget(given: string): string {
       st = lstatSync(path);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-        return inRealFolder(given, path, hop > 0 ? `it is a symbolic link to ${path}, and ` : '');
-      refuse(given, errnoReason(e));
+        return inRealFolder(option, given, path, hop > 0 ? `it is a symbolic link to ${path}, and ` : '');
+      refuse(option, given, errnoReason(e));
     }
     if (!st.isSymbolicLink()) return path;
-    path = resolve(inRealFolder(given, path, ''), '..', readlinkSync(path));
+    path = resolve(inRealFolder(option, given, path, ''), '..', readlinkSync(path));
   }
-  refuse(given, `too many levels of symbolic links (more than ${MAX_LINK_HOPS})`);
+  refuse(option, given, `too many levels of symbolic links (more than ${MAX_LINK_HOPS})`);
 }
 
 /**
@@ -93,13 +95,13 @@ function danglingTarget(given: string): string {
  * @throws UsageError (exit 2) for a directory, device, FIFO, socket, a missing or unwritable folder, a link loop
  * @example resolveOutTarget('result.json') // {given: 'result.json', path: '/home/me/result.json', link: false}
  */
-export function resolveOutTarget(given: string): OutTarget {
-  if (given.endsWith('/')) refuse(given, 'that names a folder, give a file name');
+export function resolveOutTarget(given: string, option = '--out'): OutTarget {
+  if (given.endsWith('/')) refuse(option, given, 'that names a folder, give a file name');
   let st: Stats | undefined;
   try {
     st = statSync(given);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') refuse(given, errnoReason(e));
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') refuse(option, given, errnoReason(e));
   }
   let link = false;
   try {
@@ -107,17 +109,17 @@ export function resolveOutTarget(given: string): OutTarget {
   } catch {
     // no entry at all: a new file
   }
-  const via = link ? `it is a symbolic link to ${st ? realpathSync(given) : danglingTarget(given)}, which is ` : 'that is ';
-  if (st?.isDirectory()) refuse(given, `${via}a folder, give a file name`);
-  if (st && !st.isFile()) refuse(given, `${via}${fileKind(st)}; give a regular file or a new file name`);
-  const path = st ? realpathSync(given) : danglingTarget(given);
+  const via = link ? `it is a symbolic link to ${st ? realpathSync(given) : danglingTarget(option, given)}, which is ` : 'that is ';
+  if (st?.isDirectory()) refuse(option, given, `${via}a folder, give a file name`);
+  if (st && !st.isFile()) refuse(option, given, `${via}${fileKind(st)}; give a regular file or a new file name`);
+  const path = st ? realpathSync(given) : danglingTarget(option, given);
   const dir = dirname(path);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
-    refuse(given, `its folder ${dir} is not writable`);
+    refuse(option, given, `its folder ${dir} is not writable`);
   }
-  return { given, path, link, existing: st };
+  return { given, path, link, existing: st, option };
 }
 
 /**
@@ -133,7 +135,9 @@ export function refuseInputAsOutput(target: OutTarget, input: string, what: stri
     return;
   }
   if (st.dev === target.existing.dev && st.ino === target.existing.ino)
-    refuse(target.given, `that is the ${what} itself (${input}); give another file name`);
+    throw new UsageError(
+      `${target.option ?? '--out'}: got "${target.given}"; that is the ${what} itself (${input}); give another file name`,
+    );
 }
 
 /** The temporary file beside `target` of the process `pid`: `.NAME.tmp-PID`. */
@@ -223,7 +227,7 @@ export class PendingOutput {
     try {
       fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
     } catch (e) {
-      refuse(target.given, `cannot create a file in its folder ${dirname(temp)}: ${errnoReason(e)}`);
+      refuse(target.option ?? '--out', target.given, `cannot create a file in its folder ${dirname(temp)}: ${errnoReason(e)}`);
     }
     const output = new PendingOutput(target, temp, fd);
     // the replaced file keeps its permissions

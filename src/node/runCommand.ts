@@ -8,10 +8,9 @@
  * chunk in flight and writes the partial result (see interrupt.ts).
  */
 import { sep } from 'node:path';
-import { prepare, Simulation, type Prepared, type RunResult } from '../engine.ts';
+import { prepare, type Prepared, type RunResult } from '../engine.ts';
 import type { ParticleRange } from '../backend.ts';
-import { normalisedSpec } from '../run/specJson.ts';
-import { CheckpointError, readCheckpoint, writeCheckpoint } from './checkpoint.ts';
+import { checkCheckpointFiles, checkpointArgs, CheckpointSaver, startSimulation, type CheckpointArgs } from './runCheckpoint.ts';
 import { blockParticles, runInBlocks } from '../run/blocks.ts';
 import { summaryLines } from '../summary.ts';
 import { dataFilePath, resolveDataFile } from './data.ts';
@@ -45,20 +44,9 @@ export interface RunArgs {
   /** `--shard I/N` or `--shard auto` (shardArgs.ts): run that shard's particles and record for `langevin merge` */
   shard?: ShardChoice;
   /** `--checkpoint FILE` and how often (`--checkpoint-every`) */
-  checkpoint?: { path: string; every: CheckpointEvery };
+  checkpoint?: CheckpointArgs['checkpoint'];
   /** `--resume FILE` */
   resume?: string;
-}
-
-/** How often to save a checkpoint: every so many steps, or seconds. */
-export type CheckpointEvery = { steps: number } | { seconds: number };
-
-function checkpointEvery(value: string | undefined): CheckpointEvery {
-  if (value === undefined) return { seconds: 60 };
-  if (/^[1-9]\d{0,15}$/.test(value)) return { steps: Number(value) };
-  const m = /^((?:0|[1-9]\d{0,8})(?:\.\d+)?)s$/.exec(value);
-  if (m && Number(m[1]) > 0) return { seconds: Number(m[1]) };
-  throw usageError('run', `--checkpoint-every: got "${value}"; give steps (e.g. 5000) or seconds (e.g. 60s)`);
 }
 
 /** The options of `langevin run` (`--help` aside). */
@@ -107,16 +95,6 @@ export function parseRunArgs(args: string[]): RunArgs {
   };
 }
 
-function checkpointArgs(values: Record<string, unknown>): Pick<RunArgs, 'checkpoint' | 'resume'> {
-  const path = values.checkpoint as string | undefined;
-  const every = values['checkpoint-every'] as string | undefined;
-  if (path === undefined && every !== undefined) throw usageError('run', '--checkpoint-every goes with --checkpoint FILE');
-  return {
-    ...(path !== undefined ? { checkpoint: { path, every: checkpointEvery(every) } } : {}),
-    ...(values.resume !== undefined ? { resume: values.resume as string } : {}),
-  };
-}
-
 function progressBar(stream: NodeJS.WriteStream): (done: number, total: number) => void {
   let last = 0;
   const t0 = performance.now();
@@ -142,7 +120,7 @@ const notice = (line: string) => process.stderr.write(`langevin: ${line}\n`);
  * Check the --out and --export targets and the spec (with its --set overrides, and its data file) before any work;
  * returns the raw spec with its data read.
  */
-function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTarget?: ExportTarget } {
+function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTarget?: ExportTarget; checkpoint?: OutTarget } {
   const target = args.out === undefined ? undefined : resolveOutTarget(args.out);
   if (target) refuseInputAsOutput(target, args.spec, 'spec file');
   const exportTarget = args.export === undefined ? undefined : resolveExportTarget(args.export);
@@ -150,7 +128,8 @@ function readInputs(args: RunArgs): { raw: unknown; target?: OutTarget; exportTa
   const raw = applyOverrides(args.base ?? parseJsonFile(args.spec), args.sets);
   const data = dataFilePath(raw, args.spec);
   if (target && data) refuseInputAsOutput(target, data, 'data file');
-  return { raw: resolveDataFile(raw, args.spec), target, exportTarget };
+  const checkpoint = checkCheckpointFiles(args, { spec: args.spec, data, out: target });
+  return { raw: resolveDataFile(raw, args.spec), target, exportTarget, checkpoint };
 }
 
 /** --out must lie outside the --export folder: an export replaces its folder as a whole, so the result would be lost. */
@@ -173,60 +152,17 @@ function report(result: RunResult, where: string, interrupted: boolean): void {
   process.stderr.write(lines.join('\n') + '\n');
 }
 
-/** The simulation to run: a new one, or one resumed from --resume (checked against the spec, backend and shard). */
-async function startSimulation(args: RunArgs, prepared: Prepared, range: ParticleRange | undefined): Promise<Simulation> {
-  const options = { backend: args.backend, gpu: nodeGpuContext, onNotice: notice, range };
-  if (args.resume === undefined) return Simulation.create(prepared, options);
-  const state = await readCheckpoint(args.resume, normalisedSpec(prepared.spec), args.backend);
-  const saved = state.observations.range;
-  if (saved?.first !== range?.first || saved?.count !== range?.count)
-    throw new CheckpointError(
-      `--resume: ${args.resume} holds ${saved ? `particles [${saved.first}, ${saved.first + saved.count})` : 'the whole ensemble'}; this run ${range ? `is of particles [${range.first}, ${range.first + range.count})` : 'is of the whole ensemble'}: give the same --shard`,
-    );
-  const sim = await Simulation.resume(prepared, state, { ...options, backend: state.header.backend });
-  notice(`resuming from ${args.resume} at step ${sim.step} of ${prepared.spec.steps}`);
-  return sim;
-}
-
-/** Saves checkpoints: when due (steps or seconds since the last), and at a stop. */
-class CheckpointSaver {
-  private lastStep: number;
-  private lastTime = performance.now();
-
-  constructor(
-    private readonly path: string,
-    private readonly every: CheckpointEvery,
-    private readonly sim: Simulation,
-  ) {
-    this.lastStep = sim.step;
-  }
-
-  due(): boolean {
-    if (this.sim.step >= this.sim.spec.steps) return false;
-    return 'steps' in this.every
-      ? this.sim.step - this.lastStep >= this.every.steps
-      : performance.now() - this.lastTime >= 1000 * this.every.seconds;
-  }
-
-  /** Write a checkpoint now, and say so on stderr (one line: a scheduler's log shows how far a job got). */
-  async save(): Promise<void> {
-    const t0 = performance.now();
-    const bytes = await writeCheckpoint(this.path, this.sim);
-    [this.lastStep, this.lastTime] = [this.sim.step, performance.now()];
-    notice(
-      `checkpoint at step ${this.sim.step} written to ${this.path} (${(bytes / 2 ** 20).toFixed(1)} MiB, ${(this.lastTime - t0).toFixed(0)} ms)`,
-    );
-  }
-}
-
-/** Where a run's result goes. */
+/** Where a run's result goes, and the run's checked files. */
 interface Outputs {
   args: RunArgs;
   stdout: StdoutGuard;
+  interrupts: Interrupts;
+  tty: boolean;
+  target?: OutTarget;
+  exportTarget?: ExportTarget;
+  checkpoint?: OutTarget;
   pending?: PendingOutput;
   exporting?: PendingExport;
-  target?: OutTarget;
-  interrupts: Interrupts;
 }
 
 /** The export (in place before the result is out), the result JSON (with the sections `extra` adds), the report; returns the exit status. */
@@ -249,14 +185,14 @@ async function deliver(result: RunResult, extra: Record<string, unknown>, o: Out
 export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<number> {
   const tty = process.stderr.isTTY === true;
   const interrupts = new Interrupts((line) => notice(`${tty ? '\n' : ''}${line}`));
-  let pending: PendingOutput | undefined;
-  let exporting: PendingExport | undefined;
+  const o: Outputs = { args, stdout, interrupts, tty };
   interrupts.onSecond = () => {
-    pending?.discard();
-    exporting?.discard();
+    o.pending?.discard();
+    o.exporting?.discard();
   };
   try {
-    const { raw, target, exportTarget } = readInputs(args);
+    const { raw, target, exportTarget, checkpoint } = readInputs(args);
+    Object.assign(o, { target, exportTarget, checkpoint });
     const prepared = prepare(raw); // every input error before any GPU work
     const range = args.shard && shardRange(prepared.spec.particles, args.shard.index, args.shard.count);
     if (args.shard && range)
@@ -264,67 +200,73 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
         `shard ${args.shard.index} of ${args.shard.count}: particles [${range.first}, ${range.first + range.count}) (from ${args.shard.source})`,
       );
     const block = args.shard || args.resume || args.checkpoint ? undefined : blockParticles(prepared, { backend: args.backend });
-    if (block !== undefined) {
-      if (args.savePositions)
-        throw usageError(
-          'run',
-          `--save-positions: the ${prepared.spec.particles} particles do not fit in memory at once (they run in blocks)`,
-        );
-      if (target) pending = PendingOutput.open(target);
-      if (exportTarget) exporting = PendingExport.open(exportTarget);
-      let result: RunResult;
-      try {
-        result = await runInBlocks(
-          prepared,
-          {
-            backend: args.backend,
-            gpu: nodeGpuContext,
-            onNotice: notice,
-            blockParticles: block,
-            onBlock: (b, n, r) => notice(`block ${b + 1} of ${n}: particles [${r.first}, ${r.first + r.count})`),
-          },
-          {
-            onProgress: tty ? progressBar(process.stderr) : undefined,
-            signal: interrupts.signal,
-            onChunk: () => new Promise<void>((next) => setImmediate(next)),
-          },
-        );
-      } catch (e) {
-        if (interrupts.received === undefined) throw e;
-        notice(`${(e as Error).message}; nothing written`);
-        return interrupts.exitCode!;
-      }
-      return await deliver(result, {}, { args, stdout, pending, exporting, target, interrupts });
-    }
-    const sim = await startSimulation(args, prepared, range);
-    try {
-      if (tty) notice(`${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}`);
-      if (target) {
-        pending = PendingOutput.open(target);
-        if (target.link) notice(`--out: ${target.given} is a symbolic link; writing its target ${target.path}`);
-      }
-      if (exportTarget) exporting = PendingExport.open(exportTarget);
-      const saver = args.checkpoint && new CheckpointSaver(args.checkpoint.path, args.checkpoint.every, sim);
-      const result = await sim.run({
-        onProgress: tty ? progressBar(process.stderr) : undefined,
-        signal: interrupts.signal,
-        // a chunk on this thread never yields to the event loop by itself: let a signal in between chunks
-        onChunk: async () => {
-          await new Promise<void>((next) => setImmediate(next));
-          if (saver?.due() && !interrupts.signal.aborted) await saver.save();
-        },
-        onStop: saver && (() => saver.save()),
-      });
-      // the final state, read before the backend is destroyed
-      if (exporting && args.savePositions) await exporting.writeState(sim.backend, result.particles, result.dims);
-      const shard = args.shard && (await shardSection(result, args.shard.index, args.shard.count, sim.shardLog!));
-      return await deliver(result, shard ? { shard } : {}, { args, stdout, pending, exporting, target, interrupts });
-    } finally {
-      sim.destroy();
-    }
+    return block === undefined ? await runOne(prepared, range, o) : await runBlocked(prepared, block, o);
   } finally {
-    pending?.discard();
-    exporting?.discard();
+    o.pending?.discard();
+    o.exporting?.discard();
     interrupts.dispose();
   }
+}
+
+/** Open the --out and --export files (after the backend is up: a device failure leaves nothing behind). */
+function openOutputs(o: Outputs): void {
+  if (o.target) {
+    o.pending = PendingOutput.open(o.target);
+    if (o.target.link) notice(`--out: ${o.target.given} is a symbolic link; writing its target ${o.target.path}`);
+  }
+  if (o.exportTarget) o.exporting = PendingExport.open(o.exportTarget);
+}
+
+/** One simulation (new, a shard, or resumed), with checkpoints if asked. */
+async function runOne(prepared: Prepared, range: ParticleRange | undefined, o: Outputs): Promise<number> {
+  const { args, interrupts } = o;
+  const sim = await startSimulation(args, prepared, range);
+  try {
+    if (o.tty) notice(`${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}`);
+    openOutputs(o);
+    const saver = args.checkpoint && new CheckpointSaver(o.checkpoint!.path, args.checkpoint.every, sim);
+    const result = await sim.run({
+      onProgress: o.tty ? progressBar(process.stderr) : undefined,
+      signal: interrupts.signal,
+      // a chunk on this thread never yields to the event loop by itself: let a signal in between chunks
+      onChunk: async () => {
+        await new Promise<void>((next) => setImmediate(next));
+        if (saver?.due() && !interrupts.signal.aborted) await saver.save();
+      },
+      onStop: saver && (() => saver.save()),
+    });
+    // the final state, read before the backend is destroyed
+    if (o.exporting && args.savePositions) await o.exporting.writeState(sim.backend, result.particles, result.dims);
+    const shard = args.shard && (await shardSection(result, args.shard.index, args.shard.count, sim.shardLog!));
+    return await deliver(result, shard ? { shard } : {}, o);
+  } finally {
+    sim.destroy();
+  }
+}
+
+/** A run larger than memory: blocks one after another, merged exactly; an interrupt leaves no result. */
+async function runBlocked(prepared: Prepared, block: number, o: Outputs): Promise<number> {
+  const { args, interrupts } = o;
+  if (args.savePositions)
+    throw usageError('run', `--save-positions: the ${prepared.spec.particles} particles do not fit in memory at once (they run in blocks)`);
+  openOutputs(o);
+  let result: RunResult;
+  try {
+    const onBlock = (b: number, n: number, r: ParticleRange) =>
+      notice(`block ${b + 1} of ${n}: particles [${r.first}, ${r.first + r.count})`);
+    result = await runInBlocks(
+      prepared,
+      { backend: args.backend, gpu: nodeGpuContext, onNotice: notice, blockParticles: block, onBlock },
+      {
+        onProgress: o.tty ? progressBar(process.stderr) : undefined,
+        signal: interrupts.signal,
+        onChunk: () => new Promise<void>((next) => setImmediate(next)),
+      },
+    );
+  } catch (e) {
+    if (interrupts.received === undefined) throw e;
+    notice(`${(e as Error).message}; nothing written`);
+    return interrupts.exitCode!;
+  }
+  return await deliver(result, {}, o);
 }

@@ -21,6 +21,7 @@ const int = (v: string | undefined) => (v !== undefined && INTEGER.test(v) ? Num
 
 function checked(index: number, count: number, source: string): ShardChoice {
   if (!Number.isInteger(count) || count < 1) throw usageError('run', `${source}: the shard count must be an integer ≥ 1`);
+  if (!Number.isInteger(index)) throw usageError('run', `${source}: the shard index is not a whole number`);
   if (!Number.isInteger(index) || index < 0 || index >= count)
     throw usageError('run', `${source}: shard index ${index} outside 0 … ${count - 1}`);
   return { index, count, source };
@@ -59,6 +60,7 @@ export function resolveShard(
     if (shards !== undefined) throw usageError('run', '--shards N goes with --shard auto (the index comes from the scheduler)');
     return undefined;
   }
+  if (shards !== undefined && !(int(shards) >= 1)) throw usageError('run', `--shards: got "${shards}"; give an integer ≥ 1`);
   if (shard !== 'auto') {
     const m = /^(\d+)\/(\d+)$/.exec(shard);
     if (!m || shards !== undefined)

@@ -36,6 +36,10 @@ function asPart(name: string, x: unknown): Part {
     );
   if (!r.spec || typeof r.langevin !== 'string' || typeof r.backend !== 'string')
     throw new MergeError(`${name}: not a result (no spec, version or backend)`);
+  if (r.partial)
+    throw new MergeError(
+      `${name}: a partial result (${r.partial.reason} at step ${String(r.steps)} of ${r.partial.stepsPlanned}); finish the shard (run it again with --resume from its checkpoint) before merging`,
+    );
   return { name, result: r as ShardResult };
 }
 

@@ -23,15 +23,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #else
   let stream = STREAM_INIT;
 #endif
+  let id = particle_id(params.base, params.base_hi, i);
 #if NORMAL
-  var ns = ns_open(params.base + i, stream, key, vec2<u32>(0u, 0u), 0u);
+  var ns = ns_open(id, stream, key, vec2<u32>(0u, 0u), 0u);
 #endif
   for (var d = 0u; d < D; d++) {
     let ab = affine[d];
 #if NORMAL
     let r = ns_next(&ns);
 #elif UNIFORM
-    let r = u01(philox4x32(vec4<u32>(params.base + i, d / 4u, 0u, stream), key)[d % 4u]);
+    let r = u01(philox4x32(vec4<u32>(id.x, d / 4u, 0u, stream_word(stream, id)), key)[d % 4u]);
 #else
     let r = 0.0;
 #endif

@@ -6,7 +6,8 @@
 // Tree-reduced in workgroup memory and written as one row of Q floats:
 // m[D], then those sums. A tile's row depends only on its particles, so an
 // ensemble cut at tile boundaries gives the same rows; the host adds the rows
-// exactly. (The mean pass evaluates the energy too, to leave out the particles
+// exactly. Particle indices in row_best are the buffer's own (0 … count − 1):
+// the host adds the buffer's first global index (which may pass 2^32). (The mean pass evaluates the energy too, to leave out the particles
 // the sums leave out: one far-away particle with an overflowing energy must
 // not become the shift of its tile.) Also the tile's lowest energy, the global index of its particle
 // (argmin) and, with ENERGY, that particle's position. Prepended: `const D`,
@@ -27,8 +28,8 @@ const BIG: f32 = 3.0e38;
 @group(0) @binding(4) var<storage, read_write> partials: array<f32>;
 // target_d (D values) then radius^2; radius^2 < 0 means no target
 @group(0) @binding(5) var<storage, read> target_ball: array<f32>;
-// per row, BEST words: the lowest energy (f32 bits), its particle's global
-// index (0xffffffff when the row has none), the lowest global index of a
+// per row, BEST words: the lowest energy (f32 bits), its particle's index in
+// this buffer (0xffffffff when the row has none), the lowest index of a
 // non-finite particle (0xffffffff when none) and, with ENERGY, the argmin
 // particle's D coordinates (f32 bits; 0 when none). One buffer, so a stage
 // with a potential from data stays within the 8 storage buffers WebGPU
@@ -112,7 +113,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (bad) {
       acc[3u * D + 2u] += 1.0;
       // each thread visits increasing indices: the first is its lowest
-      first_bad = min(first_bad, params.base + i);
+      first_bad = min(first_bad, i);
     } else {
       for (var d = 0u; d < D; d++) {
         let dx = x[d] - m[d];
@@ -123,7 +124,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       acc[3u * D + 1u] += 1.0;
       if (e < best) {
         best = e;
-        best_index = params.base + i;
+        best_index = i;
       }
       if (r2 >= 0.0) {
         var dist2 = 0.0;
@@ -186,7 +187,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var d = 0u; d < D; d++) {
       var v = 0.0;
       if (argmin != 0xffffffffu) {
-        v = positions[(argmin - params.base) * D + d];
+        v = positions[argmin * D + d];
       }
       row_best[at + 3u + d] = bitcast<u32>(v);
     }

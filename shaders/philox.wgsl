@@ -49,6 +49,19 @@ fn box_muller(u0: u32, u1: u32) -> vec2<f32> {
   return vec2<f32>(r * cos(t), r * sin(t));
 }
 
+// A global particle index below 2^40 as (low word, high word): base + i with
+// the carry, base = (base_lo, base_hi) the dispatch's first particle.
+fn particle_id(base_lo: u32, base_hi: u32, i: u32) -> vec2<u32> {
+  let lo = base_lo + i;
+  return vec2<u32>(lo, base_hi + select(0u, 1u, lo < base_lo));
+}
+
+// Counter word 3: the stream plus 256 times the particle's high word (the
+// stream itself below 2^32 particles; src/rng/philox.ts streamWord).
+fn stream_word(stream: u32, id: vec2<u32>) -> u32 {
+  return stream + (id.y << 8u);
+}
+
 // One particle's flat sequence of standard normals in one stream: normal number
 // m is output (m mod 4) of call floor(m / 4). Mirrors NormalStream in philox.ts.
 struct NormalStream {
@@ -65,9 +78,9 @@ fn ns_refill(s: ptr<function, NormalStream>) {
   (*s).normals = vec4<f32>(box_muller(b.x, b.y), box_muller(b.z, b.w));
 }
 
-// A stream positioned at normal number m = call * 4 + phase.
-fn ns_open(particle: u32, stream: u32, key: vec2<u32>, call: vec2<u32>, phase: u32) -> NormalStream {
-  var s = NormalStream(vec4<f32>(0.0), call, phase, particle, stream, key);
+// A stream of particle `id` positioned at normal number m = call * 4 + phase.
+fn ns_open(id: vec2<u32>, stream: u32, key: vec2<u32>, call: vec2<u32>, phase: u32) -> NormalStream {
+  var s = NormalStream(vec4<f32>(0.0), call, phase, id.x, stream_word(stream, id), key);
   ns_refill(&s);
   return s;
 }

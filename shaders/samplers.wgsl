@@ -31,8 +31,8 @@ override WG: u32 = 64u;
 //!potential
 
 // Uniform number n of the particle's accept stream (n < 2^32: the call's high word is 0).
-fn accept_uniform(particle: u32, n: u32, key: vec2<u32>) -> f32 {
-  let b = philox4x32(vec4<u32>(particle, n >> 2u, 0u, STREAM_ACCEPT), key);
+fn accept_uniform(id: vec2<u32>, n: u32, key: vec2<u32>) -> f32 {
+  let b = philox4x32(vec4<u32>(id.x, n >> 2u, 0u, stream_word(STREAM_ACCEPT, id)), key);
   return u01(b[n & 3u]);
 }
 
@@ -65,10 +65,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     v[d] = velocities[i * D + d];
   }
 #endif
-  var ns = ns_open(params.base + i, STREAM_NOISE, key, vec2<u32>(params.call_lo, params.call_hi), params.phase);
+  let id = particle_id(params.base, params.base_hi, i);
+  var ns = ns_open(id, STREAM_NOISE, key, vec2<u32>(params.call_lo, params.call_hi), params.phase);
 #if BATCH
   // momentum SGD: the gradient at the position of step n uses step n's mini-batch
-  var g = batch_gradient(x, params.base + i, params.step0, key);
+  var g = batch_gradient(x, id, params.step0, key);
 #else
   var g = potential_gradient(x);
 #endif
@@ -83,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       x[d] = x[d] + hh * v[d];
     }
 #if BATCH
-    g = batch_gradient(x, params.base + i, params.step0 + k + 1u, key);
+    g = batch_gradient(x, id, params.step0 + k + 1u, key);
 #else
     g = potential_gradient(x);
 #endif
@@ -147,7 +148,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let log_q = 0.0;
     let dh = ey + kin1 - (e + kin0);
 #endif
-    let u = accept_uniform(params.base + i, params.step0 + k, key);
+    let u = accept_uniform(id, params.step0 + k, key);
     if (!is_nonfinite(ey) && metropolis_accepts(u, dh, log_q, t)) {
       x = y;
       g = gy;

@@ -28,7 +28,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var d = 0u; d < D; d++) {
     x[d] = positions[i * D + d];
   }
-  var ns = ns_open(params.base + i, STREAM_NOISE, vec2<u32>(params.key_lo, params.key_hi),
+  let id = particle_id(params.base, params.base_hi, i);
+  var ns = ns_open(id, STREAM_NOISE, vec2<u32>(params.key_lo, params.key_hi),
                    vec2<u32>(params.call_lo, params.call_hi), params.phase);
 #if LM
   var xi: array<f32, D>;
@@ -39,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
 #if BATCH
-    let g = batch_gradient(x, params.base + i, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi));
+    let g = batch_gradient(x, id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi));
 #else
     let g = potential_gradient(x);
 #endif

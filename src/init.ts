@@ -4,7 +4,7 @@
  * each an affine map a_d + b_d·r_d of a normal or uniform r, so the GPU only
  * needs (a, b) per coordinate and no particle array is ever uploaded.
  */
-import { NormalStream, philox4x32, u01, Stream } from './rng/philox.ts';
+import { NormalStream, philox4x32, streamWord, u01, Stream } from './rng/philox.ts';
 import { temperatureAt } from './schedule.ts';
 import type { InitSpec, RunSpec } from './spec.ts';
 
@@ -31,7 +31,7 @@ export function initParticle(init: InitSpec, i: number, k0: number, k1: number, 
   } else if (init.kind === 'uniform') {
     const block = new Uint32Array(4);
     for (let d = 0; d < D; d++) {
-      if (d % 4 === 0) philox4x32(i, d / 4, 0, Stream.init, k0, k1, block);
+      if (d % 4 === 0) philox4x32(i >>> 0, d / 4, 0, streamWord(Stream.init, i), k0, k1, block);
       out[d] = a[d] + b[d] * u01(block[d % 4]);
     }
   } else {

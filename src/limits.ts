@@ -49,3 +49,10 @@ export const F32_MAX = 3.4028234663852886e38;
 
 /** Smallest positive normal 32-bit float (2^−126). */
 export const F32_MIN_NORMAL = 1.1754943508222875e-38;
+
+/**
+ * Most particles an ensemble may have: 2^40. The random numbers' counter holds a particle's low 32 bits in
+ * word 0 and its high bits in the stream word (src/rng/philox.ts `streamWord`); an ensemble larger than
+ * memory runs in blocks (src/run/blocks.ts) or as shards.
+ */
+export const MAX_PARTICLES = 2 ** 40;

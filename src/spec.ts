@@ -6,7 +6,7 @@
  */
 import { SpecError } from './errors.ts';
 import { scheduleAt } from './schedule.ts';
-import { F32_MAX, MAX_DIMS } from './limits.ts';
+import { F32_MAX, MAX_DIMS, MAX_PARTICLES } from './limits.ts';
 import { isObject } from './values.ts';
 import { SPEC_SCHEMA } from './provenance.ts';
 import { INTEGRATOR_TABLE, INTEGRATORS, MINI_BATCH, type IntegratorName } from './integrators/table.ts';
@@ -63,7 +63,7 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const implied = pot.name !== undefined ? fixedDims?.(pot.name) : undefined;
   const dims = integer(withDefault(raw, 'dims', 'dims', implied ?? 2), 'dims', 1, MAX_DIMS);
   if (pot.data) checkColumnNames(pot.data, dims);
-  const particles = integer(withDefault(raw, 'particles', 'particles', 100000), 'particles', 1, 2 ** 31 - 1);
+  const particles = integer(withDefault(raw, 'particles', 'particles', 100000), 'particles', 1, MAX_PARTICLES);
   const integrator = withDefault(raw, 'integrator', 'integrator', 'em');
   if (!INTEGRATORS.includes(integrator as IntegratorName))
     throw new SpecError('integrator', integrator, `must be one of: ${INTEGRATORS.join(', ')}`);

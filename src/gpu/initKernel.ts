@@ -41,7 +41,17 @@ export class InitKernel {
         size: InitParams.size,
         usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
-      device.queue.writeBuffer(u, 0, InitParams.pack({ count: shard.count, base: shard.first, key_lo: key[0], key_hi: key[1] }));
+      device.queue.writeBuffer(
+        u,
+        0,
+        InitParams.pack({
+          count: shard.count,
+          base: shard.first >>> 0,
+          base_hi: Math.floor(shard.first / 2 ** 32),
+          key_lo: key[0],
+          key_hi: key[1],
+        }),
+      );
       return u;
     });
     this.bindGroups = shards.map((shard, s) =>

@@ -75,7 +75,7 @@ export class StructLayout<F extends string> {
  */
 export const ParticleParams = new StructLayout('ParticleParams', [
   ['count', 'u32'], // particles in this shard
-  ['base', 'u32'], // global index of the shard's first particle (RNG counter word 0)
+  ['base', 'u32'], // global index of the shard's first particle, low word (RNG counter word 0 with the carry)
   ['steps', 'u32'], // K, steps fused in this dispatch
   ['key_lo', 'u32'], // seed, low 32 bits
   ['key_hi', 'u32'], // seed, high 32 bits
@@ -84,14 +84,16 @@ export const ParticleParams = new StructLayout('ParticleParams', [
   ['phase', 'u32'], // first normal's position within its call (0..3)
   ['step0', 'u32'], // index n of the dispatch's first step in the run, mod 2^32 (mini-batch rows, accept uniform number n)
   ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
+  ['base_hi', 'u32'], // ⌊first global index / 2^32⌋ (ensembles past 2^32 particles: the counter's stream word)
 ] as const);
 
 /** Parameters of the initialisation kernel (shaders/init.wgsl). */
 export const InitParams = new StructLayout('InitParams', [
   ['count', 'u32'],
-  ['base', 'u32'],
+  ['base', 'u32'], // global index of the shard's first particle, low word
   ['key_lo', 'u32'],
   ['key_hi', 'u32'],
+  ['base_hi', 'u32'], // … high word
 ] as const);
 
 /** Parameters of the moments reduction (shaders/moments.wgsl). */

@@ -152,10 +152,14 @@ export class MomentsReduction {
     const bestU = new Uint32Array(mapped, this.bestAt, this.rows * B);
     const D = this.dims;
     const sums = emptyMomentSums(D);
-    let bestRow = -1;
-    let firstBad = 0xffffffff;
+    // a row's particle indices are its buffer's own: the global index adds the buffer's first (which may pass 2^32)
+    const firstOf = this.shards.flatMap((s, k) => new Array<number>(this.groups[k]).fill(s.first));
+    const NONE = 0xffffffff;
+    let best = { energy: Infinity, index: -1, row: -1 };
+    let firstBad = -1;
     for (let r = 0; r < this.rows; r++) {
-      firstBad = Math.min(firstBad, bestU[r * B + 2]);
+      const bad = bestU[r * B + 2];
+      if (bad !== NONE && (firstBad < 0 || firstOf[r] + bad < firstBad)) firstBad = firstOf[r] + bad;
       const row = rows.subarray(r * this.q, (r + 1) * this.q);
       addMomentTile(sums, {
         mean: row.subarray(0, D),
@@ -166,14 +170,15 @@ export class MomentsReduction {
         nonFinite: row[3 * D + 2],
         inside: row[3 * D + 3],
       });
-      const [e, i] = [bestF[r * B], bestU[r * B + 1]];
-      const better = bestRow < 0 || e < bestF[bestRow * B] || (e === bestF[bestRow * B] && i < bestU[bestRow * B + 1]);
-      if (i !== 0xffffffff && better) bestRow = r;
+      const [e, local] = [bestF[r * B], bestU[r * B + 1]];
+      const i = firstOf[r] + local;
+      if (local !== NONE && (best.row < 0 || e < best.energy || (e === best.energy && i < best.index)))
+        best = { energy: e, index: i, row: r };
     }
-    const at = bestRow * B;
-    if (bestRow >= 0)
-      sums.best = { energy: bestF[at], index: bestU[at + 1], x: this.energy ? Array.from(bestF.subarray(at + 3, at + 3 + D)) : [] };
-    sums.firstNonFinite = firstBad === 0xffffffff ? -1 : firstBad;
+    const at = best.row * B;
+    if (best.row >= 0)
+      sums.best = { energy: best.energy, index: best.index, x: this.energy ? Array.from(bestF.subarray(at + 3, at + 3 + D)) : [] };
+    sums.firstNonFinite = firstBad;
     this.staging.unmap();
     return sums;
   }

@@ -128,7 +128,8 @@ export class ParticleKernel {
     const pack = (shard: { count: number; first: number }) =>
       ParticleParams.pack({
         count: shard.count,
-        base: shard.first,
+        base: shard.first >>> 0,
+        base_hi: Math.floor(shard.first / 2 ** 32),
         steps: K,
         ...streamWords(step0, dims, key),
         leapfrog: this.options.leapfrogSteps,

@@ -15,7 +15,7 @@
  * A rejected move leaves x (and, for HMC, keeps the refreshed v).
  * ξ_n are normals n·D + d of stream 0, as for EM.
  */
-import { Stream, philox4x32, u01 } from '../rng/philox.ts';
+import { Stream, philox4x32, streamWord, u01 } from '../rng/philox.ts';
 import { COEF_STRIDE } from './coefficients.ts';
 import type { EnergyFn, FullGradientFn, InverseMass, ParticleRng, StepScratch } from './reference.ts';
 
@@ -25,7 +25,7 @@ import type { EnergyFn, FullGradientFn, InverseMass, ParticleRng, StepScratch } 
  */
 export function acceptUniform(k0: number, k1: number, particle: number, n: number, block: Uint32Array = new Uint32Array(4)): number {
   const call = Math.floor(n / 4);
-  philox4x32(particle >>> 0, call >>> 0, Math.floor(call / 2 ** 32) >>> 0, Stream.accept, k0, k1, block);
+  philox4x32(particle >>> 0, call >>> 0, Math.floor(call / 2 ** 32) >>> 0, streamWord(Stream.accept, particle), k0, k1, block);
   return u01(block[n % 4]);
 }
 

@@ -16,7 +16,7 @@
  * draws): for j = 0 … B−1, m = N − B + j, t = mulhi32(u_j, m + 1) ∈ [0, m];
  * row_j = m if t is already among row_0 … row_{j−1}, else t.
  */
-import { mulhi32, philox4x32, Stream } from './philox.ts';
+import { mulhi32, philox4x32, streamWord, Stream } from './philox.ts';
 
 /** Largest batch drawn without replacement (the GPU keeps the chosen rows in a private array). */
 export const MAX_BATCH_WITHOUT_REPLACEMENT = 256;
@@ -31,7 +31,7 @@ export function batchRows(k0: number, k1: number, particle: number, step: number
   const B = out.length;
   const block = new Uint32Array(4);
   for (let j = 0; j < B; j++) {
-    if (j % 4 === 0) philox4x32(particle >>> 0, step >>> 0, j / 4, Stream.batch, k0, k1, block);
+    if (j % 4 === 0) philox4x32(particle >>> 0, step >>> 0, j / 4, streamWord(Stream.batch, particle), k0, k1, block);
     const u = block[j % 4];
     if (replace) {
       out[j] = mulhi32(u, rows);

@@ -3,7 +3,8 @@
  * easy as 1, 2, 3", SC'11), bit-identical to `shaders/philox.wgsl`.
  *
  * The stream contract (docs/ARCHITECTURE.md, "Random numbers"): key = the run's
- * 64-bit seed; counter = (particle, call index low, call index high, stream).
+ * 64-bit seed; counter = (particle, call index low, call index high, stream), the
+ * particle's bits above 32 (ensembles past 2^32 particles) in the stream word's bits 8 … 31.
  * The normals of one particle and one stream form a flat sequence; normal number
  * m = n·D + d (step n, coordinate d) is output m mod 4 of call ⌊m/4⌋. So what a
  * particle sees depends only on (seed, particle, step, coordinate, stream),
@@ -93,6 +94,15 @@ export function seedKey(seed: number): [number, number] {
 }
 
 /**
+ * Counter word 3 of a particle in a stream: the stream plus 256 × the particle's high bits ⌊particle / 2^32⌋
+ * (word 0 holds its low 32 bits, `particle >>> 0`). Below 2^32 particles it is the stream itself: the
+ * contract of 32-bit particle indices, unchanged.
+ */
+export function streamWord(stream: number, particle: number): number {
+  return (stream + 256 * Math.floor(particle / 2 ** 32)) >>> 0;
+}
+
+/**
  * Reader of one particle's flat normal sequence in one stream, mirroring the
  * WGSL `NormalStream`: normals m, m+1, … where m = n·D + d.
  */
@@ -103,6 +113,7 @@ export class NormalStream {
   private callHi = 0;
   private phase = 0;
   private particle = 0;
+  private word3 = 0;
 
   constructor(
     private readonly k0: number,
@@ -113,6 +124,7 @@ export class NormalStream {
   /** Position the stream at normal number m (m < 2^53) of a particle (global index). */
   seek(particle: number, m: number): void {
     this.particle = particle >>> 0;
+    this.word3 = streamWord(this.stream, particle);
     const call = Math.floor(m / 4);
     this.callLo = call >>> 0;
     this.callHi = Math.floor(call / 2 ** 32) >>> 0;
@@ -121,7 +133,7 @@ export class NormalStream {
   }
 
   private refill(): void {
-    philox4x32(this.particle, this.callLo, this.callHi, this.stream, this.k0, this.k1, this.block);
+    philox4x32(this.particle, this.callLo, this.callHi, this.word3, this.k0, this.k1, this.block);
     boxMuller(this.block[0], this.block[1], this.normals, 0);
     boxMuller(this.block[2], this.block[3], this.normals, 2);
   }

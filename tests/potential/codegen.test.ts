@@ -83,7 +83,13 @@ function generatedCode(make: () => Prepared): string[] {
     kernels.push(entry.kernel({ dims, potential, batch, mass: spec.mass, leapfrogSteps: spec.leapfrogSteps }) ?? `(no kernel for ${name})`);
   }
   stages.push(
-    assembleShader(momentsWGSL, { dims, structs: [MomentsParams], potential: potential.wgsl, defines: { ENERGY: true }, reduce: true }),
+    assembleShader(momentsWGSL, {
+      dims,
+      structs: [MomentsParams],
+      potential: potential.wgsl,
+      defines: { ENERGY: true, CENTRED: true },
+      reduce: true,
+    }),
   );
   stages.push(assembleShader(`${colormapWGSL}\n${landscapeWGSL}`, { dims, structs: [LandscapeParams], potential: potential.wgsl }));
   stages.push(assembleShader(`${colormapWGSL}\n${pointsWGSL}`, { dims, structs: [PointParams], potential: potential.wgsl }));

@@ -66,7 +66,7 @@ describe('JSON nesting is limited before anything walks the value', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 1e6; i++) deep = [deep];
     const e = refusal({ ...BASE, potential: { expr: 'x' }, particles: deep });
-    expect(e.message).toBe(`particles: got ${'['.repeat(77)}...; must be an integer from 1 to 2147483647`);
+    expect(e.message).toBe(`particles: got ${'['.repeat(77)}...; must be an integer from 1 to 1099511627776`);
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
     expect(describeValue(cyclic)).toMatch(/^\{"a":1,"self":\{"a":1,"self":.*\.\.\.$/);

@@ -64,10 +64,10 @@ const CASES: Case[] = [
   ['dims 17', { dims: 17 }, 'dims', ['got 17', 'integer from 1 to 16']],
   ['dims non-integer', { dims: 1.5 }, 'dims', ['got 1.5', 'integer from 1 to 16']],
   ['dims as a string', { dims: '2' }, 'dims', ['got "2"', 'integer from 1 to 16']],
-  ['particles 0', { particles: 0 }, 'particles', ['got 0', 'integer from 1 to 2147483647']],
-  ['particles negative', { particles: -3 }, 'particles', ['got -3', 'integer from 1 to 2147483647']],
-  ['particles non-integer', { particles: 2.5 }, 'particles', ['got 2.5', 'integer from 1 to 2147483647']],
-  ['particles 2^31', { particles: 2 ** 31 }, 'particles', ['got 2147483648', 'integer from 1 to 2147483647']],
+  ['particles 0', { particles: 0 }, 'particles', ['got 0', 'integer from 1 to 1099511627776']],
+  ['particles negative', { particles: -3 }, 'particles', ['got -3', 'integer from 1 to 1099511627776']],
+  ['particles non-integer', { particles: 2.5 }, 'particles', ['got 2.5', 'integer from 1 to 1099511627776']],
+  ['particles 2^40 + 1', { particles: 2 ** 40 + 1 }, 'particles', ['got 1099511627777', 'integer from 1 to 1099511627776']],
   ['integrator unknown', { integrator: 'rk4' }, 'integrator', ['got "rk4"', 'one of: em, lm, baoab, mala, hmc']],
   ['dt missing', { dt: undefined }, 'dt', ['got nothing', 'is required', 'finite number > 0']],
   ['dt 0', { dt: 0 }, 'dt', ['got 0', 'finite number > 0']],
@@ -364,7 +364,7 @@ describe('validateSpec / prepare refuse bad specs, naming field, value and what 
     const { spec } = prepare(
       specWith({
         dims: 16,
-        particles: 2 ** 31 - 1,
+        particles: 2 ** 40,
         steps: 2 ** 32 - 1,
         seed: Number.MAX_SAFE_INTEGER,
         stepsPerDispatch: 1024,
@@ -372,7 +372,7 @@ describe('validateSpec / prepare refuse bad specs, naming field, value and what 
       }),
     );
     expect(spec.dims).toBe(16);
-    expect(spec.particles).toBe(2 ** 31 - 1);
+    expect(spec.particles).toBe(2 ** 40);
     expect(spec.steps).toBe(2 ** 32 - 1);
     expect(spec.seed).toBe(2 ** 53 - 1);
     expect(spec.stepsPerDispatch).toBe(1024);

@@ -25,7 +25,7 @@
  */
 import type { Emitted } from '../../potential/emit.ts';
 import type { CompiledPotential } from '../../potential/index.ts';
-import { Stream, mulhi32, u01 } from '../../rng/philox.ts';
+import { Stream, mulhi32, streamWord, u01 } from '../../rng/philox.ts';
 import { BOX_MULLER_SOURCE } from '../../rng/boxMuller.ts';
 import { philoxWasmBytes, philoxWasmBytesFor } from '../philoxWasm.ts';
 
@@ -80,10 +80,12 @@ export function helpers(capacity: number, gradient?: KernelGradient): string[] {
     BOX_MULLER_SOURCE,
     `const _wasm = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array([${philoxWasmBytes(pages).join(',')}]))).exports;`,
     'const _blocks = _wasm.blocks, _blocksWord2 = _wasm.blocksWord2, _W = new Int32Array(_wasm.memory.buffer);',
+    // src/rng/philox.ts's streamWord: the particle's bits above 32 in the stream word
+    `const _streamWord = (${streamWord.toString()});`,
     `const _Z = new Float64Array(${4 * calls});`,
     'function _fill(particle, m, count, stream, k0, k1) {',
     '  const call = Math.floor(m / 4), off = m % 4, calls = (off + count + 3) >> 2;',
-    '  _blocks(particle, call >>> 0, Math.floor(call / 4294967296) >>> 0, stream, k0, k1, calls);',
+    '  _blocks(particle >>> 0, call >>> 0, Math.floor(call / 4294967296) >>> 0, _streamWord(stream, particle), k0, k1, calls);',
     '  for (let q = 0; q < 4 * calls; q += 2) _boxMuller(_W[q], _W[q + 1], _Z, q);',
     '  return off;',
     '}',
@@ -92,7 +94,7 @@ export function helpers(capacity: number, gradient?: KernelGradient): string[] {
     `const _u01 = (${u01.toString()});`,
     'function _fillUniforms(particle, n, count, stream, k0, k1) {',
     '  const call = Math.floor(n / 4), off = n % 4, calls = (off + count + 3) >> 2;',
-    '  _blocks(particle, call >>> 0, Math.floor(call / 4294967296) >>> 0, stream, k0, k1, calls);',
+    '  _blocks(particle >>> 0, call >>> 0, Math.floor(call / 4294967296) >>> 0, _streamWord(stream, particle), k0, k1, calls);',
     '  for (let q = 0; q < 4 * calls; q++) _U[q] = _u01(_W[q]);',
     '  return off;',
     '}',
@@ -136,7 +138,7 @@ export function gradientHelpers(g: KernelGradient): string[] {
     `const _rows = new Int32Array(${B});`,
     // batchRows of src/rng/batch.ts: draw j is output j mod 4 of the call (particle, step, ⌊j/4⌋, stream 4), i.e. word j of the blocks
     'function _batchRows(particle, step, k0, k1) {',
-    `  _blocksWord2(particle, step >>> 0, 0, ${Stream.batch}, k0, k1, ${Math.ceil(B / 4)});`,
+    `  _blocksWord2(particle >>> 0, step >>> 0, 0, _streamWord(${Stream.batch}, particle), k0, k1, ${Math.ceil(B / 4)});`,
     `  for (let j = 0; j < ${B}; j++) {`,
     '    const u = _W[j] >>> 0;',
     ...(replace

@@ -15,13 +15,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let key = vec2<u32>(v.z, v.w);
 #if REPLACE
   for (var c = 0u; 4u * c < BATCH_B; c++) {
-    let r = batch_block(v.x, v.y, c, key);
+    let r = batch_block(vec2<u32>(v.x, 0u), v.y, c, key);
     for (var q = 0u; q < 4u && 4u * c + q < BATCH_B; q++) {
       rows_out[i * BATCH_B + 4u * c + q] = r[q];
     }
   }
 #else
-  var r = batch_rows_floyd(v.x, v.y, key);
+  var r = batch_rows_floyd(vec2<u32>(v.x, 0u), v.y, key);
   for (var j = 0u; j < BATCH_B; j++) {
     rows_out[i * BATCH_B + j] = r[j];
   }

@@ -48,10 +48,14 @@ writeFileSync(
 
 function langevin(args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(root, 'dist/cli.js'), ...args, '--backend', 'cpu'].filter((a) => a !== null), {
-    cwd: dir,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'dist/cli.js'), ...args, '--backend', 'cpu'].filter((a) => a !== null),
+    {
+      cwd: dir,
+      encoding: 'utf8',
+    },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`langevin ${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
   return { ms, stderr: r.stderr };
@@ -64,7 +68,11 @@ const noBackend = (args) => {
 };
 
 try {
-  console.log(`${new Date().toISOString()}, ${cpus().length} × ${cpus()[0].model}, load ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  console.log(
+    `${new Date().toISOString()}, ${cpus().length} × ${cpus()[0].model}, load ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`spec: ${N} particles × 20 steps, 2-D double well, EM, CPU backend; ${K} shards\n`);
   const one = langevin(['run', spec, '--out', 'one.json']);
   const shards = [];
@@ -78,8 +86,13 @@ try {
     r.notes = r.notes.filter((n) => !n.startsWith('merged from'));
     return JSON.stringify(r);
   };
-  const same = strip(JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8'))) === strip(JSON.parse(readFileSync(join(dir, 'merged.json'), 'utf8')));
-  const writes = [...ckpt.stderr.matchAll(/checkpoint at step (\d+) written to \S+ \(([\d.]+) MiB, (\d+) ms\)/g)].map((m) => ({ step: +m[1], mib: +m[2], ms: +m[3] }));
+  const same =
+    strip(JSON.parse(readFileSync(join(dir, 'one.json'), 'utf8'))) === strip(JSON.parse(readFileSync(join(dir, 'merged.json'), 'utf8')));
+  const writes = [...ckpt.stderr.matchAll(/checkpoint at step (\d+) written to \S+ \(([\d.]+) MiB, (\d+) ms\)/g)].map((m) => ({
+    step: +m[1],
+    mib: +m[2],
+    ms: +m[3],
+  }));
   const row = (name, ms, note = '') => console.log(`| ${name} | ${ms.toFixed(0)} | ${note} |`);
   console.log('| what | wall ms | note |');
   console.log('|---|---|---|');

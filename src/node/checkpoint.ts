@@ -10,12 +10,11 @@
  */
 import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { BackendKind, BackendState } from '../backend.ts';
+import type { BackendKind } from '../backend.ts';
 import type { Simulation, SimulationState } from '../engine.ts';
 import { InputError, RuntimeFailure } from '../errors.ts';
-import type { Observations } from '../run/observations.ts';
-import type { ShardLog } from '../run/shardLog.ts';
-import { decodeNonFinite, encodeNonFinite, specDifferences, specHash } from '../run/shards.ts';
+import { specDifferences, specHash } from '../run/shards.ts';
+import { headerText, joinState, parseHeader, splitState, type StateJson } from '../run/checkpointState.ts';
 import type { SpecJson } from '../run/specJson.ts';
 import { normalisedSpec } from '../run/specJson.ts';
 import { VERSION } from '../version.ts';
@@ -26,7 +25,7 @@ import { npyArray, npyEntry, npzBytes, readNpz, type NpzEntry } from './npz.ts';
 export const CHECKPOINT_FORMAT = 'langevin-checkpoint-1';
 
 /** checkpoint.json: everything but the particle arrays. */
-export interface CheckpointHeader {
+export interface CheckpointHeader extends StateJson {
   format: typeof CHECKPOINT_FORMAT;
   langevin: string;
   createdAt: string;
@@ -36,10 +35,6 @@ export interface CheckpointHeader {
   device: string;
   /** steps done */
   step: number;
-  observations: Observations;
-  /** the moves not yet observed (CPU: accepted and proposed; WebGPU: proposed, the accepted in accepts.npy) */
-  pending?: BackendState['pending'];
-  shardLog?: ShardLog;
 }
 
 /** A checkpoint that cannot be resumed here: exit 2, naming the difference. */
@@ -49,7 +44,7 @@ export class CheckpointError extends InputError {
 
 /** Write the simulation's state to `path`, atomically. Returns the bytes written. */
 export async function writeCheckpoint(path: string, sim: Simulation): Promise<number> {
-  const state = await sim.checkpoint();
+  const { json, arrays } = splitState(await sim.checkpoint());
   const spec = normalisedSpec(sim.spec);
   const header: CheckpointHeader = {
     format: CHECKPOINT_FORMAT,
@@ -60,19 +55,20 @@ export async function writeCheckpoint(path: string, sim: Simulation): Promise<nu
     backend: sim.backend.kind,
     device: sim.backend.device,
     step: sim.step,
-    observations: state.observations,
-    ...(state.backend.pending ? { pending: state.backend.pending } : {}),
-    ...(state.shardLog ? { shardLog: state.shardLog } : {}),
+    ...json,
   };
   const D = sim.spec.dims;
-  const array = (name: string, values: Float32Array | Float64Array, width: number): NpzEntry =>
-    npyEntry(name, values instanceof Float64Array ? '<f8' : '<f4', width === 1 ? [values.length] : [values.length / width, width], values);
   const entries: NpzEntry[] = [
-    { name: 'checkpoint.json', bytes: Buffer.from(JSON.stringify(header, replacer, 1)) },
-    array('positions.npy', state.backend.positions, D),
+    { name: 'checkpoint.json', bytes: Buffer.from(headerText(header)) },
+    ...arrays.map(({ name, values }) =>
+      npyEntry(
+        `${name}.npy`,
+        values instanceof Float64Array ? '<f8' : '<f4',
+        name === 'accepts' ? [values.length] : [values.length / D, D],
+        values,
+      ),
+    ),
   ];
-  if (state.backend.velocities) entries.push(array('velocities.npy', state.backend.velocities, D));
-  if (state.backend.accepts) entries.push(array('accepts.npy', state.backend.accepts, 1));
   const bytes = npzBytes(entries);
   const tmp = checkpointTemp(path);
   try {
@@ -119,12 +115,6 @@ export function removeStaleCheckpointTemps(path: string): void {
 
 const ZIP_START = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 
-/** JSON of the header: non-finite numbers as strings, float64 arrays as plain arrays. */
-function replacer(key: string, v: unknown): unknown {
-  if (v instanceof Float64Array) return Array.from(v);
-  return encodeNonFinite(key, v);
-}
-
 /**
  * Read a checkpoint and check it against the spec about to run.
  * @throws CheckpointError naming the file and what differs (not a checkpoint, another format, version, spec or backend)
@@ -143,7 +133,7 @@ export async function readCheckpoint(
   }
   const json = entries.get('checkpoint.json');
   if (!json) throw new CheckpointError(`--resume: ${path} holds no checkpoint.json; it is not a langevin checkpoint`);
-  const header = decodeNonFinite(JSON.parse(json.toString('utf8'))) as CheckpointHeader;
+  const header = parseHeader<CheckpointHeader>(json.toString('utf8'));
   if (header.format !== CHECKPOINT_FORMAT)
     throw new CheckpointError(`--resume: ${path} is of format ${String(header.format)}; this version reads ${CHECKPOINT_FORMAT}`);
   if (header.langevin !== VERSION)
@@ -154,19 +144,14 @@ export async function readCheckpoint(
     throw new CheckpointError(`--resume: ${path} is of another spec (it differs in ${specDifferences(header.spec, spec).join(', ')})`);
   if (backend !== 'auto' && backend !== header.backend)
     throw new CheckpointError(`--resume: ${path} was made on the ${header.backend} backend; resume it with --backend ${header.backend}`);
-  const hist = header.observations.histogram;
-  if (hist) hist.counts = Float64Array.from(hist.counts as unknown as number[]);
-  const arr = (name: string) => {
-    const b = entries.get(name);
-    return b ? npyArray(b).values : undefined;
-  };
-  const positions = arr('positions.npy');
-  if (!positions) throw new CheckpointError(`--resume: ${path} holds no positions.npy`);
-  const state: BackendState = { positions };
-  const velocities = arr('velocities.npy');
-  if (velocities) state.velocities = velocities;
-  const accepts = arr('accepts.npy');
-  if (accepts) state.accepts = accepts as Float32Array;
-  if (header.pending) state.pending = header.pending;
-  return { header, observations: header.observations, backend: state, ...(header.shardLog ? { shardLog: header.shardLog } : {}) };
+  const arrays = new Map<string, Float32Array | Float64Array>();
+  for (const name of ['positions', 'velocities', 'accepts']) {
+    const b = entries.get(`${name}.npy`);
+    if (b) arrays.set(name, npyArray(b).values);
+  }
+  try {
+    return { header, ...joinState(header, arrays) };
+  } catch (e) {
+    throw new CheckpointError(`--resume: ${path}: ${(e as Error).message}`);
+  }
 }

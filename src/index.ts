@@ -13,7 +13,12 @@ export {
   type RunOptions,
   type Observations,
   type PartialSection,
+  type SimulationState,
 } from './engine.ts';
+export { mergeShards, MergeError, type ShardResult, type MergedResult } from './run/merge.ts';
+export { runInBlocks, blockParticles, type BlockOptions } from './run/blocks.ts';
+export { shardRange, shardSection, specHash, type ShardSection } from './run/shards.ts';
+export { PARTICLE_BLOCK, type ParticleRange } from './sums.ts';
 export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './run/sections.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
 export { VERSION } from './version.ts';

@@ -1,7 +1,7 @@
 /**
  * Interrupted runs: the records in the page's RunStore whose run is live in
  * no tab, each offered in a banner (download the result rebuilt from its
- * observations, or discard it).
+ * observations, resume it from its checkpoint, or discard it).
  */
 import { prepare, Simulation, type RunResult } from '../index.ts';
 import { fail, type Page } from './page.ts';
@@ -9,6 +9,7 @@ import { downloadResult, showResult } from './result.ts';
 import { heldLocks, lockName } from './saver.ts';
 import { describeError } from './source.ts';
 import type { SavedRun } from './store.ts';
+import { removeCheckpoint } from './checkpoints.ts';
 
 /** The runs saved in this browser, live or interrupted. */
 export async function savedRuns(page: Page): Promise<SavedRun[]> {
@@ -56,8 +57,21 @@ function banner(page: Page, run: SavedRun): HTMLDivElement {
   discard.textContent = 'discard';
   discard.addEventListener('click', async () => {
     await page.store?.delete(run.id);
+    await removeCheckpoint(run.id);
     div.remove();
   });
-  div.append(text, get, ' ', discard);
+  div.append(text, get, ' ');
+  if (run.checkpointStep !== undefined && page.resume) {
+    const resume = page.resume;
+    const go = document.createElement('button');
+    go.className = 'resume';
+    go.textContent = `resume from step ${run.checkpointStep.toLocaleString('en')}`;
+    go.addEventListener('click', () => {
+      div.remove();
+      resume(run).catch(() => {}); // failures are shown on the page
+    });
+    div.append(go, ' ');
+  }
+  div.append(discard);
   return div;
 }

@@ -4,8 +4,10 @@
  * it unrendered through the public API on WebGPU (the CPU backend where there
  * is none, or with backend auto on a software adapter), show progress and the live trace, offer the result JSON and the
  * plots as PNG. While a run goes on, its observations are saved in IndexedDB
- * after each chunk; a run interrupted by a closed tab or a lost device is
- * offered on the next visit.
+ * after each chunk and its whole state (positions included) in the Origin
+ * Private File System every few seconds; a run interrupted by a closed tab or
+ * a lost device is offered on the next visit (and at once after a lost
+ * device): download its observations, or resume it from its checkpoint.
  *
  * This file wires the parts together: page.ts (elements and state),
  * specBox.ts (the spec and its check), link.ts and remote.ts (`?spec=`), run.ts (a run), result.ts (the result
@@ -17,7 +19,7 @@ import { savedResult, savedRuns, showSaved } from './interrupted.ts';
 import { loadLink, readLink } from './link.ts';
 import { openPage, setState, showNotice, type Page, type RunnerStatus } from './page.ts';
 import { wireDownloads } from './result.ts';
-import { start } from './run.ts';
+import { resume, start } from './run.ts';
 import { EXAMPLE } from './source.ts';
 import { setSpec, wireSpecBox } from './specBox.ts';
 import { RunStore, type SavedRun } from './store.ts';
@@ -32,11 +34,14 @@ interface LangevinRunner extends RunnerStatus {
   saved(): Promise<SavedRun[]>;
   /** The result rebuilt from a saved run (what "download saved result" gives). */
   savedResult(id: string): Promise<RunResult>;
+  /** Resume a saved run from its checkpoint, as its banner's "resume" button does; resolves with the result. */
+  resume(id: string): Promise<RunResult>;
   /** The trace plots as a PNG data URL. */
   plotsPng(): string;
 }
 
 const page = openPage(EXAMPLE);
+page.resume = (run) => resume(page, run);
 
 const hook: LangevinRunner = Object.assign(page.runner, {
   run: (s: unknown) => {
@@ -46,6 +51,12 @@ const hook: LangevinRunner = Object.assign(page.runner, {
   cancel: () => page.controller?.abort(),
   saved: () => savedRuns(page),
   savedResult: (id: string) => savedResult(page, id),
+  resume: async (id: string) => {
+    const run = (await savedRuns(page)).find((r) => r.id === id);
+    if (!run) throw new Error(`no saved run ${id}`);
+    page.el.savedBox.querySelector(`[data-id="${CSS.escape(id)}"]`)?.remove();
+    return resume(page, run);
+  },
   plotsPng: () => page.plots.png(),
 });
 (window as unknown as { langevinRunner: LangevinRunner }).langevinRunner = hook;

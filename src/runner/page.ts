@@ -6,7 +6,7 @@
 import { RuntimeFailure, type BackendKind, type RunResult } from '../index.ts';
 import { TracePlots } from './plots.ts';
 import { isInputError, type SpecText } from './source.ts';
-import type { RunStore } from './store.ts';
+import type { RunStore, SavedRun } from './store.ts';
 
 export type RunState = 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -19,6 +19,8 @@ export interface Progress {
   secondsLeft: number;
   /** steps done in the last observations that reached IndexedDB */
   savedStep: number;
+  /** the step of the last checkpoint saved (OPFS), 0 before any */
+  checkpointStep: number;
 }
 
 /** What `window.langevinRunner` shows of the page; main.ts adds the hook's methods to this same object. */
@@ -32,6 +34,8 @@ export interface RunnerStatus {
   lastResult?: RunResult;
   /** the message shown for the last failure */
   error?: string;
+  /** seconds between checkpoints of a run (default 3; a negative number saves none) */
+  checkpointSeconds: number;
 }
 
 /** The elements of runner.html the script reads or changes. */
@@ -66,6 +70,8 @@ export interface Page {
   store?: RunStore;
   /** aborts the run in progress */
   controller?: AbortController;
+  /** resumes a saved run from its checkpoint (run.ts; set by main.ts, so that the banners need not import the run) */
+  resume?: (run: SavedRun) => Promise<RunResult>;
   /** the result on the page and the base name of its downloads */
   shown?: { result: RunResult; name: string };
 }
@@ -94,7 +100,8 @@ export function openPage(spec: SpecText): Page {
   const runner: RunnerStatus = {
     ready: false,
     state: 'idle',
-    progress: { step: 0, total: 0, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0 },
+    progress: { step: 0, total: 0, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0, checkpointStep: 0 },
+    checkpointSeconds: 3,
   };
   return { el, plots: new TracePlots($('#plots')), runner, spec };
 }

@@ -1,10 +1,15 @@
 /**
  * A run from the page: check the spec, create the simulation (WebGPU, or the
- * CPU backend where there is none), run it in chunks that leave the browser
- * responsive, show its progress, save its observations as it goes, and show
- * the result, the partial result of a cancelled run, or the failure.
+ * CPU backend where there is none) or resume one from its checkpoint, run it
+ * in chunks that leave the browser responsive, show its progress, save its
+ * observations (IndexedDB) and every few seconds its checkpoint (OPFS) as it
+ * goes, and show the result, the partial result of a cancelled run, or the
+ * failure.
  */
 import { browserGpuContext, RuntimeFailure, Simulation, type BackendKind, type Prepared, type RunResult } from '../index.ts';
+import { loadCheckpoint, removeCheckpoint, saveCheckpoint } from './checkpoints.ts';
+import { setSpec } from './specBox.ts';
+import type { SavedRun } from './store.ts';
 import { fmt } from '../summary.ts';
 import { showSaved } from './interrupted.ts';
 import { fail, setState, showNotice, type Page } from './page.ts';
@@ -23,34 +28,75 @@ const CPU_FIRST_CHUNK = 2 ** 14;
 export async function start(page: Page): Promise<RunResult> {
   const { prepared, raw } = begin(page);
   const sim = await createSimulation(page, prepared);
+  const id = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  return drive(page, sim, prepared, { id, spec: raw, source: page.spec.source, startedAt: Date.now(), stepsPlanned: prepared.spec.steps });
+}
+
+/**
+ * Resume an interrupted run from its checkpoint (checkpoints.ts) on the backend it ran on: the result is the
+ * uninterrupted run's (bit for bit on the same backend and device class).
+ * @throws Error (shown as the failure) when the run has no checkpoint any more or it cannot be resumed here
+ */
+export async function resume(page: Page, run: SavedRun): Promise<RunResult> {
+  const state = await loadCheckpoint(run.id);
+  if (!state) {
+    const message = `the run ${run.source} has no checkpoint to resume from (only its observations were saved: download them)`;
+    fail(page, message);
+    throw new Error(message);
+  }
+  setSpec(page, { text: JSON.stringify(run.spec, null, 2), source: run.source });
+  const { prepared } = begin(page);
+  let sim: Simulation;
+  try {
+    sim = await Simulation.resume(prepared, state, { backend: state.observations.backend, gpu: browserGpuContext });
+  } catch (e) {
+    fail(page, `could not resume ${run.source}: ${describeError(e)}`, e);
+    throw e;
+  }
+  Object.assign(page.runner, { backend: sim.backend.kind, device: sim.backend.device, software: sim.backend.software });
+  for (const row of state.observations.trace) page.plots.add(row);
+  showNotice(page, `resumed ${run.source} from its checkpoint at step ${sim.step.toLocaleString('en')}`);
+  const { observations: _, savedAt: __, ...record } = run;
+  return drive(page, sim, prepared, record);
+}
+
+/** Run `sim` to its end on the page: progress, saved observations and checkpoints, the result or the failure. */
+async function drive(
+  page: Page,
+  sim: Simulation,
+  prepared: Prepared,
+  record: Omit<SavedRun, 'observations' | 'savedAt'>,
+): Promise<RunResult> {
   const total = prepared.spec.steps;
   const where = `${sim.backend.kind} on ${sim.backend.device}${sim.backend.software && sim.backend.kind === 'webgpu' ? ' (software adapter)' : ''}`;
-  const runId = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   // held while this run goes on: another tab does not offer its record as interrupted
-  const unlock = holdLock(lockName(runId));
-  const saver = new Saver(page, { id: runId, spec: raw, source: page.spec.source, startedAt: Date.now(), stepsPlanned: total });
+  const unlock = holdLock(lockName(record.id));
+  const saver = new Saver(page, record);
   page.controller = new AbortController();
-  const quadrature = prepared.spec.histogram ? new QuadratureWorker(raw) : undefined;
+  const quadrature = prepared.spec.histogram ? new QuadratureWorker(record.spec) : undefined;
   const t0 = performance.now();
-  const pacer = new ChunkPacer(prepared.spec.particles, t0);
+  const pacer = new ChunkPacer(prepared.spec.particles, t0, sim.step);
+  const checkpoints = new Checkpointer(page, record.id, sim, saver);
   try {
     const result = await sim.run({
       signal: page.controller.signal,
-      onProgress: progressShower(page, where, prepared.spec, t0),
+      onProgress: progressShower(page, where, prepared.spec, t0, sim.step),
       onTrace: (row) => page.plots.add(row),
       reference: quadrature && ((T) => quadrature.reference(T)),
       maxStepsPerChunk: sim.backend.kind === 'cpu' ? () => pacer.cpuChunk : undefined,
       onChunk: async (o) => {
         pacer.measured(o.step);
         saver.save(o);
+        await checkpoints.maybe();
         await pacer.pause(o.step);
       },
     });
     await saver.forget();
+    await removeCheckpoint(record.id);
     finish(page, result, where, total);
     return result;
   } catch (e) {
-    // a lost device or a GPU error: what the run observed is kept and offered
+    // a lost device or a GPU error: what the run observed is kept and offered (with the last checkpoint: resumable)
     await saver.flush(sim.observations);
     unlock();
     fail(page, `${describeError(e)}. The observations up to step ${sim.observations.step} are saved: see above.`, e);
@@ -61,6 +107,33 @@ export async function start(page: Page): Promise<RunResult> {
     quadrature?.terminate();
     page.controller = undefined;
     sim.destroy();
+  }
+}
+
+/** Saves the run's checkpoint every `runner.checkpointSeconds` between chunks (where the browser has OPFS). */
+class Checkpointer {
+  private last = performance.now();
+  private off = false;
+
+  constructor(
+    private readonly page: Page,
+    private readonly id: string,
+    private readonly sim: Simulation,
+    private readonly saver: Saver,
+  ) {}
+
+  async maybe(): Promise<void> {
+    const seconds = this.page.runner.checkpointSeconds;
+    if (this.off || !(seconds >= 0) || performance.now() - this.last < 1000 * seconds || this.sim.step >= this.sim.spec.steps) return;
+    try {
+      await saveCheckpoint(this.id, this.sim);
+      this.page.runner.progress.checkpointStep = this.sim.step;
+      this.saver.checkpointStep = this.sim.step;
+    } catch (e) {
+      this.off = true;
+      showNotice(this.page, `could not save a checkpoint (${(e as Error).message}): an interrupted run can be downloaded, not resumed`);
+    }
+    this.last = performance.now();
   }
 }
 
@@ -83,7 +156,7 @@ function begin(page: Page): { prepared: Prepared; raw: unknown } {
   setState(page, 'running');
   page.plots.set([]);
   const total = c.prepared.spec.steps;
-  Object.assign(runner.progress, { step: 0, total, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0 });
+  Object.assign(runner.progress, { step: 0, total, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0, checkpointStep: 0 });
   el.bar.max = total;
   el.bar.value = 0;
   el.status.textContent = 'compiling…';
@@ -124,11 +197,17 @@ async function createSimulation(page: Page, prepared: Prepared): Promise<Simulat
 }
 
 /** The run's onProgress: the hook's progress, the bar and the status line. */
-function progressShower(page: Page, where: string, { particles, steps: total }: Prepared['spec'], t0: number): (done: number) => void {
+function progressShower(
+  page: Page,
+  where: string,
+  { particles, steps: total }: Prepared['spec'],
+  t0: number,
+  from: number,
+): (done: number) => void {
   const { progress } = page.runner;
   return (done) => {
     const seconds = (performance.now() - t0) / 1000;
-    const rate = done / seconds;
+    const rate = (done - from) / seconds;
     Object.assign(progress, { step: done, particleStepsPerSecond: rate * particles || 0, secondsLeft: (total - done) / rate });
     page.el.bar.value = done;
     page.el.status.textContent = `${where}: step ${done.toLocaleString('en')} / ${total.toLocaleString('en')}, ${fmt(progress.particleStepsPerSecond)} particle-steps/s, ${duration(progress.secondsLeft)} left`;
@@ -156,10 +235,10 @@ class ChunkPacer {
   private lastYield: number;
   private chunkStart: { time: number; step: number };
 
-  constructor(particles: number, t0: number) {
+  constructor(particles: number, t0: number, step: number) {
     this.cpuChunk = Math.max(1, Math.floor(CPU_FIRST_CHUNK / particles));
     this.lastYield = t0;
-    this.chunkStart = { time: t0, step: 0 };
+    this.chunkStart = { time: t0, step };
   }
 
   /** A chunk ended at `step`: size the next CPU chunk from its measured speed (at most twice the last). */

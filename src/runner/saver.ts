@@ -16,6 +16,8 @@ import type { SavedRun } from './store.ts';
 export class Saver {
   private writing: Promise<void> = Promise.resolve();
   private busy = false;
+  /** the step of the run's last checkpoint (OPFS), kept in its record for the banner */
+  checkpointStep: number | undefined;
 
   constructor(
     private readonly page: Page,
@@ -28,7 +30,12 @@ export class Saver {
     this.busy = true;
     const step = o.step;
     this.writing = store
-      .put({ ...this.record, savedAt: Date.now(), observations: o })
+      .put({
+        ...this.record,
+        savedAt: Date.now(),
+        observations: o,
+        ...(this.checkpointStep !== undefined ? { checkpointStep: this.checkpointStep } : {}),
+      })
       .then(() => void (runner.progress.savedStep = step))
       .catch((e) =>
         showNotice(

@@ -20,6 +20,8 @@ export interface SavedRun {
   /** steps the spec asks for */
   stepsPlanned: number;
   observations: Observations;
+  /** the step of the run's last checkpoint in the Origin Private File System (checkpoints.ts), if one was saved */
+  checkpointStep?: number;
 }
 
 const DB = 'langevin-runner';

@@ -23,12 +23,14 @@ interface Runner {
   ready: boolean;
   state: string;
   error?: string;
-  progress: { step: number; total: number; savedStep: number; particleStepsPerSecond: number; secondsLeft: number };
+  progress: { step: number; total: number; savedStep: number; checkpointStep: number; particleStepsPerSecond: number; secondsLeft: number };
+  checkpointSeconds: number;
   lastResult?: RunResult;
   run(spec: unknown): Promise<RunResult>;
   cancel(): void;
   saved(): Promise<{ id: string; stepsPlanned: number; observations: { step: number; trace: unknown[] } }[]>;
   savedResult(id: string): Promise<RunResult>;
+  resume(id: string): Promise<RunResult>;
 }
 declare const langevinRunner: Runner;
 
@@ -350,6 +352,75 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
       expect(result.steps).toBe(saved[0].observations.step);
       await p.click('#saved .discard');
       await p.waitForFunction(() => document.querySelector('#saved .banner') === null);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('resumes a run whose GPU device was lost from its checkpoint (OPFS) after a reload, to the uninterrupted result bit for bit', async () => {
+    const p = await context.newPage();
+    await p.evaluateOnNewDocument(() => {
+      const request = GPUAdapter.prototype.requestDevice;
+      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
+        const device = await request.call(this, d);
+        ((window as unknown as { devices: GPUDevice[] }).devices ??= []).push(device);
+        return device;
+      };
+    });
+    try {
+      await openRunner(p);
+      const spec = {
+        ...SPEC,
+        particles: 2000,
+        steps: 3000,
+        histogram: { ...SPEC.histogram, from: 1000, every: 500 },
+        observe: { every: 250 },
+      };
+      const whole = await p.evaluate((s) => langevinRunner.run(s), spec);
+      expect(whole.partial).toBeUndefined();
+      await p.evaluate(() => void (langevinRunner.checkpointSeconds = 0.05));
+      const failed = p.evaluate(
+        (s) =>
+          langevinRunner.run(s).then(
+            () => 'resolved',
+            (e: Error) => e.message,
+          ),
+        spec,
+      );
+      await p.waitForFunction(() => langevinRunner.progress.checkpointStep >= 250, {
+        timeout: 60_000,
+        polling: 5,
+      });
+      await p.evaluate(() => (window as unknown as { devices: GPUDevice[] }).devices.forEach((d) => d.destroy()));
+      expect(await failed).toMatch(/WebGPU device lost/);
+      // a reload, as after a crash: the banner offers the run, resumable from its checkpoint
+      await openRunner(p);
+      await p.waitForSelector('#saved .banner .resume');
+      const label = await p.$eval('#saved .banner .resume', (el) => el.textContent ?? '');
+      const at = Number(/resume from step ([\d,]+)/.exec(label)![1].replace(/,/g, ''));
+      expect(at).toBeGreaterThanOrEqual(250);
+      expect(at).toBeLessThan(3000);
+      const saved = await p.evaluate(() => langevinRunner.saved());
+      expect(saved).toHaveLength(1);
+      await p.click('#saved .banner .resume');
+      await p.waitForFunction(() => langevinRunner.state === 'done' || langevinRunner.state === 'failed', {
+        timeout: 120_000,
+        polling: 50,
+      });
+      expect(await p.evaluate(() => langevinRunner.error)).toBeUndefined();
+      const resumed = (await p.evaluate(() => langevinRunner.lastResult)) as RunResult;
+      const strip = (r: RunResult) => JSON.stringify({ ...r, createdAt: 0, elapsedMs: 0, particleStepsPerSecond: 0 });
+      expect(strip(resumed)).toBe(strip(whole));
+      expect(await p.$eval('#notice', (el) => el.textContent)).toContain(`from its checkpoint at step ${at.toLocaleString('en')}`);
+      // a finished run leaves no record and no checkpoint behind
+      expect(await p.evaluate(() => langevinRunner.saved())).toEqual([]);
+      const files = await p.evaluate(async () => {
+        const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle('langevin-checkpoints');
+        const names: string[] = [];
+        for await (const name of (dir as unknown as { keys(): AsyncIterable<string> }).keys()) names.push(name);
+        return names;
+      });
+      expect(files).toEqual([]);
     } finally {
       await p.close();
     }

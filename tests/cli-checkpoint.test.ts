@@ -14,16 +14,21 @@
  * one's JSON text field by field.
  *
  * Then the refusals (exit 2, one line, no stack): another spec, another
- * backend, a file that is no checkpoint, a damaged or tampered one, bad
- * --checkpoint-every; and the .npz read by NumPy (/usr/bin/python3: CI installs
+ * backend, a file that is no checkpoint, a damaged, tampered or malformed one
+ * (arrays of another dtype, shape or order, checkpoint.json not JSON, too
+ * deep or not of the header's shape), a --checkpoint file that exists and is
+ * no checkpoint, bad --checkpoint-every; a checkpoint whose particles were
+ * changed resumes to another result; and the .npz read by NumPy (/usr/bin/python3: CI installs
  * python3-numpy; the test fails rather than skips without it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { npyArray, npzBytes, readNpz } from '../src/node/npz.ts';
+import { checkCheckpointSize } from '../src/node/checkpoint.ts';
+import type { NpyDtype } from '../src/node/npy.ts';
+import { MAX_NPZ_BYTES, npyArray, npyEntry, npzBytes, readNpz, type NpzEntry } from '../src/node/npz.ts';
 import { cli, STACK_FRAME, start, temps, type Outcome, type Running } from './cli-support.ts';
 
 /** Where and when a run ran: the only fields a resumed result may differ in. */
@@ -365,6 +370,189 @@ describe('checkpoint refusals and the file format', () => {
     const format = join(folder, 'format.npz');
     writeFileSync(format, repack({ ...header, format: 'langevin-checkpoint-0' }));
     expectRefusal(run('--backend', 'cpu', '--resume', format), /format langevin-checkpoint-0/);
+  });
+
+  /** `ck`'s entries with some replaced (bytes) or left out (null), then `extra`, written to `name` in the folder. */
+  function variant(name: string, changes: Record<string, Uint8Array | null>, extra: NpzEntry[] = []): string {
+    const entries = [...readNpz(readFileSync(ck))]
+      .filter(([n]) => changes[n] !== null)
+      .map(([n, bytes]) => ({ name: n, bytes: changes[n] ?? bytes }));
+    const path = join(folder, name);
+    writeFileSync(path, npzBytes([...entries, ...extra]));
+    return path;
+  }
+  /** `ck`'s checkpoint.json, parsed. */
+  const headerOfCk = () => JSON.parse(readNpz(readFileSync(ck)).get('checkpoint.json')!.toString('utf8'));
+  /** `ck`'s positions, float64 (N, 2). */
+  const positionsOfCk = () => npyArray(readNpz(readFileSync(ck)).get('positions.npy')!).values as Float64Array;
+  const positionsEntry = (dtype: NpyDtype, shape: number[], values: Float32Array | Float64Array) =>
+    npyEntry('positions.npy', dtype, shape, values).bytes;
+
+  it('malformed arrays (float32 on the CPU, (N−1, 2), (N, 3), no velocities for baoab, big-endian, int64): exit 2 naming the file and the entry', () => {
+    const N = SMALL_SPEC.particles;
+    const P = positionsOfCk();
+    const cases: [string, Record<string, Uint8Array | null>, RegExp][] = [
+      [
+        'f32.npz',
+        { 'positions.npy': positionsEntry('<f4', [N, 2], Float32Array.from(P)) },
+        /positions\.npy holds '<f4' \(500, 2\); this run's cpu checkpoint holds '<f8' \(500, 2\)$/m,
+      ],
+      [
+        'short.npz',
+        { 'positions.npy': positionsEntry('<f8', [N - 1, 2], P.subarray(0, 2 * (N - 1))) },
+        /positions\.npy holds '<f8' \(499, 2\)/,
+      ],
+      ['wide.npz', { 'positions.npy': positionsEntry('<f8', [N, 3], new Float64Array(3 * N)) }, /positions\.npy holds '<f8' \(500, 3\)/],
+      ['no-velocities.npz', { 'velocities.npy': null }, /holds no velocities\.npy; a baoab checkpoint holds the velocities \(500, 2\)$/m],
+      [
+        'big-endian.npz',
+        { 'positions.npy': positionsEntry('>f8' as NpyDtype, [N, 2], P) },
+        /positions\.npy: an \.npy entry of dtype '>f8'; langevin reads '<f4' \(float32\) or '<f8' \(float64\)/,
+      ],
+      ['int64.npz', { 'positions.npy': positionsEntry('<i8', [N, 2], P) }, /positions\.npy: an \.npy entry of dtype '<i8'/],
+    ];
+    for (const [name, changes, pattern] of cases) {
+      const path = variant(name, changes);
+      const r = run('--backend', 'cpu', '--resume', path);
+      expectRefusal(r, pattern);
+      expect(r.stderr).toContain(`langevin: invalid input: --resume: ${path}`);
+    }
+  });
+
+  it('a Fortran-order positions.npy (np.save of np.asfortranarray): refused, not read as C order', () => {
+    const npy = join(folder, 'fortran.npy');
+    const py = 'import sys, numpy as np; np.save(sys.argv[2], np.asfortranarray(np.load(sys.argv[1])["positions"]))';
+    const r = spawnSync('/usr/bin/python3', ['-c', py, ck, npy], { encoding: 'utf8' });
+    expect(r.error, 'needs /usr/bin/python3 with NumPy (apt-get install python3-numpy)').toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(npy).toString('latin1', 0, 128)).toContain("'fortran_order': True");
+    const path = variant('fortran.npz', { 'positions.npy': readFileSync(npy) });
+    expectRefusal(
+      run('--backend', 'cpu', '--resume', path),
+      /fortran\.npz: positions\.npy: an \.npy entry in Fortran order \(fortran_order True\)/,
+    );
+  });
+
+  it('a malformed checkpoint.json (not JSON, nested 100 000 deep, observations not an object, empty or missing, a bad step, backend, specHash): exit 2 naming the field', () => {
+    const h = headerOfCk();
+    const { observations: _, ...noObservations } = h;
+    const json = (x: unknown) => Buffer.from(typeof x === 'string' ? x : JSON.stringify(x));
+    const cases: [string, unknown, RegExp][] = [
+      ['hello', 'hello', /checkpoint\.json:1:1: invalid JSON: /],
+      [
+        'deep',
+        '['.repeat(100_000) + ']'.repeat(100_000),
+        /checkpoint\.json:1:257: JSON nested too deeply: more than 256 levels of arrays and objects$/m,
+      ],
+      ['array', [1, 2], /checkpoint\.json: got \[1,2\]; expected an object$/m],
+      ['obs-string', { ...h, observations: 'x' }, /checkpoint\.json: observations: got "x"; expected an object$/m],
+      ['obs-empty', { ...h, observations: {} }, /checkpoint\.json: observations\.backend: got nothing; expected "cpu" or "webgpu"$/m],
+      ['obs-missing', noObservations, /checkpoint\.json: observations: got nothing; expected an object$/m],
+      ['trace', { ...h, observations: { ...h.observations, trace: 'x' } }, /observations\.trace: got "x"; expected a list of trace rows/],
+      [
+        'best',
+        { ...h, observations: { ...h.observations, best: { energy: 1, x: [0, 'a'], step: 0 } } },
+        /observations\.best\.x: got \[0,"a"\]; expected a list of numbers$/m,
+      ],
+      [
+        'histogram',
+        { ...h, observations: { ...h.observations, histogram: { ...h.observations.histogram, counts: [1, 2] } } },
+        /observations\.histogram\.counts: got 2 bins; the spec's histogram has 384$/m,
+      ],
+      [
+        'step-past',
+        { ...h, step: 1000, observations: { ...h.observations, step: 1000 } },
+        /checkpoint\.json: step: got 1000; the spec runs 100 steps$/m,
+      ],
+      ['step-other', { ...h, step: 60 }, /checkpoint\.json: step: got 60, but observations\.step is 90$/m],
+      ['step-fraction', { ...h, step: 1.5 }, /checkpoint\.json: step: got 1\.5; expected an integer ≥ 0$/m],
+      ['backend', { ...h, backend: 'gpu' }, /checkpoint\.json: backend: got "gpu"; expected "cpu" or "webgpu"$/m],
+      [
+        'obs-backend',
+        { ...h, observations: { ...h.observations, backend: 'webgpu' } },
+        /observations\.backend: got "webgpu", but backend is "cpu"$/m,
+      ],
+      ['hash', { ...h, specHash: 'abc' }, /checkpoint\.json: specHash: got "abc"; expected 64 hexadecimal digits$/m],
+    ];
+    for (const [name, header, pattern] of cases) {
+      const path = variant(`${name}.npz`, { 'checkpoint.json': json(header) });
+      const r = run('--backend', 'cpu', '--resume', path);
+      expectRefusal(r, pattern);
+      expect(r.stderr).toContain(`langevin: invalid input: --resume: ${path}: `);
+    }
+  });
+
+  it('an edited checkpoint: a spec its specHash is not of, two checkpoint.json entries: exit 2 saying so', () => {
+    const h = headerOfCk();
+    const edited = variant('edited.npz', { 'checkpoint.json': Buffer.from(JSON.stringify({ ...h, spec: { ...h.spec, seed: 7 } })) });
+    expectRefusal(
+      run('--backend', 'cpu', '--resume', edited),
+      /edited\.npz: its spec does not match its specHash \(the file was edited\)$/m,
+    );
+    const json = readNpz(readFileSync(ck)).get('checkpoint.json')!;
+    const twice = variant('twice.npz', {}, [{ name: 'checkpoint.json', bytes: json }]);
+    expectRefusal(run('--backend', 'cpu', '--resume', twice), /twice\.npz: two entries named checkpoint\.json/);
+  });
+
+  it('--resume of a missing file, a folder or an unreadable file: exit 2, one line saying which', () => {
+    const missing = join(folder, 'nope.npz');
+    expectRefusal(run('--backend', 'cpu', '--resume', missing), /^langevin: invalid input: --resume: .*nope\.npz: no such file$/m);
+    expectRefusal(
+      run('--backend', 'cpu', '--resume', folder),
+      /^langevin: invalid input: --resume: .*: is a folder; give a checkpoint file$/m,
+    );
+    if (process.getuid?.() === 0) return; // root reads any file
+    const locked = join(folder, 'locked.npz');
+    writeFileSync(locked, readFileSync(ck));
+    chmodSync(locked, 0);
+    expectRefusal(run('--backend', 'cpu', '--resume', locked), /locked\.npz: cannot be read \(EACCES\)$/m);
+  });
+
+  it('--checkpoint naming a file that exists and is no checkpoint (another JSON file, an .npz not starting with checkpoint.json): refused before any work, the file untouched; an empty file is taken', () => {
+    const otherSpec = join(folder, 'other-spec.json');
+    writeFileSync(otherSpec, JSON.stringify({ ...SMALL_SPEC, seed: 3 }));
+    const arrays = variant('arrays-first.npz', { 'checkpoint.json': null }, [
+      { name: 'checkpoint.json', bytes: readNpz(readFileSync(ck)).get('checkpoint.json')! },
+    ]);
+    for (const file of [otherSpec, arrays]) {
+      const before = readFileSync(file);
+      expectRefusal(
+        run('--backend', 'cpu', '--checkpoint', file),
+        new RegExp(
+          `^langevin: invalid input: --checkpoint: got "${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"; that file exists and is not a langevin checkpoint; give a new file name or a checkpoint to replace$`,
+          'm',
+        ),
+      );
+      expect(readFileSync(file).equals(before)).toBe(true);
+    }
+    const empty = join(folder, 'empty-target.npz');
+    writeFileSync(empty, '');
+    const r = run('--backend', 'cpu', '--checkpoint', empty, '--checkpoint-every', '50', '--out', join(folder, 'empty-target.json'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(checkpointHeader(empty).step).toBe(50);
+  });
+
+  it('a checkpoint holds at most 2 GiB, so that every one written can be read back (readFileSync reads less than 2 GiB)', () => {
+    expect(MAX_NPZ_BYTES).toBeLessThanOrEqual(2 ** 31 - 1);
+    expect(() => checkCheckpointSize(2 ** 26, 2, 'cpu', true, false)).toThrow(
+      /is 2\.00 GiB; a checkpoint holds at most 2 GiB: cut the run into shards/,
+    );
+    expect(() => checkCheckpointSize(2 ** 25, 2, 'cpu', true, false)).not.toThrow();
+    const huge = { name: 'positions.npy', bytes: { length: 2 ** 31 } as Uint8Array };
+    expect(() => npzBytes([huge])).toThrow(/an \.npz holds at most 2 GiB/);
+  });
+
+  it("resuming uses the checkpoint's particles: one position changed (a valid archive) resumes to another result", () => {
+    const P = Float64Array.from(positionsOfCk());
+    P[0] += 0.25;
+    const moved = variant('moved.npz', { 'positions.npy': positionsEntry('<f8', [SMALL_SPEC.particles, 2], P) });
+    const out = join(folder, 'moved.json');
+    const r = run('--backend', 'cpu', '--resume', moved, '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`resuming from ${moved} at step 90`);
+    const result = comparable(out);
+    expect(exactText(result.final)).not.toBe(exactText(full.final));
+    expect(exactText(result)).not.toBe(exactText(full));
   });
 
   it('--checkpoint-every without --checkpoint, 0, abc, 0s: exit 2, one line', () => {

@@ -275,7 +275,31 @@ describe('langevin sweep: the bias preset', () => {
     const bias = cli(['bias', spec, '--dt', '0.01,0.04', '--integrators', 'lm,baoab', '--json', '--backend', 'cpu']);
     expect(bias.code, bias.stderr).toBe(0);
     const rows = (JSON.parse(bias.stdout) as { rows: { kl: number; tv: number }[] }).rows;
+    expect(rows).toHaveLength(4);
     expect(table.rows.map((r) => [r['divergence.kl'], r['divergence.tv']])).toEqual(rows.map((r) => [r.kl, r.tv]));
+    for (const r of rows) expect(r.kl > 0 && r.tv > 0 && Number.isFinite(r.kl) && Number.isFinite(r.tv), JSON.stringify(r)).toBe(true);
+    // the same samples: each point's result holds them in histogram.samples
+    const samples = readdirSync(out)
+      .filter((f) => /^point-\d+\.json$/.test(f))
+      .sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))
+      .map((f) => (JSON.parse(readFileSync(join(out, f), 'utf8')) as { histogram: { samples: number } }).histogram.samples);
+    expect(samples).toEqual((JSON.parse(bias.stdout) as { rows: { samples: number }[] }).rows.map((r) => r.samples));
+  });
+
+  it('says so when maxSteps caps a run, as langevin bias does', () => {
+    const spec = join(dir, 'bias-base.json');
+    writeFileSync(spec, JSON.stringify(BIAS_BASE));
+    const file = sweepFile('bias-capped.json', {
+      preset: 'bias',
+      file: 'bias-base.json',
+      dts: [0.005],
+      integrators: ['lm'],
+      maxSteps: 400,
+    });
+    const r = cli(['sweep', file, '--list']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/steps=400\b/);
+    expect(r.stderr).toMatch(/^langevin: note: lm at dt = 0\.005: 1200 steps capped at 400 \(time 2 instead of 6\)$/m);
   });
 
   it('refuses axes beside the preset, an unknown preset, and a base without a histogram', () => {

@@ -228,7 +228,13 @@ describe('examples/slurm on a one-node Slurm cluster', () => {
     expect(job.stdout, 'the task ran twice').toMatch(/\bRestarts=1\b/);
     const text = read();
     expect(text.match(/\bshard 0 of 1\b/g), `two attempts in the log\n${text}`).toHaveLength(2);
-    expect(text, 'the second attempt resumed').toMatch(/resum/i);
+    // the first attempt wrote a checkpoint at the signal; the second resumed from that very step (not from 0)
+    const saved = /^langevin: checkpoint at step (\d+) written to \S*part-0\.ckpt/m.exec(text);
+    const resumedAt = /^langevin: resuming from \S*part-0\.ckpt at step (\d+) of /m.exec(text);
+    expect(saved, `a checkpoint at the signal in the log\n${text}`).not.toBeNull();
+    expect(resumedAt, `the second attempt resumed\n${text}`).not.toBeNull();
+    expect(Number(resumedAt![1])).toBe(Number(saved![1]));
+    expect(Number(saved![1])).toBeGreaterThan(0);
 
     const u = await uninterrupted;
     expect(u.code, `the uninterrupted run: ${u.stderr}`).toBe(0);

@@ -124,16 +124,16 @@ export function readTextFile(path: string, limit: number): string {
 }
 
 /**
- * Read and parse a spec file (a regular file of at most `MAX_SPEC_FILE_BYTES`).
+ * Read and parse a spec file (a regular file of at most `MAX_SPEC_FILE_BYTES`), or another JSON input (`what`, `limit`).
  * @throws UsageError "cannot read spec file PATH: REASON", or "PATH:LINE:COLUMN: invalid JSON: …"
  * @example parseJsonFile('examples/double-well.json')
  */
-export function parseJsonFile(path: string): unknown {
+export function parseJsonFile(path: string, what = 'spec file', limit = MAX_SPEC_FILE_BYTES): unknown {
   let text: string;
   try {
-    text = readTextFile(path, MAX_SPEC_FILE_BYTES);
+    text = readTextFile(path, limit);
   } catch (e) {
-    throw e instanceof FileRefusal ? new UsageError(`cannot read spec file ${path}: ${e.reason}`) : e;
+    throw e instanceof FileRefusal ? new UsageError(`cannot read ${what} ${path}: ${e.reason}`) : e;
   }
   try {
     return parseJsonText(text, path);

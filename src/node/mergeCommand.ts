@@ -18,6 +18,9 @@ export interface MergeArgs {
 /** The most parts one merge reads (each is a file held in memory). */
 export const MAX_PARTS = 100_000;
 
+/** The largest part file a merge reads: a shard's log grows with trace rows × histogram bins (run refuses more). */
+export const MAX_PART_BYTES = 512 * 2 ** 20;
+
 export function parseMergeArgs(args: string[]): MergeArgs {
   const { values, positionals } = parseCommandArgs('merge', args, { out: { type: 'string' } }, MAX_PARTS);
   if (positionals.length === 0) throw usageError('merge', 'give the parts, e.g. `langevin merge parts/part-*.json --out result.json`');
@@ -32,7 +35,7 @@ export async function mergeCommand(args: MergeArgs, stdout: StdoutGuard): Promis
     if (seen.has(p)) throw usageError('merge', `${p} is given twice`);
     seen.add(p);
   }
-  const merged = await mergeShards(args.parts.map((name) => ({ name, json: parseJsonFile(name) })));
+  const merged = await mergeShards(args.parts.map((name) => ({ name, json: parseJsonFile(name, 'part', MAX_PART_BYTES) })));
   const json = JSON.stringify(merged, null, 2) + '\n';
   if (target) PendingOutput.open(target).commit(json);
   else await stdout.write(json);

@@ -11,6 +11,7 @@ import { normalisedSpec } from '../run/specJson.ts';
 import { usageError } from './args.ts';
 import { CheckpointError, readCheckpoint, removeStaleCheckpointTemps, writeCheckpoint } from './checkpoint.ts';
 import { nodeGpuContext } from './device.ts';
+import { firstEntryName } from './npz.ts';
 import { refuseInputAsOutput, resolveOutTarget, type OutTarget } from './output.ts';
 
 /** How often to save a checkpoint: every so many steps, or seconds. */
@@ -47,9 +48,10 @@ export function checkpointArgs(values: Record<string, unknown>): CheckpointArgs 
 
 /**
  * Check the checkpoint files before any work: --checkpoint names a regular file (or a new one) in a writable
- * folder, not the spec, the data or the --out file; --out is not the checkpoint being resumed.
+ * folder, not the spec, the data or the --out file, and a file that exists is empty or a checkpoint (its first
+ * entry checkpoint.json); --out is not the checkpoint being resumed.
  * @returns the checkpoint's target (its real path is where it is written)
- * @throws UsageError (exit 2) naming the option and the file
+ * @throws UsageError or CheckpointError (exit 2) naming the option and the file
  */
 export function checkCheckpointFiles(
   args: CheckpointArgs,
@@ -62,6 +64,10 @@ export function checkCheckpointFiles(
   if (inputs.data) refuseInputAsOutput(target, inputs.data, 'data file');
   if (inputs.out && inputs.out.path === target.path)
     throw usageError('run', `--checkpoint and --out: both name ${target.path}; give the checkpoint and the result different files`);
+  if (target.existing && target.existing.size > 0 && firstEntryName(target.path) !== 'checkpoint.json')
+    throw new CheckpointError(
+      `--checkpoint: got "${target.given}"; that file exists and is not a langevin checkpoint; give a new file name or a checkpoint to replace`,
+    );
   removeStaleCheckpointTemps(target.path);
   return target;
 }
@@ -81,7 +87,12 @@ export async function startSimulation(
     const wanted = range ? `is of particles [${range.first}, ${range.first + range.count})` : 'is of the whole ensemble';
     throw new CheckpointError(`--resume: ${args.resume} holds ${held}; this run ${wanted}: give the same --shard`);
   }
-  const sim = await Simulation.resume(prepared, state, { ...options, backend: state.header.backend });
+  const sim = await Simulation.resume(prepared, state, { ...options, backend: state.header.backend }).catch((e: unknown) => {
+    // the backend's check of the arrays (checkStateArray): a checkpoint that does not fit this run
+    if (e instanceof RangeError && /^(the )?checkpoint\b/.test(e.message))
+      throw new CheckpointError(`--resume: ${args.resume}: ${e.message}`);
+    throw e;
+  });
   notice(`resuming from ${args.resume} at step ${sim.step} of ${prepared.spec.steps}`);
   return sim;
 }

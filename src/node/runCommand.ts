@@ -10,6 +10,8 @@
 import { sep } from 'node:path';
 import { prepare, type Prepared, type RunResult } from '../engine.ts';
 import type { ParticleRange } from '../backend.ts';
+import { checkCheckpointSize } from './checkpoint.ts';
+import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { checkCheckpointFiles, checkpointArgs, CheckpointSaver, startSimulation, type CheckpointArgs } from './runCheckpoint.ts';
 import { blockParticles, runInBlocks } from '../run/blocks.ts';
 import { summaryLines } from '../summary.ts';
@@ -24,7 +26,7 @@ import { applyOverrides, parseOverride, type Override } from './overrides.ts';
 import type { StdoutGuard } from './stdout.ts';
 import { UsageError } from './usage.ts';
 import { resolveShard, type ShardChoice } from './shardArgs.ts';
-import { shardRange, shardSection } from '../run/shards.ts';
+import { checkLogSize, shardRange, shardSection } from '../run/shards.ts';
 
 /** The arguments of `langevin run`. */
 export interface RunArgs {
@@ -195,6 +197,7 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
     Object.assign(o, { target, exportTarget, checkpoint });
     const prepared = prepare(raw); // every input error before any GPU work
     const range = args.shard && shardRange(prepared.spec.particles, args.shard.index, args.shard.count);
+    if (args.shard) checkLogSize(prepared.spec);
     if (args.shard && range)
       notice(
         `shard ${args.shard.index} of ${args.shard.count}: particles [${range.first}, ${range.first + range.count}) (from ${args.shard.source})`,
@@ -224,6 +227,16 @@ async function runOne(prepared: Prepared, range: ParticleRange | undefined, o: O
   try {
     if (o.tty) notice(`${sim.backend.kind} on ${sim.backend.device}${sim.backend.software ? ' (software adapter)' : ''}`);
     openOutputs(o);
+    if (args.checkpoint) {
+      const entry = INTEGRATOR_TABLE[prepared.spec.integrator];
+      checkCheckpointSize(
+        range?.count ?? prepared.spec.particles,
+        prepared.spec.dims,
+        sim.backend.kind,
+        entry.velocities,
+        entry.metropolis,
+      );
+    }
     const saver = args.checkpoint && new CheckpointSaver(o.checkpoint!.path, args.checkpoint.every, sim);
     const result = await sim.run({
       onProgress: o.tty ? progressBar(process.stderr) : undefined,

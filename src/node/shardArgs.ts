@@ -20,7 +20,8 @@ const INTEGER = /^(?:0|[1-9]\d{0,8})$/;
 const int = (v: string | undefined) => (v !== undefined && INTEGER.test(v) ? Number(v) : NaN);
 
 function checked(index: number, count: number, source: string): ShardChoice {
-  if (!Number.isInteger(count) || count < 1) throw usageError('run', `${source}: the shard count must be an integer ≥ 1`);
+  if (!Number.isInteger(count) || count < 1)
+    throw usageError('run', `${source}: the shard count must be a whole number from 1 to 999999999`);
   if (!Number.isInteger(index)) throw usageError('run', `${source}: the shard index is not a whole number`);
   if (!Number.isInteger(index) || index < 0 || index >= count)
     throw usageError('run', `${source}: shard index ${index} outside 0 … ${count - 1}`);

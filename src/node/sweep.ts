@@ -173,6 +173,7 @@ function collect(sweep: Sweep, dir: string): number {
  */
 export async function sweepCommand(args: SweepArgs, stdout: StdoutGuard): Promise<number> {
   const sweep = readSweep(args.sweep);
+  if (args.mode !== 'task') for (const note of sweep.notes ?? []) process.stderr.write(`langevin: note: ${note}\n`);
   switch (args.mode) {
     case 'list':
       return await list(sweep, args.json, stdout);

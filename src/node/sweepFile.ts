@@ -27,6 +27,7 @@ import { applyOverrides, parsePath, type Override } from './overrides.ts';
 import { UsageError } from './usage.ts';
 import { biasSweepAxes } from '../bias.ts';
 import type { IntegratorName } from '../spec.ts';
+import { MAX_PARTICLES } from '../limits.ts';
 
 /** The most points a sweep may have (each is a whole run). */
 export const MAX_SWEEP_POINTS = 10000;
@@ -51,6 +52,8 @@ export interface Sweep {
   combine: 'product' | 'zip';
   /** how many points */
   count: number;
+  /** what a preset says about its points (e.g. a bias run's steps capped at maxSteps) */
+  notes?: string[];
 }
 
 /** One point: its index, its value on each axis (by name), and those values as overrides of the base. */
@@ -131,18 +134,19 @@ function biasPreset(file: string, r: Record<string, unknown>, base: unknown, bas
   const options = {
     dts: numbers('dts', (x) => Number.isFinite(x) && x > 0, 'step sizes > 0'),
     integrators: integrators as IntegratorName[] | undefined,
-    particles: whole('particles', 2 ** 31 - 1),
+    particles: whole('particles', MAX_PARTICLES),
     maxSteps: whole('maxSteps', 2 ** 32 - 1),
   };
   let axes: Record<string, unknown[]>;
+  let notes: string[];
   try {
-    axes = biasSweepAxes(resolveDataFile(base, baseFile), options).axes;
+    ({ axes, notes } = biasSweepAxes(resolveDataFile(base, baseFile), options));
   } catch (e) {
     if (e instanceof InputError) refuse(`"preset": "bias": ${e.message}`);
     throw e;
   }
   const list = Object.entries(axes!).map(([name, values]) => ({ name, path: parsePath(name, `${file}: preset axis`), values }));
-  return { file, base, baseFile, axes: list, combine: 'zip', count: list[0].values.length };
+  return { file, base, baseFile, axes: list, combine: 'zip', count: list[0].values.length, notes: notes! };
 }
 
 function readAxes(file: string, raw: unknown): SweepAxis[] {

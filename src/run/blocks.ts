@@ -13,6 +13,12 @@ import { cpuNeed, gpuNeed, hostMemory, particlesThatFit } from './memory.ts';
 import type { RunOptions, SimulationOptions } from './options.ts';
 import { ReplayBackend, addLogs, type ShardLog } from './shardLog.ts';
 
+/**
+ * The most particles one block holds (2^26): a block's initialisation and a chunk of it take seconds, not
+ * minutes, so an interrupt is answered and progress moves even when memory would hold far more.
+ */
+export const MAX_BLOCK_PARTICLES = 2 ** 26;
+
 /** The options of a run that may go in blocks. */
 export interface BlockOptions extends SimulationOptions {
   /** particles per block (a multiple of 4096); default: as many whole tiles as the memory preflight allows */
@@ -23,7 +29,8 @@ export interface BlockOptions extends SimulationOptions {
 
 /**
  * Particles per block when the spec does not fit at once (undefined when it fits): whole tiles within the
- * memory share of the backend the options would pick on this machine (the CPU's float64, or f32 buffers).
+ * memory share of the backend the options would pick on this machine (the CPU's float64, or f32 buffers),
+ * at most MAX_BLOCK_PARTICLES.
  */
 export function blockParticles(prepared: Prepared, options: SimulationOptions): number | undefined {
   const available = options.memory ?? hostMemory();
@@ -31,7 +38,7 @@ export function blockParticles(prepared: Prepared, options: SimulationOptions): 
   const need = options.backend === 'webgpu' ? gpuNeed(prepared) : cpuNeed(prepared);
   const fit = particlesThatFit(need, available);
   if (fit >= prepared.spec.particles) return undefined;
-  const block = Math.floor(fit / PARTICLE_BLOCK) * PARTICLE_BLOCK;
+  const block = Math.min(MAX_BLOCK_PARTICLES, Math.floor(fit / PARTICLE_BLOCK) * PARTICLE_BLOCK);
   if (block < PARTICLE_BLOCK)
     throw new SpecError(
       'particles',

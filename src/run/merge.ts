@@ -5,10 +5,10 @@
  * sum through the engine: the merged result is the one a single run over all
  * particles builds, bit for bit, except for where and when it ran.
  */
-import { InputError } from '../errors.ts';
 import { Simulation, prepare, type RunResult } from '../engine.ts';
 import { provenance } from '../provenance.ts';
 import { ReplayBackend, addLogs, LogMismatch } from './shardLog.ts';
+import { checkShard, MergeError } from './shardCheck.ts';
 import { decodeNonFinite, specDifferences, specHash, type ShardPart, type ShardSection } from './shards.ts';
 
 /** A shard's result: an ordinary result of its particles plus its `shard` section. */
@@ -17,10 +17,7 @@ export type ShardResult = RunResult & { shard: ShardSection };
 /** A merged result: the whole run's, plus where its parts ran. */
 export type MergedResult = RunResult & { shards: { count: number; parts: ShardPart[] } };
 
-/** A part that cannot be merged: exit 2, naming the part and what is wrong. */
-export class MergeError extends InputError {
-  override readonly name = 'MergeError';
-}
+export { MergeError };
 
 interface Part {
   /** the file it came from (for messages) */
@@ -38,7 +35,7 @@ function asPart(name: string, x: unknown): Part {
     throw new MergeError(`${name}: not a result (no spec, version or backend)`);
   if (r.partial)
     throw new MergeError(
-      `${name}: a partial result (${r.partial.reason} at step ${String(r.steps)} of ${r.partial.stepsPlanned}); finish the shard (run it again with --resume from its checkpoint) before merging`,
+      `${name}: a partial result (${String(r.partial.reason)} at step ${String(r.steps)} of ${String(r.partial.stepsPlanned ?? r.spec?.steps)}); finish the shard (run it again with --resume from its checkpoint) before merging`,
     );
   return { name, result: r as ShardResult };
 }
@@ -61,6 +58,17 @@ async function checkSpecs(parts: Part[]): Promise<void> {
     throw new MergeError(
       `${b.name} and ${a.name} come from different specs (they differ in ${specDifferences(b.result.spec, a.result.spec).join(', ')}); parts of one ensemble share one spec`,
     );
+}
+
+/** The parts come from one cut of the ensemble: one shard count, each index once. */
+function checkPartition(parts: Part[]): void {
+  same(parts, 'shard count (shard.count)', (p) => String(p.result.shard.count));
+  const seen = new Map<number, Part>();
+  for (const p of parts) {
+    const other = seen.get(p.result.shard.index);
+    if (other) throw new MergeError(`${other.name} and ${p.name} are both shard ${p.result.shard.index} of ${p.result.shard.count}`);
+    seen.set(p.result.shard.index, p);
+  }
 }
 
 /** Check that the parts' ranges tile [0, particles): name the first gap or overlap. */
@@ -95,6 +103,8 @@ export async function mergeShards(inputs: { name: string; json: unknown }[]): Pr
   same(parts, 'backend', (p) => p.result.backend);
   await checkSpecs(parts);
   const prepared = prepare(parts[0].result.spec);
+  for (const p of parts) await checkShard(p.name, prepared.spec, p.result.shard);
+  checkPartition(parts);
   const sorted = checkTiling(parts, prepared.spec.particles);
   let log;
   try {

@@ -7,6 +7,8 @@ import { SpecError } from '../errors.ts';
 import { PARTICLE_BLOCK, type ParticleRange } from '../sums.ts';
 import type { ShardLog } from './shardLog.ts';
 import type { SpecJson } from './specJson.ts';
+import type { RunSpec } from '../spec.ts';
+import { snapshotSteps, traceSteps } from './observations.ts';
 
 /** What a shard's result carries for the merge (`langevin merge`). */
 export interface ShardSection {
@@ -22,6 +24,8 @@ export interface ShardSection {
   specHash: string;
   /** every reduction of the run, as exact sums and counts (src/run/shardLog.ts) */
   log: ShardLog;
+  /** SHA-256 of the log as written (canonical JSON, hex): a log edited by hand is refused by the merge */
+  logHash: string;
 }
 
 /** One part of a merged result, as the `shards` section lists it. */
@@ -74,39 +78,67 @@ export function checkRange(particles: number, r: ParticleRange): void {
  */
 export async function shardSection(result: { spec: SpecJson }, index: number, count: number, log: ShardLog): Promise<ShardSection> {
   const range = shardRange(result.spec.particles, index, count);
+  const written = JSON.parse(JSON.stringify(log, encodeNonFinite)) as ShardLog;
   return {
     index,
     count,
     first: range.first,
     particles: range.count,
     specHash: await specHash(result.spec),
-    log: JSON.parse(JSON.stringify(log, encodeNonFinite)) as ShardLog,
+    log: written,
+    logHash: await sha256Hex(canonicalJson(written)),
   };
 }
 
+/** The most bytes of histogram counts a shard's log may hold (what `langevin merge` reads in one part). */
+export const MAX_LOG_HISTOGRAM_BYTES = 256 * 2 ** 20;
+
+/**
+ * Refuse, before any work, a shard whose log would hold more histogram counts than a part may: one histogram per
+ * trace row and per snapshot, of all the bins (about 8 bytes of JSON a count).
+ * @throws SpecError naming histogram.bins, with the numbers and what to change
+ */
+export function checkLogSize(spec: RunSpec): void {
+  const h = spec.histogram;
+  if (!h) return;
+  const bins = h.bins.reduce((a, b) => a * b, 1);
+  const histograms = new Set([...snapshotSteps(spec), ...(spec.histogram ? traceSteps(spec) : [])]).size;
+  const bytes = 8 * bins * histograms;
+  if (bytes > MAX_LOG_HISTOGRAM_BYTES)
+    throw new SpecError(
+      'histogram.bins',
+      h.bins,
+      `a shard's log would hold ${histograms} histograms of ${bins} bins (about ${(bytes / 2 ** 20).toFixed(0)} MiB), over ${MAX_LOG_HISTOGRAM_BYTES / 2 ** 20} MiB: use fewer bins, or fewer snapshots and trace rows (histogram.every, observe.every)`,
+    );
+}
+
 /** Canonical JSON: object keys sorted at every level. */
-function canonical(x: unknown): string {
-  if (Array.isArray(x)) return `[${x.map(canonical).join(',')}]`;
+export function canonicalJson(x: unknown): string {
+  if (Array.isArray(x)) return `[${x.map(canonicalJson).join(',')}]`;
   if (x && typeof x === 'object')
     return `{${Object.keys(x)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((x as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((x as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   return JSON.stringify(x);
 }
 
-/** SHA-256 (hex) of the normalised spec's canonical JSON (WebCrypto: Node and browsers). */
-export async function specHash(spec: SpecJson): Promise<string> {
-  const bytes = new TextEncoder().encode(canonical(spec));
-  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);
+/** SHA-256 (hex) of a text (WebCrypto: Node and browsers). */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** SHA-256 (hex) of the normalised spec's canonical JSON. */
+export function specHash(spec: SpecJson): Promise<string> {
+  return sha256Hex(canonicalJson(spec));
 }
 
 /** The spec's top-level fields whose values differ between two normalised specs (for a refusal that names them). */
 export function specDifferences(a: SpecJson, b: SpecJson): string[] {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   const get = (s: SpecJson, k: string) => (s as unknown as Record<string, unknown>)[k];
-  return keys.filter((k) => canonical(get(a, k)) !== canonical(get(b, k)));
+  return keys.filter((k) => canonicalJson(get(a, k)) !== canonicalJson(get(b, k)));
 }
 
 /** JSON text of a shard log: non-finite numbers (an empty best, a sum that overflowed) as strings. */

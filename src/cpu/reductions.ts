@@ -31,18 +31,28 @@ export interface CpuValues {
   ball?: TargetBall;
 }
 
-/** Per particle of a tile: NaN energy marks a non-finite particle. */
-function tileEnergies(v: CpuValues, lo: number, hi: number, x: Float64Array): Float64Array {
+/** Whether particle i's D values are all finite in f32 (no allocation: this runs once per particle and pass). */
+function rowFinite(values: Float64Array, D: number, i: number): boolean {
+  for (let d = 0; d < D; d++) if (!finiteF32(values[i * D + d])) return false;
+  return true;
+}
+
+/** Per particle of a tile, into `e`: its energy (0 without a potential), NaN for one that is not summed. */
+function tileEnergies(v: CpuValues, lo: number, hi: number, x: Float64Array, e: Float64Array): void {
   const { values, dims: D, energy } = v;
-  const e = new Float64Array(hi - lo);
   for (let i = lo; i < hi; i++) {
-    x.set(values.subarray(i * D, (i + 1) * D));
-    let bad = !x.every(finiteF32);
-    const E = bad || !energy ? 0 : energy.fn(x, energy.params);
-    bad = bad || !finiteF32(E);
-    e[i - lo] = bad ? NaN : E;
+    if (!rowFinite(values, D, i)) {
+      e[i - lo] = NaN;
+      continue;
+    }
+    if (!energy) {
+      e[i - lo] = 0;
+      continue;
+    }
+    for (let d = 0; d < D; d++) x[d] = values[i * D + d];
+    const E = energy.fn(x, energy.params);
+    e[i - lo] = finiteF32(E) ? E : NaN;
   }
-  return e;
 }
 
 /**
@@ -53,10 +63,9 @@ function tileMean(values: Float64Array, D: number, lo: number, hi: number, energ
   const m = new Float64Array(D);
   let n = 0;
   for (let i = lo; i < hi; i++) {
-    const row = values.subarray(i * D, (i + 1) * D);
-    if (energies ? Number.isNaN(energies[i - lo]) : !row.every(finiteF32)) continue;
+    if (energies ? Number.isNaN(energies[i - lo]) : !rowFinite(values, D, i)) continue;
     n++;
-    for (let d = 0; d < D; d++) m[d] += row[d];
+    for (let d = 0; d < D; d++) m[d] += values[i * D + d];
   }
   if (n > 0) for (let d = 0; d < D; d++) m[d] /= n;
   return m;
@@ -72,10 +81,11 @@ export function cpuMomentSums(v: CpuValues): MomentSums {
   const sums = emptyMomentSums(D);
   const r2ball = ball ? Math.fround(ball.radius * ball.radius) : -1;
   const x = new Float64Array(D);
+  const e = new Float64Array(PARTICLE_BLOCK);
   const n = values.length / D;
   for (let lo = 0; lo < n; lo += PARTICLE_BLOCK) {
     const hi = Math.min(n, lo + PARTICLE_BLOCK);
-    const e = tileEnergies(v, lo, hi, x);
+    tileEnergies(v, lo, hi, x, e);
     const mean = tileMean(values, D, lo, hi, e);
     const tile = { count: 0, mean, r1: new Float64Array(D), r2: new Float64Array(D), energy: 0, nonFinite: 0, inside: 0 };
     for (let i = lo; i < hi; i++) {
@@ -85,8 +95,8 @@ export function cpuMomentSums(v: CpuValues): MomentSums {
         if (sums.firstNonFinite < 0) sums.firstNonFinite = v.first + i;
         continue;
       }
-      x.set(values.subarray(i * D, (i + 1) * D));
       for (let d = 0; d < D; d++) {
+        x[d] = values[i * D + d];
         const dx = x[d] - mean[d];
         tile.r1[d] += dx;
         tile.r2[d] += dx * dx;
@@ -119,14 +129,13 @@ export function cpuCovarianceSums(positions: Float64Array, dims: number): Covari
     const c = new Float64Array((D * (D + 1)) / 2);
     let count = 0;
     for (let i = lo; i < hi; i++) {
-      const row = positions.subarray(i * D, (i + 1) * D);
-      if (!row.every(finiteF32)) continue;
+      if (!rowFinite(positions, D, i)) continue;
       count++;
       let q = 0;
       for (let a = 0; a < D; a++) {
-        const da = row[a] - m[a];
+        const da = positions[i * D + a] - m[a];
         r1[a] += da;
-        for (let b = a; b < D; b++) c[q++] += da * (row[b] - m[b]);
+        for (let b = a; b < D; b++) c[q++] += da * (positions[i * D + b] - m[b]);
       }
     }
     addCovarianceTile(sums, count, m, r1, c);

@@ -29,7 +29,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkCheckpointSize } from '../src/node/checkpoint.ts';
 import type { NpyDtype } from '../src/node/npy.ts';
 import { MAX_NPZ_BYTES, npyArray, npyEntry, npzBytes, readNpz, type NpzEntry } from '../src/node/npz.ts';
-import { cli, STACK_FRAME, start, temps, type Outcome, type Running } from './cli-support.ts';
+import { cli, expectRefusal, STACK_FRAME, start, temps, type Running } from './cli-support.ts';
 
 /** Where and when a run ran: the only fields a resumed result may differ in. */
 const IGNORED = ['createdAt', 'host', 'device', 'elapsedMs', 'particleStepsPerSecond'] as const;
@@ -77,17 +77,6 @@ function checkpointHeader(path: string): { format: string; step: number; backend
 function announced(stderr: string, ck: string): number[] {
   const re = new RegExp(`^langevin: checkpoint at step (\\d+) written to ${ck.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(`, 'gm');
   return [...stderr.matchAll(re)].map((m) => Number(m[1]));
-}
-
-/** One line on stderr (after the notices `before`), exit 2, no stack frame, nothing on stdout. */
-function expectRefusal(r: Outcome, pattern: RegExp, before: RegExp[] = []): void {
-  expect(r.stderr).toMatch(pattern);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(before.length + 1);
-  before.forEach((b, i) => expect(lines[i]).toMatch(b));
-  expect(r.stderr).not.toMatch(STACK_FRAME);
-  expect(r.stdout).toBe('');
 }
 
 /**

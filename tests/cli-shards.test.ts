@@ -18,7 +18,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESULT_SCHEMA } from '../src/provenance.ts';
-import { cli, DIRECT_ENV, ROOT, STACK_FRAME, type Outcome } from './cli-support.ts';
+import { cli, DIRECT_ENV, expectRefusal, ROOT } from './cli-support.ts';
 
 /** The variables `--shard auto` reads. */
 const SCHEDULER = /^(SLURM_.*|PARALLEL_SEQ|JOB_COMPLETION_INDEX)$/;
@@ -34,17 +34,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** JSON text of `x` that tells −0 from 0 (JSON.stringify writes both as 0). */
 const exactText = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (Object.is(v, -0) ? '-0 (negative zero)' : v));
-
-/** One line on stderr (after the notices `before`), exit 2, no stack frame, nothing on stdout. */
-function expectRefusal(r: Outcome, pattern: RegExp, before: RegExp[] = []): void {
-  expect(r.stderr).toMatch(pattern);
-  expect(r.code, r.stderr).toBe(2);
-  const lines = r.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(before.length + 1);
-  before.forEach((b, i) => expect(lines[i]).toMatch(b));
-  expect(r.stderr).not.toMatch(STACK_FRAME);
-  expect(r.stdout).toBe('');
-}
 
 /** 20 000 particles: 5 tiles of 4096, so up to 5 shards. */
 const TINY = {

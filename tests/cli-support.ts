@@ -4,6 +4,7 @@
  * runs first) as a user would: spawned, with pipes (no terminal, so no
  * progress bar).
  */
+import { expect } from 'vitest';
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -111,6 +112,17 @@ export function start(args: string[], env: NodeJS.ProcessEnv = DIRECT_ENV): Runn
 
 /** A stack frame line ("    at f (file:1:2)"): the CLI never prints one for input or output errors. */
 export const STACK_FRAME = /^\s+at /m;
+
+/** A refusal: one line on stderr (after the notices `before`), exit 2, no stack frame, nothing on stdout. */
+export function expectRefusal(r: Outcome, pattern: RegExp, before: RegExp[] = []): void {
+  expect(r.stderr).toMatch(pattern);
+  expect(r.code, r.stderr).toBe(2);
+  const lines = r.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(before.length + 1);
+  before.forEach((b, i) => expect(lines[i]).toMatch(b));
+  expect(r.stderr).not.toMatch(STACK_FRAME);
+  expect(r.stdout).toBe('');
+}
 
 /** Names of the temporary files (`.NAME.tmp-PID`) in a folder. */
 export function temps(dir: string): string[] {

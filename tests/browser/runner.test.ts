@@ -74,6 +74,20 @@ function cli(args: string[], cwd = ROOT) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A new tab that keeps the GPU devices its pages create (`window.devices`), to lose them as a crashed GPU process would. */
+async function pageCapturingDevices(): Promise<Page> {
+  const p = await context.newPage();
+  await p.evaluateOnNewDocument(() => {
+    const request = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
+      const device = await request.call(this, d);
+      ((window as unknown as { devices: GPUDevice[] }).devices ??= []).push(device);
+      return device;
+    };
+  });
+  return p;
+}
+
 /** Wait for a file in the download folder whose name matches, and read it. */
 async function downloaded(name: RegExp): Promise<Buffer> {
   for (let i = 0; i < 100; i++) {
@@ -317,16 +331,7 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
   });
 
   it('keeps the observations when the GPU device is lost mid-run, and offers them at once', async () => {
-    const p = await context.newPage();
-    // capture the devices the page creates, to lose one as a crashed GPU process would
-    await p.evaluateOnNewDocument(() => {
-      const request = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
-        const device = await request.call(this, d);
-        ((window as unknown as { devices: GPUDevice[] }).devices ??= []).push(device);
-        return device;
-      };
-    });
+    const p = await pageCapturingDevices();
     try {
       await openRunner(p);
       const long = { ...SPEC, particles: 2000, steps: 100000, histogram: { ...SPEC.histogram, from: 50 } };
@@ -358,15 +363,7 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
   });
 
   it('resumes a run whose GPU device was lost from its checkpoint (OPFS) after a reload, to the uninterrupted result bit for bit', async () => {
-    const p = await context.newPage();
-    await p.evaluateOnNewDocument(() => {
-      const request = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, d?: GPUDeviceDescriptor) {
-        const device = await request.call(this, d);
-        ((window as unknown as { devices: GPUDevice[] }).devices ??= []).push(device);
-        return device;
-      };
-    });
+    const p = await pageCapturingDevices();
     try {
       await openRunner(p);
       const spec = {

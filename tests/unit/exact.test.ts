@@ -5,29 +5,13 @@
  * binary values of doubles for twoProduct, and Python's fractions for sums of
  * products (float(Fraction) is correctly rounded).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { hexOf, python } from '../python.ts';
 import { exactAdd, exactAddProduct, exactAddSum, exactOf, exactValue, twoProduct, type ExactSum } from '../../src/stats/exact.ts';
 
 // ---------------------------------------------------------------- helpers
 
-/** python3 is part of CI's packages: a missing interpreter makes these tests fail (execFileSync throws), never skip. */
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-/** Run a Python script that reads JSON on stdin and prints JSON. */
-function python(script: string, input: unknown): unknown {
-  const out = execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 28 });
-  return JSON.parse(out);
-}
-
 const view = new DataView(new ArrayBuffer(8));
-
-/** The 64 bits of a double as 16 hex digits (keeps −0, NaN and infinities, which JSON would not). */
-function hexOf(x: number): string {
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16).padStart(16, '0');
-}
 
 /** Python side of the hex transport. */
 const PY_HEX = `

@@ -27,9 +27,8 @@
  * A centring that loses the mean's rounding (S_ab − S1_a·mean_b with a rounded
  * mean_b errs by mean_a·(mean_b − S1_b/n) ≈ 1e4·1e-12 ≈ 1e-8) fails both.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fromHex, hexOf, python } from '../python.ts';
 import { covarianceOf, momentsOf, velocityMomentsOf, type Moments } from '../../src/backend.ts';
 import { cpuCovarianceSums, cpuMomentSums } from '../../src/cpu/reductions.ts';
 import {
@@ -51,25 +50,7 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-/** python3 is part of CI's packages: a missing interpreter makes these tests fail (execFileSync throws), never skip. */
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-
-function python(script: string, input: unknown): unknown {
-  const out = execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 1 << 28 });
-  return JSON.parse(out);
-}
-
 const view = new DataView(new ArrayBuffer(8));
-
-function hexOf(x: number): string {
-  view.setFloat64(0, x);
-  return view.getBigUint64(0).toString(16).padStart(16, '0');
-}
-
-function fromHex(h: string): number {
-  view.setBigUint64(0, BigInt('0x' + h));
-  return view.getFloat64(0);
-}
 
 /** Doubles in the order of their bit patterns (negative ones mirrored), so that adjacent doubles differ by 1. */
 function ordinal(x: number): bigint {

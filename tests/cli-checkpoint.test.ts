@@ -198,6 +198,46 @@ describe.each(Object.keys(SPECS) as (keyof typeof SPECS)[])('%s: interrupted, th
   });
 });
 
+describe('on WebGPU (SwiftShader here): hmc interrupted by SIGTERM, then resumed', () => {
+  it('the checkpoint holds float32 positions and velocities and the accepted moves per particle; --resume gives the uninterrupted result bit for bit', async () => {
+    const folder = mkdtempSync(join(dir, 'webgpu-'));
+    const specFile = join(folder, 'spec.json');
+    const spec = { ...SPECS.hmc, particles: 4096, steps: 1200 };
+    writeFileSync(specFile, JSON.stringify(spec));
+    const fullOut = join(folder, 'full.json');
+    const r0 = cli(['run', specFile, '--backend', 'webgpu', '--out', fullOut]);
+    expect(r0.code, r0.stderr).toBe(0);
+    const full = comparable(fullOut);
+    const ck = join(folder, 'ck.npz');
+    const { run } = await startCheckpointed([specFile, '--backend', 'webgpu', '--out', join(folder, 'part.json')], ck, MIDWAY);
+    run.child.kill('SIGTERM');
+    const r = await run.ended;
+    expect(r.code, r.stderr).toBe(143);
+    const S = checkpointHeader(ck).step;
+    expect(S).toBeGreaterThan(0);
+    expect(S).toBeLessThan(spec.steps);
+    const entries = readNpz(readFileSync(ck));
+    const positions = npyArray(entries.get('positions.npy')!);
+    expect([positions.dtype, positions.shape]).toEqual(['<f4', [4096, 2]]);
+    expect(npyArray(entries.get('velocities.npy')!).dtype).toBe('<f4');
+    const accepts = npyArray(entries.get('accepts.npy')!);
+    expect([accepts.dtype, accepts.shape]).toEqual(['<f4', [4096]]);
+    // the moves accepted since the last observation (at a multiple of observe.every, taken after the checkpoint of
+    // its step): whole numbers, at most the steps since then, and most moves of HMC here are accepted
+    // (a stop during the observation of step S saves after it: the counters are then empty)
+    const header = JSON.parse(entries.get('checkpoint.json')!.toString('utf8')) as { observations: { observedAt?: number } };
+    const since = header.observations.observedAt === S ? 0 : S % spec.observe.every || spec.observe.every;
+    expect(accepts.values.every((a) => Number.isInteger(a) && a >= 0 && a <= since)).toBe(true);
+    const accepted = Array.from(accepts.values).reduce((a, b) => a + b, 0);
+    if (since > 0) expect(accepted).toBeGreaterThan(0.5 * 4096 * since);
+    const out = join(folder, 'resumed.json');
+    const resumed = cli(['run', specFile, '--backend', 'webgpu', '--resume', ck, '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming from ${ck} at step ${S}`);
+    expectSameResult(comparable(out), full);
+  });
+});
+
 describe('a shard, interrupted twice (SIGTERM, then SIGINT while checkpointing to the file it resumed from)', () => {
   it('resumes to the uninterrupted shard result, its shard section (the exact sums for merge) included; another --shard is refused', async () => {
     const folder = mkdtempSync(join(dir, 'shard-'));

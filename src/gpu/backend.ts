@@ -35,6 +35,12 @@ import type { RenderView } from './renderView.ts';
 export interface WebGpuBackendOptions {
   /** split particles into buffers of at most this many bytes (tests force splitting with it) */
   maxShardBytes?: number;
+  /**
+   * Device memory the particle buffers may take, bytes (default: what the device grants): more is refused as
+   * the device's own out-of-memory is (DeviceMemoryError), e.g. to leave room for other work on a shared GPU.
+   * A run in blocks (`runInBlocks`) then goes in smaller blocks.
+   */
+  memoryLimit?: number;
   /** invocations per workgroup of the particle kernel */
   workgroupSize?: number;
   /** destroy the device in destroy() (true when the backend acquired it) */
@@ -112,7 +118,7 @@ export class WebGpuBackend implements Backend {
    * @throws RuntimeFailure when the GPU cannot hold the particles; Error when a pipeline cannot be built
    */
   static async create(ctx: GpuContext, problem: Problem, options: WebGpuBackendOptions = {}): Promise<WebGpuBackend> {
-    const ensemble = await GpuEnsemble.create(ctx.device, problem, options.maxShardBytes);
+    const ensemble = await GpuEnsemble.create(ctx.device, problem, options.maxShardBytes, options.memoryLimit);
     const built = await Promise.allSettled([
       buildKernel(ensemble, problem, options),
       ObservationPass.create(ensemble, problem.potential.wgsl, problem.spec.histogram, options.forceGlobalAtomics),

@@ -10,6 +10,23 @@ import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
 import { createDataBuffer } from './potentialData.ts';
 
+const mib = (bytes: number) => (bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(0)} KiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+
+/**
+ * The device cannot hold the particles (its out-of-memory, or the backend's memoryLimit): an input error naming
+ * `particles`; a run in blocks (src/run/blocks.ts) answers it with smaller blocks.
+ */
+export class DeviceMemoryError extends SpecError {
+  constructor(
+    particles: number,
+    /** the particles this backend was asked to hold (a block's or a shard's, or all) */
+    readonly held: number,
+    why: string,
+  ) {
+    super('particles', particles, `${why}; use fewer particles, shards (--shard) or blocks`);
+  }
+}
+
 export class GpuEnsemble {
   private destroyed = false;
 
@@ -33,9 +50,13 @@ export class GpuEnsemble {
    * @param maxShardBytes split the particles into buffers of at most this many bytes (tests force splitting with it)
    * @throws SpecError (naming `particles`) when the device cannot hold them; nothing stays allocated then
    */
-  static async create(device: GPUDevice, problem: Problem, maxShardBytes?: number): Promise<GpuEnsemble> {
+  static async create(device: GPUDevice, problem: Problem, maxShardBytes?: number, memoryLimit?: number): Promise<GpuEnsemble> {
     const { spec, potential } = problem;
     const entry = INTEGRATOR_TABLE[spec.integrator];
+    const n = rangeOf(problem).count;
+    const bytes = n * 4 * (spec.dims * (entry.velocities ? 2 : 1) + (entry.metropolis ? 1 : 0));
+    if (memoryLimit !== undefined && bytes > memoryLimit)
+      throw new DeviceMemoryError(spec.particles, n, `its particle buffers (${mib(bytes)}) pass the memory limit of ${mib(memoryLimit)}`);
     const made: GPUBuffer[] = [];
     const buffers = (): Pick<GpuEnsemble, 'shards' | 'params' | 'velocities' | 'accepts'> => {
       const shards = allocateShards(device, rangeOf(problem), spec.dims, maxShardBytes);
@@ -65,15 +86,8 @@ export class GpuEnsemble {
     const error = (await device.popErrorScope()) ?? validation;
     try {
       if (thrown !== undefined) throw thrown;
-      if (error) {
-        const n = rangeOf(problem).count;
-        const bytes = n * spec.dims * 4 * (entry.velocities ? 2 : 1);
-        throw new SpecError(
-          'particles',
-          spec.particles,
-          `this GPU could not hold ${n} particles × ${spec.dims} coordinates (${(bytes / 2 ** 20).toFixed(0)} MiB): ${error.message}; use fewer particles`,
-        );
-      }
+      if (error)
+        throw new DeviceMemoryError(spec.particles, n, `this GPU could not hold its particle buffers (${mib(bytes)}): ${error.message}`);
       const { shards, params, velocities, accepts } = allocated!;
       device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
       const data = createDataBuffer(device, potential);

@@ -13,7 +13,8 @@ import type { ParticleRange } from '../backend.ts';
 import { checkCheckpointSize } from './checkpoint.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { checkCheckpointFiles, checkpointArgs, CheckpointSaver, startSimulation, type CheckpointArgs } from './runCheckpoint.ts';
-import { blockParticles, runInBlocks } from '../run/blocks.ts';
+import { blockParticles, halfBlock, runInBlocks } from '../run/blocks.ts';
+import { DeviceMemoryError } from '../gpu/ensemble.ts';
 import { summaryLines } from '../summary.ts';
 import { dataFilePath, resolveDataFile } from './data.ts';
 import { nodeGpuContext } from './device.ts';
@@ -202,8 +203,19 @@ export async function runCommand(args: RunArgs, stdout: StdoutGuard): Promise<nu
       notice(
         `shard ${args.shard.index} of ${args.shard.count}: particles [${range.first}, ${range.first + range.count}) (from ${args.shard.source})`,
       );
-    const block = args.shard || args.resume || args.checkpoint ? undefined : blockParticles(prepared, { backend: args.backend });
-    return block === undefined ? await runOne(prepared, range, o) : await runBlocked(prepared, block, o);
+    const whole = !args.shard && !args.resume && !args.checkpoint;
+    let block = whole ? blockParticles(prepared, { backend: args.backend }) : undefined;
+    if (block === undefined) {
+      try {
+        return await runOne(prepared, range, o);
+      } catch (e) {
+        // the device cannot hold them all at once (nothing ran yet): in blocks, as the memory preflight would have
+        block = whole && e instanceof DeviceMemoryError ? halfBlock(e.held) : undefined;
+        if (block === undefined) throw e;
+        notice(`the device could not hold ${e instanceof DeviceMemoryError ? e.held : 0} particles at once; running in blocks of ${block}`);
+      }
+    }
+    return await runBlocked(prepared, block, o);
   } finally {
     o.pending?.discard();
     o.exporting?.discard();

@@ -7,6 +7,7 @@
  */
 import { Simulation, prepare, type Prepared, type RunResult } from '../engine.ts';
 import { RuntimeFailure, SpecError } from '../errors.ts';
+import { DeviceMemoryError } from '../gpu/ensemble.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { PARTICLE_BLOCK, type ParticleRange } from '../sums.ts';
 import { cpuNeed, gpuNeed, hostMemory, particlesThatFit } from './memory.ts';
@@ -48,16 +49,37 @@ export function blockParticles(prepared: Prepared, options: SimulationOptions): 
   return block;
 }
 
+/** Half of `held` particles in whole tiles (undefined below one tile): the next block size after the device refused `held`. */
+export function halfBlock(held: number): number | undefined {
+  const half = Math.floor(held / 2 / PARTICLE_BLOCK) * PARTICLE_BLOCK;
+  return half >= PARTICLE_BLOCK ? half : undefined;
+}
+
 /**
- * Run the spec, in blocks when `options.blockParticles` says so (or the memory preflight does): each block is
+ * Run the spec, in blocks when `options.blockParticles` says so, when the memory preflight does, or when the
+ * device cannot hold the particles at once (DeviceMemoryError: the blocks halve until one fits). Each block is
  * a simulation over its particles; their logs are added and replayed. Progress counts particle-steps over all
  * blocks (reported as steps of the whole ensemble). A cancelled run in blocks has no partial result.
- * @throws RuntimeFailure when the run is cancelled between blocks
+ * @throws RuntimeFailure when the run is cancelled between blocks; DeviceMemoryError when not one tile fits
  */
 export async function runInBlocks(raw: unknown | Prepared, options: BlockOptions = {}, run: RunOptions = {}): Promise<RunResult> {
   const prepared = typeof raw === 'object' && raw !== null && 'potential' in raw && 'spec' in raw ? (raw as Prepared) : prepare(raw);
+  let block = options.blockParticles ?? blockParticles(prepared, options);
+  for (;;) {
+    try {
+      return await runWithBlock(prepared, block, options, run);
+    } catch (e) {
+      const held = e instanceof DeviceMemoryError ? e.held : 0;
+      const next = halfBlock(held);
+      if (next === undefined) throw e;
+      options.onNotice?.(`the device could not hold ${held} particles at once; running in blocks of ${next}`);
+      block = next;
+    }
+  }
+}
+
+async function runWithBlock(prepared: Prepared, block: number | undefined, options: BlockOptions, run: RunOptions): Promise<RunResult> {
   const { spec } = prepared;
-  const block = options.blockParticles ?? blockParticles(prepared, options);
   if (block === undefined || block >= spec.particles) {
     const sim = await Simulation.create(prepared, options);
     try {

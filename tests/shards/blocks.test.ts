@@ -8,6 +8,7 @@ import { Simulation, prepare, type RunResult } from '../../src/engine.ts';
 import { blockParticles, runInBlocks } from '../../src/run/blocks.ts';
 import { cpuNeed } from '../../src/run/memory.ts';
 import { PARTICLE_BLOCK } from '../../src/sums.ts';
+import { gpu } from '../gpu/harness.ts';
 
 const N = 5 * PARTICLE_BLOCK + 77;
 const spec = {
@@ -60,6 +61,30 @@ describe('a run larger than memory', () => {
     sim.destroy();
     expect(comparable(blocked)).toBe(comparable(one));
     expect(blocked.particles).toBe(N);
+  });
+
+  it('on WebGPU, when the device cannot hold them (its memory limit), halves into blocks and equals the single run', async () => {
+    const prepared = prepare(spec);
+    const gpuOptions = { backend: 'webgpu' as const, gpu, webgpu: { ownsDevice: false } };
+    const sim = await Simulation.create(prepared, gpuOptions);
+    const one = await sim.run();
+    sim.destroy();
+    // baoab in 2-D: 16 bytes a particle on the GPU; room for 2.5 tiles
+    const memoryLimit = 16 * 2.5 * PARTICLE_BLOCK;
+    await expect(Simulation.create(prepared, { ...gpuOptions, webgpu: { ownsDevice: false, memoryLimit } })).rejects.toThrow(
+      /^particles: got 20557; its particle buffers \(321 KiB\) pass the memory limit of 160 KiB; use fewer particles, shards/,
+    );
+    const notices: string[] = [];
+    const blocks: number[] = [];
+    const blocked = await runInBlocks(prepared, {
+      ...gpuOptions,
+      webgpu: { ownsDevice: false, memoryLimit },
+      onNotice: (m) => notices.push(m),
+      onBlock: (_b, _n, r) => blocks.push(r.count),
+    });
+    expect(notices).toEqual([`the device could not hold ${N} particles at once; running in blocks of ${2 * PARTICLE_BLOCK}`]);
+    expect(blocks).toEqual([2 * PARTICLE_BLOCK, 2 * PARTICLE_BLOCK, PARTICLE_BLOCK + 77]);
+    expect(comparable(blocked)).toBe(comparable(one));
   });
 
   it('refuses a memory share that holds less than one tile, naming particles', () => {

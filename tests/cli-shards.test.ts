@@ -11,7 +11,7 @@
  * The outer environment's scheduler variables (a test run inside a Slurm job,
  * a Kubernetes Job or GNU parallel) are stripped: each test sets its own.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -158,6 +158,21 @@ function expectValid(path: string): void {
   const ok = resultValid(JSON.parse(readFileSync(path, 'utf8')));
   if (!ok) throw new Error(`${path}: ${ajv.errorsText(resultValid.errors, { separator: '\n' })}`);
 }
+
+describe('a shard whose log would be too large', () => {
+  it('is refused before any work, naming histogram.bins and the numbers', () => {
+    const folder = mkdtempSync(join(dir, 'log-size-'));
+    const spec = join(folder, 'spec.json');
+    writeFileSync(spec, JSON.stringify(SPEC));
+    const big = ['--set', 'histogram.bins=[1024,1024]', '--set', 'histogram.every=1', '--set', 'histogram.from=0', '--set', 'steps=100'];
+    const r = cli(['run', spec, '--backend', 'cpu', ...big, '--shard', '0/1', '--out', join(folder, 'p.json')], { env: env() });
+    expectRefusal(
+      r,
+      /histogram\.bins: got \[1024,1024\]; a shard's log would hold 101 histograms of 1048576 bins \(about 2424 MiB\), over 192 MiB/,
+    );
+    expect(readdirSync(folder)).toEqual(['spec.json']);
+  });
+});
 
 describe('3 shards through --shard auto, then langevin merge', () => {
   let folder: string;

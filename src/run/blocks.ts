@@ -15,10 +15,11 @@ import type { RunOptions, SimulationOptions } from './options.ts';
 import { ReplayBackend, addLogs, type ShardLog } from './shardLog.ts';
 
 /**
- * The most particles one block holds (2^26): a block's initialisation and a chunk of it take seconds, not
- * minutes, so an interrupt is answered and progress moves even when memory would hold far more.
+ * The most particles one block holds (2^24): a block's initialisation and a chunk of it take about a second
+ * here, so an interrupt is answered within seconds (a scheduler's grace period is ~30 s) and progress moves
+ * even when memory would hold far more.
  */
-export const MAX_BLOCK_PARTICLES = 2 ** 26;
+export const MAX_BLOCK_PARTICLES = 2 ** 24;
 
 /** The options of a run that may go in blocks. */
 export interface BlockOptions extends SimulationOptions {

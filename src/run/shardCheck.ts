@@ -12,6 +12,7 @@ import { InputError } from '../errors.ts';
 import type { RunSpec } from '../spec.ts';
 import type { LoggedCall, ShardLog } from './shardLog.ts';
 import { canonicalJson, sha256Hex, shardRange, type ShardSection } from './shards.ts';
+import { exactValue } from '../stats/exact.ts';
 
 /** A part that cannot be merged: exit 2, naming the part and what is wrong. */
 export class MergeError extends InputError {
@@ -22,6 +23,8 @@ const isInt = (x: unknown, lo: number, hi: number): x is number => Number.isSafe
 const isNum = (x: unknown) => typeof x === 'number' || x === 'NaN' || x === 'Infinity' || x === '-Infinity';
 const isArray = (x: unknown, n?: number): x is unknown[] => Array.isArray(x) && (n === undefined || x.length === n);
 const isExact = (x: unknown) => isArray(x) && x.length <= 64 && x.every(isNum);
+/** An exact sum of squares: its value may not be negative (partials of either sign are fine). */
+const nonNegative = (x: unknown) => !isExact(x) || exactValue((x as unknown[]).map((v) => Number(v))) >= 0;
 
 /** Checks one part, its file named in every refusal. */
 class PartCheck {
@@ -63,10 +66,12 @@ class PartCheck {
         `count + nonFinite is not the part's ${n} particles`,
       );
     for (const k of ['s1', 's2']) this.need(isArray(m[k], D) && (m[k] as unknown[]).every(isExact), `${field}.${k}`, `not ${D} exact sums`);
+    this.need((m.s2 as unknown[]).every(nonNegative), `${field}.s2`, 'a sum of squares below 0');
     this.need(isExact(m.energy), `${field}.energy`, 'not an exact sum');
     const best = m.best as Record<string, unknown>;
     this.need(typeof best === 'object' && best !== null && isNum(best.energy), `${field}.best`, 'not a best particle');
     this.index(best.index, `${field}.best.index`);
+    this.need(best.index !== -1 || best.energy === 'Infinity', `${field}.best.energy`, 'an energy without a particle (index −1)');
     this.need(
       isArray(best.x) && (best.x.length === 0 || best.x.length === D) && best.x.every(isNum),
       `${field}.best.x`,
@@ -85,15 +90,30 @@ class PartCheck {
     this.need(inside + (x.outside as number) === x.finite, `${field}.finite`, 'is not the in-box counts plus outside');
   }
 
+  /** the count of the last moments reduction: the covariance after it counts at least as many */
+  private lastCount: number | undefined;
+
   call(c: LoggedCall, at: string): void {
     const D = this.spec.dims;
-    if (c.kind === 'observe' || c.kind === 'moments') this.sums(c.moments, `${at}.moments`, true);
+    if (c.kind === 'observe' || c.kind === 'moments') {
+      this.sums(c.moments, `${at}.moments`, true);
+      this.lastCount = c.moments.count;
+    }
     if (c.kind === 'histogram') this.histogram(c.histogram, `${at}.histogram`);
     if (c.kind === 'covariance') {
       const v = c.covariance as unknown as Record<string, unknown>;
       this.need(isInt(v?.count, 0, this.shard.particles), `${at}.covariance.count`, 'not a count of this part');
       this.need(isArray(v.s1, D) && v.s1.every(isExact), `${at}.covariance.s1`, `not ${D} exact sums`);
       this.need(isArray(v.s2, (D * (D + 1)) / 2) && v.s2.every(isExact), `${at}.covariance.s2`, `not ${(D * (D + 1)) / 2} exact sums`);
+      // the diagonal (a, a) sits at a·D − a(a − 1)/2 of the upper triangle
+      const diagonal = Array.from({ length: D }, (_, a) => (v.s2 as unknown[])[a * D - (a * (a - 1)) / 2]);
+      this.need(diagonal.every(nonNegative), `${at}.covariance.s2`, 'a sum of squares below 0');
+      // particles with finite coordinates: at least those the moments counted (finite energy too)
+      this.need(
+        this.lastCount === undefined || (v.count as number) >= this.lastCount,
+        `${at}.covariance.count`,
+        'fewer than the moments before it counted',
+      );
     }
     if (c.kind !== 'observe') return;
     if (c.velocity) this.sums(c.velocity, `${at}.velocity`, false);

@@ -90,8 +90,15 @@ export async function shardSection(result: { spec: SpecJson }, index: number, co
   };
 }
 
-/** The most bytes of histogram counts a shard's log may hold (what `langevin merge` reads in one part). */
-export const MAX_LOG_HISTOGRAM_BYTES = 256 * 2 ** 20;
+/**
+ * The most bytes of histogram counts a shard's result may hold: within what `langevin merge` reads of one part
+ * (512 MiB) and the longest string JSON.stringify makes, at ~24 bytes a count as the result is written (one
+ * indented line a count).
+ */
+export const MAX_LOG_HISTOGRAM_BYTES = 192 * 2 ** 20;
+
+/** Bytes a histogram count takes in a written result (measured: ~20, one indented line each). */
+const BYTES_PER_COUNT = 24;
 
 /**
  * Refuse, before any work, a shard whose log would hold more histogram counts than a part may: one histogram per
@@ -103,7 +110,7 @@ export function checkLogSize(spec: RunSpec): void {
   if (!h) return;
   const bins = h.bins.reduce((a, b) => a * b, 1);
   const histograms = new Set([...snapshotSteps(spec), ...(spec.histogram ? traceSteps(spec) : [])]).size;
-  const bytes = 8 * bins * histograms;
+  const bytes = BYTES_PER_COUNT * bins * histograms;
   if (bytes > MAX_LOG_HISTOGRAM_BYTES)
     throw new SpecError(
       'histogram.bins',

@@ -221,6 +221,18 @@ describe('merge refuses parts that do not belong together', () => {
         new RegExp(`part-1\\.json: shard\\.first: shard 1 of 3 holds particles ${span}, not what the part says`),
       ],
       [(p) => (p.shard.index = -1), /shard\.index: got -1; an integer 0 … 2/],
+      [
+        (p) => ((p.shard.log.calls[1] as { moments: { s2: number[][] } }).moments.s2[0] = [0, -5000]),
+        /moments\.s2: a sum of squares below 0/,
+      ],
+      [
+        (p) => ((p.shard.log.calls.find((c) => c.kind === 'covariance') as { covariance: { count: number } }).covariance.count = 1),
+        /covariance\.count: fewer than the moments before it counted/,
+      ],
+      [
+        (p) => ((p.shard.log.calls[1] as { moments: { best: { index: number } } }).moments.best.index = -1),
+        /moments\.best\.energy: an energy without a particle \(index −1\)/,
+      ],
     ];
     for (const [edit, message] of cases) {
       const forged = copy();

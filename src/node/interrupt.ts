@@ -23,6 +23,8 @@ export class Interrupts {
   received: StopSignal | undefined;
   /** called at the second signal, before the process exits */
   onSecond: () => void = () => {};
+  /** what the run does after the chunk in flight (a run in blocks has no partial result to write) */
+  afterStop = 'then writing the partial result';
   private readonly handler = (signal: StopSignal) => this.handle(signal);
 
   /**
@@ -50,7 +52,7 @@ export class Interrupts {
     if (this.received === undefined) {
       this.received = signal;
       this.notice(
-        `interrupted (${signal}): finishing the chunk in flight, then writing the partial result; interrupt again to quit at once, writing nothing`,
+        `interrupted (${signal}): finishing the chunk in flight, ${this.afterStop}; interrupt again to quit at once, writing nothing`,
       );
       this.controller.abort();
       return;

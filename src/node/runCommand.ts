@@ -274,6 +274,7 @@ async function runBlocked(prepared: Prepared, block: number, o: Outputs): Promis
   const { args, interrupts } = o;
   if (args.savePositions)
     throw usageError('run', `--save-positions: the ${prepared.spec.particles} particles do not fit in memory at once (they run in blocks)`);
+  interrupts.afterStop = 'then stopping (a run in blocks has no partial result; nothing is written)';
   openOutputs(o);
   let result: RunResult;
   try {

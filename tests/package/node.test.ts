@@ -117,6 +117,12 @@ const result = await sim.run();
 sim.destroy();
 process.stdout.write(JSON.stringify({ result, notices }));
 `,
+      // the exact merge from the API, as a script on a cluster's login node would call it
+      'merge.js': `import { readFileSync } from 'node:fs';
+import { mergeShards } from 'langevin';
+const parts = process.argv.slice(2).map((name) => ({ name, json: JSON.parse(readFileSync(name, 'utf8')) }));
+process.stdout.write(JSON.stringify(await mergeShards(parts)));
+`,
     });
   });
   afterAll(() => project?.remove());
@@ -146,6 +152,35 @@ process.stdout.write(JSON.stringify({ result, notices }));
       for (const v of viaApi.final.variance) expect(Math.abs(v - EXACT_VARIANCE)).toBeLessThan(5 * VARIANCE_SE);
     },
   );
+
+  it('the installed command runs shards, and both `langevin merge` and mergeShards from the API give the single run', () => {
+    // 9000 particles: 3 tiles of 4096, so 2 shards
+    const run = (...args: string[]) => {
+      const r = project.run(
+        NODE,
+        ['node_modules/.bin/langevin', 'run', 'spec.json', '--backend', 'cpu', '--set', 'particles=9000', ...args],
+        { env },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return r;
+    };
+    run('--out', 'whole.json');
+    expect(run('--shard', '0/2', '--out', 'part-0.json').stderr).toContain('shard 0 of 2: particles [0, 4096)');
+    run('--shard', '1/2', '--out', 'part-1.json');
+    const merged = project.run(NODE, ['node_modules/.bin/langevin', 'merge', 'part-1.json', 'part-0.json', '--out', 'merged.json'], {
+      env,
+    });
+    expect(merged.code, merged.stderr).toBe(0);
+    const viaApi = project.run(NODE, ['merge.js', 'part-0.json', 'part-1.json'], { env });
+    expect(viaApi.code, viaApi.stderr).toBe(0);
+    const read = (f: string) => JSON.parse(readFileSync(join(project.dir, f), 'utf8')) as Result & { trace: unknown[] };
+    const whole = read('whole.json');
+    for (const m of [read('merged.json'), JSON.parse(viaApi.stdout) as Result & { trace: unknown[] }]) {
+      expect(JSON.stringify(m.final)).toBe(JSON.stringify(whole.final));
+      expect(JSON.stringify(m.trace)).toBe(JSON.stringify(whole.trace));
+    }
+    for (const v of whole.final.variance) expect(Math.abs(v - EXACT_VARIANCE)).toBeLessThan(5 * EXACT_VARIANCE * Math.sqrt(2 / 8999));
+  });
 
   it('the CPU and WebGPU backends agree within the statistics (same random numbers, f32 against f64)', () => {
     const cpu = api('cpu').final;

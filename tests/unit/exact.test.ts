@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hexOf, python } from '../python.ts';
+import { rng } from '../fixtures/random.ts';
 import { exactAdd, exactAddProduct, exactAddSum, exactOf, exactValue, twoProduct, type ExactSum } from '../../src/stats/exact.ts';
 
 // ---------------------------------------------------------------- helpers
@@ -42,18 +43,6 @@ function addExact(...xs: { m: bigint; e: number }[]): { m: bigint; e: number } {
 function sameRational(a: { m: bigint; e: number }, b: { m: bigint; e: number }): boolean {
   const e = Math.min(a.e, b.e);
   return a.m << BigInt(a.e - e) === b.m << BigInt(b.e - e);
-}
-
-/** Seeded uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const int = (u: () => number, lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));

@@ -29,6 +29,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, hexOf, python } from '../python.ts';
+import { rng } from '../fixtures/random.ts';
 import { covarianceOf, momentsOf, velocityMomentsOf, type Moments } from '../../src/backend.ts';
 import { cpuCovarianceSums, cpuMomentSums } from '../../src/cpu/reductions.ts';
 import {
@@ -71,18 +72,6 @@ const ulp = (x: number) => {
   return a === 0 ? 2 ** -1074 : 2 ** (Math.floor(Math.log2(a)) - 52);
 };
 
-/** Seeded uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Seeded standard normals (Box–Muller). */
 function normals(seed: number): () => number {
   const u = rng(seed);
@@ -121,10 +110,11 @@ print(json.dumps({
 }
 
 /**
- * A continuous ensemble: coordinate d is centre[d] + (L·z)_d with z standard normal and L lower triangular
- * (correlated coordinates, so the off-diagonal covariances are O(1), not noise around 0).
+ * A correlated ensemble: coordinate d is centre[d] + (L·z)_d with z standard normal and L lower triangular (so the
+ * off-diagonal covariances are O(1), not noise around 0); with `grid`, (L·z)_d is rounded to a multiple of 1/grid
+ * and clamped to ±120/grid.
  */
-function continuousEnsemble(seed: number, n: number, centre: number[], L: number[][]): Float64Array {
+function ensemble(seed: number, n: number, centre: number[], L: number[][], grid?: number): Float64Array {
   const z = normals(seed);
   const D = centre.length;
   const v = new Float64Array(n * D);
@@ -134,11 +124,14 @@ function continuousEnsemble(seed: number, n: number, centre: number[], L: number
     for (let a = 0; a < D; a++) {
       let s = 0;
       for (let b = 0; b <= a; b++) s += L[a][b] * w[b];
-      v[i * D + a] = centre[a] + s;
+      v[i * D + a] = centre[a] + (grid === undefined ? s : Math.max(-120, Math.min(120, Math.round(grid * s))) / grid);
     }
   }
   return v;
 }
+
+/** A continuous ensemble (see `ensemble`). */
+const continuousEnsemble = (seed: number, n: number, centre: number[], L: number[][]) => ensemble(seed, n, centre, L);
 
 /**
  * A dyadic ensemble: coordinate d is centre[d] + k/8, k an integer with |k| ≤ 120 (correlated through shared
@@ -146,22 +139,7 @@ function continuousEnsemble(seed: number, n: number, centre: number[], L: number
  * m_t = Σx/2^12 or /2^10 on a 2^-15 grid; |x − m_t| ≤ 30 on that grid (20 bits); a product ≤ 2^10 on a 2^-30
  * grid (40 bits); 4096 of them < 2^22 (52 bits); r1 < 2^17 on 2^-15 (32 bits). The centres (±1e4 …) need ≤ 15 bits.
  */
-function dyadicEnsemble(seed: number, n: number, centre: number[], L: number[][]): Float64Array {
-  const z = normals(seed);
-  const D = centre.length;
-  const v = new Float64Array(n * D);
-  const w = new Array<number>(D);
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < D; d++) w[d] = z();
-    for (let a = 0; a < D; a++) {
-      let s = 0;
-      for (let b = 0; b <= a; b++) s += L[a][b] * w[b];
-      const k = Math.max(-120, Math.min(120, Math.round(8 * s)));
-      v[i * D + a] = centre[a] + k / 8;
-    }
-  }
-  return v;
-}
+const dyadicEnsemble = (seed: number, n: number, centre: number[], L: number[][]) => ensemble(seed, n, centre, L, 8);
 
 const L2 = [
   [1, 0],

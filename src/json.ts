@@ -29,13 +29,15 @@ export class JsonSyntaxError extends InputError {
  * MAX_JSON_DEPTH is refused before JSON.parse runs, so no later walk of the
  * value (validation, error messages) can run out of stack.
  * @param source what to call the text in the message: a file path, a URL, "pasted spec"
+ * @param depthHint how deep the expected text nests, for the too-deep message ('' for none; default a spec's)
  * @throws JsonSyntaxError `SOURCE:LINE:COL: invalid JSON: MESSAGE`, or `SOURCE:LINE:COL: JSON nested too deeply: …`
  * @example parseJsonText('{"dt": }', 'spec.json') // throws "spec.json:1:8: invalid JSON: …"
  */
-export function parseJsonText(text: string, source: string): unknown {
+export function parseJsonText(text: string, source: string, depthHint = 'a spec needs 4'): unknown {
   const deep = tooDeepAt(text);
   if (deep !== undefined) {
-    throw located(text, source, deep, `JSON nested too deeply: more than ${MAX_JSON_DEPTH} levels of arrays and objects (a spec needs 4)`);
+    const hint = depthHint ? ` (${depthHint})` : '';
+    throw located(text, source, deep, `JSON nested too deeply: more than ${MAX_JSON_DEPTH} levels of arrays and objects${hint}`);
   }
   try {
     return JSON.parse(text);

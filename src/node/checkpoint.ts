@@ -181,9 +181,9 @@ async function readHeader(path: string, entries: Map<string, Buffer>): Promise<C
   const text = json.toString('utf8');
   let raw: unknown;
   try {
-    raw = parseJsonText(text, 'checkpoint.json');
+    raw = parseJsonText(text, 'checkpoint.json', '');
   } catch (e) {
-    throw refuse((e as Error).message.replace(/ \(a spec needs 4\)$/, ''));
+    throw refuse((e as Error).message);
   }
   if (!isObject(raw)) throw refuse(`checkpoint.json: got ${describeValue(raw)}; expected an object`);
   if (raw.format !== CHECKPOINT_FORMAT)

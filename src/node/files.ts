@@ -136,7 +136,7 @@ export function parseJsonFile(path: string, what = 'spec file', limit = MAX_SPEC
     throw e instanceof FileRefusal ? new UsageError(`cannot read ${what} ${path}: ${e.reason}`) : e;
   }
   try {
-    return parseJsonText(text, path);
+    return parseJsonText(text, path, what === 'spec file' ? undefined : '');
   } catch (e) {
     throw e instanceof JsonSyntaxError ? new UsageError(e.message) : e;
   }

@@ -53,35 +53,20 @@ describe('uniform layouts: the table the host writes with is the struct the shad
   );
 
   it('pack refuses values that do not fit their field', () => {
-    expect(() =>
-      ParticleParams.pack({
-        count: -1,
-        base: 0,
-        steps: 1,
-        key_lo: 0,
-        key_hi: 0,
-        call_lo: 0,
-        call_hi: 0,
-        phase: 0,
-        step0: 0,
-        leapfrog: 1,
-        base_hi: 0,
-      }),
-    ).toThrow(/ParticleParams.count/);
-    expect(() =>
-      ParticleParams.pack({
-        count: 2 ** 32,
-        base: 0,
-        steps: 1,
-        key_lo: 0,
-        key_hi: 0,
-        call_lo: 0,
-        call_hi: 0,
-        phase: 0,
-        step0: 0,
-        leapfrog: 1,
-        base_hi: 0,
-      }),
-    ).toThrow(/not a u32/);
+    const fields = {
+      count: 1,
+      base: 0,
+      steps: 1,
+      key_lo: 0,
+      key_hi: 0,
+      call_lo: 0,
+      call_hi: 0,
+      phase: 0,
+      step0: 0,
+      leapfrog: 1,
+      base_hi: 0,
+    };
+    expect(() => ParticleParams.pack({ ...fields, count: -1 })).toThrow(/ParticleParams.count/);
+    expect(() => ParticleParams.pack({ ...fields, count: 2 ** 32 })).toThrow(/not a u32/);
   });
 });

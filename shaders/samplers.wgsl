@@ -2,7 +2,8 @@
 // particle (and its velocity) in registers. Prepended by the host: `const D`,
 // the ParticleParams struct (src/gpu/layout.ts), philox.wgsl and common.wgsl.
 // Variant flags: BAOAB, MALA, HMC (exactly one), INERTIAL (BAOAB or HMC),
-// METROPOLIS (MALA or HMC). Mirrors src/integrators/inertial.ts and
+// METROPOLIS (MALA or HMC), KINETICS (WORK, PASSAGE, ABSORB: shaders/kinetics.wgsl;
+// with WORK the gradient and energy are recomputed under each step's parameters). Mirrors src/integrators/inertial.ts and
 // metropolis.ts line for line; coefficients per step in `coef`
 // (src/integrators/coefficients.ts):
 //   BAOAB (h, c1 = exp(-gamma h), c2 = sqrt(T (1 - c1^2)), T)
@@ -26,6 +27,9 @@ override WG: u32 = 64u;
 #if METROPOLIS
 // accepted moves per particle since the last read-back (the host clears it)
 @group(0) @binding(6) var<storage, read_write> accepts: array<f32>;
+#endif
+#if KINETICS
+@group(0) @binding(7) var<storage, read_write> kinetics: array<vec4<u32>>;
 #endif
 
 //!potential
@@ -73,10 +77,39 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #else
   var g = potential_gradient(x);
 #endif
+#if KINETICS
+  var kin = kinetics[i];
+  let live = params.flags == 1u;
+#endif
 #if BAOAB
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
     let hh = 0.5 * c.x;
+#if KINETICS
+#if PASSAGE
+    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
+      kin.x = 1u;
+    }
+#endif
+#if WORK
+    let w = switch_work(x, k);
+    if (live) {
+      work_add(&kin, w);
+    }
+#endif
+#if ABSORB
+    if (kin.x != 0u) {
+      continue;
+    }
+#endif
+#endif
+#if WORK
+#if BATCH
+    g = batch_gradient(x, id, params.step0 + k, key);
+#else
+    g = potential_gradient(x);
+#endif
+#endif
     for (var d = 0u; d < D; d++) {
       v[d] = v[d] - hh * g[d] * inv_mass[d].x;
       x[d] = x[d] + hh * v[d];
@@ -91,6 +124,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var d = 0u; d < D; d++) {
       v[d] = v[d] - hh * g[d] * inv_mass[d].x;
     }
+#if PASSAGE
+    if (live && kin.x == 0u && region_contains(x)) {
+      kin.x = params.step0 + k + 2u;
+    }
+#endif
   }
 #else
   var e = potential_energy(x);
@@ -99,6 +137,28 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let c = coef[k];
     let h = c.x;
     let t = c.z;
+#if KINETICS
+#if PASSAGE
+    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
+      kin.x = 1u;
+    }
+#endif
+#if WORK
+    let w = switch_work(x, k);
+    if (live) {
+      work_add(&kin, w);
+    }
+#endif
+#if ABSORB
+    if (kin.x != 0u) {
+      continue;
+    }
+#endif
+#endif
+#if WORK
+    e = potential_energy(x);
+    g = potential_gradient(x);
+#endif
     var y: array<f32, D>;
 #if MALA
     var xi2 = 0.0;
@@ -160,6 +220,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       v = v0;
     }
 #endif
+#if PASSAGE
+    if (live && kin.x == 0u && region_contains(x)) {
+      kin.x = params.step0 + k + 2u;
+    }
+#endif
   }
   accepts[i] += accepted;
 #endif
@@ -170,5 +235,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var d = 0u; d < D; d++) {
     velocities[i * D + d] = v[d];
   }
+#endif
+#if KINETICS
+  kinetics[i] = kin;
 #endif
 }

@@ -1,7 +1,9 @@
 // Overdamped Langevin step kernel: K fused steps per dispatch, the particle in
 // registers. Prepended by the host: `const D: u32`, the ParticleParams struct
 // (from src/gpu/layout.ts), philox.wgsl and common.wgsl. Variant flags: LM,
-// BATCH (mini-batch gradient of a potential from data, shaders/batch.wgsl).
+// BATCH (mini-batch gradient of a potential from data, shaders/batch.wgsl),
+// KINETICS (with WORK: parameter rows per step and the switch work; PASSAGE,
+// BRIDGE, ABSORB: the first-passage test; shaders/kinetics.wgsl).
 //
 //   EM: x' = x - h grad E(x) + sigma_n xi_n
 //   LM: x' = x - h grad E(x) + sigma_n (xi_n + xi_{n+1}) / 2
@@ -14,6 +16,9 @@ override WG: u32 = 64u;
 @group(0) @binding(1) var<storage, read_write> positions: array<f32>;
 @group(0) @binding(2) var<storage, read> coef: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> potential_params: array<f32>;
+#if KINETICS
+@group(0) @binding(7) var<storage, read_write> kinetics: array<vec4<u32>>;
+#endif
 
 //!potential
 
@@ -37,8 +42,33 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     xi[d] = ns_next(&ns);
   }
 #endif
+#if KINETICS
+  var kin = kinetics[i];
+  let live = params.flags == 1u;
+#endif
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
+#if KINETICS
+#if PASSAGE
+    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
+      kin.x = 1u;
+    }
+#endif
+#if WORK
+    let w = switch_work(x, k);
+    if (live) {
+      work_add(&kin, w);
+    }
+#endif
+#if ABSORB
+    if (kin.x != 0u) {
+      continue;
+    }
+#endif
+#if BRIDGE
+    let x_old = x;
+#endif
+#endif
 #if BATCH
     let g = batch_gradient(x, id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi));
 #else
@@ -53,8 +83,26 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       x[d] = x[d] - c.x * g[d] + c.y * ns_next(&ns);
 #endif
     }
+#if PASSAGE
+    if (live && kin.x == 0u) {
+      if (region_contains(x)) {
+        kin.x = params.step0 + k + 2u;
+      }
+#if BRIDGE
+      else {
+        let p = bridge_probability(x_old, x, c.z, c.x);
+        if (p > 0.0 && bridge_uniform(id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi)) < p) {
+          kin.x = params.step0 + k + 2u;
+        }
+      }
+#endif
+    }
+#endif
   }
   for (var d = 0u; d < D; d++) {
     positions[i * D + d] = x[d];
   }
+#if KINETICS
+  kinetics[i] = kin;
+#endif
 }

@@ -8,6 +8,7 @@ import type { HistogramCounts } from './stats/binning.ts';
 import type { RenderView } from './gpu/renderView.ts';
 import { covarianceMatrixOf, meansOf, variancesOf, type CovarianceSums, type MomentSums, type ParticleRange } from './sums.ts';
 import { exactValue } from './stats/exact.ts';
+import type { KineticsSums } from './run/kinetics.ts';
 
 /** What a backend is asked to simulate. */
 export interface Problem {
@@ -78,6 +79,23 @@ export type { HistogramCounts } from './stats/binning.ts';
 
 export type BackendKind = 'cpu' | 'webgpu';
 
+/** What a chunk of steps may take besides its coefficients. */
+export interface AdvanceExtra {
+  /**
+   * The potential parameters of protocol points step0 … step0 + K ((K + 1) rows of P values,
+   * src/run/paramProtocol.ts): step k moves under row k + 1 after the switch from row k, whose work
+   * every particle adds up. After the chunk the backend's parameters are the last row.
+   */
+  params?: Float64Array;
+  /** equilibration before the protocol: the key's top bit set (random numbers of their own), no passage test, no work */
+  equilibration?: boolean;
+}
+
+/** The Philox key of the equilibration phase: the run's key with bit 63 set (seeds are below 2^53). */
+export function equilibrationKey(k0: number, k1: number): [number, number] {
+  return [k0, (k1 | 0x80000000) >>> 0];
+}
+
 /** What one observation pass is asked for. */
 export interface ObservationRequest {
   /** count the particles within this ball */
@@ -113,7 +131,7 @@ export interface Backend {
    * Advance every particle by `coef.length / COEF_STRIDE` steps, the first being step `step0`.
    * @param coef the integrator's coefficients per step (its table entry's `coefficients`)
    */
-  advance(step0: number, coef: Float64Array): Promise<void>;
+  advance(step0: number, coef: Float64Array, extra?: AdvanceExtra): Promise<void>;
   /** Resolves when all work submitted so far has finished (for timing). */
   finish(): Promise<void>;
   /** One observation pass: moments with the best particle, velocity moments, the acceptance since the last pass, the histogram if asked. */
@@ -140,6 +158,11 @@ export interface Backend {
    * @throws RangeError when the arrays do not fit this backend
    */
   restoreState(state: BackendState): Promise<void>;
+  /**
+   * The first-passage and work sums of the particles (spec \`passage\`, parameter schedules; src/run/kinetics.ts):
+   * exact and mergeable. Undefined sections where the spec has neither.
+   */
+  kinetics(): Promise<KineticsSums>;
   /** The GPU buffers a renderer may draw from (the WebGPU backend only). */
   readonly renderView?: RenderView;
   /** Free what the backend created; safe to call twice. */
@@ -156,6 +179,10 @@ export interface BackendState {
   accepts?: Float32Array;
   /** moves since the last observation: the CPU's totals; on WebGPU only `proposed` (the accepted ones are in `accepts`) */
   pending?: AcceptanceCounts;
+  /** first hit steps (spec \`passage\`; NOT_HIT = 0xffffffff) */
+  hit?: Uint32Array;
+  /** work per particle (parameter schedules; CPU float64; WebGPU float32 sum and compensation, 2 per particle) */
+  work?: Float32Array | Float64Array;
 }
 
 /** Check that a saved array fits: same length and precision. */

@@ -12,7 +12,8 @@ import type { CompiledPotential } from './potential/index.ts';
 import type { RunSpec } from './spec.ts';
 import type { BoltzmannResult } from './stats/boltzmann.ts';
 import { createBackend } from './run/backends.ts';
-import { advanceChunks } from './run/chunks.ts';
+import { advanceChunks, equilibrate, type ChunkLoop } from './run/chunks.ts';
+import { hasKinetics } from './run/kinetics.ts';
 import { snapshotSteps, traceSteps, type Observations } from './run/observations.ts';
 import { Observer } from './run/observer.ts';
 import type { ProgressFn, RunOptions, SimulationOptions } from './run/options.ts';
@@ -64,7 +65,7 @@ export class Simulation {
     readonly shardLog?: ShardLog,
     range?: ParticleRange,
   ) {
-    this.protocol = new Protocol(spec);
+    this.protocol = new Protocol(spec, potential);
     this.observer = new Observer(spec, backend, range);
     this.references = new BoltzmannReferences(potential, spec.histogram);
     this.startSpec = normalisedSpec(spec);
@@ -212,14 +213,17 @@ export class Simulation {
   }
 
   private advanceChunks(count: number, options: RunOptions): Promise<void> {
-    const loop = {
+    return advanceChunks(this.chunkLoop(), count, options);
+  }
+
+  private chunkLoop(): ChunkLoop {
+    return {
       backend: this.backend,
       protocol: this.protocol,
       observations: this.observer.state,
       totalSteps: this.spec.steps,
       stepsPerDispatch: this.stepsPerDispatch,
     };
-    return advanceChunks(loop, count, options);
   }
 
   /** What the run has observed so far: its numbers as of now, its arrays live (copy what you keep; see `Observations`). */
@@ -259,6 +263,7 @@ export class Simulation {
     const events = [...new Set([...snapshots, ...traces, spec.steps])]
       .filter((s) => s >= this.step && s !== observed)
       .sort((a, b) => a - b);
+    if (!(await this.equilibrate(opts))) return this.finish(opts);
     await this.observeStart();
     await this.observeInitialEnergy();
     for (const s of events) {
@@ -268,6 +273,21 @@ export class Simulation {
       this.observer.state.observedAt = s;
       if (opts.signal?.aborted) break;
     }
+    return this.finish(opts);
+  }
+
+  /** The equilibration before the protocol, once (spec `init.kind: "equilibrium"`); false when aborted during it. */
+  private async equilibrate(opts: RunOptions): Promise<boolean> {
+    const state = this.observer.state;
+    if (!this.spec.equilibrate || state.equilibrated || this.step !== 0) return true;
+    const loop = this.chunkLoop();
+    state.equilibrated = await equilibrate(loop, this.spec.equilibrate.steps, opts);
+    return state.equilibrated;
+  }
+
+  /** The end of a run (finished or stopped): the final observation and the result. */
+  private async finish(opts: RunOptions): Promise<RunResult> {
+    const { spec } = this;
     if (opts.signal?.aborted) await opts.onStop?.();
     const final = await this.finalState();
     const snaps = this.observer.state.histogram?.snapshots ?? [];
@@ -345,8 +365,9 @@ export class Simulation {
     const t0 = performance.now();
     const covariance = await this.backend.covariance();
     const nonFinite = { count: m.nonFinite, cause: await this.causeOf(m) };
+    const kinetics = hasKinetics(this.spec) ? await this.backend.kinetics() : undefined;
     this.observer.state.elapsedMs += performance.now() - t0;
-    return { moments: m, step: this.step, kinetic, covariance, nonFinite };
+    return { moments: m, step: this.step, kinetic, covariance, nonFinite, ...(kinetics ? { kinetics } : {}) };
   }
 
   /**

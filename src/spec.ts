@@ -15,6 +15,7 @@ import { checkKeys, finite, integer, optional, vector, withDefault, type Obj } f
 import { schedule, stepSchedule } from './spec/schedules.ts';
 import { histogram, init, observe } from './spec/sections.ts';
 import { batchSpec, checkColumnNames, potential } from './spec/potential.ts';
+import { checkScheduledTemperature, hasSchedule, passage, protocol, splitSchedules } from './spec/kinetics.ts';
 import { MAX_LEAPFROG_STEPS, MAX_STEPS_PER_DISPATCH, type BatchSpec, type RunSpec } from './spec/types.ts';
 
 export { MAX_DIMS } from './limits.ts';
@@ -39,6 +40,8 @@ const TOP_FIELDS = [
   'leapfrogSteps',
   'batch',
   'replace',
+  'passage',
+  'protocol',
   '$schema',
 ];
 
@@ -74,7 +77,9 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
   const steps = integer(raw.steps, 'steps', 0, 2 ** 32 - 1);
   const batch = miniBatch(raw, integrator as IntegratorName, pot.data);
   const dt = typeof dtSpec === 'number' ? dtSpec : scheduleAt(dtSpec, 0, steps);
+  const kin = kinetics(raw, pot, steps, dims, integrator as IntegratorName, typeof dtSpec !== 'number', temperature);
   return {
+    ...kin,
     ...(batch ? { batch } : {}),
     ...(typeof dtSpec === 'number' ? {} : { dtSchedule: dtSpec }),
     dims,
@@ -88,6 +93,25 @@ export function validateSpec(raw: unknown, fixedDims?: (name: string) => number 
     histogram: histogram(optional(raw, 'histogram', 'histogram', 'for no histogram'), dims, steps),
     observe: observe(optional(raw, 'observe', 'observe', 'for no trace'), dims),
   };
+}
+
+/** Parameter schedules (λ_0 into `pot.params`), `protocol` and `passage`. */
+function kinetics(
+  raw: Obj,
+  pot: RunSpec['potential'],
+  steps: number,
+  dims: number,
+  integrator: IntegratorName,
+  stepSchedule: boolean,
+  temperature: RunSpec['temperature'],
+): Pick<RunSpec, 'schedules' | 'protocol' | 'passage'> {
+  const scheduled = Object.values(pot.params).some(hasSchedule);
+  const proto = protocol(optional(raw, 'protocol', 'protocol', 'for the default ("forward")'), scheduled);
+  const split = splitSchedules(pot.params, steps, proto === 'reverse');
+  pot.params = split.params;
+  checkScheduledTemperature(temperature, scheduled);
+  const p = passage(optional(raw, 'passage', 'passage', 'for no first-passage observer'), dims, integrator, stepSchedule);
+  return { protocol: proto, ...(split.schedules ? { schedules: split.schedules } : {}), ...(p ? { passage: p } : {}) };
 }
 
 /** `batch` and `replace`, which only the integrators with a mini-batch gradient take. */
@@ -110,7 +134,7 @@ function miniBatch(raw: Obj, integrator: IntegratorName, data: DataSet | undefin
 function dynamics(
   raw: Obj,
   dims: number,
-): Pick<RunSpec, 'seed' | 'init' | 'velocity' | 'mass' | 'friction' | 'leapfrogSteps' | 'stepsPerDispatch'> {
+): Pick<RunSpec, 'seed' | 'init' | 'velocity' | 'equilibrate' | 'mass' | 'friction' | 'leapfrogSteps' | 'stepsPerDispatch'> {
   const spd = optional(raw, 'stepsPerDispatch', 'stepsPerDispatch', 'to let the backend choose');
   return {
     seed: integer(withDefault(raw, 'seed', 'seed', 0), 'seed', 0, Number.MAX_SAFE_INTEGER),

@@ -49,6 +49,7 @@ export function summaryLines(r: RunResult, layout: SummaryLayout): string[] {
   lines.push(
     `best energy ${fmt(r.best.energy)} at [${r.best.x.map(fmt).join(', ')}] (step ${r.best.step})${r.target ? `; ${(100 * r.target.fraction).toFixed(2)}% within ${r.target.radius} of the target` : ''}`,
   );
+  lines.push(...kineticsLines(r));
   if (layout === 'page') for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines;
@@ -62,4 +63,39 @@ function headline(r: RunResult, layout: SummaryLayout): string {
   if (layout === 'terminal')
     return `${r.particles} particles × ${r.steps} steps${partial} in ${seconds} s (${fmt(r.particleStepsPerSecond)} particle-steps/s)`;
   return `${count(r.particles)} particles × ${count(r.steps)} steps${partial} on ${r.backend} (${r.device}) in ${seconds} s, ${fmt(r.particleStepsPerSecond)} particle-steps/s`;
+}
+
+/** A value with its standard error: `1.234 ± 0.005`. */
+function pm(value: number | null, se: number | null | undefined): string {
+  if (value === null) return 'n/a';
+  return se === undefined || se === null || !Number.isFinite(se) ? fmt(value) : `${fmt(value)} ± ${fmt(se)}`;
+}
+
+/** First passage (hit fraction, MFPT or restricted mean, rate) and work (mean, Jarzynski ΔF, dissipation), with exact references where the result has them. */
+function kineticsLines(r: RunResult): string[] {
+  const lines: string[] = [];
+  const p = r.passage;
+  if (p) {
+    const exact = p.reference ? `  (exact ${fmt(p.reference.mfpt)}: ${p.reference.method})` : '';
+    const mfpt = p.mfpt
+      ? `MFPT ${pm(p.mfpt.value, p.mfpt.standardError)}${exact}`
+      : `restricted mean ${pm(p.restrictedMean?.value ?? null, p.restrictedMean?.standardError)} up to t = ${fmt(p.restrictedMean?.horizon ?? NaN)}${p.tailEstimate ? `, with an exponential tail ${fmt(p.tailEstimate.value)}` : ''}${exact}`;
+    lines.push(`first passage: ${(100 * p.fraction).toFixed(2)}% hit; ${mfpt}`);
+    lines.push(
+      p.rate
+        ? `rate k ${pm(p.rate.value, p.rate.standardError)} over t ∈ [${fmt(p.rate.from)}, ${fmt(p.rate.to)}] (${p.rate.events} events, p = ${fmt(p.rate.pValue)})${p.reference ? `  (1/exact MFPT ${fmt(1 / p.reference.mfpt)})` : ''}`
+        : 'rate: none (see notes)',
+    );
+  }
+  const w = r.work;
+  if (w) {
+    lines.push(`work: mean ${pm(w.mean, w.standardError)}  variance ${pm(w.variance, null)}  (${w.particles} walkers)`);
+    if (w.jarzynski) {
+      const exact = w.reference ? `  (exact ${fmt(w.reference.deltaF)}: ${w.reference.method})` : '';
+      lines.push(
+        `Jarzynski ΔF ${pm(w.jarzynski.deltaF, w.jarzynski.standardError)} (effective samples ${fmt(w.jarzynski.effectiveSamples)})${exact}; dissipated ${w.dissipated ? pm(w.dissipated.value, w.dissipated.standardError) : 'n/a'}`,
+      );
+    }
+  }
+  return lines;
 }

@@ -25,9 +25,9 @@ export async function runAndRead(raw: unknown, backend: BackendKind, webgpu: Web
   const sim = await simulation(raw, backend, webgpu);
   const dispatchSteps: number[] = [];
   const advance = sim.backend.advance.bind(sim.backend);
-  sim.backend.advance = (step0, coef) => {
+  sim.backend.advance = (step0, coef, extra) => {
     dispatchSteps.push(coef.length / COEF_STRIDE);
-    return advance(step0, coef);
+    return advance(step0, coef, extra);
   };
   try {
     const result = await sim.run();

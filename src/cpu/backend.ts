@@ -11,6 +11,7 @@
  *   emitted JavaScript.
  */
 import type {
+  AdvanceExtra,
   AcceptanceCounts,
   Backend,
   Covariance,
@@ -21,7 +22,20 @@ import type {
   Problem,
   TargetBall,
 } from '../backend.ts';
-import { checkParticleRange, checkStateArray, covarianceOf, momentsOf, rangeOf, velocityMomentsOf, type BackendState } from '../backend.ts';
+import {
+  checkParticleRange,
+  checkStateArray,
+  covarianceOf,
+  equilibrationKey,
+  momentsOf,
+  rangeOf,
+  velocityMomentsOf,
+  type BackendState,
+} from '../backend.ts';
+import { NOT_HIT } from '../integrators/passage.ts';
+import { hasKinetics, kineticsSums, type KineticsSums } from '../run/kinetics.ts';
+import { advanceParticleKinetics, prepareChunk, type KineticsArrays, type KineticsChunk } from './kinetics.ts';
+import type { KernelKinetics } from './kernels/kinetics.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
 import { INTEGRATOR_TABLE, type Integrator } from '../integrators/table.ts';
 import { inverseMass, makeScratch, type GradientFn, type InverseMass } from '../integrators/reference.ts';
@@ -68,6 +82,8 @@ export class CpuBackend implements Backend {
   private kernel?: RangeKernel;
   private pool?: Promise<CpuPool | undefined>;
   private threadsUsed = 1;
+  /** first hit steps and work per particle (a spec with kinetics: stepped by the reference step, src/cpu/kinetics.ts) */
+  private readonly kin: KineticsArrays = {};
   /** the particles held: local particle i is global particle range.first + i */
   readonly range: ParticleRange;
 
@@ -91,6 +107,7 @@ export class CpuBackend implements Backend {
         batch: spec.batch,
         mass: spec.mass,
         leapfrogSteps: spec.leapfrogSteps,
+        kinetics: kernelKinetics(spec, potential),
       });
     // about 2^20 particle-steps per call keeps progress reports frequent
     this.preferredStepsPerDispatch = Math.max(1, Math.min(1024, Math.floor(2 ** 20 / this.range.count)));
@@ -98,6 +115,9 @@ export class CpuBackend implements Backend {
     const stateArray = () =>
       shared ? new Float64Array(new SharedArrayBuffer(this.range.count * spec.dims * 8)) : new Float64Array(this.range.count * spec.dims);
     this.positions = stateArray();
+    const perParticle = () => (shared ? new Float64Array(new SharedArrayBuffer(this.range.count * 8)) : new Float64Array(this.range.count));
+    if (spec.passage) this.kin.hit = perParticle().fill(NOT_HIT);
+    if (spec.schedules) this.kin.work = perParticle();
     // a potential from data: its rows are the kernel's last state array (shared with the workers, read-only)
     if (this.kernelSource && potential.data) {
       const values = potential.data.values;
@@ -136,9 +156,13 @@ export class CpuBackend implements Backend {
     return `CPU (JavaScript float64, generated kernel, ${this.threadsUsed > 1 ? `${this.threadsUsed} worker threads` : 'one thread'})`;
   }
 
-  async advance(step0: number, coef: Float64Array): Promise<void> {
+  async advance(step0: number, coef: Float64Array, extra: AdvanceExtra = {}): Promise<void> {
     const n = this.range.count;
-    const accepted = this.kernelSource ? await this.advanceKernel(this.kernelSource, step0, coef) : this.advanceReference(step0, coef);
+    const key = extra.equilibration ? equilibrationKey(this.k0, this.k1) : ([this.k0, this.k1] as [number, number]);
+    const accepted = this.kernelSource
+      ? await this.advanceKernel(this.kernelSource, step0, coef, key, extra)
+      : this.advanceReference(step0, coef, key, extra);
+    if (extra.params) this.params.set(extra.params.subarray(extra.params.length - this.params.length));
     if (this.acceptance) {
       this.acceptance.accepted += accepted;
       this.acceptance.proposed += n * (coef.length / COEF_STRIDE);
@@ -146,9 +170,15 @@ export class CpuBackend implements Backend {
   }
 
   /** The generated kernel, over worker threads or on this thread; returns the accepted moves. */
-  private async advanceKernel(source: RangeKernelSource, step0: number, coef: Float64Array): Promise<number> {
+  private async advanceKernel(
+    source: RangeKernelSource,
+    step0: number,
+    coef: Float64Array,
+    key: [number, number],
+    extra: AdvanceExtra,
+  ): Promise<number> {
     const n = this.range.count;
-    const args = { step0, coef, params: this.params, k0: this.k0, k1: this.k1, base: this.range.first };
+    const args = { step0, coef, params: extra.params ?? this.params, k0: key[0], k1: key[1], base: this.range.first };
     const pool = await (this.pool ??= this.startPool(source));
     let sums: number[];
     if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
@@ -175,25 +205,33 @@ export class CpuBackend implements Backend {
 
   /** The arrays a kernel reads and steps: positions, velocities, and the data last (a potential from data). */
   private state(): Float64Array[] {
-    return [this.positions, ...(this.velocities ? [this.velocities] : []), ...(this.data ? [this.data] : [])];
+    const kin = [...(this.kin.hit ? [this.kin.hit] : []), ...(this.kin.work ? [this.kin.work] : [])];
+    return [this.positions, ...(this.velocities ? [this.velocities] : []), ...kin, ...(this.data ? [this.data] : [])];
   }
 
-  /** The integrator's reference step, particle by particle on this thread; returns the accepted moves. */
-  private advanceReference(step0: number, coef: Float64Array): number {
+  /**
+   * The integrator's reference step, particle by particle on this thread (with the kinetics of
+   * src/cpu/kinetics.ts when the spec has them); returns the accepted moves.
+   */
+  private advanceReference(step0: number, coef: Float64Array, [k0, k1]: [number, number], extra: AdvanceExtra): number {
     const { spec, potential } = this.problem;
     const D = this.dims;
-    const ns = new NormalStream(this.k0, this.k1, Stream.noise);
+    const ns = new NormalStream(k0, k1, Stream.noise);
     const full: GradientFn = (x, g, p) => potential.gradient(x, g, p);
-    const batch = spec.batch ? batchGradient(potential, spec.batch, [this.k0, this.k1]) : undefined;
+    const batch = spec.batch ? batchGradient(potential, spec.batch, [k0, k1]) : undefined;
     const scratch = makeScratch(D);
+    const chunk: KineticsChunk | undefined = hasKinetics(spec)
+      ? { step0, coef, table: extra.params, params: this.params, passage: spec.passage, equilibration: extra.equilibration === true }
+      : undefined;
+    const prepared = chunk && prepareChunk(chunk, D);
     let accepted = 0;
     const { first, count } = this.range;
     for (let i = 0; i < count; i++) {
       ns.seek(first + i, step0 * D);
-      accepted += this.entry.reference({
+      const step = {
         x: this.positions.subarray(i * D, (i + 1) * D),
         v: this.velocities?.subarray(i * D, (i + 1) * D),
-        rng: { k0: this.k0, k1: this.k1, particle: first + i, step0, ns },
+        rng: { k0, k1, particle: first + i, step0, ns },
         coef,
         gradient: batch ? batch(first + i) : full,
         energy: potential.energy,
@@ -202,9 +240,14 @@ export class CpuBackend implements Backend {
         invMass: this.invMass,
         leapfrogSteps: spec.leapfrogSteps,
         scratch,
-      });
+      };
+      accepted += chunk ? advanceParticleKinetics(this.entry.reference, step, chunk, this.kin, i, prepared!) : this.entry.reference(step);
     }
     return accepted;
+  }
+
+  async kinetics(): Promise<KineticsSums> {
+    return kineticsSums(this.problem.spec, this.kin.hit, this.kin.work, this.range.first);
   }
 
   async observe(request: ObservationRequest): Promise<Observation> {
@@ -241,6 +284,8 @@ export class CpuBackend implements Backend {
       positions: this.positions.slice(),
       ...(this.velocities ? { velocities: this.velocities.slice() } : {}),
       ...(this.acceptance ? { pending: { ...this.acceptance } } : {}),
+      ...(this.kin.hit ? { hit: Uint32Array.from(this.kin.hit) } : {}),
+      ...(this.kin.work ? { work: this.kin.work.slice() } : {}),
     };
   }
 
@@ -250,6 +295,7 @@ export class CpuBackend implements Backend {
     this.positions.set(state.positions);
     if (this.velocities) this.velocities.set(state.velocities!);
     if (this.acceptance) this.acceptance = { ...(state.pending ?? { accepted: 0, proposed: 0 }) };
+    restoreKinetics(this.kin, state, this.range.count, true);
   }
 
   async readParticle(index: number): Promise<number[]> {
@@ -276,4 +322,38 @@ export class CpuBackend implements Backend {
     this.velocities = undefined;
     this.data = undefined;
   }
+}
+
+/**
+ * Put saved first hit steps and work back (a spec with kinetics).
+ * @param f64 whether this backend keeps work in float64 (CPU: one value per particle) or f32 (WebGPU: sum and compensation)
+ * @throws RangeError when they do not fit
+ */
+export function restoreKinetics(
+  kin: KineticsArrays | { hit?: Uint32Array; work?: Float32Array | Float64Array },
+  state: BackendState,
+  count: number,
+  f64: boolean,
+): void {
+  if (kin.hit) {
+    if (!(state.hit instanceof Uint32Array) || state.hit.length !== count)
+      throw new RangeError(
+        `checkpoint hit: got ${state.hit ? `${state.hit.length} values` : 'none'}; this backend holds ${count} first hit steps`,
+      );
+    kin.hit.set(state.hit);
+  }
+  if (kin.work) {
+    checkStateArray('work', state.work, kin.work.length, f64);
+    kin.work.set(state.work!);
+  }
+}
+
+/** What a generated kernel needs of the spec's kinetics (undefined: none). */
+function kernelKinetics(spec: Problem['spec'], potential: Problem['potential']): KernelKinetics | undefined {
+  if (!hasKinetics(spec)) return undefined;
+  const energy = potential.energyJs;
+  return {
+    ...(spec.passage ? { passage: spec.passage } : {}),
+    ...(spec.schedules ? { scheduled: { params: potential.paramValues.length, ...(energy ? { energy } : {}) } } : {}),
+  };
 }

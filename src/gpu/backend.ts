@@ -16,17 +16,25 @@ import type {
   Problem,
   TargetBall,
 } from '../backend.ts';
-import { checkParticleRange, checkStateArray, covarianceOf, rangeOf, type BackendState } from '../backend.ts';
+import {
+  checkParticleRange,
+  checkStateArray,
+  covarianceOf,
+  equilibrationKey,
+  rangeOf,
+  type AdvanceExtra,
+  type BackendState,
+} from '../backend.ts';
+import type { KineticsSums } from '../run/kinetics.ts';
+import { constantRows } from '../run/paramProtocol.ts';
+import { readKineticsSums, restoreKinetics, saveKinetics } from './kinetics.ts';
 import { seedKey } from '../rng/philox.ts';
-import { MAX_STEPS_PER_DISPATCH } from '../spec.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
-import { INTEGRATOR_TABLE } from '../integrators/table.ts';
-import { velocityInit } from '../init.ts';
 import type { GpuContext } from './device.ts';
 import { GpuEnsemble } from './ensemble.ts';
-import { InitKernel } from './initKernel.ts';
 import { ObservationPass } from './observation.ts';
-import { ParticleKernel } from './particleKernel.ts';
+import type { ParticleKernel } from './particleKernel.ts';
+import { buildKernel, initialise } from './setup.ts';
 import { CovarianceReduction } from './covariance.ts';
 import { readFloats, readShards } from './readback.ts';
 import { GpuTimer } from './timer.ts';
@@ -84,6 +92,8 @@ export class WebGpuBackend implements Backend {
   private timer?: GpuTimer;
   /** proposed Metropolis moves (particles × steps) since the last observation */
   private proposed = 0;
+  /** the potential's parameters now (the last row of the last chunk's table under a schedule) */
+  private params: Float64Array;
   /** the particles held: local particle i is global particle range.first + i */
   readonly range: ParticleRange;
 
@@ -98,6 +108,7 @@ export class WebGpuBackend implements Backend {
     this.device = ctx.adapter.device;
     this.software = ctx.adapter.software;
     this.key = seedKey(problem.spec.seed);
+    this.params = Float64Array.from(problem.potential.paramValues);
     this.range = rangeOf(problem);
     const n = this.range.count;
     this.preferredStepsPerDispatch = this.software ? Math.max(1, Math.min(64, Math.floor(2 ** 22 / n))) : 64;
@@ -157,14 +168,21 @@ export class WebGpuBackend implements Backend {
     if (this.error) throw this.error;
   }
 
-  advance(step0: number, coef: Float64Array): Promise<void> {
-    return this.advanceNow(step0, coef).catch((e) => this.explain(e));
+  advance(step0: number, coef: Float64Array, extra: AdvanceExtra = {}): Promise<void> {
+    return this.advanceNow(step0, coef, extra).catch((e) => this.explain(e));
   }
 
-  private async advanceNow(step0: number, coef: Float64Array): Promise<void> {
+  private async advanceNow(step0: number, coef: Float64Array, extra: AdvanceExtra): Promise<void> {
     this.check();
     const encoder = this.gpu.createCommandEncoder({ label: 'WebGpuBackend.advance' });
-    this.stages.kernel.record(encoder, step0, coef, this.key);
+    const key = extra.equilibration ? equilibrationKey(...this.key) : this.key;
+    const K = coef.length / COEF_STRIDE;
+    const table = this.problem.spec.schedules ? (extra.params ?? constantRows(this.params, K + 1)) : undefined;
+    this.stages.kernel.record(encoder, step0, coef, key, undefined, { table, live: !extra.equilibration });
+    if (extra.params) {
+      this.params = extra.params.slice(extra.params.length - this.params.length);
+      this.gpu.queue.writeBuffer(this.ensemble.params, 0, Float32Array.from(this.params));
+    }
     this.gpu.queue.submit([encoder.finish()]);
     this.countProposals(coef);
     // keep one chunk queued behind the running one so the GPU never idles
@@ -305,9 +323,15 @@ export class WebGpuBackend implements Backend {
     return read().catch((err) => this.explain(err));
   }
 
+  kinetics(): Promise<KineticsSums> {
+    const { spec } = this.problem;
+    return this.exclusive(() => readKineticsSums(this.gpu, this.ensemble, spec, this.range.first, this.range.count));
+  }
+
   async saveState(): Promise<BackendState> {
     const e = this.ensemble;
     const state: BackendState = { positions: await this.readPositions() };
+    if (e.kinetics) Object.assign(state, await this.exclusive(() => saveKinetics(this.gpu, e, this.problem.spec, this.range.count)));
     if (e.velocities) state.velocities = await this.readRange(0, this.range.count, 'velocities');
     if (e.accepts) {
       const accepts = e.accepts;
@@ -338,6 +362,7 @@ export class WebGpuBackend implements Backend {
     );
     if (e.velocities) put(e.velocities, state.velocities as Float32Array, D);
     if (e.accepts) put(e.accepts, state.accepts!, 1);
+    if (e.kinetics) restoreKinetics(this.gpu, e, state, this.problem.spec, n);
     this.proposed = state.pending?.proposed ?? 0;
     await this.finish();
   }
@@ -358,41 +383,5 @@ export class WebGpuBackend implements Backend {
     this.timer?.destroy();
     for (const stage of [this.stages.kernel, this.stages.observation, this.stages.covariance, this.ensemble]) stage.destroy();
     if (this.ownsDevice) this.ctx.device.destroy();
-  }
-}
-
-/** The integrator's particle kernel for this problem. */
-function buildKernel(ensemble: GpuEnsemble, problem: Problem, options: WebGpuBackendOptions): Promise<ParticleKernel> {
-  const { spec, potential } = problem;
-  return ParticleKernel.create(ensemble, {
-    integrator: INTEGRATOR_TABLE[spec.integrator],
-    potentialWGSL: potential.wgsl,
-    workgroupSize: options.workgroupSize ?? 64,
-    maxSteps: MAX_STEPS_PER_DISPATCH,
-    mass: spec.mass,
-    leapfrogSteps: spec.leapfrogSteps,
-    batch: spec.batch && potential.data ? { ...spec.batch, rows: potential.data.rows } : undefined,
-  });
-}
-
-/** Write the initial positions (and velocities) on the GPU from their Philox streams; the init kernels are freed after. */
-async function initialise(ensemble: GpuEnsemble, problem: Problem, workgroupSize: number): Promise<void> {
-  const { spec } = problem;
-  const key = seedKey(spec.seed);
-  const { device, dims } = ensemble;
-  const made = [InitKernel.create(device, ensemble.shards, dims, spec.init, key, workgroupSize)];
-  if (ensemble.velocities)
-    made.push(InitKernel.create(device, ensemble.over(ensemble.velocities), dims, velocityInit(spec), key, workgroupSize, true));
-  const settled = await Promise.allSettled(made);
-  const inits = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  try {
-    const failed = settled.find((s) => s.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
-    const encoder = device.createCommandEncoder({ label: 'WebGpuBackend.init' });
-    for (const k of inits) k.record(encoder);
-    device.queue.submit([encoder.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  } finally {
-    for (const k of inits) k.destroy();
   }
 }

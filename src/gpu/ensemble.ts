@@ -7,6 +7,7 @@
 import { SpecError } from '../errors.ts';
 import { rangeOf, type Problem } from '../backend.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
+import { hasKinetics } from '../run/kinetics.ts';
 import { allocateShardBuffers, allocateShards, type Shard } from './particles.ts';
 import { createDataBuffer } from './potentialData.ts';
 
@@ -43,6 +44,11 @@ export class GpuEnsemble {
     readonly accepts: GPUBuffer[] | undefined,
     /** the potential's data (f32 rows × columns) for a potential from data */
     readonly data: GPUBuffer | undefined,
+    /**
+     * per particle (first hit step + 1, or 0 while not hit; work f32 bits; its Kahan compensation bits; 0), u32 ×4,
+     * per shard (a spec with kinetics: shaders/kinetics.wgsl); zero at creation
+     */
+    readonly kinetics: GPUBuffer[] | undefined,
   ) {}
 
   /**
@@ -54,11 +60,12 @@ export class GpuEnsemble {
     const { spec, potential } = problem;
     const entry = INTEGRATOR_TABLE[spec.integrator];
     const n = rangeOf(problem).count;
-    const bytes = n * 4 * (spec.dims * (entry.velocities ? 2 : 1) + (entry.metropolis ? 1 : 0));
+    const kinetic = hasKinetics(spec);
+    const bytes = n * 4 * (spec.dims * (entry.velocities ? 2 : 1) + (entry.metropolis ? 1 : 0) + (kinetic ? 4 : 0));
     if (memoryLimit !== undefined && bytes > memoryLimit)
       throw new DeviceMemoryError(spec.particles, n, `its particle buffers (${mib(bytes)}) pass the memory limit of ${mib(memoryLimit)}`);
     const made: GPUBuffer[] = [];
-    const buffers = (): Pick<GpuEnsemble, 'shards' | 'params' | 'velocities' | 'accepts'> => {
+    const buffers = (): Pick<GpuEnsemble, 'shards' | 'params' | 'velocities' | 'accepts' | 'kinetics'> => {
       const shards = allocateShards(device, rangeOf(problem), spec.dims, maxShardBytes);
       made.push(...shards.map((s) => s.positions));
       const params = device.createBuffer({
@@ -69,8 +76,9 @@ export class GpuEnsemble {
       made.push(params);
       const velocities = entry.velocities ? allocateShardBuffers(device, shards, spec.dims, 'velocities') : undefined;
       const accepts = entry.metropolis ? allocateShardBuffers(device, shards, 1, 'accepts') : undefined;
-      made.push(...(velocities ?? []), ...(accepts ?? []));
-      return { shards, params, velocities, accepts };
+      const kinetics = kinetic ? allocateShardBuffers(device, shards, 4, 'kinetics') : undefined;
+      made.push(...(velocities ?? []), ...(accepts ?? []), ...(kinetics ?? []));
+      return { shards, params, velocities, accepts, kinetics };
     };
     // the scopes are popped whatever happens: a device may be shared
     device.pushErrorScope('out-of-memory');
@@ -88,10 +96,10 @@ export class GpuEnsemble {
       if (thrown !== undefined) throw thrown;
       if (error)
         throw new DeviceMemoryError(spec.particles, n, `this GPU could not hold its particle buffers (${mib(bytes)}): ${error.message}`);
-      const { shards, params, velocities, accepts } = allocated!;
+      const { shards, params, velocities, accepts, kinetics } = allocated!;
       device.queue.writeBuffer(params, 0, Float32Array.from(potential.paramValues));
       const data = createDataBuffer(device, potential);
-      return new GpuEnsemble(device, spec.dims, shards, params, velocities, accepts, data);
+      return new GpuEnsemble(device, spec.dims, shards, params, velocities, accepts, data, kinetics);
     } catch (e) {
       for (const b of made) b.destroy();
       throw e;
@@ -114,7 +122,7 @@ export class GpuEnsemble {
     if (this.destroyed) return;
     this.destroyed = true;
     for (const s of this.shards) s.positions.destroy();
-    for (const b of [...(this.velocities ?? []), ...(this.accepts ?? [])]) b.destroy();
+    for (const b of [...(this.velocities ?? []), ...(this.accepts ?? []), ...(this.kinetics ?? [])]) b.destroy();
     this.params.destroy();
     this.data?.destroy();
   }

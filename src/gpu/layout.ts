@@ -85,6 +85,7 @@ export const ParticleParams = new StructLayout('ParticleParams', [
   ['step0', 'u32'], // index n of the dispatch's first step in the run, mod 2^32 (mini-batch rows, accept uniform number n)
   ['leapfrog', 'u32'], // HMC: leapfrog steps L per step
   ['base_hi', 'u32'], // ⌊first global index / 2^32⌋ (ensembles past 2^32 particles: the counter's stream word)
+  ['flags', 'u32'], // 1: the kinetics count (passage test, work); 0: equilibration before the protocol
 ] as const);
 
 /** Parameters of the initialisation kernel (shaders/init.wgsl). */

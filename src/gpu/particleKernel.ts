@@ -15,6 +15,9 @@ import { ParticleParams } from './layout.ts';
 import { dispatchShards, streamWords } from './particles.ts';
 import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
+import kineticsWGSL from '../../shaders/kinetics.wgsl?raw';
+import { F32_MAX } from '../limits.ts';
+import type { PassageSpec } from '../spec/types.ts';
 
 export interface ParticleKernelOptions {
   /** the integrator's table entry */
@@ -30,12 +33,53 @@ export interface ParticleKernelOptions {
   leapfrogSteps: number;
   /** mini-batch gradients, with N = `rows` rows of data (a potential from data) */
   batch?: BatchSpec & { rows: number };
+  /** the spec's kinetics: a passage region, and P scalar parameters when they follow a schedule (shaders/kinetics.wgsl) */
+  kinetics?: { passage?: PassageSpec; scheduled: boolean; params: number };
+}
+
+/** The kinetics flags of a kernel variant. */
+function kineticsDefines(k: ParticleKernelOptions['kinetics']): Record<string, boolean> {
+  return {
+    KINETICS: k !== undefined,
+    WORK: k?.scheduled === true,
+    PASSAGE: k?.passage !== undefined,
+    BRIDGE: k?.passage?.bridge === true,
+    ABSORB: k?.passage?.absorb === true,
+  };
+}
+
+/** The kinetics functions and their constants, appended to the potential. */
+function kineticsSource(o: ParticleKernelOptions): string {
+  const k = o.kinetics;
+  if (!k) return '';
+  return [
+    `const REGION_ROW: u32 = ${o.maxSteps}u;`,
+    `const REGION_BALL: bool = ${k.passage?.region.kind === 'ball'};`,
+    `const P_COUNT: u32 = ${k.params}u;`,
+    kineticsWGSL,
+  ].join('\n');
+}
+
+/** The region's rows of the coef buffer (after maxSteps rows of coefficients): (low, high, center, 0) per coordinate, then (radius², 0, 0, 0); an unbounded side as ∓F32_MAX. */
+function regionRows(passage: PassageSpec | undefined, dims: number): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(4 * (dims + 1));
+  if (!passage) return out;
+  const r = passage.region;
+  const clamp = (x: number) => Math.max(-F32_MAX, Math.min(F32_MAX, x));
+  for (let d = 0; d < dims; d++) {
+    if (r.kind === 'box') out.set([clamp(r.low[d]), clamp(r.high[d]), 0, 0], 4 * d);
+    else out.set([0, 0, r.center[d], 0], 4 * d);
+  }
+  if (r.kind === 'ball') out[4 * dims] = r.radius * r.radius;
+  return out;
 }
 
 export class ParticleKernel {
   private readonly uniforms: GPUBuffer[];
   private readonly bindGroups: GPUBindGroup[];
   private readonly coef: GPUBuffer;
+  /** (maxSteps + 1) rows of the potential's parameters (WORK): bound in place of the ensemble's parameters */
+  private readonly paramTable?: GPUBuffer;
   private readonly invMass?: GPUBuffer;
   private readonly dataGroup?: GPUBindGroup;
   private destroyed = false;
@@ -46,11 +90,19 @@ export class ParticleKernel {
     private readonly ensemble: GpuEnsemble,
     readonly options: ParticleKernelOptions,
   ) {
+    const region = regionRows(options.kinetics?.passage, ensemble.dims);
     this.coef = device.createBuffer({
       label: 'ParticleKernel.coef',
-      size: options.maxSteps * 4 * COEF_STRIDE,
+      size: options.maxSteps * 4 * COEF_STRIDE + (options.kinetics ? region.byteLength : 0),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     });
+    if (options.kinetics) device.queue.writeBuffer(this.coef, options.maxSteps * 4 * COEF_STRIDE, region);
+    if (options.kinetics?.scheduled)
+      this.paramTable = device.createBuffer({
+        label: 'ParticleKernel.paramTable',
+        size: Math.max(16, (options.maxSteps + 1) * options.kinetics.params * 4),
+        usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      });
     if (options.integrator.velocities) this.invMass = this.writeInverseMass(options.mass);
     if (ensemble.data) this.dataGroup = dataBindGroup(device, pipeline, ensemble.data, 'ParticleKernel.dataGroup');
     this.uniforms = ensemble.shards.map((_, s) =>
@@ -65,8 +117,9 @@ export class ParticleKernel {
         { binding: 0, resource: { buffer: this.uniforms[s] } },
         { binding: 1, resource: { buffer: shard.positions } },
         { binding: 2, resource: { buffer: this.coef } },
-        { binding: 3, resource: { buffer: ensemble.params } },
+        { binding: 3, resource: { buffer: this.paramTable ?? ensemble.params } },
       ];
+      if (ensemble.kinetics) entries.push({ binding: 7, resource: { buffer: ensemble.kinetics[s] } });
       if (ensemble.velocities && this.invMass)
         entries.push({ binding: 4, resource: { buffer: ensemble.velocities[s] } }, { binding: 5, resource: { buffer: this.invMass } });
       if (ensemble.accepts) entries.push({ binding: 6, resource: { buffer: ensemble.accepts[s] } });
@@ -95,8 +148,8 @@ export class ParticleKernel {
     const code = assembleShader(options.integrator.wgsl, {
       dims: ensemble.dims,
       structs: [ParticleParams],
-      potential: potentialWithBatch(options.potentialWGSL, options.batch),
-      defines: { ...options.integrator.defines, BATCH: options.batch !== undefined },
+      potential: potentialWithBatch(options.potentialWGSL, options.batch) + kineticsSource(options),
+      defines: { ...options.integrator.defines, BATCH: options.batch !== undefined, ...kineticsDefines(options.kinetics) },
       rng: true,
     });
     const pipeline = await computePipeline(ensemble.device, code, 'ParticleKernel', { WG: options.workgroupSize });
@@ -109,6 +162,7 @@ export class ParticleKernel {
    * of `encoder`, after earlier submits.
    * @param coef COEF_STRIDE numbers per step, K = coef.length / COEF_STRIDE ≤ maxSteps
    * @param timestampWrites where the pass writes its start and end times (GPU timing, `timestamp-query`)
+   * @param kinetics the parameter rows of the chunk (K + 1 rows; WORK) and whether the kinetics count (not an equilibration)
    */
   record(
     encoder: GPUCommandEncoder,
@@ -116,11 +170,16 @@ export class ParticleKernel {
     coef: Float64Array,
     key: [number, number],
     timestampWrites?: GPUComputePassTimestampWrites,
+    kinetics: { table?: Float64Array; live: boolean } = { live: true },
   ): void {
     const K = coef.length / COEF_STRIDE;
     if (!Number.isInteger(K) || K < 1 || K > this.options.maxSteps) throw new RangeError(`K = ${K} outside 1..${this.options.maxSteps}`);
     if (step0 + K > 2 ** 32) throw new RangeError(`step ${step0 + K} beyond 2^32`);
     this.device.queue.writeBuffer(this.coef, 0, Float32Array.from(coef));
+    if (this.paramTable) {
+      if (!kinetics.table) throw new Error("ParticleKernel: a kernel with parameter schedules needs the chunk's parameter rows");
+      this.device.queue.writeBuffer(this.paramTable, 0, Float32Array.from(kinetics.table));
+    }
     const pass = encoder.beginComputePass({ label: 'ParticleKernel.pass', ...(timestampWrites ? { timestampWrites } : {}) });
     pass.setPipeline(this.pipeline);
     if (this.dataGroup) pass.setBindGroup(1, this.dataGroup);
@@ -133,6 +192,7 @@ export class ParticleKernel {
         steps: K,
         ...streamWords(step0, dims, key),
         leapfrog: this.options.leapfrogSteps,
+        flags: kinetics.live ? 1 : 0,
       });
     dispatchShards(pass, this.ensemble.shards, this.bindGroups, this.options.workgroupSize, {
       device: this.device,
@@ -146,6 +206,7 @@ export class ParticleKernel {
     if (this.destroyed) return;
     this.destroyed = true;
     this.coef.destroy();
+    this.paramTable?.destroy();
     this.invMass?.destroy();
     for (const u of this.uniforms) u.destroy();
   }

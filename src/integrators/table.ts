@@ -14,7 +14,8 @@
 import overdampedWGSL from '../../shaders/step.wgsl?raw';
 import samplersWGSL from '../../shaders/samplers.wgsl?raw';
 import type { CompiledPotential } from '../potential/index.ts';
-import { kernelEnergy, kernelGradient, type RangeKernelSource } from '../cpu/kernels/parts.ts';
+import { kernelEnergy, kernelGradient, type KernelGradient, type RangeKernelSource } from '../cpu/kernels/parts.ts';
+import type { KernelKinetics } from '../cpu/kernels/kinetics.ts';
 import { overdampedKernelSource } from '../cpu/kernels/overdamped.ts';
 import { baoabKernelSource } from '../cpu/kernels/baoab.ts';
 import { hmcKernelSource, malaKernelSource } from '../cpu/kernels/metropolis.ts';
@@ -39,6 +40,8 @@ export interface KernelInputs {
   mass: number[];
   /** L, leapfrog steps per step */
   leapfrogSteps: number;
+  /** the spec's kinetics (passage region, parameter schedules): only the overdamped kernels step them; the others leave them to the reference */
+  kinetics?: KernelKinetics;
 }
 
 /** The spec values the table's functions read (a RunSpec has them all). */
@@ -74,8 +77,13 @@ export interface Integrator {
 }
 
 const SINGLE_STEP = (h: number) => h;
+/** A kernel with kinetics needs an expression potential's gradient (no data) and, under a schedule, its energy. */
+const kineticsGradient = (g: KernelGradient, k: KernelInputs) =>
+  !k.kinetics || (g.kind === 'expression' && (!k.kinetics.scheduled || k.kinetics.scheduled.energy !== undefined));
 const NO_DRIFT = () => false;
-const SAMPLER_FLAGS = { BAOAB: false, MALA: false, HMC: false, INERTIAL: false, METROPOLIS: false };
+/** The kinetics flags of shaders/kinetics.wgsl, all off (ParticleKernel turns on those the spec needs). */
+const NO_KINETICS = { KINETICS: false, WORK: false, PASSAGE: false, BRIDGE: false, ABSORB: false };
+const SAMPLER_FLAGS = { BAOAB: false, MALA: false, HMC: false, INERTIAL: false, METROPOLIS: false, ...NO_KINETICS };
 
 /** Every integrator, in the order listings show them. */
 export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
@@ -88,11 +96,11 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     stepTime: SINGLE_STEP,
     coefficients: overdampedCoefficients,
     wgsl: overdampedWGSL,
-    defines: { LM: false },
+    defines: { LM: false, ...NO_KINETICS },
     reference: (a) => (advanceOverdamped(false, a.x, a.rng.ns, a.coef, a.gradient, a.params, a.scratch, a.rng.step0), 0),
     kernel: (k) => {
       const g = kernelGradient(k.potential, k.batch);
-      return g && overdampedKernelSource(k.dims, g, false);
+      return g && kineticsGradient(g, k) ? overdampedKernelSource(k.dims, g, false, k.kinetics) : undefined;
     },
     reportsEnergyDrift: NO_DRIFT,
   },
@@ -105,11 +113,11 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     stepTime: SINGLE_STEP,
     coefficients: overdampedCoefficients,
     wgsl: overdampedWGSL,
-    defines: { LM: true },
+    defines: { LM: true, ...NO_KINETICS },
     reference: (a) => (advanceOverdamped(true, a.x, a.rng.ns, a.coef, a.gradient, a.params, a.scratch, a.rng.step0), 0),
     kernel: (k) => {
       const g = kernelGradient(k.potential, k.batch);
-      return g && overdampedKernelSource(k.dims, g, true);
+      return g && kineticsGradient(g, k) ? overdampedKernelSource(k.dims, g, true, k.kinetics) : undefined;
     },
     reportsEnergyDrift: NO_DRIFT,
   },
@@ -126,7 +134,7 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     reference: (a) => (advanceBaoab(a.x, a.v!, a.rng.ns, a.coef, a.gradient, a.params, a.invMass, a.scratch.g, a.rng.step0), 0),
     kernel: (k) => {
       const g = kernelGradient(k.potential, k.batch);
-      return g && baoabKernelSource(k.dims, g, k.mass);
+      return g && !k.kinetics ? baoabKernelSource(k.dims, g, k.mass) : undefined;
     },
     reportsEnergyDrift: (p) => p.friction === 0,
   },
@@ -143,7 +151,7 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     reference: (a) => advanceMala(a.x, a.rng, a.coef, a.energy, a.fullGradient, a.params, a.scratch),
     kernel: (k) => {
       const [e, g] = [kernelEnergy(k.potential), kernelGradient(k.potential)];
-      return e && g && malaKernelSource(k.dims, e, g);
+      return e && g && !k.kinetics ? malaKernelSource(k.dims, e, g) : undefined;
     },
     reportsEnergyDrift: NO_DRIFT,
   },
@@ -160,7 +168,7 @@ export const INTEGRATOR_TABLE: Readonly<Record<IntegratorName, Integrator>> = {
     reference: (a) => advanceHmc(a.x, a.v!, a.rng, a.coef, a.leapfrogSteps, a.energy, a.fullGradient, a.params, a.invMass, a.scratch),
     kernel: (k) => {
       const [e, g] = [kernelEnergy(k.potential), kernelGradient(k.potential)];
-      return e && g && hmcKernelSource(k.dims, e, g, k.mass, k.leapfrogSteps);
+      return e && g && !k.kinetics ? hmcKernelSource(k.dims, e, g, k.mass, k.leapfrogSteps) : undefined;
     },
     reportsEnergyDrift: NO_DRIFT,
   },

@@ -19,6 +19,7 @@ import { specDifferences, specHash } from '../run/shards.ts';
 import { headerText, joinState, parseHeader, splitState, type StateJson } from '../run/checkpointState.ts';
 import type { SpecJson } from '../run/specJson.ts';
 import { normalisedSpec } from '../run/specJson.ts';
+import { hasSchedule } from '../spec/kinetics.ts';
 import { VERSION } from '../version.ts';
 import { errnoReason, fileKind } from './files.ts';
 import { writeAll, type NpyDtype } from './npy.ts';
@@ -64,12 +65,7 @@ export async function writeCheckpoint(path: string, sim: Simulation): Promise<nu
   const entries: NpzEntry[] = [
     { name: 'checkpoint.json', bytes: Buffer.from(headerText(header)) },
     ...arrays.map(({ name, values }) =>
-      npyEntry(
-        `${name}.npy`,
-        values instanceof Float64Array ? '<f8' : '<f4',
-        name === 'accepts' ? [values.length] : [values.length / D, D],
-        values,
-      ),
+      npyEntry(`${name}.npy`, values instanceof Float64Array ? '<f8' : '<f4', arrayShape(name, values, D), values),
     ),
   ];
   let bytes: Buffer;
@@ -322,6 +318,21 @@ function headerMismatch(header: CheckpointHeader, spec: SpecJson): string | unde
   return undefined;
 }
 
+/** The npy shape of a state array: (N, D) coordinates, (N,) accepts and hit steps, work (N,) on the CPU and (N, 2) sum and compensation on WebGPU. */
+function arrayShape(name: string, values: Float32Array | Float64Array, D: number): number[] {
+  if (name === 'accepts' || name === 'hit') return [values.length];
+  if (name === 'work') return values instanceof Float64Array ? [values.length] : [values.length / 2, 2];
+  return [values.length / D, D];
+}
+
+/** The dtype and shape a checkpoint's array must have. */
+function expectedArray(name: string, word: NpyDtype, n: number, D: number): [NpyDtype, number[]] {
+  if (name === 'accepts') return ['<f4', [n]];
+  if (name === 'hit') return ['<f8', [n]];
+  if (name === 'work') return [word, word === '<f8' ? [n] : [n, 2]];
+  return [word, [n, D]];
+}
+
 /**
  * The particle arrays of a checkpoint, each of the dtype and shape this run holds: positions and (inertial
  * integrators) velocities (N, D), float64 on the CPU and float32 on WebGPU; accepts (N,) float32.
@@ -335,10 +346,16 @@ function checkpointArrays(
 ): Map<string, Float32Array | Float64Array> {
   const n = header.observations.range?.count ?? spec.particles;
   const word: NpyDtype = header.backend === 'cpu' ? '<f8' : '<f4';
-  const required = { positions: true, velocities: INTEGRATOR_TABLE[spec.integrator].velocities, accepts: false };
+  const required = {
+    positions: true,
+    velocities: INTEGRATOR_TABLE[spec.integrator].velocities,
+    accepts: false,
+    hit: spec.passage !== undefined,
+    work: Object.values(spec.potential.params).some(hasSchedule),
+  };
   const arrays = new Map<string, Float32Array | Float64Array>();
   for (const [name, needed] of Object.entries(required)) {
-    const [entry, dtype, shape] = [`${name}.npy`, name === 'accepts' ? '<f4' : word, name === 'accepts' ? [n] : [n, spec.dims]];
+    const [entry, dtype, shape] = [`${name}.npy`, ...expectedArray(name, word, n, spec.dims)];
     const bytes = entries.get(entry);
     if (!bytes && needed)
       throw new CheckpointError(

@@ -18,9 +18,16 @@ import { print, type Expr } from './ir.ts';
 import type { Lowered } from './lower.ts';
 
 /** Declarations binding the coordinates and parameters used (`x0 = x[0]`, `p0 = p[0]`). */
-function bindings(target: Target, vars: number[], pars: number[], paramArray: string): string[] {
-  return [...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)), ...pars.map((i) => target.decl(`p${i}`, `${paramArray}[${i}]`))];
+function bindings(target: Target, vars: number[], pars: number[], param: (i: number) => string): string[] {
+  return [...vars.map((i) => target.decl(`x${i}`, `x[${i}]`)), ...pars.map((i) => target.decl(`p${i}`, param(i)))];
 }
+
+/**
+ * The WGSL row of parameters the potential reads: `potential_params[param_row + i]`. A kernel whose
+ * parameters follow a schedule binds a table of rows there and sets `param_row` to the step's row
+ * offset; everywhere else it stays 0 (one row).
+ */
+export const WGSL_PARAM_ROW = 'var<private> param_row: u32 = 0u;';
 
 /** The float64 JavaScript of one lowered expression: pieces for code generators, and function bodies. */
 export interface JsCode {
@@ -61,7 +68,7 @@ function jsBody(out: Emitted, P: number, tail: string[]): string {
       JS,
       out.vars,
       out.pars.filter((i) => i < P),
-      'p',
+      (i) => `p[${i}]`,
     ),
     ...columns,
     ...out.temps,
@@ -126,7 +133,7 @@ function wgslHead(out: Emitted, scope: WgslScope): string[] {
       WGSL,
       out.vars,
       out.pars.filter((i) => i < P),
-      'potential_params',
+      (i) => `potential_params[param_row + ${i}u]`,
     ),
     ...out.pars.filter((i) => i >= P).map((i) => WGSL.decl(`p${i}`, `potential_data[row * POTENTIAL_COLUMNS + ${i - P}u]`)),
   ];

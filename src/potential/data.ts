@@ -21,7 +21,7 @@
  */
 import type { DataSet } from '../data.ts';
 import { describeValue } from '../errors.ts';
-import { jsCode, wgslComment, wgslFunctions, type JsCode } from './assemble.ts';
+import { jsCode, WGSL_PARAM_ROW, wgslComment, wgslFunctions, type JsCode } from './assemble.ts';
 import { ConstantOutOfRange } from './emit.ts';
 import { PotentialError } from './error.ts';
 import { print } from './ir.ts';
@@ -195,6 +195,7 @@ function wgslSource(prior: Lowered, example: Lowered, { dims, params, columns, r
     '@group(1) @binding(0) var<storage, read> potential_data: array<f32>;',
     `const POTENTIAL_ROWS: u32 = ${rows}u;`,
     `const POTENTIAL_COLUMNS: u32 = ${columns}u;`,
+    WGSL_PARAM_ROW,
     '',
     ...wgslFunctions('potential_prior', prior, { params }),
     ...wgslFunctions('potential_example', example, { params, columns }),

@@ -10,7 +10,7 @@
  * `potential_params` (WGSL) or `p` (JS), so changing them needs no recompile.
  */
 import { describeValue } from '../errors.ts';
-import { jsCode, wgslComment, wgslFunctions } from './assemble.ts';
+import { jsCode, WGSL_PARAM_ROW, wgslComment, wgslFunctions } from './assemble.ts';
 import { CATALOG } from './catalog.ts';
 import { ConstantOutOfRange } from './emit.ts';
 import { PotentialError } from './error.ts';
@@ -112,7 +112,7 @@ function wgslSource(source: Source, dims: number, lowered: Lowered): string {
   try {
     // source.name is 'expr' or a catalog entry's name: never the user's text
     const comment = wgslComment(`${source.name}, D = ${dims}`, lowered.energy);
-    return [comment, ...wgslFunctions('potential', lowered, { params: source.params.names.length })].join('\n');
+    return [comment, WGSL_PARAM_ROW, '', ...wgslFunctions('potential', lowered, { params: source.params.names.length })].join('\n');
   } catch (e) {
     if (e instanceof ConstantOutOfRange) {
       throw new PotentialError(

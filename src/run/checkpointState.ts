@@ -21,7 +21,7 @@ export interface StateJson {
 
 /** One particle array of a state. */
 export interface StateArray {
-  name: 'positions' | 'velocities' | 'accepts';
+  name: 'positions' | 'velocities' | 'accepts' | 'hit' | 'work';
   values: Float32Array | Float64Array;
 }
 
@@ -44,6 +44,9 @@ export function splitState(state: SimulationState): { json: StateJson; arrays: S
   const arrays: StateArray[] = [{ name: 'positions', values: b.positions }];
   if (b.velocities) arrays.push({ name: 'velocities', values: b.velocities });
   if (b.accepts) arrays.push({ name: 'accepts', values: b.accepts });
+  // first hit steps as float64 (exact integers below 2^53; every array of a state is a float array)
+  if (b.hit) arrays.push({ name: 'hit', values: Float64Array.from(b.hit) });
+  if (b.work) arrays.push({ name: 'work', values: b.work });
   const json: StateJson = { observations: state.observations };
   if (b.pending) json.pending = b.pending;
   if (state.shardLog) json.shardLog = state.shardLog;
@@ -63,6 +66,12 @@ export function joinState(json: StateJson, arrays: Map<string, Float32Array | Fl
   const accepts = arrays.get('accepts');
   if (accepts && !(accepts instanceof Float32Array)) throw new Error('the checkpoint holds accepts that are not float32');
   if (accepts) backend.accepts = accepts;
+  const hit = arrays.get('hit');
+  if (hit && !(hit instanceof Float64Array && hit.every((h) => Number.isInteger(h) && h >= 0 && h <= 0xffffffff)))
+    throw new Error('the checkpoint holds hit steps that are not float64 integers from 0 to 4294967295');
+  if (hit) backend.hit = Uint32Array.from(hit);
+  const work = arrays.get('work');
+  if (work) backend.work = work;
   if (json.pending) backend.pending = json.pending;
   return { observations: json.observations, backend, ...(json.shardLog ? { shardLog: json.shardLog } : {}) };
 }

@@ -36,7 +36,8 @@ export async function advanceChunks(loop: ChunkLoop, count: number, options: Run
   let t0 = performance.now();
   while (obs.step < end && !options.signal?.aborted) {
     const k = chunkSize(loop, options, end - obs.step);
-    await loop.backend.advance(obs.step, loop.protocol.coefficients(obs.step, k));
+    const params = loop.protocol.paramTable(obs.step, k);
+    await loop.backend.advance(obs.step, loop.protocol.coefficients(obs.step, k), params ? { params } : {});
     obs.step += k;
     // the CPU backend names the threads it used once it has stepped
     obs.device = loop.backend.device;
@@ -48,4 +49,23 @@ export async function advanceChunks(loop: ChunkLoop, count: number, options: Run
     }
   }
   obs.elapsedMs += performance.now() - t0;
+}
+
+/**
+ * The equilibration before the protocol (spec `init.kind: "equilibrium"`): `steps` steps at the first
+ * step's size and temperature and the parameters' start values, with the equilibration key's random
+ * numbers, no passage test and no work. Counted in elapsedMs, not in the run's steps; stops between
+ * chunks once aborted.
+ * @returns whether it finished
+ */
+export async function equilibrate(loop: ChunkLoop, steps: number, options: RunOptions): Promise<boolean> {
+  const t0 = performance.now();
+  let done = 0;
+  while (done < steps && !options.signal?.aborted) {
+    const k = Math.min(loop.stepsPerDispatch, steps - done);
+    await loop.backend.advance(done, loop.protocol.equilibrationCoefficients(k), { equilibration: true });
+    done += k;
+  }
+  loop.observations.elapsedMs += performance.now() - t0;
+  return done === steps;
 }

@@ -52,6 +52,8 @@ export interface Observations {
   emptyHistogramSteps?: number[];
   /** the step of the last observation (snapshot or trace row) the run loop took: a resumed run does not take it again */
   observedAt?: number;
+  /** the equilibration before the protocol (spec `init.kind: "equilibrium"`) is done */
+  equilibrated?: boolean;
 }
 
 /** The number of particles a run's observations are about: its range's, or the spec's. */

@@ -9,6 +9,7 @@ import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import { scheduleAt, temperatureAt } from '../schedule.ts';
 import { SpecError } from '../errors.ts';
 import type { RunSpec } from '../spec.ts';
+import { ParamProtocol } from './paramProtocol.ts';
 
 /** Temperature of the state after `done` steps: that of the last step taken (T(0) before any), energy units. */
 export function temperatureAfter(spec: RunSpec, done: number): number {
@@ -16,8 +17,32 @@ export function temperatureAfter(spec: RunSpec, done: number): number {
 }
 
 export class Protocol {
-  /** @param spec the run's spec; `setTemperature` and `setStepSize` change its schedules in place */
-  constructor(private readonly spec: RunSpec) {}
+  /** the potential parameters' schedules (absent: constant parameters) */
+  readonly params?: ParamProtocol;
+
+  /**
+   * @param spec the run's spec; `setTemperature` and `setStepSize` change its schedules in place
+   * @param potential the compiled potential's parameter names and start values (for parameter schedules)
+   */
+  constructor(
+    private readonly spec: RunSpec,
+    potential?: { paramNames: string[]; paramValues: ArrayLike<number> },
+  ) {
+    if (spec.schedules && potential) this.params = new ParamProtocol(spec, potential.paramNames, potential.paramValues);
+  }
+
+  /** The parameter rows of protocol points step0 … step0 + k, or undefined when no parameter has a schedule. */
+  paramTable(step0: number, k: number): Float64Array | undefined {
+    return this.params?.table(step0, k);
+  }
+
+  /** The coefficients of `k` steps at the first step's step size and temperature (the equilibration before the protocol). */
+  equilibrationCoefficients(k: number): Float64Array {
+    const out = new Float64Array(COEF_STRIDE * k);
+    INTEGRATOR_TABLE[this.spec.integrator].coefficients(this.stepSizeAt(0), this.temperatureAt(0), this.spec, out, 0);
+    for (let j = 1; j < k; j++) out.copyWithin(COEF_STRIDE * j, 0, COEF_STRIDE);
+    return out;
+  }
 
   /** Temperature of step n under the spec's schedule, energy units. */
   temperatureAt(n: number): number {

@@ -16,7 +16,16 @@ import { effectiveTemperature, hessian } from '../stats/sgd.ts';
 import { particlesObserved, samplesOf, type HistogramSum, type Kinetic, type Observations } from './observations.ts';
 import { temperatureAfter } from './protocol.ts';
 import { nonFiniteWarnings, type NonFinite } from './diagnosis.ts';
-import type { BestSection, BoltzmannSection, DivergenceSection, HistogramResult, TraceRow } from './sections.ts';
+import type {
+  BestSection,
+  BoltzmannSection,
+  DivergenceSection,
+  HistogramResult,
+  PassageSection,
+  TraceRow,
+  WorkSection,
+} from './sections.ts';
+import { hasKinetics, passageSection, workSection, type KineticsSums } from './kinetics.ts';
 
 /** The result JSON (README "Result"; schema/result.schema.json): a public contract. */
 export interface RunResult extends Provenance {
@@ -65,6 +74,10 @@ export interface RunResult extends Provenance {
   boltzmann?: BoltzmannSection;
   divergence?: DivergenceSection;
   trace?: TraceRow[];
+  /** first passage into spec.passage's region: survival, MFPT, rate */
+  passage?: PassageSection;
+  /** work done by the parameter schedules on each walker: its distribution, Jarzynski's ΔF */
+  work?: WorkSection;
   /** explanations (e.g. why there is no Boltzmann reference) */
   notes: string[];
   /** messages a user should read (e.g. a blow-up) */
@@ -94,6 +107,8 @@ export interface FinalState {
   covariance?: Covariance;
   /** the non-finite particles and why, if known (else `moments.nonFinite`, cause unknown) */
   nonFinite?: NonFinite;
+  /** the first-passage and work sums (a spec with kinetics; not in a result rebuilt from saved observations) */
+  kinetics?: KineticsSums;
 }
 
 /** What `buildResult` reads of a run besides its observations. */
@@ -143,9 +158,26 @@ export function buildResult(r: ResultInputs): RunResult {
   if (r.partial) result.partial = { reason: r.partial, stepsPlanned: spec.steps };
   if (obs.trace.length > 0) result.trace = obs.trace;
   if (spec.histogram && obs.histogram) Object.assign(result, histogramSections(r, obs.histogram, notes));
+  Object.assign(result, kineticsSections(r, notes));
   // the spec last: it may hold a data set's rows
   const { spec: written, ...rest } = result;
   return { ...rest, spec: written };
+}
+
+/** `passage` and `work` from the final kinetics sums. */
+function kineticsSections(r: ResultInputs, notes: string[]): Pick<RunResult, 'passage' | 'work'> {
+  const { spec } = r;
+  const k = r.final.kinetics;
+  if (!hasKinetics(spec)) return {};
+  if (!k) {
+    notes.push('no passage or work sections: the per-particle first hit steps and work are read from the particles at the end of a run');
+    return {};
+  }
+  const json = normalisedSpec(spec);
+  return {
+    ...(k.passage && json.passage ? { passage: passageSection(spec, r.potential, k.passage, json.passage) } : {}),
+    ...(k.work ? { work: workSection(spec, r.potential, k.work) } : {}),
+  };
 }
 
 /**

@@ -4,6 +4,9 @@
  * Steps count steps done: an observation at step s sees the state after s steps.
  */
 
+import type { PassageSummary } from '../stats/passage.ts';
+import type { WorkSummary } from '../stats/work.ts';
+
 /** The histogram section of the result (counts row-major, the last axis fastest). */
 export interface HistogramResult {
   dims: number[];
@@ -65,3 +68,21 @@ export interface BestSection {
   /** the step of that observation */
   step: number;
 }
+
+/** The result's `passage` section (spec `passage`; src/run/kinetics.ts, src/stats/passage.ts). */
+export type PassageSection = {
+  /** the region as the spec gives it (an unbounded side of a box is null) */
+  region: { low: (number | null)[]; high: (number | null)[] } | { center: number[]; radius: number };
+  absorb: boolean;
+  /** whether the Brownian-bridge correction counted crossings within a step, and what that means for the bias */
+  bridge: { applied: boolean; note: string };
+  /** the exact mean first-passage time (time units) where quadrature gives it (1-D overdamped, point start, half-line region) */
+  reference?: { mfpt: number; method: string };
+} & PassageSummary;
+
+/** The result's `work` section (parameter schedules; src/run/kinetics.ts, src/stats/work.ts). */
+export type WorkSection = {
+  protocol: 'forward' | 'reverse';
+  /** the exact ΔF (energy units) where quadrature gives it (1-D): −T ln(Z(λ_steps)/Z(λ_0)) */
+  reference?: { deltaF: number; method: string };
+} & WorkSummary;

@@ -11,6 +11,7 @@ import {
   momentsOf,
   velocityMomentsOf,
   type AcceptanceCounts,
+  type AdvanceExtra,
   type Backend,
   type BackendState,
   type BackendKind,
@@ -21,6 +22,7 @@ import {
 } from '../backend.ts';
 import type { HistogramCounts } from '../stats/binning.ts';
 import { mergeCovarianceSums, mergeMomentSums, type CovarianceSums, type MomentSums } from '../sums.ts';
+import { addKineticsSums, type KineticsSums } from './kinetics.ts';
 
 /** One reduction the engine asked for, with what the backend returned (sums and counts only). */
 export type LoggedCall =
@@ -33,7 +35,8 @@ export type LoggedCall =
     }
   | { kind: 'moments'; moments: MomentSums }
   | { kind: 'histogram'; histogram: LoggedHistogram }
-  | { kind: 'covariance'; covariance: CovarianceSums };
+  | { kind: 'covariance'; covariance: CovarianceSums }
+  | { kind: 'kinetics'; kinetics: KineticsSums };
 
 /** Histogram counts as plain numbers (JSON). */
 export interface LoggedHistogram {
@@ -89,12 +92,17 @@ export function recordingBackend(inner: Backend, log: ShardLog): Backend {
       log.calls.push({ kind: 'covariance', covariance: c.sums });
       return c;
     },
+    async kinetics(): Promise<KineticsSums> {
+      const k = await inner.kinetics();
+      log.calls.push({ kind: 'kinetics', kinetics: clone(k) });
+      return k;
+    },
     async readParticle(index: number): Promise<number[]> {
       const x = await inner.readParticle(index);
       log.particles[String(index)] = x;
       return x;
     },
-    advance: (step0: number, coef: Float64Array) => inner.advance(step0, coef),
+    advance: (step0: number, coef: Float64Array, extra?: AdvanceExtra) => inner.advance(step0, coef, extra),
     finish: () => inner.finish(),
     readPositions: (first?: number, count?: number) => inner.readPositions(first, count),
     readVelocities: (first?: number, count?: number) => inner.readVelocities(first, count),
@@ -121,6 +129,7 @@ function addCalls(a: LoggedCall, b: LoggedCall, at: number): LoggedCall {
   if ((out.kind === 'observe' || out.kind === 'moments') && (b.kind === 'observe' || b.kind === 'moments'))
     mergeMomentSums(out.moments, b.moments);
   if (out.kind === 'histogram' && b.kind === 'histogram') out.histogram = addHistograms(out.histogram, b.histogram);
+  if (out.kind === 'kinetics' && b.kind === 'kinetics') addKinetics(out.kinetics, b.kinetics, at);
   if (out.kind === 'observe' && b.kind === 'observe') {
     if (!out.velocity !== !b.velocity || !out.acceptance !== !b.acceptance || !out.histogram !== !b.histogram)
       throw new LogMismatch(`call ${at}: observations of different kinds`);
@@ -132,6 +141,14 @@ function addCalls(a: LoggedCall, b: LoggedCall, at: number): LoggedCall {
     if (out.histogram) out.histogram = addHistograms(out.histogram, b.histogram!);
   }
   return out;
+}
+
+function addKinetics(into: KineticsSums, from: KineticsSums, at: number): void {
+  try {
+    addKineticsSums(into, from);
+  } catch (e) {
+    throw new LogMismatch(`call ${at}: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -200,6 +217,10 @@ export class ReplayBackend implements Backend {
 
   async covariance(): Promise<Covariance> {
     return covarianceOf(clone(this.take('covariance').covariance));
+  }
+
+  async kinetics(): Promise<KineticsSums> {
+    return clone(this.take('kinetics').kinetics);
   }
 
   async readParticle(index: number): Promise<number[]> {

@@ -13,7 +13,7 @@ import type { RunSpec } from '../spec.ts';
  * A spec in the input format with every default filled in: what `normalisedSpec` writes. RunSpec's own
  * fields, but for those whose input form differs (a field added to RunSpec is then one normalisedSpec must write).
  */
-export type SpecJson = Omit<RunSpec, 'dt' | 'dtSchedule' | 'init' | 'velocity' | 'batch'> & {
+export type SpecJson = Omit<RunSpec, 'dt' | 'dtSchedule' | 'init' | 'velocity' | 'batch' | 'schedules' | 'passage' | 'equilibrate'> & {
   $schema: string;
   /** a number, or the schedule as given */
   dt: ScheduleSpec;
@@ -22,11 +22,23 @@ export type SpecJson = Omit<RunSpec, 'dt' | 'dtSchedule' | 'init' | 'velocity' |
   /** mini-batch size and rows with replacement, as the spec's two fields */
   batch?: number;
   replace?: boolean;
+  /** the first-passage observer, unbounded sides of a box as null */
+  passage?: PassageJson;
 };
+
+/** `passage` as the input format writes it (JSON has no infinity: an unbounded side is null). */
+export interface PassageJson {
+  region: { low: (number | null)[]; high: (number | null)[] } | { center: number[]; radius: number };
+  absorb: boolean;
+  bridge: boolean;
+}
 
 /** `init` with its `velocity` as the input format writes it. */
 export type SpecJsonInit = (
-  { kind: 'normal'; mean: number[]; std: number[] } | { kind: 'uniform'; low: number[]; high: number[] } | { kind: 'point'; x: number[] }
+  | { kind: 'normal'; mean: number[]; std: number[] }
+  | { kind: 'uniform'; low: number[]; high: number[] }
+  | { kind: 'point'; x: number[] }
+  | { kind: 'equilibrium'; steps: number; from: RunSpec['init'] }
 ) & { velocity: 'thermal' | 'zero' | number[] };
 
 /**
@@ -42,13 +54,16 @@ export function normalisedSpec(spec: RunSpec): SpecJson {
     $schema: SPEC_SCHEMA,
     dims: spec.dims,
     particles: spec.particles,
-    potential: potentialJson(spec.potential),
+    potential: potentialJson(spec.potential, spec.schedules),
     integrator: spec.integrator,
     dt: spec.dtSchedule ?? spec.dt,
     temperature: spec.temperature,
     steps: spec.steps,
     seed: spec.seed,
-    init: { ...spec.init, velocity: v.kind === 'vector' ? v.v : v.kind },
+    init: {
+      ...(spec.equilibrate ? { kind: 'equilibrium' as const, steps: spec.equilibrate.steps, from: spec.init } : spec.init),
+      velocity: v.kind === 'vector' ? v.v : v.kind,
+    },
     mass: spec.mass,
     friction: spec.friction,
     leapfrogSteps: spec.leapfrogSteps,
@@ -56,15 +71,26 @@ export function normalisedSpec(spec: RunSpec): SpecJson {
     ...(spec.histogram ? { histogram: spec.histogram } : {}),
     observe: spec.observe,
     ...(spec.batch ? { batch: spec.batch.size, replace: spec.batch.replace } : {}),
+    protocol: spec.protocol,
+    ...(spec.passage ? { passage: passageJson(spec.passage) } : {}),
   };
   return structuredClone(out);
 }
 
 /** The potential with only the keys it has, and a built-in's parameters completed with the catalog's defaults. */
-function potentialJson(p: RunSpec['potential']): SpecJson['potential'] {
+function potentialJson(p: RunSpec['potential'], schedules: RunSpec['schedules']): SpecJson['potential'] {
   const entry = p.name !== undefined ? CATALOG.find((c) => c.name === p.name) : undefined;
   const defaults = entry ? Object.fromEntries(Object.entries(entry.params).map(([k, d]) => [k, d.default])) : {};
   const out: Omit<SpecJson['potential'], 'params'> = {};
   for (const k of ['name', 'expr', 'example', 'prior', 'data'] as const) if (p[k] !== undefined) Object.assign(out, { [k]: p[k] });
-  return { ...out, params: { ...defaults, ...p.params } };
+  return { ...out, params: { ...defaults, ...p.params, ...(schedules as SpecJson['potential']['params']) } };
+}
+
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+function passageJson(p: NonNullable<RunSpec['passage']>): PassageJson {
+  const r = p.region;
+  const region =
+    r.kind === 'box' ? { low: r.low.map(finiteOrNull), high: r.high.map(finiteOrNull) } : { center: r.center, radius: r.radius };
+  return { region, absorb: p.absorb, bridge: p.bridge };
 }

@@ -62,7 +62,7 @@ function dataPart(v: Obj): { example: string; prior: string; data: DataSet } {
   return { example: v.example, prior: prior === undefined ? '0' : (prior as string), data };
 }
 
-/** `params`: name → finite number or array of finite numbers; no name may also be a data column. */
+/** `params`: name → finite number, array of finite numbers, or schedule (checked later); no name may also be a data column. */
 function params(given: unknown, data: { data: DataSet } | undefined): Record<string, number | number[]> {
   if (!isObject(given)) throw new SpecError('potential.params', given, 'must be an object of name: number (or array of numbers)');
   const columns = data?.data.columns;
@@ -70,8 +70,10 @@ function params(given: unknown, data: { data: DataSet } | undefined): Record<str
     const field = keyPath('potential.params', k);
     if (k.length > MAX_IDENTIFIER_LENGTH)
       throw new SpecError('potential.params', k, `parameter names must be at most ${MAX_IDENTIFIER_LENGTH} characters long`);
-    if (Array.isArray(p)) p.forEach((x, i) => finite(x, `${field}[${i}]`));
-    else finite(p, field, () => true, 'must be a finite number or an array of finite numbers');
+    // schedule objects are checked with the protocol (src/spec/kinetics.ts)
+    if (Array.isArray(p))
+      p.forEach((x, i) => isObject(x) || finite(x, `${field}[${i}]`, () => true, 'must be a finite number or a schedule'));
+    else if (!isObject(p)) finite(p, field, () => true, 'must be a finite number, an array of finite numbers, or a schedule object');
     if (columns?.includes(k))
       throw new SpecError(field, p, `'${k}' is also a data column (columns: ${nameList(columns)}); rename one of them`);
   }

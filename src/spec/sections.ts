@@ -3,6 +3,7 @@ import { SpecError } from '../errors.ts';
 import { F32_MAX, F32_MIN_NORMAL } from '../limits.ts';
 import { isObject } from '../values.ts';
 import { checkKeys, finite, integer, optional, vector, withDefault } from './fields.ts';
+import { equilibriumInit } from './kinetics.ts';
 import { MAX_BINS_PER_AXIS, MAX_BINS_TOTAL, type HistogramSpec, type InitSpec, type ObserveSpec, type VelocityInit } from './types.ts';
 
 function velocity(v: unknown, dims: number): VelocityInit {
@@ -16,8 +17,13 @@ function velocity(v: unknown, dims: number): VelocityInit {
   );
 }
 
-/** Split the spec's `init` into the positions' init and `init.velocity`. */
-export function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit } {
+/** Split the spec's `init` into the positions' init, `init.velocity` and an equilibration (`kind: "equilibrium"`). */
+export function init(v: unknown, dims: number): { init: InitSpec; velocity: VelocityInit; equilibrate?: { steps: number } } {
+  if (isObject(v) && v.kind === 'equilibrium') {
+    const eq = equilibriumInit(v);
+    const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
+    return { init: positionInit(eq.from, dims), velocity: velocity(vel, dims), equilibrate: { steps: eq.steps } };
+  }
   if (isObject(v) && Object.hasOwn(v, 'velocity')) {
     const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
     const rest = Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'velocity'));
@@ -29,7 +35,11 @@ export function init(v: unknown, dims: number): { init: InitSpec; velocity: Velo
 function positionInit(v: unknown, dims: number): InitSpec {
   if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
   if (!isObject(v))
-    throw new SpecError('init', v, 'must be an object with "kind": "normal", "uniform" or "point" (and optionally "velocity")');
+    throw new SpecError(
+      'init',
+      v,
+      'must be an object with "kind": "normal", "uniform", "point" or "equilibrium" (and optionally "velocity")',
+    );
   switch (v.kind) {
     case 'normal':
       checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
@@ -58,7 +68,7 @@ function positionInit(v: unknown, dims: number): InitSpec {
       checkKeys(v, 'init', ['kind', 'x', 'velocity']);
       return { kind: 'point', x: vector(withDefault(v, 'x', 'init.x', 0), 'init.x', dims) };
     default:
-      throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point');
+      throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point, equilibrium');
   }
 }
 

@@ -85,7 +85,36 @@ export interface RunSpec {
    * with rows drawn from Philox stream 4 (src/rng/batch.ts). Absent = full batch.
    */
   batch?: BatchSpec;
+  /** first-passage observer (spec `passage`) */
+  passage?: PassageSpec;
+  /**
+   * Potential parameters that follow a schedule over the protocol, as written in
+   * `potential.params` (a schedule, or an array holding schedules and numbers);
+   * `potential.params` then holds their values λ_0 at the protocol's start.
+   * Every particle accumulates work W = Σ_n [E(x_n; λ_{n+1}) − E(x_n; λ_n)].
+   */
+  schedules?: Record<string, ParamSchedule | (number | ParamSchedule)[]>;
+  /** 'reverse' runs the parameter schedules backwards: λ^R_j = λ_{steps − j} (Crooks) */
+  protocol: 'forward' | 'reverse';
+  /** equilibration before the protocol (`init.kind: "equilibrium"`): `steps` steps at λ_0 and T(0) from `init`, with their own random numbers */
+  equilibrate?: { steps: number };
 }
+
+/**
+ * A potential parameter's value over the protocol (src/run/paramProtocol.ts):
+ * λ_j for j = 0 … steps, λ_0 before the first step and λ_steps after the last.
+ * The temperature's kinds (with signed values) and a sine.
+ */
+export type ParamSchedule =
+  | { schedule: 'linear'; from: number; to: number }
+  | { schedule: 'geometric'; from: number; to: number }
+  | { schedule: 'log'; c: number; n0: number }
+  | { schedule: 'table'; values: number[] }
+  /** mean + amplitude·sin(2π j/period + phase): a periodic drive (period in steps) */
+  | { schedule: 'sine'; mean: number; amplitude: number; period: number; phase: number };
+
+export type { PassageRegion, PassageSpec } from '../integrators/passage.ts';
+import type { PassageSpec } from '../integrators/passage.ts';
 
 export interface BatchSpec {
   /** B, rows per gradient, 1 ≤ B ≤ N */

@@ -65,6 +65,7 @@ describe('uniform layouts: the table the host writes with is the struct the shad
       step0: 0,
       leapfrog: 1,
       base_hi: 0,
+      flags: 0,
     };
     expect(() => ParticleParams.pack({ ...fields, count: -1 })).toThrow(/ParticleParams.count/);
     expect(() => ParticleParams.pack({ ...fields, count: 2 ** 32 })).toThrow(/not a u32/);

@@ -228,7 +228,13 @@ describe('the pages: the demo and the runner', () => {
 
 describe('assembleShader splices the potential verbatim, at one place', () => {
   const stage = (potential: string) =>
-    assembleShader(stepWGSL, { dims: 2, structs: [ParticleParams], potential, defines: { LM: false, BATCH: false }, rng: true });
+    assembleShader(stepWGSL, {
+      dims: 2,
+      structs: [ParticleParams],
+      potential,
+      defines: { ...INTEGRATOR_TABLE.em.defines, BATCH: false },
+      rng: true,
+    });
 
   it.each(DOLLARS.map((d) => [d]))('%s in the potential text is not a replacement pattern', (d) => {
     const potential = [prepare({ ...run, potential: { expr: 'x^2 + y^2' } }).potential.wgsl, `// ${d} end`].join('\n');

@@ -170,6 +170,7 @@ describe('results of the examples (CPU backend, small)', () => {
       friction: 1,
       leapfrogSteps: 10,
       observe: { every: 0 },
+      protocol: 'forward',
     });
     expectValid(resultValid, r, 'minimal');
   });

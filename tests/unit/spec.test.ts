@@ -137,7 +137,7 @@ const CASES: Case[] = [
   ['seed 2^53', { seed: 2 ** 53 }, 'seed', ['got 9007199254740992', 'integer from 0 to 9007199254740991']],
   // init
   ['init kind unknown', { init: { kind: 'gaussian' } }, 'init.kind', ['got "gaussian"', 'one of: normal, uniform, point']],
-  ['init not an object', { init: 'normal' }, 'init', ['got "normal"', '"kind": "normal", "uniform" or "point"']],
+  ['init not an object', { init: 'normal' }, 'init', ['got "normal"', '"kind": "normal", "uniform", "point" or "equilibrium"']],
   [
     'init mean of the wrong length',
     { init: { kind: 'normal', mean: [0, 0, 0] } },
@@ -268,7 +268,7 @@ const CASES: Case[] = [
     'potential param not a number',
     { potential: { name: 'harmonic', params: { k: 'stiff' } } },
     'potential.params.k',
-    ['got "stiff"', 'finite number or an array of finite numbers'],
+    ['got "stiff"', 'finite number, an array of finite numbers, or a schedule object'],
   ],
   [
     'unknown potential name',

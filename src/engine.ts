@@ -13,7 +13,7 @@ import type { RunSpec } from './spec.ts';
 import type { BoltzmannResult } from './stats/boltzmann.ts';
 import { createBackend } from './run/backends.ts';
 import { advanceChunks, equilibrate, type ChunkLoop } from './run/chunks.ts';
-import { hasKinetics } from './run/kinetics.ts';
+import { hasKinetics, kineticsSectionsOf } from './run/kinetics.ts';
 import { snapshotSteps, traceSteps, type Observations } from './run/observations.ts';
 import { Observer } from './run/observer.ts';
 import type { ProgressFn, RunOptions, SimulationOptions } from './run/options.ts';
@@ -229,6 +229,11 @@ export class Simulation {
   /** What the run has observed so far: its numbers as of now, its arrays live (copy what you keep; see `Observations`). */
   get observations(): Observations {
     return { ...this.observer.state };
+  }
+
+  /** The first-passage and work sections of the particles now (a spec with kinetics; reads each particle's state back). */
+  async kinetics(): Promise<Pick<RunResult, 'passage' | 'work'>> {
+    return kineticsSectionsOf(this.spec, this.potential, hasKinetics(this.spec) ? await this.backend.kinetics() : {});
   }
 
   /** The lowest energy any particle had at an observation so far, where and when. */

@@ -90,10 +90,10 @@ describe('help and version', () => {
   it('help of an unknown command, and --version with an argument, are usage errors', () => {
     refused(
       ['help', 'nope'],
-      'help: unknown command "nope"; commands: run, merge, sweep, potentials, bench, bias, help (see `langevin help help`)',
+      'help: unknown command "nope"; commands: run, merge, crooks, sweep, potentials, bench, bias, help (see `langevin help help`)',
     );
     refused(['--version', 'x'], '--version: unexpected argument "x"; give --version alone');
-    refused(['-x'], 'unknown option "-x"; commands: run, merge, sweep, potentials, bench, bias, help; options: --version, --help');
+    refused(['-x'], 'unknown option "-x"; commands: run, merge, crooks, sweep, potentials, bench, bias, help; options: --version, --help');
   });
 });
 

@@ -252,7 +252,7 @@ describe('in process (no spawn): JSON positions and argument checks', () => {
       expect(out).not.toHaveBeenCalled();
       expect(await main(['frobnicate'])).toBe(2);
       expect(err).toHaveBeenLastCalledWith(
-        'langevin: invalid input: unknown command "frobnicate"; commands: run, merge, sweep, potentials, bench, bias, help; options: --version, --help\n',
+        'langevin: invalid input: unknown command "frobnicate"; commands: run, merge, crooks, sweep, potentials, bench, bias, help; options: --version, --help\n',
       );
       expect(await main(['run'])).toBe(2);
       expect(err.mock.lastCall![0]).toContain('run: give a spec file');

@@ -19,6 +19,7 @@ import { backendOption, parseRunArgs, runCommand } from './runCommand.ts';
 import { StdoutGuard } from './stdout.ts';
 import { parseSweepArgs, sweepCommand } from './sweep.ts';
 import { mergeCommand, parseMergeArgs } from './mergeCommand.ts';
+import { crooksCommand, parseCrooksArgs } from './crooksCommand.ts';
 import { UsageError } from './usage.ts';
 import { VERSION } from '../version.ts';
 
@@ -159,7 +160,7 @@ async function potentials(json: boolean, stdout: StdoutGuard): Promise<number> {
   return 0;
 }
 
-const COMMANDS = ['run', 'merge', 'sweep', 'potentials', 'bench', 'bias', 'help'] as const;
+const COMMANDS = ['run', 'merge', 'crooks', 'sweep', 'potentials', 'bench', 'bias', 'help'] as const;
 type Command = (typeof COMMANDS)[number];
 const isCommand = (c: string | undefined): c is Command => COMMANDS.includes(c as Command);
 
@@ -183,6 +184,8 @@ async function dispatch(command: Command, rest: string[], stdout: StdoutGuard): 
       return await runCommand(parseRunArgs(rest), stdout);
     case 'merge':
       return await mergeCommand(parseMergeArgs(rest), stdout);
+    case 'crooks':
+      return await crooksCommand(parseCrooksArgs(rest), stdout);
     case 'sweep':
       return await sweepCommand(parseSweepArgs(rest), stdout);
     case 'potentials':

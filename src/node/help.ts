@@ -6,6 +6,7 @@ Usage:
   langevin run SPEC.json [--backend auto|webgpu|cpu] [--out FILE] [--set PATH=VALUE ..] [--export DIR [--save-positions]]
                 [--shard I/N | --shard auto [--shards N]] [--checkpoint FILE [--checkpoint-every N|Ns]] [--resume FILE]
   langevin merge PART.json .. [--out FILE]
+  langevin crooks FORWARD.json REVERSE.json [--json] [--out FILE]
   langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR [--backend auto|webgpu|cpu]
   langevin potentials [--json]
   langevin bench [--quick] [--json] [--particles N,N,..] [--k K,K,..] [--wg W,W,..]
@@ -15,6 +16,8 @@ Usage:
 
 run         run the spec; the result JSON goes to --out or stdout, progress to stderr
 merge       add shard results (run --shard) into the result of the whole ensemble, bit for bit
+crooks      free energy from a forward and a reverse run of a parameter schedule: BAR, Jarzynski
+            both ways, and Crooks' check that ln(P_F(W)/P_R(−W)) has slope 1/T
 sweep       a grid of runs of one spec: list the points, run one (an array job's task), or run all
             and collect a table of their headline figures
 potentials  list the built-in potentials with their formulas and parameters
@@ -36,7 +39,7 @@ const SET = `  --set PATH=VALUE       override a field of the spec (repeatable, 
 
 const BACKEND = `  --backend B            auto (default: WebGPU, else the CPU), webgpu or cpu`;
 
-export const HELP: Record<'run' | 'merge' | 'sweep' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
+export const HELP: Record<'run' | 'merge' | 'crooks' | 'sweep' | 'potentials' | 'bench' | 'bias' | 'help', string> = {
   run: `Usage: langevin run SPEC.json [options]
 
 Run the spec. The result JSON goes to --out or stdout; progress (on a terminal), warnings and notes to
@@ -87,6 +90,32 @@ Options:
 
 Example:
   langevin merge parts/part-*.json --out result.json`,
+  crooks: `Usage: langevin crooks FORWARD.json REVERSE.json [--json] [--out FILE]
+
+The free energy ΔF of a driven process from the works of a forward and a reverse run (results of
+\`langevin run\` whose spec gives a potential parameter a schedule, e.g. "params": {"k": {"schedule":
+"linear", "from": 1, "to": 4}}; the reverse run is the same spec with "protocol": "reverse", its own
+init (the equilibrium at the schedule's end) and seed, any particle count). Printed: ΔF by Bennett's
+acceptance ratio (BAR) ± its error, the forward Jarzynski estimate and the reverse one negated, Crooks'
+check (the maximum-likelihood line ln(P_F(W)/P_R(−W)) = (W − ΔF)/T over the works of both directions:
+its slope ± error against 1/T, whether within 3 errors, the overlap range and bins, ΔF from its
+intercept), the exact ΔF where the results have a reference, and notes.
+
+Refused, naming the file and the field (exit 2): a file that is not a result, a partial result, one
+without a work section, the directions in the wrong order (swap them), different temperatures, and
+specs that differ in potential, dims, dt, integrator, steps, temperature, mass, friction,
+leapfrogSteps, batch or passage; a fine work histogram that is not valid.
+
+Options:
+  --json                 print the analysis as JSON: {forward, reverse, temperature, particles, deltaF,
+                         crooks (null without 3 overlapping bins), reference (when known), notes}
+  --out FILE             also write that JSON there (atomically; an input file is refused)
+  -h, --help             this text
+
+Example:
+  langevin run switch.json --out forward.json
+  langevin run switch.json --set protocol=reverse --set init.std=0.5 --set seed=2 --out reverse.json
+  langevin crooks forward.json reverse.json`,
   sweep: `Usage: langevin sweep SWEEP.json --list [--json] | --task I [--out FILE] | [--jobs K] --collect DIR
 
 A grid of runs of one spec. The sweep file:
@@ -150,5 +179,5 @@ ${SET}
   -h, --help             this text`,
   help: `Usage: langevin help [COMMAND]
 
-The overview, or the help of COMMAND (run, sweep, potentials, bench, bias, help).`,
+The overview, or the help of COMMAND (run, merge, crooks, sweep, potentials, bench, bias, help).`,
 };

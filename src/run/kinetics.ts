@@ -10,7 +10,7 @@ import { addWorkSums, summariseWork, workSums, type WorkSums } from '../stats/wo
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
 import type { RunSpec } from '../spec/types.ts';
 import type { PassageSection, WorkSection } from './sections.ts';
-import type { PassageJson } from './specJson.ts';
+import { normalisedSpec, type PassageJson } from './specJson.ts';
 import type { CompiledPotential } from '../potential/index.ts';
 import { logPartition1D, mfptExact } from '../stats/mfpt.ts';
 import { ParamProtocol } from './paramProtocol.ts';
@@ -128,4 +128,17 @@ export function passageSection(spec: RunSpec, potential: CompiledPotential, sums
 export function workSection(spec: RunSpec, potential: CompiledPotential, sums: WorkSums): WorkSection {
   const reference = deltaFReference(spec, potential);
   return { protocol: spec.protocol, ...summariseWork(sums, workTemperature(spec)), ...(reference ? { reference } : {}) };
+}
+
+/** The `passage` and `work` sections of a run's kinetics sums (the result's, or `Simulation.kinetics()` mid-run). */
+export function kineticsSectionsOf(
+  spec: RunSpec,
+  potential: CompiledPotential,
+  k: KineticsSums,
+): { passage?: PassageSection; work?: WorkSection } {
+  const region = spec.passage ? normalisedSpec(spec).passage : undefined;
+  return {
+    ...(k.passage && region ? { passage: passageSection(spec, potential, k.passage, region) } : {}),
+    ...(k.work ? { work: workSection(spec, potential, k.work) } : {}),
+  };
 }

@@ -25,7 +25,7 @@ import type {
   TraceRow,
   WorkSection,
 } from './sections.ts';
-import { hasKinetics, passageSection, workSection, type KineticsSums } from './kinetics.ts';
+import { hasKinetics, kineticsSectionsOf, type KineticsSums } from './kinetics.ts';
 
 /** The result JSON (README "Result"; schema/result.schema.json): a public contract. */
 export interface RunResult extends Provenance {
@@ -173,11 +173,7 @@ function kineticsSections(r: ResultInputs, notes: string[]): Pick<RunResult, 'pa
     notes.push('no passage or work sections: the per-particle first hit steps and work are read from the particles at the end of a run');
     return {};
   }
-  const json = normalisedSpec(spec);
-  return {
-    ...(k.passage && json.passage ? { passage: passageSection(spec, r.potential, k.passage, json.passage) } : {}),
-    ...(k.work ? { work: workSection(spec, r.potential, k.work) } : {}),
-  };
+  return kineticsSectionsOf(spec, r.potential, k);
 }
 
 /**

@@ -8,6 +8,7 @@
  * or forged by hand is refused, naming the file and the field, instead of
  * giving a wrong merged result.
  */
+import { passagePoints } from './kinetics.ts';
 import { InputError } from '../errors.ts';
 import type { RunSpec } from '../spec.ts';
 import type { LoggedCall, ShardLog } from './shardLog.ts';
@@ -90,6 +91,68 @@ class PartCheck {
     this.need(inside + (x.outside as number) === x.finite, `${field}.finite`, 'is not the in-box counts plus outside');
   }
 
+  /** An exact sum by binary exponent (src/stats/expSum.ts): sorted integer keys, each with an exact sum. */
+  private expSum(x: unknown, field: string): void {
+    const b = (x as Record<string, unknown>)?.buckets;
+    this.need(
+      isArray(b) && b.every((e) => isArray(e, 2) && Number.isSafeInteger(e[0]) && isExact(e[1])),
+      field,
+      'not an exact exponential sum',
+    );
+    this.need(
+      (b as [number][]).every((e, i, a) => i === 0 || a[i - 1][0] < e[0]),
+      field,
+      'buckets not in increasing order',
+    );
+  }
+
+  /** The passage and work sums of this part: counts of its particles, exact sums, the spec's survival points. */
+  kinetics(k: Record<string, unknown>, field: string): void {
+    const n = this.shard.particles;
+    this.need(typeof k === 'object' && k !== null, field, 'not an object');
+    this.need(!k.passage === !this.spec.passage, `${field}.passage`, this.spec.passage ? 'missing' : 'the spec has no passage');
+    this.need(!k.work === !this.spec.schedules, `${field}.work`, this.spec.schedules ? 'missing' : 'the spec has no schedule');
+    const p = k.passage as Record<string, unknown> | undefined;
+    if (p) {
+      const points = passagePoints(this.spec).length;
+      this.need(p.particles === n && isInt(p.hit, 0, n), `${field}.passage.hit`, `not a count of this part's ${n} particles`);
+      this.need(isArray(p.counts, points) && p.counts.every((c) => isInt(c, 0, n)), `${field}.passage.counts`, `not ${points} counts`);
+      this.need((p.counts as number[]).reduce((a, b) => a + b, 0) <= (p.hit as number), `${field}.passage.counts`, 'more than hit');
+      this.need(isExact(p.steps) && isExact(p.squares) && nonNegative(p.squares), `${field}.passage.steps`, 'not exact sums');
+    }
+    const w = k.work as Record<string, unknown> | undefined;
+    if (!w) return;
+    this.need(
+      isInt(w.count, 0, n) && isInt(w.nonFinite, 0, n) && (w.count as number) + (w.nonFinite as number) === n,
+      `${field}.work.count`,
+      `count + nonFinite is not the part's ${n} particles`,
+    );
+    this.need(isExact(w.sum) && isExact(w.squares) && nonNegative(w.squares), `${field}.work.sum`, 'not exact sums');
+    for (const e of ['exp', 'exp2']) this.expSum(w[e], `${field}.work.${e}`);
+    this.need(
+      isArray(w.replicates) && isArray(w.weights, (w.replicates as unknown[]).length),
+      `${field}.work.replicates`,
+      'not replicates with their weights',
+    );
+    (w.replicates as unknown[]).forEach((r, i) => this.expSum(r, `${field}.work.replicates[${i}]`));
+    this.need(
+      (w.weights as unknown[]).every((c) => isInt(c, 0, 16 * n)),
+      `${field}.work.weights`,
+      'not bootstrap weights of this part',
+    );
+    const f = w.fine as Record<string, unknown>;
+    this.need(
+      isInt(f?.exponent, -1100, 1100) &&
+        Number.isSafeInteger(f.low) &&
+        isArray(f.counts) &&
+        f.counts.length <= 4096 &&
+        f.counts.every((c) => isInt(c, 0, n)),
+      `${field}.work.fine`,
+      'not a histogram of this part',
+    );
+    this.need((f.counts as number[]).reduce((a, b) => a + b, 0) === w.count, `${field}.work.fine.counts`, 'do not add up to count');
+  }
+
   /** the count of the last moments reduction: the covariance after it counts at least as many */
   private lastCount: number | undefined;
 
@@ -115,6 +178,7 @@ class PartCheck {
         'fewer than the moments before it counted',
       );
     }
+    if (c.kind === 'kinetics') this.kinetics(c.kinetics as unknown as Record<string, unknown>, `${at}.kinetics`);
     if (c.kind !== 'observe') return;
     if (c.velocity) this.sums(c.velocity, `${at}.velocity`, false);
     if (c.histogram) this.histogram(c.histogram, `${at}.histogram`);
@@ -132,7 +196,7 @@ class PartCheck {
     log.calls.forEach((c, i) => {
       const at = `log.calls[${i}]`;
       this.need(
-        typeof c === 'object' && c !== null && ['observe', 'moments', 'histogram', 'covariance'].includes(c.kind),
+        typeof c === 'object' && c !== null && ['observe', 'moments', 'histogram', 'covariance', 'kinetics'].includes(c.kind),
         `${at}.kind`,
         'not a reduction',
       );

@@ -18,6 +18,7 @@ import { browserGpuContext, type RunResult } from '../index.ts';
 import { savedResult, savedRuns, showSaved } from './interrupted.ts';
 import { loadLink, readLink } from './link.ts';
 import { openPage, setState, showNotice, type Page, type RunnerStatus } from './page.ts';
+import type { KineticsData } from './kinetics.ts';
 import { wireDownloads } from './result.ts';
 import { resume, start } from './run.ts';
 import { EXAMPLE } from './source.ts';
@@ -38,6 +39,8 @@ interface LangevinRunner extends RunnerStatus {
   resume(id: string): Promise<RunResult>;
   /** The trace plots as a PNG data URL. */
   plotsPng(): string;
+  /** What the kinetics plots under the result show (survival curve and fit, work histogram and its markers). */
+  kinetics(): KineticsData;
 }
 
 const page = openPage(EXAMPLE);
@@ -58,6 +61,7 @@ const hook: LangevinRunner = Object.assign(page.runner, {
     return resume(page, run);
   },
   plotsPng: () => page.plots.png(),
+  kinetics: () => page.kinetics.data(),
 });
 (window as unknown as { langevinRunner: LangevinRunner }).langevinRunner = hook;
 

@@ -4,6 +4,7 @@
  * every part makes: the run state, the notice, a failure.
  */
 import { RuntimeFailure, type BackendKind, type RunResult } from '../index.ts';
+import { KineticsPlots } from './kinetics.ts';
 import { TracePlots } from './plots.ts';
 import { isInputError, type SpecText } from './source.ts';
 import type { RunStore, SavedRun } from './store.ts';
@@ -63,6 +64,8 @@ export interface Elements {
 export interface Page {
   readonly el: Elements;
   readonly plots: TracePlots;
+  /** the survival and work plots of a result with kinetics, under the summary */
+  readonly kinetics: KineticsPlots;
   readonly runner: RunnerStatus;
   /** the spec in the box and where it came from */
   spec: SpecText;
@@ -103,7 +106,7 @@ export function openPage(spec: SpecText): Page {
     progress: { step: 0, total: 0, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0, checkpointStep: 0 },
     checkpointSeconds: 3,
   };
-  return { el, plots: new TracePlots($('#plots')), runner, spec };
+  return { el, plots: new TracePlots($('#plots')), kinetics: new KineticsPlots($('#kinetics')), runner, spec };
 }
 
 /** Enter a run state: the buttons and the backend choice follow it. */

@@ -1,5 +1,6 @@
 /**
  * A result on the page: the CLI's summary and result JSON, the trace plots,
+ * the kinetics plots (survival, work: kinetics.ts),
  * and the two downloads (the JSON as `--out` writes it, the plots as PNG).
  */
 import type { RunResult } from '../index.ts';
@@ -17,6 +18,7 @@ export function showResult(page: Page, result: RunResult, source: string): void 
   el.summary.textContent = summaryLines(result, 'page').join('\n');
   el.resultBox.textContent = resultJson(result);
   page.plots.set(result.trace ?? []);
+  page.kinetics.show(result);
   const base = (source.split(/[\\/]/).pop() ?? 'spec').replace(/\.json$/i, '').replace(/[^\w.-]+/g, '-') || 'spec';
   page.shown = { result, name: `${base}-${result.partial ? result.partial.reason : 'result'}` };
   el.downloadJson.disabled = el.downloadPng.disabled = false;

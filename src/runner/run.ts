@@ -155,6 +155,7 @@ function begin(page: Page): { prepared: Prepared; raw: unknown } {
   }
   setState(page, 'running');
   page.plots.set([]);
+  page.kinetics.clear();
   const total = c.prepared.spec.steps;
   Object.assign(runner.progress, { step: 0, total, particleStepsPerSecond: 0, secondsLeft: NaN, savedStep: 0, checkpointStep: 0 });
   el.bar.max = total;

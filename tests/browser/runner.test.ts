@@ -31,6 +31,10 @@ interface Runner {
   saved(): Promise<{ id: string; stepsPlanned: number; observations: { step: number; trace: unknown[] } }[]>;
   savedResult(id: string): Promise<RunResult>;
   resume(id: string): Promise<RunResult>;
+  kinetics(): {
+    survival?: { time: number[]; S: (number | null)[]; fit: (number | null)[] };
+    work?: { edges: number[]; counts: number[]; markers: { x: number; label: string }[] };
+  };
 }
 declare const langevinRunner: Runner;
 
@@ -287,6 +291,99 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
     expect(await page.evaluate(() => langevinRunner.state)).toBe('cancelled');
     // the partial result is the page's result: nothing is left over as "interrupted"
     expect(await page.evaluate(() => langevinRunner.saved())).toEqual([]);
+  });
+
+  it('plots the survival S(t) on a log axis with the fitted exponential, and the work histogram with ⟨W⟩ and ΔF; a new run clears them', async () => {
+    // 1-D double well tilted towards the region x ≥ 0.8 (a: 0 → −2.5 removes the left well): every walker hits
+    const spec = {
+      dims: 1,
+      particles: 2000,
+      potential: { expr: '(x^2 - 1)^2 + a*x', params: { a: { schedule: 'linear', from: 0, to: -2.5 } } },
+      integrator: 'lm',
+      dt: 0.01,
+      temperature: 0.5,
+      steps: 2000,
+      seed: 7,
+      init: { kind: 'point', x: [-1] },
+      passage: { region: { low: [0.8], high: [null] } },
+      observe: { every: 50 },
+    };
+    const t0 = Date.now();
+    const result = await page.evaluate((s) => langevinRunner.run(s), spec);
+    const p = result.passage!;
+    const w = result.work!;
+    expect(p.mfpt).not.toBeNull();
+    expect(p.rate).not.toBeNull();
+    expect(w.jarzynski).not.toBeNull();
+    const shown = await page.evaluate(() => langevinRunner.kinetics());
+    // the survival curve is the result's, S = 0 left out of the log axis; the fit is S(from)·e^{−k(t − from)} on [from, to]
+    expect(shown.survival!.time).toEqual(p.survival.time);
+    expect(shown.survival!.S).toEqual(p.survival.S.map((s) => (s > 0 ? s : null)));
+    const fitted = shown.survival!.fit.flatMap((v, i) => (v === null ? [] : [{ t: p.survival.time[i], v }]));
+    expect(fitted.length).toBeGreaterThanOrEqual(3);
+    expect(fitted[0].t).toBeCloseTo(p.rate!.from, 9);
+    expect(fitted[fitted.length - 1].t).toBeCloseTo(p.rate!.to, 9);
+    expect(fitted[0].v).toBe(p.survival.S[p.survival.time.indexOf(fitted[0].t)]);
+    for (const f of fitted) expect(f.v).toBeCloseTo(fitted[0].v * Math.exp(-p.rate!.value * (f.t - p.rate!.from)), 12);
+    // the work histogram is the result's (every walker counted), with markers at ⟨W⟩ and Jarzynski's ΔF
+    expect(shown.work!.edges).toEqual(w.histogram.edges);
+    expect(shown.work!.counts.reduce((a, c) => a + c, 0)).toBe(spec.particles - w.nonFinite);
+    expect(shown.work!.markers.map((m) => [m.label, m.x])).toEqual([
+      ['⟨W⟩', w.mean],
+      ['ΔF Jarzynski', w.jarzynski!.deltaF],
+      ...(w.reference ? [['ΔF exact', w.reference.deltaF]] : []),
+    ]);
+    // both canvases are drawn: pixels in the colour of each plot's data series
+    const lit = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('#kinetics figure')).map((f) => {
+        const c = f.querySelector('canvas')!;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const [r, g, b] = (f as HTMLElement).dataset.plot === 'survival' ? [0xc0, 0x39, 0x2b] : [0x24, 0x71, 0xa3];
+        let n = 0;
+        for (let i = 0; i < d.length; i += 4)
+          if (Math.abs(d[i] - r) + Math.abs(d[i + 1] - g) + Math.abs(d[i + 2] - b) < 40 && d[i + 3] > 200) n++;
+        return [(f as HTMLElement).dataset.plot, n];
+      }),
+    );
+    expect(lit.map(([name]) => name)).toEqual(['survival', 'work']);
+    for (const [name, n] of lit) expect(n, `${name} pixels`).toBeGreaterThan(100);
+    // the caption's MFPT is the result's
+    const mfpt = await page.$eval('#kinetics [data-key="mfpt"]', (el) => ({
+      text: el.textContent!,
+      value: (el as HTMLElement).dataset.value!,
+    }));
+    expect(Number(mfpt.value)).toBe(p.mfpt!.value);
+    expect(Number(mfpt.text)).toBeCloseTo(p.mfpt!.value, 4);
+    expect(await page.$eval('#kinetics figure[data-plot="survival"] figcaption', (el) => el.textContent)).toMatch(
+      new RegExp(`mean first-passage time ${mfpt.text} ± \\d`),
+    );
+    const jarzynski = await page.$eval('#kinetics [data-key="jarzynski"]', (el) => Number((el as HTMLElement).dataset.value));
+    expect(jarzynski).toBe(w.jarzynski!.deltaF);
+    // under the summary, above the download buttons, side by side without overlapping
+    const box = await page.evaluate(() => {
+      const r = (e: Element) => e.getBoundingClientRect().toJSON() as DOMRect;
+      return {
+        summary: r(document.querySelector('#summary')!),
+        kinetics: r(document.querySelector('#kinetics')!),
+        buttons: r(document.querySelector('#download-json')!),
+        figures: Array.from(document.querySelectorAll('#kinetics figure')).map(r),
+      };
+    });
+    expect(box.kinetics.top).toBeGreaterThanOrEqual(box.summary.bottom);
+    expect(box.buttons.top).toBeGreaterThanOrEqual(box.kinetics.bottom);
+    const [a, b] = box.figures;
+    expect(a.height).toBeGreaterThan(200);
+    expect(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top).toBe(true);
+    for (const f of box.figures) expect(f.bottom).toBeLessThanOrEqual(box.kinetics.bottom + 0.5);
+    console.log(`runner kinetics run: ${Date.now() - t0} ms`);
+    // a run without kinetics clears them
+    await page.evaluate((s) => langevinRunner.run(s), { ...SPEC, particles: 500 });
+    expect(await page.$eval('#kinetics', (el) => ({ hidden: (el as HTMLElement).hidden, children: el.children.length }))).toEqual({
+      hidden: true,
+      children: 0,
+    });
+    expect(await page.evaluate(() => langevinRunner.kinetics())).toEqual({});
+    expect(consoleErrors.join('\n')).toBe('');
   });
 
   it('offers the saved observations of a run interrupted by a reload, and downloads them as a partial result', async () => {

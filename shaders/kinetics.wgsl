@@ -54,8 +54,10 @@ fn bridge_probability(a: array<f32, D>, b: array<f32, D>, t: f32, h: f32) -> f32
     } else if (a[d] > r.y && b[d] > r.y) {
       dd = (a[d] - r.y) * (b[d] - r.y);
     }
-    if (dd >= 0.0 && others_inside(a, b, d)) {
-      miss *= 1.0 - exp(-dd / th);
+    // a face's probability below e^-17 < 2^-24 (the smallest bridge uniform) cannot make a hit alone: skipped
+    let q = dd / th;
+    if (dd >= 0.0 && q < 17.0 && others_inside(a, b, d)) {
+      miss *= 1.0 - exp(-q);
     }
   }
   return 1.0 - miss;

@@ -91,7 +91,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #if BRIDGE
       else {
         let p = bridge_probability(x_old, x, c.z, c.x);
-        if (p > 0.0 && bridge_uniform(id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi)) < p) {
+        if (p > 5.9604645e-8 && bridge_uniform(id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi)) < p) {
           kin.x = params.step0 + k + 2u;
         }
       }

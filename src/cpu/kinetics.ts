@@ -10,7 +10,7 @@
  * - with `absorb`, a particle that has hit no longer moves.
  */
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
-import { bridgeProbability, bridgeUniform, inRegion, NOT_HIT } from '../integrators/passage.ts';
+import { BRIDGE_MIN, bridgeProbability, bridgeUniform, inRegion, NOT_HIT } from '../integrators/passage.ts';
 import type { ParticleStep, ReferenceStep } from '../integrators/reference.ts';
 import type { PassageSpec } from '../spec/types.ts';
 
@@ -79,7 +79,7 @@ export function advanceParticleKinetics(
     else if (passage.bridge && r.kind === 'box') {
       const c = prepared.coefRows[k];
       const p = bridgeProbability(prepared.old, x, r, c[2], c[0]);
-      if (p > 0 && bridgeUniform(rng.k0, rng.k1, rng.particle, n, base.scratch.block) < p) hit![at] = n + 1;
+      if (p > BRIDGE_MIN && bridgeUniform(rng.k0, rng.k1, rng.particle, n, base.scratch.block) < p) hit![at] = n + 1;
     }
   }
   return accepted;

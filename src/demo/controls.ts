@@ -28,12 +28,20 @@ const REBUILD: (keyof DemoParams)[] = [
   'trails',
 ];
 
-/** Apply the live controls to every lane (a lane whose preset fixes dt keeps it). */
+/**
+ * Whether the running lanes measure work (a parameter schedule): their temperature must be constant from
+ * the first step (the work's T is the spec's), so a new temperature starts a new run instead of applying live.
+ */
+function measuresWork(state: DemoState): boolean {
+  return state.running?.lanes.some((l) => l.sim.spec.schedules !== undefined) ?? false;
+}
+
+/** Apply the live controls to every lane (a lane whose preset fixes dt keeps it; a lane that measures work rebuilds for T). */
 function applyLive(state: DemoState, changed: Partial<DemoParams>): void {
   const { params } = state;
   for (const [l, lane] of (state.running?.lanes ?? []).entries()) {
     if ('dt' in changed && !('dt' in lanesOf(state.preset)[l].spec)) lane.sim.setStepSize(params.dt);
-    if ('temperature' in changed) lane.sim.setTemperature(params.temperature);
+    if ('temperature' in changed && !lane.sim.spec.schedules) lane.sim.setTemperature(params.temperature);
   }
 }
 
@@ -46,7 +54,7 @@ function choosePreset(state: DemoState, id: string): void {
 /** `hooks.set`: set controls and apply them (live, or by a rebuild that this awaits). */
 export async function setControls(state: DemoState, changes: Partial<DemoParams>): Promise<void> {
   const { params } = state;
-  const needsRebuild = REBUILD.some((k) => k in changes && changes[k] !== params[k]);
+  const needsRebuild = REBUILD.some((k) => k in changes && changes[k] !== params[k]) || ('temperature' in changes && measuresWork(state));
   if ('preset' in changes) choosePreset(state, changes.preset!);
   Object.assign(params, changes);
   if ('temperature' in changes) params.customT = true;
@@ -80,7 +88,8 @@ export function buildControls(state: DemoState): void {
     .onChange(() => {
       params.customT = true;
       applyLive(state, { temperature: params.temperature });
-    });
+    })
+    .onFinishChange(() => measuresWork(state) && restart());
   gui
     .add(params, 'integrator', [...INTEGRATORS])
     .name('integrator')

@@ -18,6 +18,27 @@ export interface LaneReport {
   variance: number[];
 }
 
+/** Lane 0's work at its last kinetics reading (presets whose potential parameters follow a schedule: src/demo/work.ts). */
+export interface WorkReport {
+  /** steps done when it was read */
+  step: number;
+  particles: number;
+  /** the work histogram: bin edges (energy units) and counts */
+  edges: number[];
+  counts: number[];
+  /** Σ counts: the particles with a finite work */
+  total: number;
+  nonFinite: number;
+  /** ⟨W⟩, energy units (null without particles) */
+  mean: number | null;
+  /** Jarzynski's ΔF = −T ln⟨e^{−W/T}⟩ and its bootstrap standard error (null without particles) */
+  deltaF: number | null;
+  standardError: number | null;
+  effectiveSamples: number | null;
+  /** the exact ΔF of the preset's potential at this step, where known */
+  exactDeltaF?: number;
+}
+
 /** Automation hooks for tests and the headless benchmark. */
 export interface DemoHooks {
   ready: boolean;
@@ -33,6 +54,8 @@ export interface DemoHooks {
   lanes: LaneReport[];
   /** the 3-D view is on */
   view3d: boolean;
+  /** lane 0's work so far, read every ~2 s (presets with a parameter schedule) */
+  work?: WorkReport;
   error?: string;
   /** the controls' values */
   params: DemoParams;

@@ -1,7 +1,8 @@
 /**
  * Once a second, every lane's moments and histogram: the stats line, the hooks
  * and the live plots (x-marginal against the Boltzmann curve, KL, T, ⟨E⟩, best
- * energy, MSD).
+ * energy, MSD); and every two seconds the work of a run with a parameter
+ * schedule (work.ts).
  */
 import type { Moments } from '../index.ts';
 import { divergences } from '../stats/divergence.ts';
@@ -9,6 +10,7 @@ import type { LaneSample } from './plots.ts';
 import type { LaneReport } from './hooks.ts';
 import { page } from './page.ts';
 import type { DemoState, Lane, Running } from './state.ts';
+import { observeWork } from './work.ts';
 
 /** One lane now, as the plots, the hooks and the stats line want it. */
 interface LaneObservation {
@@ -52,6 +54,7 @@ export async function observe(state: DemoState, r: Running): Promise<void> {
     observed.map((o) => o.sample),
   );
   showStats(state, r);
+  await observeWork(state, r);
 }
 
 async function observeLane(lane: Lane, width: number): Promise<LaneObservation> {
@@ -59,7 +62,8 @@ async function observeLane(lane: Lane, width: number): Promise<LaneObservation> 
   const m = await sim.moments();
   const counts = await sim.backend.histogram();
   const T = sim.temperatureAfter(sim.step);
-  const ref = T > 0 ? sim.reference(T) : { note: 'T = 0' };
+  // parameters that follow a schedule: the Boltzmann reference at their start values is not the one of now
+  const ref = sim.spec.schedules ? { note: 'parameter schedule' } : T > 0 ? sim.reference(T) : { note: 'T = 0' };
   let n = 0;
   for (const c of counts.counts) n += c;
   const density = Array.from(counts.counts, (c) => (n > 0 ? c / (n * width) : 0));

@@ -12,6 +12,8 @@ export const page = {
   /** where the lanes are drawn, side by side */
   canvas: document.querySelector<HTMLCanvasElement>('#view')!,
   title: element('#title'),
+  /** what the preset shows, in a sentence or two (presets with a `story`) */
+  story: element('#story'),
   /** the line of numbers under the canvas */
   stats: element('#stats'),
   /** a notice or the error that stopped the demo */

@@ -47,10 +47,14 @@ export class Plots {
   private readonly diffusion: uPlot;
   private readonly history: { step: number; lanes: LaneSample[] }[] = [];
 
-  /** @param lanes the lanes' labels ('' for a single unnamed ensemble) */
+  /**
+   * @param lanes the lanes' labels ('' for a single unnamed ensemble)
+   * @param hidden charts not shown (they still take data)
+   */
   constructor(
     container: HTMLElement,
     private readonly lanes: string[],
+    hidden: ('relaxation' | 'diffusion')[] = [],
   ) {
     const axisStroke = '#9ab';
     const axes = [
@@ -81,6 +85,7 @@ export class Plots {
     this.energy = chart('temperature and energy', x, energy, [[], ...lanes.flatMap(() => [[], [], []])]);
     const diffusion = [{ label: 'step' }, { label: 'MSD', stroke: '#6cf', width: 2 }, { label: '2DTt', stroke: '#fc6', dash: [6, 4] }];
     this.diffusion = chart('mean-square displacement vs 2DTt', x, diffusion, [[], [], []]);
+    for (const h of hidden) this[h].root.style.display = 'none';
   }
 
   /** The marginal: bin centres, each lane's sampled density and lane 0's exact density (per unit length). */

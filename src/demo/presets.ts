@@ -5,6 +5,9 @@
 import type { View } from '../gpu/render/view.ts';
 import sgdExample from '../../examples/sgd-temperature.json';
 import { effectiveTemperature, sgdStationaryMoments } from '../stats/sgd.ts';
+import { logPartition1D } from '../stats/mfpt.ts';
+import { paramAt } from '../run/paramProtocol.ts';
+import type { ParamSchedule } from '../spec/types.ts';
 
 export interface Preset {
   id: string;
@@ -25,6 +28,13 @@ export interface Preset {
   trails?: { tracked: number; length: number };
   /** start in the 3-D view (D ≥ 3) */
   view3d?: boolean;
+  /** one or two sentences on what the viewer sees, shown over the canvas */
+  story?: string;
+  /**
+   * Presets whose potential parameters follow a schedule: the exact free-energy change ΔF = F(λ_step) − F(λ_0)
+   * (energy units) of the preset's own potential at temperature T, drawn against the work (src/demo/work.ts).
+   */
+  exactDeltaF?: (step: number, T: number) => number;
 }
 
 /** Long enough to run for as long as a person watches; schedules are laid out over it. */
@@ -45,6 +55,30 @@ export const SGD_DEMO = (() => {
   const H = [0, 1].map((a) => [0, 1].map((b) => features.reduce((s, f) => s + f[a] * f[b], 0) + (a === b ? lambda : 0)));
   const exact = sgdStationaryMoments({ features, targets: rows.map(([, v]) => v), lambda }, h, batch, true);
   return { h, batch, temperature: effectiveTemperature(H, exact.covariance), exact, hessian: H };
+})();
+
+/**
+ * The work theorem on a tilted double well E = (x² − 1)² + y²/2 + s·a·x: the tilt a follows a sine
+ * (amplitude 0.5, period 2000 steps), switched on by s (a table: 0 for the first 1000 steps, then 1) when
+ * a = 0, so that the cloud first settles at λ_0 (a symmetric start, so both wells fill equally) and the switch
+ * itself does no work. Jarzynski's equality needs that equilibrium start: `Simulation.advance`, which the demo
+ * steps with, runs no `init.kind: "equilibrium"` equilibration. Two periods of the tilt follow; ΔF is exact
+ * from a 1-D quadrature of x's factor of Z (y's Gaussian factor does not depend on a).
+ */
+export const WORK_DEMO = (() => {
+  const period = 2000;
+  const steps = 5 * (period / 2) - 1; // the table's 5 segments are period/2 steps each: ⌊j·5/(steps + 1)⌋
+  const tilt: ParamSchedule = { schedule: 'sine', mean: 0, amplitude: 0.5, period, phase: Math.PI };
+  const on: ParamSchedule = { schedule: 'table', values: [0, 1, 1, 1, 1] };
+  const tiltAt = (j: number) => paramAt(on, j, steps) * paramAt(tilt, j, steps);
+  const lnZ = (a: number, T: number) => logPartition1D((x) => (x * x - 1) ** 2 + a * x, T, -1);
+  const lnZ0 = new Map<number, number>();
+  const deltaF = (j: number, T: number) => {
+    if (!lnZ0.has(T)) lnZ0.set(T, lnZ(0, T));
+    const a = tiltAt(j);
+    return a === 0 ? 0 : -T * (lnZ(a, T) - lnZ0.get(T)!);
+  };
+  return { period, steps, tilt, on, tiltAt, deltaF, temperature: 0.4 };
 })();
 
 export const PRESETS: Preset[] = [
@@ -192,6 +226,28 @@ export const PRESETS: Preset[] = [
     contour: 0.25,
     stepsPerFrame: 4,
     view3d: true,
+  },
+  {
+    id: 'work-theorem',
+    title: 'Work theorem: a tilted double well',
+    spec: {
+      dims: 2,
+      particles: 100_000,
+      potential: { expr: '(x^2 - 1)^2 + y^2/2 + s*a*x', params: { a: WORK_DEMO.tilt, s: WORK_DEMO.on } },
+      integrator: 'lm',
+      dt: 0.01,
+      temperature: WORK_DEMO.temperature,
+      steps: WORK_DEMO.steps,
+      seed: 1,
+      init: { kind: 'normal', mean: [0, 0], std: [0.7, Math.sqrt(WORK_DEMO.temperature)] },
+    },
+    view: { dims: [0, 1], box: [-2.2, 2.2, -2.2, 2.2], energyRange: [-0.5, 3] },
+    contour: 0.25,
+    stepsPerFrame: 5,
+    story:
+      'Tilting this double well back and forth (E = (x² − 1)² + y²/2 + a·x, a swinging between ±0.5 after 1,000 steps at a = 0) does work W on every particle: the histogram of W fills on the right, its mean ⟨W⟩ stays above the free-energy change ΔF (the rest is dissipated as heat), and yet Jarzynski’s average −T ln⟨e^(−W/T)⟩ recovers the exact ΔF. ' +
+      `The protocol ends at step ${WORK_DEMO.steps.toLocaleString('en')} with the tilt back at 0 (ΔF = 0), and the cloud stops there.`,
+    exactDeltaF: WORK_DEMO.deltaF,
   },
 ];
 

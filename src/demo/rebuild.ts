@@ -1,6 +1,7 @@
 /**
  * Replacing the running lanes when a control needs a new run (a new preset,
- * expression, particle count, …): new simulations, renderers, plots and labels.
+ * expression, particle count, …): new simulations, renderers, plots (and work
+ * plots: work.ts) and labels.
  */
 import { InputError, prepare, type Prepared } from '../index.ts';
 import { specFor, writeParams, is3d, lanesOf } from './params.ts';
@@ -8,6 +9,7 @@ import { Plots } from './plots.ts';
 import { page, showLaneLabels } from './page.ts';
 import { frameCamera } from './camera.ts';
 import { buildLane, cpuParticles, destroyLane } from './lanes.ts';
+import { startWork } from './work.ts';
 import type { DemoState, Lane } from './state.ts';
 
 /**
@@ -66,7 +68,10 @@ function announce(state: DemoState, first: Lane, labels: string[]): void {
   hooks.lastResult = undefined;
   hooks.lanes = [];
   state.plots?.destroy();
-  state.plots = new Plots(page.plots, labels);
+  // a run that measures work: no Boltzmann reference at fixed parameters (KL) and no free diffusion (MSD) to show
+  const work = sim.spec.schedules !== undefined;
+  state.plots = new Plots(page.plots, labels, work ? ['relaxation', 'diffusion'] : []);
+  startWork(state, sim);
   showLaneLabels(labels);
   hooks.particles = sim.spec.particles;
   hooks.backend = sim.backend.kind;
@@ -74,5 +79,7 @@ function announce(state: DemoState, first: Lane, labels: string[]): void {
   hooks.preset = state.preset.id;
   hooks.view3d = is3d(params);
   page.title.textContent = state.preset.title;
+  page.story.textContent = state.preset.story ?? '';
+  page.story.hidden = !state.preset.story;
   writeParams(params);
 }

@@ -12,6 +12,7 @@ import type { FrameRenderer } from '../gpu/render/frameRenderer.ts';
 import { presetById, type Preset } from './presets.ts';
 import { readParams, type DemoParams } from './params.ts';
 import type { Plots } from './plots.ts';
+import type { WorkPlots } from './workPlots.ts';
 import { createHooks, type DemoHooks, type HookActions } from './hooks.ts';
 
 /** One ensemble and, on the GPU, its renderers. Comparison presets run several side by side. */
@@ -64,6 +65,8 @@ export interface DemoState {
   running?: Running;
   /** the live plots of the running lanes */
   plots?: Plots;
+  /** the work plots and when lane 0's kinetics were last read (performance.now(), ms; its step), where its parameters follow a schedule */
+  work?: { plots: WorkPlots; at: number; step: number };
   readonly loop: LoopState;
 }
 

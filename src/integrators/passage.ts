@@ -20,6 +20,9 @@ import { philox4x32, streamWord, u01 } from '../rng/philox.ts';
 /** Philox stream of the bridge uniforms: uniform n (step n) is output n mod 4 of call ⌊n/4⌋. */
 export const BRIDGE_STREAM = 5;
 
+/** The smallest bridge uniform (u01's 2^−24): a crossing probability at or below it never makes a hit, and draws no uniform. */
+export const BRIDGE_MIN = 2 ** -24;
+
 export { NOT_HIT } from '../stats/passage.ts';
 
 /** The region of a first-passage observer: a box (bounds may be infinite: a half-space or a slab) or a ball. */
@@ -69,7 +72,9 @@ export function bridgeProbability(
     let others = true;
     for (let e = 0; e < a.length; e++)
       if (e !== d && !(a[e] >= r.low[e] && a[e] <= r.high[e] && b[e] >= r.low[e] && b[e] <= r.high[e])) others = false;
-    if (others) miss *= 1 - Math.exp(-dd / th);
+    // a face whose probability is below e^−17 < 2^−24 (the smallest bridge uniform) is skipped (17: literal, as the kernels paste this source)
+    const q = dd / th;
+    if (others && q < 17) miss *= 1 - Math.exp(-q);
   }
   return 1 - miss;
 }

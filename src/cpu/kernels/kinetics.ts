@@ -3,8 +3,9 @@
  * the parameter switch and its work, the first-passage test with the
  * Brownian bridge, and absorption, statement for statement as
  * src/cpu/kinetics.ts does them around the reference step (the same bits:
- * tests/unit/cpu-kernel.test.ts). The region and bridge functions are
- * src/integrators/passage.ts's own, pasted by their source.
+ * tests/kinetics/backends.test.ts). The region test and the bridge are
+ * src/integrators/passage.ts's, inlined with the region's bounds as literals
+ * (the same comparisons and float64 operations in the same order).
  *
  * State: [positions, hit (float64 integers; 4294967295 = not hit) when the
  * spec has a passage region, work when a parameter has a schedule]. With a
@@ -14,7 +15,7 @@
  * no work, and reads one row of parameters.
  */
 import type { Emitted } from '../../potential/emit.ts';
-import { bridgeProbability, BRIDGE_STREAM, inRegion, NOT_HIT, type PassageSpec } from '../../integrators/passage.ts';
+import { BRIDGE_MIN, BRIDGE_STREAM, NOT_HIT, type PassageSpec } from '../../integrators/passage.ts';
 import { COEF_STRIDE } from '../../integrators/coefficients.ts';
 
 /** What a kernel with kinetics is built with. */
@@ -33,19 +34,57 @@ function regionLiteral(p: PassageSpec): string {
     : `{ kind: 'ball', center: ${list(r.center)}, radius: ${r.radius} }`;
 }
 
-/** Factory-level code: the region and the functions that test it. */
+/** Factory-level code: none (the region's tests are inlined, with its bounds as literals). */
 export function kineticsHelpers(k: KernelKinetics): string[] {
-  if (!k.passage) return [];
-  return [
-    `const _region = ${regionLiteral(k.passage)};`,
-    `const _inRegion = (${inRegion.toString()});`,
-    `const _bridgeProbability = (${bridgeProbability.toString()});`,
+  return k.passage ? [`// first passage into ${regionLiteral(k.passage)}`] : [];
+}
+
+/**
+ * The in-region test of src/integrators/passage.ts `inRegion`, inlined over the coordinates `v(d)`: the same
+ * comparisons (infinite bounds included, so a NaN is never inside) and, for a ball, the same sum in the same order.
+ */
+function inRegionExpr(p: PassageSpec, v: (d: number) => string, dims: number): string {
+  const r = p.region;
+  const ds = Array.from({ length: dims }, (_, d) => d);
+  if (r.kind === 'box') return `(${ds.map((d) => `${v(d)} >= ${r.low[d]} && ${v(d)} <= ${r.high[d]}`).join(' && ')})`;
+  const terms = ds.map((d) => `(${v(d)} - ${r.center[d]}) * (${v(d)} - ${r.center[d]})`);
+  return `(${terms.reduce((a, t) => `(${a} + ${t})`, '0')} <= ${r.radius * r.radius})`;
+}
+
+/**
+ * `bridgeProbability` of src/integrators/passage.ts inlined from the old position `_o{d}` to x{d}: per coordinate
+ * in order, the low face then the high one, the same products, cutoff and running product; leaves it in `_p`.
+ */
+function bridgeLines(r: { low: number[]; high: number[] }, dims: number): string[] {
+  const ds = Array.from({ length: dims }, (_, d) => d);
+  const within = (e: number, v: string) => `${v} >= ${r.low[e]} && ${v} <= ${r.high[e]}`;
+  const others = (d: number) =>
+    ds
+      .filter((e) => e !== d)
+      .map((e) => `${within(e, `_o${e}`)} && ${within(e, `x${e}`)}`)
+      .join(' && ') || 'true';
+  const face = (d: number, cond: string, dd: string) => [
+    `${cond} {`,
+    `const _q = (${dd}) / _th;`,
+    `if ((${others(d)}) && _q < 17) _miss *= 1 - Math.exp(-_q);`,
+    '}',
   ];
+  const out = ['let _miss = 1;'];
+  for (const d of ds) {
+    const [lo, hi] = [r.low[d], r.high[d]];
+    if (lo === -Infinity && hi === Infinity) continue;
+    out.push(
+      ...face(d, `if (_o${d} < ${lo} && x${d} < ${lo})`, `(${lo} - _o${d}) * (${lo} - x${d})`),
+      ...face(d, `else if (_o${d} > ${hi} && x${d} > ${hi})`, `(_o${d} - ${hi}) * (x${d} - ${hi})`),
+    );
+  }
+  const th = `const _th = coef[${COEF_STRIDE} * _k + 2] * coef[${COEF_STRIDE} * _k];`;
+  return ['let _p = 0;', th, 'if (_th > 0) {', ...out, '_p = 1 - _miss;', '}'];
 }
 
 /** The parameters both the energy and the gradient read, as `let` bindings when they change per step. */
 export function kineticsPrologue(k: KernelKinetics, gradientPars: number[], dims: number): string[] {
-  const out = [`const _live = (k1 & 0x80000000) === 0, _xv = new Float64Array(${dims}), _xo = new Float64Array(${dims});`];
+  const out = [`const _live = (k1 & 0x80000000) === 0;`, `let ${Array.from({ length: dims }, (_, d) => `_o${d} = 0`).join(', ')};`];
   let s = 1;
   if (k.passage) out.push(`const _hit = state[${s++}];`);
   if (k.scheduled) {
@@ -63,8 +102,8 @@ const bind = (pars: number[], row: string, P: number) => pars.map((i) => `p${i} 
 /** Lines before the step of step `_k` (global `step0 + _k`): the step-0 passage test and the switch's work. */
 export function kineticsBefore(k: KernelKinetics, dims: number, gradientPars: number[]): string[] {
   const out = ['const _step = step0 + _k;'];
-  const loadX = Array.from({ length: dims }, (_, d) => `_xv[${d}] = x${d};`);
-  if (k.passage) out.push(`if (_live && _hv === ${NOT_HIT} && _step === 0) {`, ...loadX, 'if (_inRegion(_xv, _region)) _hv = 0;', '}');
+  const x = (d: number) => `x${d}`;
+  if (k.passage) out.push(`if (_live && _hv === ${NOT_HIT} && _step === 0 && ${inRegionExpr(k.passage, x, dims)}) _hv = 0;`);
   if (k.scheduled) {
     const P = k.scheduled.params;
     const energy = k.scheduled.energy!;
@@ -82,7 +121,7 @@ export function kineticsBefore(k: KernelKinetics, dims: number, gradientPars: nu
       '}',
     );
   }
-  if (k.passage?.bridge) out.push(`if (_live && _hv === ${NOT_HIT}) {`, ...loadX.map((l) => l.replace('_xv', '_xo')), '}');
+  if (k.passage?.bridge) out.push(`if (_live && _hv === ${NOT_HIT}) {`, ...Array.from({ length: dims }, (_, d) => `_o${d} = x${d};`), '}');
   return out;
 }
 
@@ -93,22 +132,19 @@ export function kineticsMoves(k: KernelKinetics): string {
 
 /** Lines after the step: the passage test of x_{n+1} and the bridge between x_n and x_{n+1}. */
 export function kineticsAfter(k: KernelKinetics, dims: number): string[] {
-  if (!k.passage) return [];
-  const bridge = k.passage.bridge
-    ? [
-        'else {',
-        `const _p = _bridgeProbability(_xo, _xv, _region, coef[${COEF_STRIDE} * _k + 2], coef[${COEF_STRIDE} * _k]);`,
-        `if (_p > 0 && _U[_fillUniforms(base + _i, _step, 1, ${BRIDGE_STREAM}, k0, k1)] < _p) _hv = _step + 1;`,
-        '}',
-      ]
-    : [];
-  return [
-    `if (_live && _hv === ${NOT_HIT}) {`,
-    ...Array.from({ length: dims }, (_, d) => `_xv[${d}] = x${d};`),
-    'if (_inRegion(_xv, _region)) _hv = _step + 1;',
-    ...bridge,
-    '}',
-  ];
+  const p = k.passage;
+  if (!p) return [];
+  const r = p.region;
+  const bridge =
+    p.bridge && r.kind === 'box'
+      ? [
+          'else {',
+          ...bridgeLines(r, dims),
+          `if (_p > ${BRIDGE_MIN} && _U[_fillUniforms(base + _i, _step, 1, ${BRIDGE_STREAM}, k0, k1)] < _p) _hv = _step + 1;`,
+          '}',
+        ]
+      : [];
+  return [`if (_live && _hv === ${NOT_HIT}) {`, `if (${inRegionExpr(p, (d) => `x${d}`, dims)}) _hv = _step + 1;`, ...bridge, '}'];
 }
 
 /** Load and store the particle's kinetics state. */

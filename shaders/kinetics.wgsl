@@ -7,7 +7,7 @@
 // (low_d, high_d, center_d, 0), row REGION_ROW + D holds (radius^2, 0, 0, 0)),
 // REGION_BALL and P_COUNT (scalar parameters per row of the parameter table).
 
-const STREAM_BRIDGE: u32 = 5u;
+const STREAM_BRIDGE: u32 = 5u; // Stream.bridge (src/rng/philox.ts)
 
 // Closed box (unbounded sides are -+3.4e38) or closed ball; false for a non-finite coordinate.
 fn region_contains(x: array<f32, D>) -> bool {

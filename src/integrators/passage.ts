@@ -15,10 +15,10 @@
  * the step is neglected; exact for a half-space or a slab, an approximation
  * near the box's edges and corners).
  */
-import { philox4x32, streamWord, u01 } from '../rng/philox.ts';
+import { philox4x32, Stream, streamWord, u01 } from '../rng/philox.ts';
 
 /** Philox stream of the bridge uniforms: uniform n (step n) is output n mod 4 of call ⌊n/4⌋. */
-export const BRIDGE_STREAM = 5;
+export const BRIDGE_STREAM = Stream.bridge;
 
 /** The smallest bridge uniform (u01's 2^−24): a crossing probability at or below it never makes a hit, and draws no uniform. */
 export const BRIDGE_MIN = 2 ** -24;

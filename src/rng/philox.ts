@@ -29,6 +29,10 @@ export const Stream = {
   accept: 3,
   /** Mini-batch row indices (src/rng/batch.ts): counter (particle, step, call within the step, 4). */
   batch: 4,
+  /** Brownian-bridge uniforms of the first-passage test (src/integrators/passage.ts): uniform n (step n) is output n mod 4 of call ⌊n/4⌋. */
+  bridge: 5,
+  /** Poisson-bootstrap weights of the work statistics (src/stats/work.ts): counter (particle, ⌊r/4⌋, 0), output r mod 4 for replicate r. */
+  bootstrap: 6,
 } as const;
 
 /**

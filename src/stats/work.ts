@@ -23,10 +23,10 @@ import {
   TILE_MAX_EXPONENT,
   type ExpSum,
 } from './expSum.ts';
-import { philox4x32, streamWord } from '../rng/philox.ts';
+import { philox4x32, Stream, streamWord } from '../rng/philox.ts';
 
 /** Philox stream of the bootstrap weights (counter word 3; see src/rng/philox.ts's Stream for 0…4). */
-export const BOOTSTRAP_STREAM = 6;
+export const BOOTSTRAP_STREAM = Stream.bootstrap;
 /** Poisson bootstrap replicates of the exponential average. */
 export const BOOTSTRAP_REPLICATES = 32;
 /** Most bins of the fine histogram: it coarsens (width × 2) rather than grow past this. */

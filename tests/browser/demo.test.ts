@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
-import { SGD_DEMO } from '../../src/demo/presets.ts';
+import { SGD_DEMO, WORK_DEMO } from '../../src/demo/presets.ts';
 import { SPEC_SCHEMA } from '../../src/provenance.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
@@ -43,6 +43,19 @@ interface Hooks {
   }[];
   view3d: boolean;
   orbit(dAzimuth: number, dElevation: number): void;
+  work?: {
+    step: number;
+    particles: number;
+    edges: number[];
+    counts: number[];
+    total: number;
+    nonFinite: number;
+    mean: number | null;
+    deltaF: number | null;
+    standardError: number | null;
+    effectiveSamples: number | null;
+    exactDeltaF?: number;
+  };
 }
 
 /** In the page (defined there by `openDemo`): the demo's automation hooks. */
@@ -399,6 +412,62 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const without = await page.evaluate(async () => (await demo().measure([[400, 400]], { particles: false }))[0]);
     expect(withTrails - without).toBeGreaterThan(20);
     expect(await page.evaluate(() => location.search)).toMatch(/trails=0/);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('work theorem: every particle is in the work histogram, ⟨W⟩ ≥ ΔF, and Jarzynski’s average is the exact ΔF', async () => {
+    const n = 20000;
+    const t0 = Date.now();
+    const page = await openDemo(`preset=work-theorem&particles=${n}&seed=2&spf=50&present=0`);
+    expect(await page.evaluate(() => ({ backend: demo().backend, particles: demo().particles }))).toEqual({
+      backend: 'webgpu',
+      particles: n,
+    });
+    expect(await page.$eval('#story', (el) => ((el as HTMLElement).hidden ? '' : el.textContent))).toMatch(/Jarzynski.*ΔF/);
+    // past the 1000 steps at a = 0 and the first swing of the tilt to +0.5
+    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 1500, { timeout: 120_000 });
+    const w = await page.evaluate(() => demo().work!);
+    expect(w.particles).toBe(n);
+    expect(w.nonFinite).toBe(0);
+    expect(w.total).toBe(n);
+    expect(w.counts.length).toBeGreaterThan(8); // the work has spread over many bins
+    expect(w.edges.length).toBe(w.counts.length + 1);
+    expect(Number.isFinite(w.deltaF)).toBe(true);
+    expect(w.standardError).toBeGreaterThan(0);
+    // Jensen on the sample itself: −T ln⟨e^{−W/T}⟩ ≤ ⟨W⟩
+    expect(w.mean!).toBeGreaterThanOrEqual(w.deltaF!);
+    expect(w.exactDeltaF).toBeCloseTo(WORK_DEMO.deltaF(w.step, WORK_DEMO.temperature), 12);
+    // the equality itself, from an equilibrium start: 5 bootstrap standard errors, plus f32 and step-size bias
+    expect(
+      Math.abs(w.deltaF! - w.exactDeltaF!),
+      `ΔF ${w.deltaF} ± ${w.standardError} vs exact ${w.exactDeltaF} at step ${w.step}`,
+    ).toBeLessThan(5 * w.standardError! + 0.02);
+    // the work histogram is drawn: its canvas has pixels of the histogram's colour (#6cf)
+    const lit = await page.evaluate(() => {
+      const c = document.querySelector('.work-plots canvas') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let k = 0;
+      for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 0x66) + Math.abs(d[i + 1] - 0xcc) + Math.abs(d[i + 2] - 0xff) < 40) k++;
+      return k;
+    });
+    expect(lit).toBeGreaterThan(100);
+    console.log(
+      `work theorem demo: step ${w.step}, ΔF ${w.deltaF} ± ${w.standardError} (exact ${w.exactDeltaF}), ⟨W⟩ ${w.mean}, ${Date.now() - t0} ms`,
+    );
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('work theorem without WebGPU: the CPU ensemble fills the work histogram too', async () => {
+    const page = await openDemo('preset=work-theorem&seed=2&spf=50', true);
+    const hooks = await page.evaluate(() => ({ backend: demo().backend, particles: demo().particles }));
+    expect(hooks.backend).toBe('cpu');
+    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 1100, { timeout: 120_000 });
+    const w = await page.evaluate(() => demo().work!);
+    expect(w.total).toBe(hooks.particles);
+    expect(Number.isFinite(w.deltaF)).toBe(true);
+    expect(w.mean!).toBeGreaterThanOrEqual(w.deltaF!);
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

@@ -132,6 +132,8 @@ export interface Backend {
    * @param coef the integrator's coefficients per step (its table entry's `coefficients`)
    */
   advance(step0: number, coef: Float64Array, extra?: AdvanceExtra): Promise<void>;
+  /** The potential's parameters from now on (P values; a resumed run's at its step, under a schedule). */
+  setParams(values: Float64Array): void;
   /** Resolves when all work submitted so far has finished (for timing). */
   finish(): Promise<void>;
   /** One observation pass: moments with the best particle, velocity moments, the acceptance since the last pass, the histogram if asked. */

@@ -154,6 +154,8 @@ export class Simulation {
         software: sim.backend.software,
       });
       if (sim.shardLog && state.shardLog) Object.assign(sim.shardLog, structuredClone(state.shardLog));
+      // the parameters of the step it resumes at (a schedule's)
+      if (sim.protocol.params) sim.backend.setParams(sim.protocol.params.valuesAt(sim.step));
       return sim;
     } catch (e) {
       sim.destroy();

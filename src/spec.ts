@@ -110,7 +110,7 @@ function kinetics(
   const split = splitSchedules(pot.params, steps, proto === 'reverse');
   pot.params = split.params;
   checkScheduledTemperature(temperature, scheduled);
-  const p = passage(optional(raw, 'passage', 'passage', 'for no first-passage observer'), dims, integrator, stepSchedule);
+  const p = passage(optional(raw, 'passage', 'passage', 'for no first-passage observer'), dims, integrator, stepSchedule, steps);
   return { protocol: proto, ...(split.schedules ? { schedules: split.schedules } : {}), ...(p ? { passage: p } : {}) };
 }
 

@@ -98,6 +98,16 @@ const SPECS = {
   em: { ...base, integrator: 'em', dt: 0.02, steps: 2000 },
   baoab: { ...base, integrator: 'baoab', dt: 0.02, friction: 1, steps: 2000 },
   hmc: { ...base, integrator: 'hmc', dt: 0.1, leapfrogSteps: 3, steps: 1500 },
+  /** the kinetics a checkpoint must also carry: first hit steps (with the bridge) and work under a schedule, after an equilibration */
+  kinetics: {
+    ...base,
+    potential: { name: 'double-well', params: { h: { schedule: 'linear', from: 1, to: 1.5 }, k: 1 } },
+    init: { kind: 'equilibrium', steps: 100, from: base.init },
+    passage: { region: { low: [1.6, null], high: [null, null] } },
+    integrator: 'em',
+    dt: 0.02,
+    steps: 2000,
+  },
 };
 
 /** Periodic checkpoints every this many steps. */
@@ -141,6 +151,12 @@ describe.each(Object.keys(SPECS) as (keyof typeof SPECS)[])('%s: interrupted, th
     expect((full.trace as unknown[]).length).toBeGreaterThan(10);
     expect(full.histogram).toBeTruthy();
     expect(full.target).toBeTruthy();
+    if (integrator === 'kinetics') {
+      // a passage that is under way at the checkpoint, and work
+      expect((full.passage as { fraction: number }).fraction).toBeGreaterThan(0.05);
+      expect((full.passage as { fraction: number }).fraction).toBeLessThan(0.95);
+      expect((full.work as { particles: number }).particles).toBe(spec.particles);
+    }
   });
 
   /** Resume from `ck`; the result must be the uninterrupted run's. */

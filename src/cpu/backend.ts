@@ -246,6 +246,10 @@ export class CpuBackend implements Backend {
     return accepted;
   }
 
+  setParams(values: Float64Array): void {
+    this.params.set(values);
+  }
+
   async kinetics(): Promise<KineticsSums> {
     return kineticsSums(this.problem.spec, this.kin.hit, this.kin.work, this.range.first);
   }

@@ -323,6 +323,11 @@ export class WebGpuBackend implements Backend {
     return read().catch((err) => this.explain(err));
   }
 
+  setParams(values: Float64Array): void {
+    this.params = values.slice();
+    this.gpu.queue.writeBuffer(this.ensemble.params, 0, Float32Array.from(values));
+  }
+
   kinetics(): Promise<KineticsSums> {
     const { spec } = this.problem;
     return this.exclusive(() => readKineticsSums(this.gpu, this.ensemble, spec, this.range.first, this.range.count));

@@ -104,6 +104,7 @@ export function recordingBackend(inner: Backend, log: ShardLog): Backend {
     },
     advance: (step0: number, coef: Float64Array, extra?: AdvanceExtra) => inner.advance(step0, coef, extra),
     finish: () => inner.finish(),
+    setParams: (values: Float64Array) => inner.setParams(values),
     readPositions: (first?: number, count?: number) => inner.readPositions(first, count),
     readVelocities: (first?: number, count?: number) => inner.readVelocities(first, count),
     saveState: () => inner.saveState(),
@@ -196,6 +197,7 @@ export class ReplayBackend implements Backend {
   }
 
   async advance(): Promise<void> {}
+  setParams(): void {}
   async finish(): Promise<void> {}
 
   async observe(): Promise<Observation> {

@@ -159,8 +159,16 @@ function region(v: unknown, dims: number): PassageRegion {
 }
 
 /** `passage`: the region, `absorb` (default false) and `bridge` (default: on for a box under em or lm). */
-export function passage(v: unknown, dims: number, integrator: IntegratorName, stepSchedule: boolean): PassageSpec | undefined {
+export function passage(
+  v: unknown,
+  dims: number,
+  integrator: IntegratorName,
+  stepSchedule: boolean,
+  steps: number,
+): PassageSpec | undefined {
   if (v === undefined) return undefined;
+  // the GPU keeps hit step + 1 in a u32 (0: not hit)
+  if (steps > 2 ** 32 - 2) throw new SpecError('steps', steps, `must be at most ${2 ** 32 - 2} with a passage region`);
   if (!isObject(v)) throw new SpecError('passage', v, 'must be an object {"region": {...}, "absorb": false, "bridge": true}');
   checkKeys(v, 'passage', ['region', 'absorb', 'bridge']);
   if (stepSchedule)

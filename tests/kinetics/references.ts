@@ -343,8 +343,10 @@ function lowestEigenvalue(E: (x: number) => number, T: number, b: number, lower:
  * face weights √(w_i w_{i+1}); symmetrised by u = v/√w into a tridiagonal matrix with off-diagonal −T/d² and
  * diagonal (T/d²)(e^{−(E_{i−1} − E_i)/2T} + e^{−(E_{i+1} − E_i)/2T}) (only energy differences: no overflow).
  * λ₁ by Sturm-count bisection to the last bit; the grid error is O(d²), removed by Richardson extrapolation
- * from M and 2M cells, (4λ(2M) − λ(M))/3. Accuracy ~1e-9 relative for smooth E with M = 4000 over a few
- * well widths (the free case λ₁ = Tπ²/(4(b − lower)²) is checked in tests/kinetics/passage.test.ts).
+ * from M and 2M cells, (4λ(2M) − λ(M))/3, leaving O(d⁴). Rounding limits the accuracy to about
+ * ε·4T/(d²λ₁) relative (the bisection resolves eigenvalues to ε times the matrix norm 4T/d²): ~1e-9 for the free
+ * case λ₁ = Tπ²/(4(b − lower)²) and the double wells of tests/kinetics/passage.test.ts (which check it), ~1e-6
+ * for λ₁ ~ 1e-4 (barrier 12 T) with the default M = 1000.
  * `lower` must lie where e^{−(E − E_min)/T} is negligible when it stands for −∞.
  * @param E potential energy (smooth on [lower, b])
  * @param T temperature (energy, > 0)
@@ -352,7 +354,7 @@ function lowestEigenvalue(E: (x: number) => number, T: number, b: number, lower:
  * @param lower the reflecting wall (length), < b
  * @param cells M (≥ 100)
  */
-export function escapeRateExact(E: (x: number) => number, T: number, b: number, lower: number, cells = 4000): number {
+export function escapeRateExact(E: (x: number) => number, T: number, b: number, lower: number, cells = 1000): number {
   if (!(T > 0 && b > lower && cells >= 100)) throw new RangeError(`escapeRateExact: need T > 0, b > lower, cells ≥ 100`);
   return (4 * lowestEigenvalue(E, T, b, lower, 2 * cells) - lowestEigenvalue(E, T, b, lower, cells)) / 3;
 }

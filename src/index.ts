@@ -19,7 +19,18 @@ export { mergeShards, MergeError, type ShardResult, type MergedResult } from './
 export { runInBlocks, blockParticles, type BlockOptions } from './run/blocks.ts';
 export { shardRange, shardSection, specHash, type ShardSection } from './run/shards.ts';
 export { PARTICLE_BLOCK, type ParticleRange } from './sums.ts';
-export type { TraceRow, HistogramResult, BoltzmannSection, DivergenceSection, BestSection } from './run/sections.ts';
+export type {
+  TraceRow,
+  HistogramResult,
+  BoltzmannSection,
+  DivergenceSection,
+  BestSection,
+  PassageSection,
+  WorkSection,
+} from './run/sections.ts';
+export { crooksAnalysis, type CrooksAnalysis } from './stats/crooks.ts';
+export { mfptExact, logPartition1D } from './stats/mfpt.ts';
+export { paramAt } from './run/paramProtocol.ts';
 export { parseJsonText, JsonSyntaxError } from './json.ts';
 export { VERSION } from './version.ts';
 export { SPEC_SCHEMA, RESULT_SCHEMA, BIAS_SCHEMA, BENCH_ROW_SCHEMA, hostDescription, provenance, type Provenance } from './provenance.ts';
@@ -33,6 +44,9 @@ export {
   type ObserveSpec,
   type IntegratorName,
   type VelocityInit,
+  type PassageSpec,
+  type PassageRegion,
+  type ParamSchedule,
   INTEGRATORS,
   INERTIAL,
   METROPOLIS,

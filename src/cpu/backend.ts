@@ -33,7 +33,7 @@ import {
   type BackendState,
 } from '../backend.ts';
 import { NOT_HIT } from '../integrators/passage.ts';
-import { hasKinetics, kineticsSums, type KineticsSums } from '../run/kinetics.ts';
+import { hasKinetics, kineticsSums, markStartHits, type KineticsSums } from '../run/kinetics.ts';
 import { advanceParticleKinetics, prepareChunk, type KineticsArrays, type KineticsChunk } from './kinetics.ts';
 import type { KernelKinetics } from './kernels/kinetics.ts';
 import { COEF_STRIDE } from '../integrators/coefficients.ts';
@@ -84,6 +84,8 @@ export class CpuBackend implements Backend {
   private threadsUsed = 1;
   /** first hit steps and work per particle (a spec with kinetics: stepped by the reference step, src/cpu/kinetics.ts) */
   private readonly kin: KineticsArrays = {};
+  /** whether a step of the protocol has run (before it, kinetics() marks the particles starting in the region) */
+  private stepped = false;
   /** the particles held: local particle i is global particle range.first + i */
   readonly range: ParticleRange;
 
@@ -163,6 +165,7 @@ export class CpuBackend implements Backend {
       ? await this.advanceKernel(this.kernelSource, step0, coef, key, extra)
       : this.advanceReference(step0, coef, key, extra);
     if (extra.params) this.params.set(extra.params.subarray(extra.params.length - this.params.length));
+    if (!extra.equilibration) this.stepped = true;
     if (this.acceptance) {
       this.acceptance.accepted += accepted;
       this.acceptance.proposed += n * (coef.length / COEF_STRIDE);
@@ -251,6 +254,7 @@ export class CpuBackend implements Backend {
   }
 
   async kinetics(): Promise<KineticsSums> {
+    if (!this.stepped && this.kin.hit) markStartHits(this.problem.spec, this.positions, this.kin.hit);
     return kineticsSums(this.problem.spec, this.kin.hit, this.kin.work, this.range.first);
   }
 
@@ -300,6 +304,8 @@ export class CpuBackend implements Backend {
     if (this.velocities) this.velocities.set(state.velocities!);
     if (this.acceptance) this.acceptance = { ...(state.pending ?? { accepted: 0, proposed: 0 }) };
     restoreKinetics(this.kin, state, this.range.count, true);
+    // a saved state's hit steps are its own (a checkpoint's state is never re-marked)
+    this.stepped = true;
   }
 
   async readParticle(index: number): Promise<number[]> {

@@ -94,6 +94,8 @@ export class WebGpuBackend implements Backend {
   private proposed = 0;
   /** the potential's parameters now (the last row of the last chunk's table under a schedule) */
   private params: Float64Array;
+  /** whether a step of the protocol has run (before it, kinetics() marks the particles starting in the region) */
+  private stepped = false;
   /** the particles held: local particle i is global particle range.first + i */
   readonly range: ParticleRange;
 
@@ -179,6 +181,7 @@ export class WebGpuBackend implements Backend {
     const K = coef.length / COEF_STRIDE;
     const table = this.problem.spec.schedules ? (extra.params ?? constantRows(this.params, K + 1)) : undefined;
     this.stages.kernel.record(encoder, step0, coef, key, undefined, { table, live: !extra.equilibration });
+    if (!extra.equilibration) this.stepped = true;
     if (extra.params) {
       this.params = extra.params.slice(extra.params.length - this.params.length);
       this.gpu.queue.writeBuffer(this.ensemble.params, 0, Float32Array.from(this.params));
@@ -330,7 +333,7 @@ export class WebGpuBackend implements Backend {
 
   kinetics(): Promise<KineticsSums> {
     const { spec } = this.problem;
-    return this.exclusive(() => readKineticsSums(this.gpu, this.ensemble, spec, this.range.first, this.range.count));
+    return this.exclusive(() => readKineticsSums(this.gpu, this.ensemble, spec, this.range.first, this.range.count, this.stepped));
   }
 
   async saveState(): Promise<BackendState> {
@@ -368,6 +371,7 @@ export class WebGpuBackend implements Backend {
     if (e.velocities) put(e.velocities, state.velocities as Float32Array, D);
     if (e.accepts) put(e.accepts, state.accepts!, 1);
     if (e.kinetics) restoreKinetics(this.gpu, e, state, this.problem.spec, n);
+    this.stepped = true;
     this.proposed = state.pending?.proposed ?? 0;
     await this.finish();
   }

@@ -7,7 +7,7 @@
  */
 import type { BackendState } from '../backend.ts';
 import { NOT_HIT } from '../integrators/passage.ts';
-import { addKineticsSums, kineticsSums, type KineticsSums } from '../run/kinetics.ts';
+import { addKineticsSums, kineticsSums, markStartHits, type KineticsSums } from '../run/kinetics.ts';
 import type { RunSpec } from '../spec/types.ts';
 import type { GpuEnsemble } from './ensemble.ts';
 import { readShards } from './readback.ts';
@@ -61,11 +61,26 @@ export async function readKineticsSums(
   spec: RunSpec,
   globalFirst: number,
   count: number,
+  stepped = true,
 ): Promise<KineticsSums> {
   let sums: KineticsSums | undefined;
   for (let first = 0; first < count; first += CHUNK) {
     const n = Math.min(CHUNK, count - first);
     const { hit, work } = decodeKinetics(await readRaw(device, e, first, n));
+    if (!stepped)
+      markStartHits(
+        spec,
+        await readShards(
+          device,
+          e.shards,
+          e.shards.map((s) => s.positions),
+          e.dims,
+          'read positions',
+          first,
+          n,
+        ),
+        hit,
+      );
     const part = kineticsSums(spec, hit, work, globalFirst + first);
     if (sums) addKineticsSums(sums, part);
     else sums = part;

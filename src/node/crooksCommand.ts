@@ -78,6 +78,29 @@ const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'obj
 const isFiniteNumber = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const kindOf = (x: unknown) => (x === null ? 'null' : Array.isArray(x) ? 'an array' : `a ${typeof x}`);
 
+/** The work's fine histogram, checked: a power-of-two width, a low edge on its grid, counts adding up to the walkers. */
+function fineOf(
+  fine: unknown,
+  particles: number,
+  refuse: (field: string, why: string) => never,
+): { low: number; width: number; counts: number[] } {
+  if (!isObject(fine)) refuse('work.fine', `got ${describeValue(fine)}; the fine histogram {low, width, counts}`);
+  if (!isFiniteNumber(fine.width) || fine.width <= 0 || !Number.isInteger(Math.log2(fine.width)))
+    refuse('work.fine.width', `got ${describeValue(fine.width)}; a power of two > 0 (energy units)`);
+  const width = fine.width as number;
+  if (!isFiniteNumber(fine.low) || !Number.isSafeInteger(fine.low / width))
+    refuse('work.fine.low', `got ${describeValue(fine.low)}; a finite multiple of the width ${width}`);
+  const counts = fine.counts;
+  if (!Array.isArray(counts) || counts.length > FINE_BINS)
+    refuse('work.fine.counts', `got ${describeValue(counts)}; an array of at most ${FINE_BINS} counts`);
+  const c = counts as unknown[];
+  const bad = c.findIndex((n) => !Number.isSafeInteger(n) || (n as number) < 0);
+  if (bad >= 0) refuse(`work.fine.counts[${bad}]`, `got ${describeValue(c[bad])}; a count: an integer ≥ 0`);
+  const total = (c as number[]).reduce((a, b) => a + b, 0);
+  if (total !== particles) refuse('work.fine.counts', `they add up to ${total}, not work.particles = ${particles}; was the file edited?`);
+  return { low: fine.low as number, width, counts: c as number[] };
+}
+
 /** Read one result and check what the analysis needs of it, naming `file` and the field in every refusal. */
 function readSide(file: string): Side {
   const r = parseJsonFile(file, 'result file', MAX_RESULT_BYTES);
@@ -108,21 +131,7 @@ function readSide(file: string): Side {
   if (!Number.isSafeInteger(w.particles) || (w.particles as number) <= 0)
     refuse('work.particles', `got ${describeValue(w.particles)}; an integer > 0 (the walkers with a finite work)`);
   const particles = w.particles as number;
-  const fine = w.fine;
-  if (!isObject(fine)) refuse('work.fine', `got ${describeValue(fine)}; the fine histogram {low, width, counts}`);
-  if (!isFiniteNumber(fine.width) || fine.width <= 0 || !Number.isInteger(Math.log2(fine.width)))
-    refuse('work.fine.width', `got ${describeValue(fine.width)}; a power of two > 0 (energy units)`);
-  const width = fine.width as number;
-  if (!isFiniteNumber(fine.low) || !Number.isSafeInteger(fine.low / width))
-    refuse('work.fine.low', `got ${describeValue(fine.low)}; a finite multiple of the width ${width}`);
-  const counts = fine.counts;
-  if (!Array.isArray(counts) || counts.length > FINE_BINS)
-    refuse('work.fine.counts', `got ${describeValue(counts)}; an array of at most ${FINE_BINS} counts`);
-  const c = counts as unknown[];
-  const bad = c.findIndex((n) => !Number.isSafeInteger(n) || (n as number) < 0);
-  if (bad >= 0) refuse(`work.fine.counts[${bad}]`, `got ${describeValue(c[bad])}; a count: an integer ≥ 0`);
-  const total = (c as number[]).reduce((a, b) => a + b, 0);
-  if (total !== particles) refuse('work.fine.counts', `they add up to ${total}, not work.particles = ${particles}; was the file edited?`);
+  const { width, counts: c, low } = fineOf(w.fine, particles, refuse);
   const jz = w.jarzynski;
   if (jz !== null && jz !== undefined) {
     if (!isObject(jz) || !isFiniteNumber(jz.deltaF))
@@ -144,7 +153,7 @@ function readSide(file: string): Side {
     spec: r.spec,
     work: {
       particles,
-      fine: { low: fine.low as number, width, counts: c as number[] },
+      fine: { low, width, counts: c },
       jarzynski: isObject(jz)
         ? { deltaF: jz.deltaF as number, standardError: (jz.standardError as number | null | undefined) ?? null }
         : null,

@@ -5,6 +5,7 @@
  * A shard logs the sums; a merge adds them (src/run/shardLog.ts).
  */
 import { seedKey } from '../rng/philox.ts';
+import { inRegion, NOT_HIT } from '../integrators/passage.ts';
 import { addPassageSums, passageSums, summarisePassage, survivalPoints, type PassageSums } from '../stats/passage.ts';
 import { addWorkSums, summariseWork, workSums, type WorkSums } from '../stats/work.ts';
 import { INTEGRATOR_TABLE } from '../integrators/table.ts';
@@ -52,6 +53,22 @@ export function kineticsSums(
   if (spec.passage && hit) out.passage = passageSums(hit, passagePoints(spec));
   if (spec.schedules && work) out.work = workSums(work, first, workTemperature(spec), seedKey(spec.seed));
   return out;
+}
+
+/**
+ * Mark the particles already in the passage region as hit at step 0, where no step has run yet (a run of 0 steps:
+ * the kernels test step 0's positions before their first step).
+ * @param positions x[i·D + d] of the particles whose `hit` entries are given
+ */
+export function markStartHits(spec: RunSpec, positions: ArrayLike<number>, hit: { [i: number]: number; length: number }): void {
+  const region = spec.passage?.region;
+  if (!region) return;
+  const D = spec.dims;
+  const x = new Float64Array(D);
+  for (let i = 0; i < hit.length; i++) {
+    for (let d = 0; d < D; d++) x[d] = positions[i * D + d];
+    if (hit[i] === NOT_HIT && inRegion(x, region)) hit[i] = 0;
+  }
 }
 
 /** Add the sums of another part of the ensemble (exact: any order gives the same sums). */

@@ -23,7 +23,8 @@ export function hasSchedule(v: unknown): boolean {
 
 /** One parameter schedule (values of either sign). */
 export function paramSchedule(v: unknown, field: string): ParamSchedule {
-  if (!isObject(v)) throw new SpecError(field, v, `must be a number or {"schedule": ...} with one of: ${KINDS}`);
+  if (!isObject(v) || !Object.hasOwn(v, 'schedule'))
+    throw new SpecError(field, v, `must be a number or {"schedule": ...} with one of: ${KINDS}`);
   switch (v.schedule) {
     case 'linear':
       checkKeys(v, field, ['schedule', 'from', 'to']);

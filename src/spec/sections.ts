@@ -22,7 +22,7 @@ export function init(v: unknown, dims: number): { init: InitSpec; velocity: Velo
   if (isObject(v) && v.kind === 'equilibrium') {
     const eq = equilibriumInit(v);
     const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
-    return { init: positionInit(eq.from, dims), velocity: velocity(vel, dims), equilibrate: { steps: eq.steps } };
+    return { init: positionInit(eq.from, dims, 'init.from'), velocity: velocity(vel, dims), equilibrate: { steps: eq.steps } };
   }
   if (isObject(v) && Object.hasOwn(v, 'velocity')) {
     const vel = optional(v, 'velocity', 'init.velocity', 'to use the default ("thermal")');
@@ -32,43 +32,45 @@ export function init(v: unknown, dims: number): { init: InitSpec; velocity: Velo
   return { init: positionInit(v, dims), velocity: { kind: 'thermal' } };
 }
 
-function positionInit(v: unknown, dims: number): InitSpec {
+function positionInit(v: unknown, dims: number, f = 'init'): InitSpec {
   if (v === undefined) return { kind: 'normal', mean: new Array(dims).fill(0), std: new Array(dims).fill(1) };
   if (!isObject(v))
     throw new SpecError(
-      'init',
+      f,
       v,
-      'must be an object with "kind": "normal", "uniform", "point" or "equilibrium" (and optionally "velocity")',
+      f === 'init'
+        ? 'must be an object with "kind": "normal", "uniform", "point" or "equilibrium" (and optionally "velocity")'
+        : 'must be an object with "kind": "normal", "uniform" or "point"',
     );
   switch (v.kind) {
     case 'normal':
-      checkKeys(v, 'init', ['kind', 'mean', 'std', 'velocity']);
+      checkKeys(v, f, ['kind', 'mean', 'std', 'velocity']);
       return {
         kind: 'normal',
-        mean: vector(withDefault(v, 'mean', 'init.mean', 0), 'init.mean', dims),
-        std: vector(withDefault(v, 'std', 'init.std', 1), 'init.std', dims, (x) => x >= 0, 'finite numbers ≥ 0'),
+        mean: vector(withDefault(v, 'mean', `${f}.mean`, 0), `${f}.mean`, dims),
+        std: vector(withDefault(v, 'std', `${f}.std`, 1), `${f}.std`, dims, (x) => x >= 0, 'finite numbers ≥ 0'),
       };
     case 'uniform': {
-      checkKeys(v, 'init', ['kind', 'low', 'high', 'velocity']);
-      const low = vector(v.low, 'init.low', dims);
-      const high = vector(v.high, 'init.high', dims);
+      checkKeys(v, f, ['kind', 'low', 'high', 'velocity']);
+      const low = vector(v.low, `${f}.low`, dims);
+      const high = vector(v.high, `${f}.high`, dims);
       high.forEach((h, i) => {
-        if (!(h >= low[i])) throw new SpecError(`init.high[${i}]`, h, `must be ≥ init.low[${i}] = ${low[i]}`);
+        if (!(h >= low[i])) throw new SpecError(`${f}.high[${i}]`, h, `must be ≥ ${f}.low[${i}] = ${low[i]}`);
         // The GPU draws low + (high − low)·u in f32.
         if (h - low[i] > F32_MAX)
           throw new SpecError(
-            `init.high[${i}]`,
+            `${f}.high[${i}]`,
             h,
-            `makes the box too wide: high − low must be at most ${F32_MAX} (init.low[${i}] = ${low[i]})`,
+            `makes the box too wide: high − low must be at most ${F32_MAX} (${f}.low[${i}] = ${low[i]})`,
           );
       });
       return { kind: 'uniform', low, high };
     }
     case 'point':
-      checkKeys(v, 'init', ['kind', 'x', 'velocity']);
-      return { kind: 'point', x: vector(withDefault(v, 'x', 'init.x', 0), 'init.x', dims) };
+      checkKeys(v, f, ['kind', 'x', 'velocity']);
+      return { kind: 'point', x: vector(withDefault(v, 'x', `${f}.x`, 0), `${f}.x`, dims) };
     default:
-      throw new SpecError('init.kind', v.kind, 'must be one of: normal, uniform, point, equilibrium');
+      throw new SpecError(`${f}.kind`, v.kind, 'must be one of: normal, uniform, point, equilibrium');
   }
 }
 

@@ -37,7 +37,13 @@ const KNOWN = new Set([
   ...['every', 'target', 'radius'].map((k) => `observe.${k}`),
   ...['schedule', 'from', 'to', 'c', 'n0', 'values', 'a', 'b', 'gamma', 'dt0', 'cycles'].map((k) => `dt.${k}`),
   ...['schedule', 'from', 'to', 'c', 'n0', 'values'].map((k) => `temperature.${k}`),
+  ...['passage', 'protocol', 'init.steps', 'init.from', 'passage.region', 'passage.absorb', 'passage.bridge'],
+  ...['low', 'high', 'center', 'radius'].map((k) => `passage.region.${k}`),
+  ...['kind', 'mean', 'std', 'low', 'high', 'x'].map((k) => `init.from.${k}`),
 ]);
+
+/** The fields of a potential parameter's schedule (`potential.params.NAME.FIELD`, any NAME). */
+const PARAM_SCHEDULE = new Set(['schedule', 'from', 'to', 'c', 'n0', 'values', 'mean', 'amplitude', 'period', 'phase']);
 
 type Segment = { name: string } | { index: number } | { quoted: string };
 
@@ -81,7 +87,8 @@ function isSpecField(field: string, spec: Value): boolean {
       const complete = s.quoted.length > 1 && s.quoted.endsWith('"');
       let key: string;
       try {
-        key = JSON.parse(complete ? s.quoted : s.quoted.replace(/\.*$/, '') + '"') as string;
+        // a shortened key may end inside an escape (`\u008`): that partial escape is dropped
+        key = JSON.parse(complete ? s.quoted : s.quoted.replace(/\.*$/, '').replace(/\\(u[0-9a-fA-F]{0,3})?$/, '') + '"') as string;
       } catch {
         return false;
       }
@@ -100,7 +107,12 @@ function isSpecField(field: string, spec: Value): boolean {
     }
     names.push(s.name);
     if (typeof node === 'object' && node !== null && Object.hasOwn(node, s.name)) node = (node as Record<string, Value>)[s.name];
-    else return KNOWN.has(names.join('.')) || (names.length === 1 && s.name === 'spec');
+    else
+      return (
+        KNOWN.has(names.join('.')) ||
+        (names.length === 1 && s.name === 'spec') ||
+        (names.length === 4 && names[0] === 'potential' && names[1] === 'params' && PARAM_SCHEDULE.has(names[3]))
+      );
   }
   return true;
 }
@@ -114,7 +126,14 @@ function problem(spec: Value): string | undefined {
     return refusalProblem(e, spec);
   }
   const numbers: number[] = [];
-  const stack: Value[] = [prepared.spec];
+  // a passage box's unbounded sides are −Infinity (low) and +Infinity (high) by design (null in the JSON); nothing else may be
+  const region = prepared.spec.passage?.region;
+  if (region?.kind === 'box') {
+    if (region.low.some((x) => x === Infinity) || region.high.some((x) => x === -Infinity)) return 'accepted an inverted infinite bound';
+    numbers.push(...region.low.filter((x) => x !== -Infinity), ...region.high.filter((x) => x !== Infinity));
+  }
+  const { passage, ...rest } = prepared.spec;
+  const stack: Value[] = [rest as unknown as Value, ...(passage?.region.kind === 'ball' ? [passage as unknown as Value] : [])];
   while (stack.length > 0) {
     const v = stack.pop();
     if (typeof v === 'number') numbers.push(v);

@@ -11,6 +11,7 @@ import { runAndRead } from '../support.ts';
 import { prepare } from '../../src/engine.ts';
 import { assembleShader, compileShader } from '../../src/gpu/shaders.ts';
 import { ParticleParams } from '../../src/gpu/layout.ts';
+import { INTEGRATOR_TABLE } from '../../src/integrators/table.ts';
 
 const spec = (expr: string) => ({
   dims: 2,
@@ -70,7 +71,7 @@ describe('compile errors quote the generated line', () => {
       dims: 2,
       structs: [ParticleParams],
       potential,
-      defines: { LM: false, BATCH: false },
+      defines: { ...INTEGRATOR_TABLE.em.defines, BATCH: false },
       rng: true,
     });
     const line = code.split('\n').findIndex((l) => l.startsWith('fn broken')) + 1;

@@ -211,6 +211,7 @@ export class Simulation {
 
   /** Advance `count` steps (default: to the end of the run) in chunks of K fused steps. */
   async advance(count = this.spec.steps - this.step, onProgress?: ProgressFn): Promise<void> {
+    await this.equilibrate({});
     await this.advanceChunks(count, { onProgress });
   }
 

@@ -97,5 +97,6 @@ function kineticsLines(r: RunResult): string[] {
       );
     }
   }
+  for (const n of [...(p?.notes ?? []), ...(w?.notes ?? [])]) lines.push(`note: ${n}`);
   return lines;
 }

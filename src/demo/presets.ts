@@ -59,14 +59,14 @@ export const SGD_DEMO = (() => {
 
 /**
  * The work theorem on a tilted double well E = (x² − 1)² + y²/2 + s·a·x: the tilt a follows a sine
- * (amplitude 0.5, period 2000 steps), switched on by s (a table: 0 for the first 1000 steps, then 1) when
+ * (amplitude 0.5, period 4000 steps), switched on by s (a table: 0 for the first 2000 steps, then 1) when
  * a = 0, so that the cloud first settles at λ_0 (a symmetric start, so both wells fill equally) and the switch
  * itself does no work. Jarzynski's equality needs that equilibrium start: `Simulation.advance`, which the demo
  * steps with, runs no `init.kind: "equilibrium"` equilibration. Two periods of the tilt follow; ΔF is exact
  * from a 1-D quadrature of x's factor of Z (y's Gaussian factor does not depend on a).
  */
 export const WORK_DEMO = (() => {
-  const period = 2000;
+  const period = 4000;
   const steps = 5 * (period / 2) - 1; // the table's 5 segments are period/2 steps each: ⌊j·5/(steps + 1)⌋
   const tilt: ParamSchedule = { schedule: 'sine', mean: 0, amplitude: 0.5, period, phase: Math.PI };
   const on: ParamSchedule = { schedule: 'table', values: [0, 1, 1, 1, 1] };
@@ -245,7 +245,7 @@ export const PRESETS: Preset[] = [
     contour: 0.25,
     stepsPerFrame: 5,
     story:
-      'Tilting this double well back and forth (E = (x² − 1)² + y²/2 + a·x, a swinging between ±0.5 after 1,000 steps at a = 0) does work W on every particle: the histogram of W fills on the right, its mean ⟨W⟩ stays above the free-energy change ΔF (the rest is dissipated as heat), and yet Jarzynski’s average −T ln⟨e^(−W/T)⟩ recovers the exact ΔF. ' +
+      `Tilting this double well back and forth (E = (x² − 1)² + y²/2 + a·x; a is held at 0 for ${(WORK_DEMO.period / 2).toLocaleString('en')} steps while the cloud settles, then swings between ±0.5) does work W on every particle: in the plots its histogram fills, the mean ⟨W⟩ stays above the free-energy change ΔF (the rest is dissipated as heat), and yet Jarzynski’s average −T ln⟨e^(−W/T)⟩ recovers the exact ΔF. ` +
       `The protocol ends at step ${WORK_DEMO.steps.toLocaleString('en')} with the tilt back at 0 (ΔF = 0), and the cloud stops there.`,
     exactDeltaF: WORK_DEMO.deltaF,
   },

@@ -15,7 +15,8 @@ export async function savePng(state: DemoState): Promise<void> {
 
 /**
  * The state of every lane now, as JSON: where it came from (version, time, browser), the controls, the link that
- * reproduces it, and each ensemble's spec (in the input format, defaults filled in), moments and best point.
+ * reproduces it, and each ensemble's spec (in the input format, defaults filled in), moments and best point (and
+ * lane 0's last work reading, where its parameters follow a schedule).
  * Undefined before the first lanes run.
  */
 export async function stateJson(state: DemoState): Promise<Record<string, unknown> | undefined> {
@@ -35,7 +36,9 @@ export async function stateJson(state: DemoState): Promise<Record<string, unknow
     });
   }
   const first = running.lanes[0].sim.backend;
-  return { ...provenance(), preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes };
+  // lane 0's work at its last reading (a preset whose parameters follow a schedule: work.ts)
+  const work = state.hooks.work ? { work: state.hooks.work } : {};
+  return { ...provenance(), preset: preset.id, link: location.href, params, backend: first.kind, device: first.device, lanes, ...work };
 }
 
 /** Download stateJson as langevin-PRESET.json. */

@@ -65,8 +65,11 @@ export interface DemoState {
   running?: Running;
   /** the live plots of the running lanes */
   plots?: Plots;
-  /** the work plots and when lane 0's kinetics were last read (performance.now(), ms; its step), where its parameters follow a schedule */
-  work?: { plots: WorkPlots; at: number; step: number };
+  /**
+   * Where lane 0's parameters follow a schedule: the work plots, when its kinetics were last read
+   * (performance.now(), ms), at which step, and how long that took (ms)
+   */
+  work?: { plots: WorkPlots; at: number; step: number; cost: number };
   readonly loop: LoopState;
 }
 

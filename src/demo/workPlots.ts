@@ -14,7 +14,7 @@ type Work = NonNullable<RunResult['work']>;
 const WIDTH = 360;
 const HEIGHT = 160;
 /** steps between points of the exact ΔF curve */
-const EXACT_EVERY = 50;
+const EXACT_EVERY = 100;
 const COLORS = { work: '#6cf', mean: '#c9f', jarzynski: '#fc6', exact: '#8f8' };
 const gap = null as unknown as number;
 
@@ -54,7 +54,7 @@ export class WorkPlots {
     ];
     this.histogram = new uPlot(
       {
-        title: 'work W done on each particle: histogram',
+        title: 'histogram of the work W',
         width: WIDTH,
         height: HEIGHT,
         axes,
@@ -71,11 +71,12 @@ export class WorkPlots {
     const series: uPlot.Series[] = [
       { label: 'step' },
       { label: 'exact ΔF', stroke: COLORS.exact, width: 2, dash: [6, 4], spanGaps: true, points: { show: false } },
-      { label: 'Jarzynski ΔF', stroke: COLORS.jarzynski, width: 2, spanGaps: true, points: { size: 5 } },
-      { label: '⟨W⟩', stroke: COLORS.mean, width: 2, spanGaps: true, points: { size: 5 } },
+      // the readings are seconds apart: points, not lines that would cut across the tilt's swings
+      { label: 'Jarzynski ΔF', stroke: COLORS.jarzynski, paths: () => null, points: { show: true, size: 6, fill: COLORS.jarzynski } },
+      { label: '⟨W⟩', stroke: COLORS.mean, paths: () => null, points: { show: true, size: 6, fill: COLORS.mean } },
     ];
     this.history = new uPlot(
-      { title: '⟨W⟩ ≥ ΔF; Jarzynski’s average recovers ΔF', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series },
+      { title: '⟨W⟩ ≥ ΔF (Jarzynski, exact)', width: WIDTH, height: HEIGHT, axes, scales: { x: { time: false } }, series },
       this.curves(),
       this.root,
     );

@@ -144,7 +144,13 @@ export function passageSection(spec: RunSpec, potential: CompiledPotential, sums
 /** The result's `work` section. */
 export function workSection(spec: RunSpec, potential: CompiledPotential, sums: WorkSums): WorkSection {
   const reference = deltaFReference(spec, potential);
-  return { protocol: spec.protocol, ...summariseWork(sums, workTemperature(spec)), ...(reference ? { reference } : {}) };
+  const summary = summariseWork(sums, workTemperature(spec));
+  const notes: string[] = [];
+  if (!spec.equilibrate && summary.jarzynski)
+    notes.push(
+      `Jarzynski's average gives ΔF only for walkers that start Boltzmann-distributed at the protocol's first parameters; this run starts from init.kind "${spec.init.kind}" without an equilibration (use "init": {"kind": "equilibrium", "steps": n, "from": {...}}, or a normal init that is that distribution)`,
+    );
+  return { protocol: spec.protocol, ...summary, ...(reference ? { reference } : {}), notes };
 }
 
 /** The `passage` and `work` sections of a run's kinetics sums (the result's, or `Simulation.kinetics()` mid-run). */

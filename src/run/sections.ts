@@ -85,4 +85,6 @@ export type WorkSection = {
   protocol: 'forward' | 'reverse';
   /** the exact ΔF (energy units) where quadrature gives it (1-D): −T ln(Z(λ_steps)/Z(λ_0)) */
   reference?: { deltaF: number; method: string };
+  /** what the numbers assume (e.g. an equilibrium start) */
+  notes: string[];
 } & WorkSummary;

@@ -425,8 +425,8 @@ describe('the particle demo in a real browser (Chromium)', () => {
       particles: n,
     });
     expect(await page.$eval('#story', (el) => ((el as HTMLElement).hidden ? '' : el.textContent))).toMatch(/Jarzynski.*ΔF/);
-    // past the 1000 steps at a = 0 and the first swing of the tilt to +0.5
-    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 1500, { timeout: 120_000 });
+    // past the 2000 steps at a = 0 and into the first swing of the tilt (to +0.5 at step 3000)
+    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 2600, { timeout: 120_000 });
     const w = await page.evaluate(() => demo().work!);
     expect(w.particles).toBe(n);
     expect(w.nonFinite).toBe(0);
@@ -463,7 +463,7 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const page = await openDemo('preset=work-theorem&seed=2&spf=50', true);
     const hooks = await page.evaluate(() => ({ backend: demo().backend, particles: demo().particles }));
     expect(hooks.backend).toBe('cpu');
-    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 1100, { timeout: 120_000 });
+    await page.waitForFunction(() => (demo().work?.step ?? 0) >= 2200, { timeout: 120_000 });
     const w = await page.evaluate(() => demo().work!);
     expect(w.total).toBe(hooks.particles);
     expect(Number.isFinite(w.deltaF)).toBe(true);

@@ -383,6 +383,8 @@ describe('the runner page (Chromium, WebGPU on SwiftShader)', () => {
       children: 0,
     });
     expect(await page.evaluate(() => langevinRunner.kinetics())).toEqual({});
+    // both runs finished: nothing is left over as "interrupted" for the tests after this one
+    expect(await page.evaluate(() => langevinRunner.saved())).toEqual([]);
     expect(consoleErrors.join('\n')).toBe('');
   });
 

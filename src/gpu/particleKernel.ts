@@ -16,7 +16,7 @@ import { dispatchShards, streamWords } from './particles.ts';
 import { assembleShader, computePipeline } from './shaders.ts';
 import { dataBindGroup } from './potentialData.ts';
 import kineticsWGSL from '../../shaders/kinetics.wgsl?raw';
-import { F32_MAX } from '../limits.ts';
+import { regionWGSL } from './kineticsSource.ts';
 import type { PassageSpec } from '../spec/types.ts';
 
 export interface ParticleKernelOptions {
@@ -52,26 +52,7 @@ function kineticsDefines(k: ParticleKernelOptions['kinetics']): Record<string, b
 function kineticsSource(o: ParticleKernelOptions): string {
   const k = o.kinetics;
   if (!k) return '';
-  return [
-    `const REGION_ROW: u32 = ${o.maxSteps}u;`,
-    `const REGION_BALL: bool = ${k.passage?.region.kind === 'ball'};`,
-    `const P_COUNT: u32 = ${k.params}u;`,
-    kineticsWGSL,
-  ].join('\n');
-}
-
-/** The region's rows of the coef buffer (after maxSteps rows of coefficients): (low, high, center, 0) per coordinate, then (radius², 0, 0, 0); an unbounded side as ∓F32_MAX. */
-function regionRows(passage: PassageSpec | undefined, dims: number): Float32Array<ArrayBuffer> {
-  const out = new Float32Array(4 * (dims + 1));
-  if (!passage) return out;
-  const r = passage.region;
-  const clamp = (x: number) => Math.max(-F32_MAX, Math.min(F32_MAX, x));
-  for (let d = 0; d < dims; d++) {
-    if (r.kind === 'box') out.set([clamp(r.low[d]), clamp(r.high[d]), 0, 0], 4 * d);
-    else out.set([0, 0, r.center[d], 0], 4 * d);
-  }
-  if (r.kind === 'ball') out[4 * dims] = r.radius * r.radius;
-  return out;
+  return [regionWGSL(k.passage?.region, o.mass.length), `const P_COUNT: u32 = ${k.params}u;`, kineticsWGSL].join('\n');
 }
 
 export class ParticleKernel {
@@ -90,13 +71,11 @@ export class ParticleKernel {
     private readonly ensemble: GpuEnsemble,
     readonly options: ParticleKernelOptions,
   ) {
-    const region = regionRows(options.kinetics?.passage, ensemble.dims);
     this.coef = device.createBuffer({
       label: 'ParticleKernel.coef',
-      size: options.maxSteps * 4 * COEF_STRIDE + (options.kinetics ? region.byteLength : 0),
+      size: options.maxSteps * 4 * COEF_STRIDE,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
     });
-    if (options.kinetics) device.queue.writeBuffer(this.coef, options.maxSteps * 4 * COEF_STRIDE, region);
     if (options.kinetics?.scheduled)
       this.paramTable = device.createBuffer({
         label: 'ParticleKernel.paramTable',

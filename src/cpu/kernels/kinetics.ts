@@ -65,8 +65,12 @@ function bridgeLines(r: { low: number[]; high: number[] }, dims: number): string
       .join(' && ') || 'true';
   const face = (d: number, cond: string, dd: string) => [
     `${cond} {`,
-    `const _q = (${dd}) / _th;`,
-    `if ((${others(d)}) && _q < 17) _miss *= 1 - Math.exp(-_q);`,
+    // d·d′ ≥ 17.0000017·T·h implies d·d′/(T·h) ≥ 17 whatever the roundings: the division is skipped, not the decision
+    `const _dd = ${dd};`,
+    `if (_dd < 17.0000017 * _th) {`,
+    `const _q = _dd / _th;`,
+    `if (_q < 17 && (${others(d)})) _miss *= 1 - Math.exp(-_q);`,
+    '}',
     '}',
   ];
   const out = ['let _miss = 1;'];

@@ -79,29 +79,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
 #if KINETICS
   var kin = kinetics[i];
-  let live = params.flags == 1u;
 #endif
 #if BAOAB
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
     let hh = 0.5 * c.x;
 #if KINETICS
-#if PASSAGE
-    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
-      kin.x = 1u;
-    }
-#endif
-#if WORK
-    let w = switch_work(x, k);
-    if (live) {
-      work_add(&kin, w);
-    }
-#endif
-#if ABSORB
-    if (kin.x != 0u) {
+    if (!kinetics_before(x, k, &kin)) {
       continue;
     }
-#endif
 #endif
 #if WORK
 #if BATCH
@@ -124,10 +110,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var d = 0u; d < D; d++) {
       v[d] = v[d] - hh * g[d] * inv_mass[d].x;
     }
-#if PASSAGE
-    if (live && kin.x == 0u && region_contains(x)) {
-      kin.x = params.step0 + k + 2u;
-    }
+#if KINETICS
+    kinetics_after(x, x, k, c, id, key, &kin);
 #endif
   }
 #else
@@ -138,22 +122,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let h = c.x;
     let t = c.z;
 #if KINETICS
-#if PASSAGE
-    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
-      kin.x = 1u;
-    }
-#endif
-#if WORK
-    let w = switch_work(x, k);
-    if (live) {
-      work_add(&kin, w);
-    }
-#endif
-#if ABSORB
-    if (kin.x != 0u) {
+    if (!kinetics_before(x, k, &kin)) {
       continue;
     }
-#endif
 #endif
 #if WORK
     e = potential_energy(x);
@@ -220,10 +191,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       v = v0;
     }
 #endif
-#if PASSAGE
-    if (live && kin.x == 0u && region_contains(x)) {
-      kin.x = params.step0 + k + 2u;
-    }
+#if KINETICS
+    kinetics_after(x, x, k, c, id, key, &kin);
 #endif
   }
   accepts[i] += accepted;

@@ -44,30 +44,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 #endif
 #if KINETICS
   var kin = kinetics[i];
-  let live = params.flags == 1u;
 #endif
   for (var k = 0u; k < params.steps; k++) {
     let c = coef[k];
 #if KINETICS
-#if PASSAGE
-    if (live && kin.x == 0u && params.step0 + k == 0u && region_contains(x)) {
-      kin.x = 1u;
-    }
-#endif
-#if WORK
-    let w = switch_work(x, k);
-    if (live) {
-      work_add(&kin, w);
-    }
-#endif
-#if ABSORB
-    if (kin.x != 0u) {
+    if (!kinetics_before(x, k, &kin)) {
       continue;
     }
-#endif
-#if BRIDGE
     let x_old = x;
-#endif
 #endif
 #if BATCH
     let g = batch_gradient(x, id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi));
@@ -83,20 +67,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       x[d] = x[d] - c.x * g[d] + c.y * ns_next(&ns);
 #endif
     }
-#if PASSAGE
-    if (live && kin.x == 0u) {
-      if (region_contains(x)) {
-        kin.x = params.step0 + k + 2u;
-      }
-#if BRIDGE
-      else {
-        let p = bridge_probability(x_old, x, c.z, c.x);
-        if (p > 5.9604645e-8 && bridge_uniform(id, params.step0 + k, vec2<u32>(params.key_lo, params.key_hi)) < p) {
-          kin.x = params.step0 + k + 2u;
-        }
-      }
-#endif
-    }
+#if KINETICS
+    kinetics_after(x_old, x, k, c, id, vec2<u32>(params.key_lo, params.key_hi), &kin);
 #endif
   }
   for (var d = 0u; d < D; d++) {

@@ -52,7 +52,15 @@ function kineticsDefines(k: ParticleKernelOptions['kinetics']): Record<string, b
 function kineticsSource(o: ParticleKernelOptions): string {
   const k = o.kinetics;
   if (!k) return '';
-  return [regionWGSL(k.passage?.region, o.mass.length), `const P_COUNT: u32 = ${k.params}u;`, kineticsWGSL].join('\n');
+  return [
+    regionWGSL(k.passage?.region, o.mass.length),
+    `const P_COUNT: u32 = ${k.params}u;`,
+    `const KIN_PASSAGE: bool = ${k.passage !== undefined};`,
+    `const KIN_BRIDGE: bool = ${k.passage?.bridge === true};`,
+    `const KIN_ABSORB: bool = ${k.passage?.absorb === true};`,
+    `const KIN_WORK: bool = ${k.scheduled};`,
+    kineticsWGSL,
+  ].join('\n');
 }
 
 export class ParticleKernel {

@@ -49,7 +49,7 @@ fn kinetics_before(x: array<f32, D>, k: u32, kin: ptr<function, vec4<u32>>) -> b
       work_add(kin, w);
     }
   }
-  return !(KIN_ABSORB && (*kin).x != 0u);
+  return !(KIN_ABSORB && live && (*kin).x != 0u);
 }
 
 // After step k: a particle not hit yet that is in the region, or whose

@@ -236,7 +236,7 @@ export class Simulation {
 
   /** The first-passage and work sections of the particles now (a spec with kinetics; reads each particle's state back). */
   async kinetics(): Promise<Pick<RunResult, 'passage' | 'work'>> {
-    return kineticsSectionsOf(this.spec, this.potential, hasKinetics(this.spec) ? await this.backend.kinetics() : {});
+    return kineticsSectionsOf(this.spec, this.potential, hasKinetics(this.spec) ? await this.backend.kinetics() : {}, this.step);
   }
 
   /** The lowest energy any particle had at an observation so far, where and when. */
@@ -271,7 +271,8 @@ export class Simulation {
     const events = [...new Set([...snapshots, ...traces, spec.steps])]
       .filter((s) => s >= this.step && s !== observed)
       .sort((a, b) => a - b);
-    if (!(await this.equilibrate(opts))) return this.finish(opts);
+    // stopped while equilibrating: no checkpoint (its positions are half-equilibrated, and a resumed run starts over)
+    if (!(await this.equilibrate(opts))) return this.finish({ ...opts, onStop: undefined });
     await this.observeStart();
     await this.observeInitialEnergy();
     for (const s of events) {
@@ -361,7 +362,8 @@ export class Simulation {
     const h = observed.observation.histogram;
     if (snapshot) this.observer.addSnapshot(h!);
     const T = this.temperatureAfter(this.step);
-    const reference = h ? await this.references.from(T, opts.reference) : undefined;
+    // under a parameter schedule no one Boltzmann distribution applies: no KL in the trace
+    const reference = h && !this.spec.schedules ? await this.references.from(T, opts.reference) : undefined;
     const row = this.observer.addTraceRow(observed, T, reference);
     opts.onTrace?.(row);
   }

@@ -166,7 +166,7 @@ export class CpuBackend implements Backend {
       : this.advanceReference(step0, coef, key, extra);
     if (extra.params) this.params.set(extra.params.subarray(extra.params.length - this.params.length));
     if (!extra.equilibration) this.stepped = true;
-    if (this.acceptance) {
+    if (this.acceptance && !extra.equilibration) {
       this.acceptance.accepted += accepted;
       this.acceptance.proposed += n * (coef.length / COEF_STRIDE);
     }
@@ -254,8 +254,10 @@ export class CpuBackend implements Backend {
   }
 
   async kinetics(): Promise<KineticsSums> {
-    if (!this.stepped && this.kin.hit) markStartHits(this.problem.spec, this.positions, this.kin.hit);
-    return kineticsSums(this.problem.spec, this.kin.hit, this.kin.work, this.range.first);
+    // before any step: the walkers starting in the region count as hit at step 0 (on a copy: the run's own hit steps are the kernels')
+    const hit = !this.stepped && this.kin.hit ? this.kin.hit.slice() : this.kin.hit;
+    if (hit !== this.kin.hit) markStartHits(this.problem.spec, this.positions, hit!);
+    return kineticsSums(this.problem.spec, hit, this.kin.work, this.range.first);
   }
 
   async observe(request: ObservationRequest): Promise<Observation> {

@@ -182,12 +182,14 @@ export class WebGpuBackend implements Backend {
     const table = this.problem.spec.schedules ? (extra.params ?? constantRows(this.params, K + 1)) : undefined;
     this.stages.kernel.record(encoder, step0, coef, key, undefined, { table, live: !extra.equilibration });
     if (!extra.equilibration) this.stepped = true;
+    // the equilibration's Metropolis moves are not the run's
+    if (extra.equilibration) for (const b of this.ensemble.accepts ?? []) encoder.clearBuffer(b);
     if (extra.params) {
       this.params = extra.params.slice(extra.params.length - this.params.length);
       this.gpu.queue.writeBuffer(this.ensemble.params, 0, Float32Array.from(this.params));
     }
     this.gpu.queue.submit([encoder.finish()]);
-    this.countProposals(coef);
+    if (!extra.equilibration) this.countProposals(coef);
     // keep one chunk queued behind the running one so the GPU never idles
     const previous = this.inFlight;
     this.inFlight = this.gpu.queue.onSubmittedWorkDone();

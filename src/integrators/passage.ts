@@ -40,7 +40,7 @@ export interface PassageSpec {
 export function inRegion(x: ArrayLike<number>, r: PassageRegion): boolean {
   const D = x.length;
   if (r.kind === 'box') {
-    for (let d = 0; d < D; d++) if (!(x[d] >= r.low[d] && x[d] <= r.high[d])) return false;
+    for (let d = 0; d < D; d++) if (!Number.isFinite(x[d]) || !(x[d] >= r.low[d] && x[d] <= r.high[d])) return false;
     return true;
   }
   let s = 0;

@@ -85,8 +85,8 @@ function fineOf(
   refuse: (field: string, why: string) => never,
 ): { low: number; width: number; counts: number[] } {
   if (!isObject(fine)) refuse('work.fine', `got ${describeValue(fine)}; the fine histogram {low, width, counts}`);
-  if (!isFiniteNumber(fine.width) || fine.width <= 0 || !Number.isInteger(Math.log2(fine.width)))
-    refuse('work.fine.width', `got ${describeValue(fine.width)}; a power of two > 0 (energy units)`);
+  if (!isFiniteNumber(fine.width) || !(fine.width >= 2 ** -100 && fine.width <= 2 ** 100) || !Number.isInteger(Math.log2(fine.width)))
+    refuse('work.fine.width', `got ${describeValue(fine.width)}; a power of two from 2^-100 to 2^100 (energy units)`);
   const width = fine.width as number;
   if (!isFiniteNumber(fine.low) || !Number.isSafeInteger(fine.low / width))
     refuse('work.fine.low', `got ${describeValue(fine.low)}; a finite multiple of the width ${width}`);

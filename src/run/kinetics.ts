@@ -122,10 +122,30 @@ function deltaFReference(spec: RunSpec, potential: CompiledPotential): WorkSecti
 }
 
 /** The result's `passage` section: the spec's region and what the sums say. */
-export function passageSection(spec: RunSpec, potential: CompiledPotential, sums: PassageSums, region: PassageJson): PassageSection {
+/**
+ * The sums of a run stopped after `done` steps, over the points up to `done` (and `done` itself): the counts
+ * of the intervals past it are the hits in (last point ≤ done, done], moved to the point `done` (exact: no walker
+ * can have hit later).
+ */
+export function cutAt(sums: PassageSums, points: number[], done: number): { sums: PassageSums; points: number[] } {
+  if (done >= points[points.length - 1]) return { sums, points };
+  const kept = points.filter((p) => p < done);
+  const counts = sums.counts.slice(0, kept.length);
+  counts.push(sums.counts.slice(kept.length).reduce((a, b) => a + b, 0));
+  return { sums: { ...sums, counts }, points: [...kept, done] };
+}
+
+export function passageSection(
+  spec: RunSpec,
+  potential: CompiledPotential,
+  whole: PassageSums,
+  region: PassageJson,
+  done = spec.steps,
+): PassageSection {
   const p = spec.passage!;
   const stepTime = INTEGRATOR_TABLE[spec.integrator].stepTime(spec.dt, spec);
-  const summary = summarisePassage(sums, passagePoints(spec), stepTime);
+  const { sums, points } = cutAt(whole, passagePoints(spec), done);
+  const summary = summarisePassage(sums, points, stepTime);
   const bridgeNote = p.bridge
     ? 'crossings within a step are counted by the Brownian-bridge correction (first-passage bias O(h) instead of O(√h))'
     : INTEGRATOR_TABLE[spec.integrator].velocities
@@ -150,6 +170,8 @@ export function workSection(spec: RunSpec, potential: CompiledPotential, sums: W
     notes.push(
       `Jarzynski's average gives ΔF only for walkers that start Boltzmann-distributed at the protocol's first parameters; this run starts from init.kind "${spec.init.kind}" without an equilibration (use "init": {"kind": "equilibrium", "steps": n, "from": {...}}, or a normal init that is that distribution)`,
     );
+  if (spec.passage?.absorb)
+    notes.push("absorbed walkers keep taking the switches' work at the position where they stopped: W is not the work of a free walker");
   return { protocol: spec.protocol, ...summary, ...(reference ? { reference } : {}), notes };
 }
 
@@ -158,10 +180,11 @@ export function kineticsSectionsOf(
   spec: RunSpec,
   potential: CompiledPotential,
   k: KineticsSums,
+  done = spec.steps,
 ): { passage?: PassageSection; work?: WorkSection } {
   const region = spec.passage ? normalisedSpec(spec).passage : undefined;
   return {
-    ...(k.passage && region ? { passage: passageSection(spec, potential, k.passage, region) } : {}),
+    ...(k.passage && region ? { passage: passageSection(spec, potential, k.passage, region, done) } : {}),
     ...(k.work ? { work: workSection(spec, potential, k.work) } : {}),
   };
 }

@@ -173,7 +173,7 @@ function kineticsSections(r: ResultInputs, notes: string[]): Pick<RunResult, 'pa
     notes.push('no passage or work sections: the per-particle first hit steps and work are read from the particles at the end of a run');
     return {};
   }
-  return kineticsSectionsOf(spec, r.potential, k);
+  return kineticsSectionsOf(spec, r.potential, k, r.final.step);
 }
 
 /**
@@ -261,6 +261,12 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
       r.partial
         ? `no histogram snapshot was taken before the run stopped at step ${r.observations.step}`
         : 'no histogram snapshot was taken (histogram.from is after the last step)',
+    );
+    return out;
+  }
+  if (r.spec.schedules) {
+    notes.push(
+      'no Boltzmann reference: the potential parameters follow a schedule, so the snapshots are not of one equilibrium (see `work` for the free energy)',
     );
     return out;
   }

@@ -117,7 +117,11 @@ class PartCheck {
       const points = passagePoints(this.spec).length;
       this.need(p.particles === n && isInt(p.hit, 0, n), `${field}.passage.hit`, `not a count of this part's ${n} particles`);
       this.need(isArray(p.counts, points) && p.counts.every((c) => isInt(c, 0, n)), `${field}.passage.counts`, `not ${points} counts`);
-      this.need((p.counts as number[]).reduce((a, b) => a + b, 0) <= (p.hit as number), `${field}.passage.counts`, 'more than hit');
+      this.need(
+        (p.counts as number[]).reduce((a, b) => a + b, 0) === (p.hit as number),
+        `${field}.passage.counts`,
+        'do not add up to hit (the last point is the last step)',
+      );
       this.need(isExact(p.steps) && isExact(p.squares) && nonNegative(p.squares), `${field}.passage.steps`, 'not exact sums');
     }
     const w = k.work as Record<string, unknown> | undefined;

@@ -6,6 +6,7 @@
 import { SpecError } from '../errors.ts';
 import { INTEGRATOR_TABLE, type IntegratorName } from '../integrators/table.ts';
 import { isObject, keyPath } from '../values.ts';
+import { F32_MAX } from '../limits.ts';
 import { checkKeys, finite, integer, optional, withDefault, type Obj } from './fields.ts';
 import type { ParamSchedule, PassageRegion, PassageSpec, RunSpec } from './types.ts';
 import type { ScheduleSpec } from '../schedule.ts';
@@ -35,13 +36,19 @@ export function paramSchedule(v: unknown, field: string): ParamSchedule {
       const to = finite(v.to, `${field}.to`, (x) => x * from > 0, `must be a finite number of the sign of from (${from})`);
       return { schedule: 'geometric', from, to };
     }
-    case 'log':
+    case 'log': {
       checkKeys(v, field, ['schedule', 'c', 'n0']);
-      return {
-        schedule: 'log',
-        c: finite(v.c, `${field}.c`),
-        n0: finite(withDefault(v, 'n0', `${field}.n0`, 2), `${field}.n0`, (x) => x > 1, 'must be a finite number > 1'),
-      };
+      const c = finite(v.c, `${field}.c`);
+      const n0 = finite(withDefault(v, 'n0', `${field}.n0`, 2), `${field}.n0`, (x) => x > 1, 'must be a finite number > 1');
+      // the largest value, c/ln(n0) at j = 0, must be an f32 too
+      if (!(Math.abs(c / Math.log(n0)) <= F32_MAX))
+        throw new SpecError(
+          `${field}.c`,
+          c,
+          `gives c/ln(n0) = ${c / Math.log(n0)} at the start (n0 = ${n0}); it must be within ±${F32_MAX}`,
+        );
+      return { schedule: 'log', c, n0 };
+    }
     case 'table': {
       checkKeys(v, field, ['schedule', 'values']);
       if (!Array.isArray(v.values) || v.values.length === 0 || v.values.length > MAX_PARAM_TABLE)

@@ -182,7 +182,13 @@ describe('CPU: the generated kernel ≡ the float64 reference step, bit for bit'
   const N = 2 * PARTICLE_BLOCK + 777;
   const cases: [string, Spec][] = [
     ['box with bridge and a schedule', {}],
-    ['ball, absorbing', { passage: { region: { center: [0.9, 0.1], radius: 0.4 }, absorb: true }, potential: { name: 'double-well' } }],
+    [
+      'ball, absorbing, a schedule',
+      {
+        passage: { region: { center: [0.9, 0.1], radius: 0.4 }, absorb: true },
+        potential: { name: 'double-well', params: { h: { schedule: 'linear', from: 1, to: 0.7 } } },
+      },
+    ],
     [
       'box with bridge, absorbing, a schedule of a centre, equilibrium init',
       {
@@ -217,6 +223,8 @@ describe('CPU: the generated kernel ≡ the float64 reference step, bit for bit'
       expect([one.threads, two.threads]).toEqual([1, 2]);
       expect(ref.result.passage!.hit).toBeGreaterThan(50);
       expect(ref.result.passage!.hit).toBeLessThan(N - 50);
+      // every case has a schedule: the work is compared, not two undefineds
+      expect(ref.result.work!.particles).toBe(N);
       for (const r of [one, two]) {
         expect(sameBits(r.positions, ref.positions)).toBe(true);
         expect(r.result.passage).toEqual(ref.result.passage);

@@ -218,8 +218,11 @@ describe('work sums', () => {
     const s2 = (sigma / T) ** 2;
     const se = Math.sqrt((4 * Math.expm1(s2) + Math.expm1(4 * s2) - 4 * Math.expm1(2 * s2)) / n);
     expect(Math.abs(Math.log(jz.effectiveSamples) - Math.log(n * Math.exp(-s2)))).toBeLessThan(5 * se);
-    // the first-order error T·√((e^{s²} − 1)/n)
-    expect(summary.dissipated!.value).toBeCloseTo(summary.mean! - jz.deltaF, 12);
+    // the first-order error T·√((e^{s²} − 1)/n): the sample sd/mean of the lognormal e^{−W/T} has a relative sd of
+    // √((κ − 1)/(4n)) ≈ 0.9 % here (κ = 31.4, its kurtosis at s² = 0.64), so 5 % is above 5 of those
+    expect(Math.abs(jz.deltaMethodError! / (T * Math.sqrt(Math.expm1(s2) / n)) - 1)).toBeLessThan(0.05);
+    // the dissipated work ⟨W⟩ − ΔF of Gaussian works is σ²/(2T)
+    expect(Math.abs(summary.dissipated!.value - sigma ** 2 / (2 * T))).toBeLessThan(5 * summary.dissipated!.standardError!);
   });
 
   it('the bootstrap SE agrees with the delta-method error (mean ratio over 16 runs within 5 SE of 1)', () => {

@@ -46,7 +46,9 @@ export function kineticsHelpers(k: KernelKinetics): string[] {
 function inRegionExpr(p: PassageSpec, v: (d: number) => string, dims: number): string {
   const r = p.region;
   const ds = Array.from({ length: dims }, (_, d) => d);
-  if (r.kind === 'box') return `(${ds.map((d) => `${v(d)} >= ${r.low[d]} && ${v(d)} <= ${r.high[d]}`).join(' && ')})`;
+  // x − x === 0 is Number.isFinite(x) for a number: an infinite coordinate is never inside, as in inRegion and the WGSL
+  if (r.kind === 'box')
+    return `(${ds.map((d) => `${v(d)} - ${v(d)} === 0 && ${v(d)} >= ${r.low[d]} && ${v(d)} <= ${r.high[d]}`).join(' && ')})`;
   const terms = ds.map((d) => `(${v(d)} - ${r.center[d]}) * (${v(d)} - ${r.center[d]})`);
   return `(${terms.reduce((a, t) => `(${a} + ${t})`, '0')} <= ${r.radius * r.radius})`;
 }
@@ -131,7 +133,7 @@ export function kineticsBefore(k: KernelKinetics, dims: number, gradientPars: nu
 
 /** Whether the step moves the particle (with `absorb`, a particle that has hit no longer moves). */
 export function kineticsMoves(k: KernelKinetics): string {
-  return k.passage?.absorb ? `_hv === ${NOT_HIT}` : 'true';
+  return k.passage?.absorb ? `(_hv === ${NOT_HIT} || !_live)` : 'true';
 }
 
 /** Lines after the step: the passage test of x_{n+1} and the bridge between x_n and x_{n+1}. */

@@ -1,12 +1,14 @@
 /**
  * Drawing the lanes: on the GPU, every lane's renderers recorded into its
- * square of one render pass, presented on the canvas or rendered offscreen
- * (for `measure` and `png`); without WebGPU, the CPU ensembles as dots on a
+ * square of one render pass, presented on the WebGPU canvas or rendered
+ * offscreen (shown on a 2-D canvas where presenting fails: fallback.ts, and
+ * for `measure` and `png`); without WebGPU, the CPU ensembles as dots on a
  * 2-D canvas.
  */
 import { renderOffscreen, type Pixels } from '../gpu/render/offscreen.ts';
 import { viewFor } from './params.ts';
 import { page } from './page.ts';
+import { canvasIsEmpty, setPath, showPath } from './fallback.ts';
 import { configureLane } from './lanes.ts';
 import type { DemoState, Lane, Running } from './state.ts';
 
@@ -27,19 +29,62 @@ function record(state: DemoState, r: Running, pass: GPURenderPassEncoder, withPa
   });
 }
 
-/** Present one frame on the canvas (unless the page runs with `?present=0`). */
-export function drawGpu(state: DemoState, r: Running): void {
+/** Draw one frame of a GPU run: presented on the WebGPU canvas, or rendered offscreen and shown on a 2-D canvas. */
+export async function drawGpu(state: DemoState, r: Running): Promise<void> {
+  if (state.draw.path === 'present') present(state, r);
+  else if (state.draw.path === 'offscreen') await showOffscreen(state, r);
+}
+
+/** Present one frame on the WebGPU canvas; a canvas that fails (or stays empty) moves the page offscreen. */
+function present(state: DemoState, r: Running): void {
   const context = state.canvasContext;
-  if (!state.present || !context) return;
+  const { draw } = state;
+  if (!context) return;
+  if (draw.presented === 10 && canvasIsEmpty()) {
+    setPath(state, 'offscreen', 'presenting to the WebGPU canvas failed: the canvas stayed empty after 10 frames');
+    return;
+  }
   const device = gpuOf(r);
+  let view: GPUTextureView;
+  try {
+    view = context.getCurrentTexture().createView();
+  } catch (e) {
+    setPath(state, 'offscreen', `presenting to the WebGPU canvas failed: getCurrentTexture threw ${(e as Error).message}`);
+    return;
+  }
   const encoder = device.createCommandEncoder({ label: 'demo.frame' });
   const pass = encoder.beginRenderPass({
     label: 'demo.pass',
-    colorAttachments: [{ view: context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
+    colorAttachments: [{ view, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
   });
   record(state, r, pass, true);
   pass.end();
   device.queue.submit([encoder.finish()]);
+  draw.presented++;
+}
+
+/**
+ * The offscreen path: render the frame offscreen, read it back and put it on
+ * the 2-D canvas, at most every third of the time (so stepping goes on) and 30
+ * times a second; the rate it keeps is shown on the page.
+ */
+async function showOffscreen(state: DemoState, r: Running): Promise<void> {
+  const { draw } = state;
+  const start = performance.now();
+  if (start < draw.nextShow) return;
+  const frame = await snapshotPixels(state, true);
+  if (state.running !== r || draw.path !== 'offscreen') return;
+  page.canvas.getContext('2d')!.putImageData(imageOf(state, frame), 0, 0);
+  const now = performance.now();
+  draw.nextShow = start + Math.max(3 * (now - start), 1000 / 30);
+  draw.shown++;
+  if (now - draw.since > 1000) {
+    draw.fps = (draw.shown * 1000) / (now - draw.since);
+    draw.shown = 0;
+    draw.since = now;
+    state.hooks.drawFps = draw.fps;
+    showPath(state);
+  }
 }
 
 /** Copy a lane's tracked particles into its trails, after a step. */
@@ -91,27 +136,32 @@ export async function measure(state: DemoState, squares: [number, number][], opt
   });
 }
 
-/** One frame as a PNG data URL: rendered offscreen on the GPU, else the canvas as it is. */
-export async function png(state: DemoState): Promise<string> {
-  const { canvas } = page;
-  if (!state.running?.lanes[0].points) return canvas.toDataURL('image/png');
-  const { pixels, bytesPerRow } = await snapshotPixels(state, true);
-  const { width, height } = canvas;
-  const out = document.createElement('canvas');
-  out.width = width;
-  out.height = height;
+/** Read-back pixels (RGBA or BGRA, padded rows) as the canvas's ImageData. */
+function imageOf(state: DemoState, { pixels, bytesPerRow, width, height }: Pixels): ImageData {
   const image = new ImageData(width, height);
   const bgra = state.format === 'bgra8unorm';
+  const data = image.data;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const s = y * bytesPerRow + 4 * x;
       const d = 4 * (y * width + x);
-      image.data[d] = pixels[s + (bgra ? 2 : 0)];
-      image.data[d + 1] = pixels[s + 1];
-      image.data[d + 2] = pixels[s + (bgra ? 0 : 2)];
-      image.data[d + 3] = 255;
+      data[d] = pixels[s + (bgra ? 2 : 0)];
+      data[d + 1] = pixels[s + 1];
+      data[d + 2] = pixels[s + (bgra ? 0 : 2)];
+      data[d + 3] = 255;
     }
   }
-  out.getContext('2d')!.putImageData(image, 0, 0);
+  return image;
+}
+
+/** One frame as a PNG data URL: rendered offscreen on the GPU, else the canvas as it is. */
+export async function png(state: DemoState): Promise<string> {
+  const { canvas } = page;
+  if (!state.running?.lanes[0].points) return canvas.toDataURL('image/png');
+  const frame = await snapshotPixels(state, true);
+  const out = document.createElement('canvas');
+  out.width = frame.width;
+  out.height = frame.height;
+  out.getContext('2d')!.putImageData(imageOf(state, frame), 0, 0);
   return out.toDataURL('image/png');
 }

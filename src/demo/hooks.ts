@@ -52,6 +52,12 @@ export interface DemoHooks {
   lastResult?: { step: number; mean: number[]; variance: number[]; meanEnergy: number; nonFinite: number };
   /** every lane (ensemble side by side) at its last observation */
   lanes: LaneReport[];
+  /** how frames reach the screen (src/demo/fallback.ts): presented on the WebGPU canvas, rendered offscreen and read back into a 2-D canvas, or the CPU backend */
+  drawPath?: 'present' | 'offscreen' | 'cpu';
+  /** why that path, as the page's "drawing:" line says */
+  drawReason?: string;
+  /** the offscreen path's read-backs per second */
+  drawFps?: number;
   /** the 3-D view is on */
   view3d: boolean;
   /** lane 0's work so far, read every ~2 s (presets with a parameter schedule) */
@@ -72,12 +78,19 @@ export interface DemoHooks {
   /** Render one frame offscreen and return it as a PNG data URL (works where canvas presentation does not). */
   png(): Promise<string>;
   pause(paused: boolean): void;
+  /** Destroy the WebGPU device, as a lost device would (tests of the fallback). */
+  loseDevice(): void;
+  /** What the Restart button does: re-create the device once (drawing offscreen), else the CPU. */
+  restart(): Promise<void>;
   /** what "save result JSON" downloads (save.ts's stateJson), or undefined before the lanes run */
   savedJson(): Promise<Record<string, unknown> | undefined>;
 }
 
 /** The hooks' actions, which main.ts wires to the demo's modules. */
-export type HookActions = Pick<DemoHooks, 'set' | 'snapshot' | 'measure' | 'histogram' | 'orbit' | 'png' | 'pause' | 'savedJson'>;
+export type HookActions = Pick<
+  DemoHooks,
+  'set' | 'snapshot' | 'measure' | 'histogram' | 'orbit' | 'png' | 'pause' | 'savedJson' | 'loseDevice' | 'restart'
+>;
 
 /** The hooks of a page that has not started yet (`params` is the controls' object itself, not a copy). */
 export function createHooks(params: DemoParams, preset: string, actions: HookActions): DemoHooks {

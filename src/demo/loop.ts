@@ -5,6 +5,7 @@
 import { fail } from './page.ts';
 import { captureTrails, drawCpu, drawGpu } from './drawing.ts';
 import { observe } from './observe.ts';
+import { lostMeanwhile } from './fallback.ts';
 import type { DemoState, Running } from './state.ts';
 
 /** Draw the next animation frame (each frame schedules the one after it). */
@@ -19,7 +20,8 @@ async function frame(state: DemoState): Promise<void> {
   try {
     await work;
   } catch (e) {
-    if (state.running === r) throw e; // an error of a run that was replaced meanwhile is moot
+    // an error of a run that was replaced meanwhile, or whose device was lost (fallback.ts recovers), is moot
+    if (state.running === r && !(await lostMeanwhile(r?.lanes[0].sim.renderView?.device))) throw e;
   }
   scheduleFrame(state);
 }
@@ -29,7 +31,7 @@ async function frameWith(state: DemoState, r: Running): Promise<void> {
   const advance = (!params.paused || loop.stepOnce) && r.lanes.some((l) => l.sim.step < l.sim.spec.steps);
   loop.stepOnce = false;
   if (advance) await advanceLanes(state, r);
-  if (r.lanes[0].points) drawGpu(state, r);
+  if (r.lanes[0].points) await drawGpu(state, r);
   else await drawCpu(state, r);
   loop.frames++;
   const now = performance.now();

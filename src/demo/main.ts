@@ -4,12 +4,13 @@
  * modules to one state object and starts the page; the demo's files are:
  * state (what changes while it runs), hooks (`window.langevinDemo`), page
  * (elements, messages), lanes and rebuild (simulations and renderers),
- * drawing, loop, observe (stats, plots), controls, camera, save.
+ * drawing and fallback (which path draws, and what happens when one fails), loop, observe (stats, plots), controls, camera, save.
  */
 import { browserGpuContext } from '../index.ts';
 import { createState } from './state.ts';
 import { exposeHooks } from './hooks.ts';
-import { page, say, fail, sayDeviceLost } from './page.ts';
+import { say, fail } from './page.ts';
+import { bindRestart, restart, setPath, useDevice } from './fallback.ts';
 import { bindCamera } from './camera.ts';
 import { buildControls, setControls } from './controls.ts';
 import { cpuParticles } from './lanes.ts';
@@ -28,14 +29,21 @@ const state = createState(new URLSearchParams(location.search), {
   png: () => png(state),
   pause: (paused) => (state.params.paused = paused),
   savedJson: () => stateJson(state),
+  loseDevice: () => state.gpuContext?.device.destroy(),
+  restart: () => restart(state),
 });
 exposeHooks(state.hooks);
 
-/** WebGPU for the simulations and the canvas, or (saying why) the CPU backend and a 2-D canvas. */
+/**
+ * WebGPU for the simulations and a path to draw them on (fallback.ts), or
+ * (saying why) the CPU backend and a 2-D canvas.
+ */
 async function connectGpu(): Promise<void> {
+  if (state.draw.path === 'cpu') return setPath(state, 'cpu', state.draw.reason);
   try {
-    state.gpuContext = await browserGpuContext();
+    useDevice(state, await browserGpuContext());
   } catch (e) {
+    if (state.draw.gpuOnly) throw e;
     const threads =
       cpuParticles() > 5000
         ? `worker threads on ${navigator.hardwareConcurrency} cores`
@@ -45,18 +53,12 @@ async function connectGpu(): Promise<void> {
     say(
       `WebGPU is not available here: ${(e as Error).message} Showing ${cpuParticles()} particles computed on the CPU instead (${threads}). For the full demo use a current Chrome or Edge with WebGPU.`,
     );
+    setPath(state, 'cpu', 'WebGPU is not available here');
   }
-  const gpu = state.gpuContext;
-  if (!gpu) return;
-  state.format = navigator.gpu.getPreferredCanvasFormat();
-  if (state.present) {
-    state.canvasContext = page.canvas.getContext('webgpu');
-    state.canvasContext?.configure({ device: gpu.device, format: state.format, alphaMode: 'opaque' });
-  }
-  void gpu.device.lost.then((info) => sayDeviceLost(state.hooks, info));
 }
 
 async function start(): Promise<void> {
+  bindRestart(state);
   await connectGpu();
   buildControls(state);
   bindCamera(state);

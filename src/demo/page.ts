@@ -16,6 +16,10 @@ export const page = {
   story: element('#story'),
   /** the line of numbers under the canvas */
   stats: element('#stats'),
+  /** the line that says which path draws the frames, and why (fallback.ts) */
+  drawing: element('#drawing span'),
+  /** Restart, shown after a lost device (fallback.ts) */
+  restart: element('#drawing button'),
   /** a notice or the error that stopped the demo */
   message: element('#message'),
   /** the spec error of the controls (e.g. a bad expression) */
@@ -43,15 +47,13 @@ export function fail(hooks: DemoHooks, e: unknown): void {
   say(`Stopped: ${text}`, 'error');
 }
 
-/** The GPU device is gone: say so, with a button that reloads the page. */
-export function sayDeviceLost(hooks: DemoHooks, info: GPUDeviceLostInfo): void {
-  if (hooks.error) return;
-  hooks.error = info.message;
-  say(`The GPU device was lost (${info.reason}: ${info.message}).`, 'error');
-  const again = document.createElement('button');
-  again.textContent = 'Restart';
-  again.addEventListener('click', () => location.reload());
-  page.message.append(' ', again);
+/** Replace the canvas with a fresh one of the same size (one that had a WebGPU context never gives a 2-D one). */
+export function freshCanvas(): HTMLCanvasElement {
+  const old = page.canvas;
+  const canvas = old.cloneNode(false) as HTMLCanvasElement;
+  old.replaceWith(canvas);
+  page.canvas = canvas;
+  return canvas;
 }
 
 /** Label the lanes over the canvas in their plot colours (hidden for a single lane). */

@@ -99,8 +99,11 @@ export function writeParams(p: DemoParams): void {
   q.set('view3d', p.view3d ? '1' : '0');
   q.set('trails', p.trails ? '1' : '0');
   if (p.expr) q.set('expr', p.expr);
-  const present = new URLSearchParams(location.search).get('present');
-  if (present !== null) q.set('present', present);
+  const here = new URLSearchParams(location.search);
+  for (const key of ['present', 'backend']) {
+    const value = here.get(key);
+    if (value !== null) q.set(key, value);
+  }
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 

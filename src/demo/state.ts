@@ -14,6 +14,7 @@ import { readParams, type DemoParams } from './params.ts';
 import type { Plots } from './plots.ts';
 import type { WorkPlots } from './workPlots.ts';
 import { createHooks, type DemoHooks, type HookActions } from './hooks.ts';
+import { initialDraw, type DrawState } from './fallback.ts';
 
 /** One ensemble and, on the GPU, its renderers. Comparison presets run several side by side. */
 export interface Lane {
@@ -49,8 +50,8 @@ export interface DemoState {
   readonly params: DemoParams;
   /** the preset the controls belong to */
   preset: Preset;
-  /** `?present=0`: step without presenting frames (headless tests and benchmarks); `measure`/`png` still render offscreen. */
-  readonly present: boolean;
+  /** how frames reach the screen, and why (fallback.ts) */
+  readonly draw: DrawState;
   /** `window.langevinDemo` */
   readonly hooks: DemoHooks;
   /** the WebGPU device; undefined without WebGPU (the lanes then run on the CPU) */
@@ -80,7 +81,7 @@ export function createState(query: URLSearchParams, actions: HookActions): DemoS
   return {
     params,
     preset,
-    present: query.get('present') !== '0',
+    draw: initialDraw(query),
     hooks: createHooks(params, preset.id, actions),
     format: 'rgba8unorm',
     canvasContext: null,

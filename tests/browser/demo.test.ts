@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { openBrowser, type BrowserSession } from './browser.ts';
@@ -43,6 +44,10 @@ interface Hooks {
   }[];
   view3d: boolean;
   orbit(dAzimuth: number, dElevation: number): void;
+  drawPath?: 'present' | 'offscreen' | 'cpu';
+  drawReason?: string;
+  drawFps?: number;
+  loseDevice(): void;
   work?: {
     step: number;
     particles: number;
@@ -96,11 +101,11 @@ async function saveScreenshot(page: Page, path: string): Promise<void> {
   writeFileSync(path, Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
 }
 
-// Presenting to a WebGPU canvas is not tested here: in this machine's headless Chromium 156
-// (SwiftShader) the first render into a canvas texture loses the device ("destroyed"), with
-// or without the rendering flags of DESIGN §7 and under Xvfb, and toDataURL reads back
-// transparent black. So the page runs with ?present=0 and its own renderers draw offscreen
-// (langevinDemo.measure), in the browser, with the canvas's format.
+// In this machine's headless Chromium 156 (SwiftShader) the first render into a WebGPU canvas
+// texture loses the device ("destroyed"), with or without the rendering flags of DESIGN §7 and
+// under Xvfb, and toDataURL reads back transparent black. So most tests run with ?present=0 and
+// the page's own renderers draw offscreen (langevinDemo.measure), with the canvas's format; the
+// last describe block opens the default URL and tests the page's fallback (src/demo/fallback.ts).
 describe('the particle demo in a real browser (Chromium)', () => {
   it('advances steps and draws the particles where they are over the landscape', async () => {
     const page = await openDemo('preset=double-well&particles=20000&seed=3&present=0');
@@ -491,4 +496,161 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
+});
+
+/** An RGB(A) 8-bit PNG (as page.screenshot writes it) decoded to RGBA pixels. */
+function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Array } {
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  const [depth, colour] = [png[24], png[25]];
+  if (depth !== 8 || (colour !== 2 && colour !== 6) || png[28] !== 0)
+    throw new Error(`unexpected PNG: depth ${depth}, colour type ${colour}`);
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length;) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const bpp = colour === 6 ? 4 : 3;
+  const stride = width * bpp;
+  const rows = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)];
+    for (let i = 0; i < stride; i++) {
+      const x = raw[y * (stride + 1) + 1 + i];
+      const a = i >= bpp ? rows[y * stride + i - bpp] : 0;
+      const b = y > 0 ? rows[(y - 1) * stride + i] : 0;
+      const c = i >= bpp && y > 0 ? rows[(y - 1) * stride + i - bpp] : 0;
+      const p = a + b - c;
+      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
+      const paeth = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      rows[y * stride + i] = (x + [0, a, b, (a + b) >> 1, paeth][filter]) & 255;
+    }
+  }
+  const rgba = new Uint8Array(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < 3; k++) rgba[4 * p + k] = rows[p * bpp + k];
+    rgba[4 * p + 3] = bpp === 4 ? rows[p * bpp + 3] : 255;
+  }
+  return { width, height, rgba };
+}
+
+// The default URL, as a person opens it: presenting fails here (see above), and the page must fall back and keep drawing.
+// A browser of its own: a lost device can take Chromium's GPU process (every page's device) with it.
+describe('the particle demo when presenting to the canvas fails (Chromium)', () => {
+  let own: BrowserSession;
+  const errors: string[] = [];
+
+  beforeAll(async () => {
+    own = await openBrowser(RENDER_FLAGS);
+  }, 120_000);
+
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await own.browser.newPage();
+    await page.setViewport({ width: 1400, height: 1000 });
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.evaluateOnNewDocument(() => {
+      (window as unknown as { demo: () => unknown }).demo = () => (window as unknown as { langevinDemo: unknown }).langevinDemo;
+    });
+    await page.goto(`${own.url}${query}`, { waitUntil: 'load' });
+    return page;
+  }
+
+  /** The canvas as a person sees it: mean R+G+B over a square of `half`·2 CSS px about each of `points` (canvas pixels of 800). */
+  async function screenshotMeans(page: Page, points: [number, number][], half = 20): Promise<number[]> {
+    const shot = Buffer.from(await (await page.$('#view'))!.screenshot({ type: 'png' }));
+    const { width, height, rgba } = decodePng(shot);
+    return points.map(([cx, cy]) => {
+      const [u, v] = [Math.round((cx / 800) * width), Math.round((cy / 800) * height)];
+      let sum = 0;
+      for (let y = v - half; y < v + half; y++)
+        for (let x = u - half; x < u + half; x++)
+          sum += rgba[4 * (y * width + x)] + rgba[4 * (y * width + x) + 1] + rgba[4 * (y * width + x) + 2];
+      return sum / (4 * half * half);
+    });
+  }
+
+  it('the default URL shows the particles over the landscape within 10 s, and names the path it draws with', async () => {
+    const started = Date.now();
+    const page = await open('');
+    // view box [-2.2, 2.2]² on 800 px: the particles start in the left well (−1, 0) at (218, 400); the right well (1, 0) is at (582, 400)
+    let means: number[] = [];
+    while (Date.now() - started < 10_000) {
+      means = await screenshotMeans(page, [
+        [218, 400],
+        [582, 400],
+        [400, 100],
+      ]);
+      if (means[0] - means[1] > 30) break;
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+    const line = await page.$eval('#drawing span', (el) => el.textContent ?? '');
+    const hooks = await page.evaluate(() => ({ path: demo().drawPath, reason: demo().drawReason, error: demo().error, step: demo().step }));
+    console.log(`fallback after ${Date.now() - started} ms: ${JSON.stringify(means)}; ${line}`);
+    expect(hooks.error).toBeUndefined();
+    expect(means[0] - means[1]).toBeGreaterThan(30); // lit particles crowd the left well, where they start
+    expect(hooks.path).toBe('offscreen'); // here presenting fails, and a re-created device renders offscreen
+    expect(means[2]).toBeGreaterThan(5); // the landscape is painted where no particle is
+    expect(line).toMatch(
+      /^drawing: WebGPU offscreen → 2-D canvas, (starting|[\d.]+ fps) \(presenting to the WebGPU canvas failed: device lost after the first frame/,
+    );
+    expect(line).toContain(hooks.reason!);
+    await page.close();
+  }, 60_000);
+
+  it('a device lost mid-run falls back and keeps stepping; Restart re-creates the device once, without reloading', async () => {
+    const page = await open('?preset=double-well&particles=20000&seed=3');
+    await page.waitForFunction(() => demo().drawPath === 'offscreen' && demo().step >= 20, { timeout: 60_000 });
+    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)); // gone if the page reloads
+    await page.evaluate(() => demo().loseDevice());
+    // the device was re-created once already (presenting lost the first): the CPU takes over
+    await page.waitForFunction(() => demo().drawPath === 'cpu', { timeout: 30_000 });
+    const after = await page.evaluate(() => demo().step);
+    await page.waitForFunction((s: number) => demo().step > s + 20, { timeout: 30_000 }, after);
+    expect(await page.$eval('#drawing span', (el) => el.textContent)).toMatch(
+      /^drawing: CPU → 2-D canvas \(the WebGPU device was lost: destroyed/,
+    );
+    const [cpuWell] = await screenshotMeans(page, [[218, 400]]);
+    expect(cpuWell).toBeGreaterThan(20); // the CPU's particles are drawn in the left well
+    // Restart: one new device, drawing offscreen again
+    await page.click('#drawing button');
+    await page.waitForFunction(() => demo().drawPath === 'offscreen' && demo().step >= 20, { timeout: 60_000 });
+    const restarted = await page.evaluate(() => demo().step);
+    await page.waitForFunction((s: number) => demo().step > s + 20, { timeout: 30_000 }, restarted);
+    const state = await page.evaluate(() => ({
+      marker: (window as unknown as { marker?: number }).marker,
+      reason: demo().drawReason,
+      error: demo().error,
+      backend: demo().backend,
+    }));
+    expect(state).toEqual({ marker: 1, reason: 'restarted after a lost device', error: undefined, backend: 'webgpu' });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('?backend=cpu and ?present=offscreen force a path, and say so', async () => {
+    const cpu = await open('?preset=double-well&particles=20000&backend=cpu');
+    await cpu.waitForFunction(() => demo().ready && demo().step >= 4, { timeout: 60_000 });
+    expect(await cpu.evaluate(() => [demo().backend, demo().drawPath])).toEqual(['cpu', 'cpu']);
+    expect(await cpu.$eval('#drawing span', (el) => el.textContent)).toBe('drawing: CPU → 2-D canvas (chosen with ?backend=cpu)');
+    await cpu.close();
+    const offscreen = await open('?preset=double-well&particles=20000&seed=3&present=offscreen');
+    await offscreen.waitForFunction(() => demo().ready && (demo().drawFps ?? 0) > 0, { timeout: 60_000 });
+    expect(await offscreen.evaluate(() => [demo().backend, demo().drawPath, demo().drawReason])).toEqual([
+      'webgpu',
+      'offscreen',
+      'chosen with ?present=offscreen',
+    ]);
+    const [left, right] = await screenshotMeans(offscreen, [
+      [218, 400],
+      [582, 400],
+    ]);
+    expect(left - right).toBeGreaterThan(30);
+    await offscreen.close();
+  }, 120_000);
 });

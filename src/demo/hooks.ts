@@ -78,7 +78,7 @@ export interface DemoHooks {
   /** Render one frame offscreen and return it as a PNG data URL (works where canvas presentation does not). */
   png(): Promise<string>;
   pause(paused: boolean): void;
-  /** Destroy the WebGPU device, as a lost device would (tests of the fallback). */
+  /** Destroy the WebGPU device and handle it as a lost device (tests of the fallback). */
   loseDevice(): void;
   /** What the Restart button does: re-create the device once (drawing offscreen), else the CPU. */
   restart(): Promise<void>;

@@ -5,7 +5,7 @@
 import { fail } from './page.ts';
 import { captureTrails, drawCpu, drawGpu } from './drawing.ts';
 import { observe } from './observe.ts';
-import { lostMeanwhile } from './fallback.ts';
+import { isLost, lostMeanwhile } from './fallback.ts';
 import type { DemoState, Running } from './state.ts';
 
 /** Draw the next animation frame (each frame schedules the one after it). */
@@ -15,10 +15,12 @@ export function scheduleFrame(state: DemoState): void {
 
 async function frame(state: DemoState): Promise<void> {
   const r = state.running;
-  const work = r ? frameWith(state, r) : Promise.resolve();
+  const device = r?.lanes[0].sim.renderView?.device;
+  const work = r && !isLost(device) ? frameWith(state, r) : Promise.resolve();
   state.loop.inFlight = work.catch(() => {});
   try {
-    await work;
+    // GPU work on a lost device may never settle: the loss, or a recovery leaving the run, ends the wait (fallback.ts)
+    await Promise.race([work, state.draw.abandoned, ...(device ? [device.lost] : [])]);
   } catch (e) {
     // an error of a run that was replaced meanwhile, or whose device was lost (fallback.ts recovers), is moot
     if (state.running === r && !(await lostMeanwhile(r?.lanes[0].sim.renderView?.device))) throw e;
@@ -30,9 +32,10 @@ async function frameWith(state: DemoState, r: Running): Promise<void> {
   const { params, loop, hooks } = state;
   const advance = (!params.paused || loop.stepOnce) && r.lanes.some((l) => l.sim.step < l.sim.spec.steps);
   loop.stepOnce = false;
-  if (advance) await advanceLanes(state, r);
+  // drawn before stepping: the first frame shows at once, even where a frame's steps take seconds (a million particles in software)
   if (r.lanes[0].points) await drawGpu(state, r);
   else await drawCpu(state, r);
+  if (advance) await advanceLanes(state, r);
   loop.frames++;
   const now = performance.now();
   if (now - loop.fpsStart > 1000 && state.running === r) {

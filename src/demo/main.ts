@@ -10,7 +10,7 @@ import { browserGpuContext } from '../index.ts';
 import { createState } from './state.ts';
 import { exposeHooks } from './hooks.ts';
 import { say, fail } from './page.ts';
-import { bindRestart, restart, setPath, useDevice } from './fallback.ts';
+import { bindRestart, loseDevice, restart, setPath, useDevice } from './fallback.ts';
 import { bindCamera } from './camera.ts';
 import { buildControls, setControls } from './controls.ts';
 import { cpuParticles } from './lanes.ts';
@@ -29,7 +29,7 @@ const state = createState(new URLSearchParams(location.search), {
   png: () => png(state),
   pause: (paused) => (state.params.paused = paused),
   savedJson: () => stateJson(state),
-  loseDevice: () => state.gpuContext?.device.destroy(),
+  loseDevice: () => loseDevice(state),
   restart: () => restart(state),
 });
 exposeHooks(state.hooks);

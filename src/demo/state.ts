@@ -14,7 +14,7 @@ import { readParams, type DemoParams } from './params.ts';
 import type { Plots } from './plots.ts';
 import type { WorkPlots } from './workPlots.ts';
 import { createHooks, type DemoHooks, type HookActions } from './hooks.ts';
-import { initialDraw, type DrawState } from './fallback.ts';
+import { initialDraw, type DrawState } from './drawPath.ts';
 
 /** One ensemble and, on the GPU, its renderers. Comparison presets run several side by side. */
 export interface Lane {
@@ -50,7 +50,7 @@ export interface DemoState {
   readonly params: DemoParams;
   /** the preset the controls belong to */
   preset: Preset;
-  /** how frames reach the screen, and why (fallback.ts) */
+  /** how frames reach the screen, and why (drawPath.ts, fallback.ts) */
   readonly draw: DrawState;
   /** `window.langevinDemo` */
   readonly hooks: DemoHooks;

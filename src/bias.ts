@@ -100,6 +100,12 @@ export function biasPlans(raw: unknown, options: BiasOptions = {}) {
       spec.temperature,
       '`langevin bias` needs a constant temperature (a number): the reference is the Boltzmann distribution at that T',
     );
+  if (spec.schedules || spec.passage?.absorb)
+    throw new SpecError(
+      spec.schedules ? 'potential.params' : 'passage.absorb',
+      spec.schedules ? normalisedSpec(spec).potential.params : true,
+      '`langevin bias` measures the distance to one Boltzmann distribution: remove the parameter schedules and absorbing regions (a passage region without absorb is fine)',
+    );
   const dts = options.dts ?? [0.5, 1, 2, 4].map((f) => spec.dt * f);
   const integrators = options.integrators ?? DEFAULT_BIAS_INTEGRATORS;
   // a study of no runs would say nothing, and would have no backend to name

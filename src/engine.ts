@@ -363,7 +363,7 @@ export class Simulation {
     if (snapshot) this.observer.addSnapshot(h!);
     const T = this.temperatureAfter(this.step);
     // under a parameter schedule no one Boltzmann distribution applies: no KL in the trace
-    const reference = h && !this.spec.schedules ? await this.references.from(T, opts.reference) : undefined;
+    const reference = h && !this.spec.schedules && !this.spec.passage?.absorb ? await this.references.from(T, opts.reference) : undefined;
     const row = this.observer.addTraceRow(observed, T, reference);
     opts.onTrace?.(row);
   }

@@ -146,11 +146,14 @@ export function passageSection(
   const stepTime = INTEGRATOR_TABLE[spec.integrator].stepTime(spec.dt, spec);
   const { sums, points } = cutAt(whole, passagePoints(spec), done);
   const summary = summarisePassage(sums, points, stepTime);
+  const entry = INTEGRATOR_TABLE[spec.integrator];
   const bridgeNote = p.bridge
     ? 'crossings within a step are counted by the Brownian-bridge correction (first-passage bias O(h) instead of O(√h))'
-    : INTEGRATOR_TABLE[spec.integrator].velocities
+    : entry.velocities && !entry.metropolis
       ? 'no bridge correction: an inertial path is smooth within a step, so the discrete check misses crossings of O(h) depth'
-      : 'no bridge correction: the discrete check misses crossings within a step (first-passage times biased up by O(√h))';
+      : entry.metropolis
+        ? "no bridge correction: a Metropolis chain has no path between its states; hit times count the chain's steps"
+        : 'no bridge correction: the discrete check misses crossings within a step (first-passage times biased up by O(√h))';
   const reference = mfptReference(spec, potential);
   return {
     region: region.region,
@@ -166,9 +169,9 @@ export function workSection(spec: RunSpec, potential: CompiledPotential, sums: W
   const reference = deltaFReference(spec, potential);
   const summary = summariseWork(sums, workTemperature(spec));
   const notes: string[] = [];
-  if (!spec.equilibrate && summary.jarzynski)
+  if (!spec.equilibrate && spec.init.kind !== 'normal' && summary.jarzynski)
     notes.push(
-      `Jarzynski's average gives ΔF only for walkers that start Boltzmann-distributed at the protocol's first parameters; this run starts from init.kind "${spec.init.kind}" without an equilibration (use "init": {"kind": "equilibrium", "steps": n, "from": {...}}, or a normal init that is that distribution)`,
+      `Jarzynski's average gives ΔF only for walkers that start Boltzmann-distributed at the protocol's first parameters; this run starts from init.kind "${spec.init.kind}" without an equilibration (use "init": {"kind": "equilibrium", "steps": n, "from": {...}}, or a normal init that is that distribution, as for a harmonic trap)`,
     );
   if (spec.passage?.absorb)
     notes.push("absorbed walkers keep taking the switches' work at the position where they stopped: W is not the work of a free walker");

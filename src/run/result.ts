@@ -239,6 +239,14 @@ function finalSection(r: ResultInputs, notes: string[]): RunResult['final'] {
   return final;
 }
 
+/** Why the snapshots of a run are not of one Boltzmann distribution, if they are not. */
+function noEquilibrium(spec: RunSpec): string | undefined {
+  if (spec.schedules)
+    return 'the potential parameters follow a schedule, so the snapshots are not of one equilibrium (see `work` for the free energy)';
+  if (spec.passage?.absorb) return 'the passage region absorbs walkers, so the snapshots are not of the equilibrium';
+  return undefined;
+}
+
 /** `histogram`, and against the Boltzmann reference at the last snapshot's temperature, `boltzmann` and `divergence`. */
 function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]): Pick<RunResult, 'histogram' | 'boltzmann' | 'divergence'> {
   const h = r.spec.histogram!;
@@ -264,10 +272,9 @@ function histogramSections(r: ResultInputs, sum: HistogramSum, notes: string[]):
     );
     return out;
   }
-  if (r.spec.schedules) {
-    notes.push(
-      'no Boltzmann reference: the potential parameters follow a schedule, so the snapshots are not of one equilibrium (see `work` for the free energy)',
-    );
+  const why = noEquilibrium(r.spec);
+  if (why) {
+    notes.push(`no Boltzmann reference: ${why}`);
     return out;
   }
   const temps = sum.snapshots.map((s) => temperatureAfter(r.spec, s));

@@ -20,6 +20,8 @@ export class MergeError extends InputError {
   override readonly name = 'MergeError';
 }
 
+/** The value of a logged exact sum (its partials may be written as strings for non-finite numbers). */
+const value = (x: unknown) => exactValue((x as unknown[]).map((v) => Number(v)));
 const isInt = (x: unknown, lo: number, hi: number): x is number => Number.isSafeInteger(x) && (x as number) >= lo && (x as number) <= hi;
 const isNum = (x: unknown) => typeof x === 'number' || x === 'NaN' || x === 'Infinity' || x === '-Infinity';
 const isArray = (x: unknown, n?: number): x is unknown[] => Array.isArray(x) && (n === undefined || x.length === n);
@@ -123,6 +125,10 @@ class PartCheck {
         'do not add up to hit (the last point is the last step)',
       );
       this.need(isExact(p.steps) && isExact(p.squares) && nonNegative(p.squares), `${field}.passage.steps`, 'not exact sums');
+      // each hit step lies in [0, steps]
+      const [sum, squares, hit, steps] = [value(p.steps), value(p.squares), p.hit as number, this.spec.steps];
+      this.need(sum >= 0 && sum <= hit * steps, `${field}.passage.steps`, `a sum of ${hit} hit steps outside [0, ${hit}·${steps}]`);
+      this.need(squares >= 0 && squares <= hit * steps * steps, `${field}.passage.squares`, 'a sum of squares outside its range');
     }
     const w = k.work as Record<string, unknown> | undefined;
     if (!w) return;
@@ -133,6 +139,10 @@ class PartCheck {
     );
     this.need(isExact(w.sum) && isExact(w.squares) && nonNegative(w.squares), `${field}.work.sum`, 'not exact sums');
     for (const e of ['exp', 'exp2']) this.expSum(w[e], `${field}.work.${e}`);
+    const T = this.spec.temperature as number;
+    const terms = (w.exp as { buckets: unknown[] }).buckets.length;
+    this.need(T === 0 || w.count === 0 || terms > 0, `${field}.work.exp`, 'empty for walkers with a work');
+    this.need(Number.isFinite(value(w.sum)) && Number.isFinite(value(w.squares)), `${field}.work.sum`, 'not finite');
     this.need(
       isArray(w.replicates) && isArray(w.weights, (w.replicates as unknown[]).length),
       `${field}.work.replicates`,

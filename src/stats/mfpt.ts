@@ -22,10 +22,25 @@ const TAIL_KT = 60;
 const SCAN = 4000;
 
 /** ∫_a^b f by the adaptive 10/20-node Gauss–Legendre pair, relative tolerance RTOL per piece. */
-function integrate(f: (x: number) => number, a: number, b: number): number {
+/** Evaluations one reference may spend (~1 s here): a harder integrand gives no reference rather than a hang. */
+export const EVALUATION_BUDGET = 4_000_000;
+
+/** Thrown when a quadrature runs out of its evaluation budget (an integrand spanning too many orders of magnitude). */
+export class QuadratureBudgetExceeded extends Error {}
+
+/** An evaluation budget, shared by the integrals of one reference. */
+export interface Budget {
+  left: number;
+}
+
+function integrate(f: (x: number) => number, a: number, b: number, budget: Budget): number {
   if (!(b > a)) return 0;
   const tally: Tally = { err: 0, maxW: 0 };
-  return adaptInterval(f, LO, HI, a, b, 0, RTOL, 0, 0, MAX_DEPTH, tally);
+  const counted = (x: number) => {
+    if (--budget.left < 0) throw new QuadratureBudgetExceeded(`no quadrature within ${EVALUATION_BUDGET} evaluations`);
+    return f(x);
+  };
+  return adaptInterval(counted, LO, HI, a, b, 0, RTOL, 0, 0, MAX_DEPTH, tally);
 }
 
 /**
@@ -84,6 +99,7 @@ export function mfptExact(E: (x: number) => number, T: number, x0: number, b: nu
   if (!(T > 0)) throw new Error('mfptExact: T must be > 0');
   if (x0 >= b) return 0;
   if (lower !== undefined && lower > x0) throw new Error('mfptExact: lower must be ≤ x0');
+  const budget: Budget = { left: EVALUATION_BUDGET };
   const width = b - x0;
 
   // A first scan over [x0 − width, b] (or [lower, b]) gives where the well is, then L.
@@ -120,7 +136,7 @@ export function mfptExact(E: (x: number) => number, T: number, x0: number, b: nu
   const inner = (z: number): number => Math.exp(-(E(z) - eMin) / T);
   // J(p_k) = ∫_L^{p_k} e^{−(E − E_min)/T} at every breakpoint.
   const J = new Float64Array(pts.length);
-  for (let k = 1; k < pts.length; k++) J[k] = J[k - 1] + integrate(inner, pts[k - 1], pts[k]);
+  for (let k = 1; k < pts.length; k++) J[k] = J[k - 1] + integrate(inner, pts[k - 1], pts[k], budget);
 
   // Outer integral over [x0, b], piece by piece between breakpoints.
   let total = 0;
@@ -129,8 +145,8 @@ export function mfptExact(E: (x: number) => number, T: number, x0: number, b: nu
     const c = pts[k + 1];
     if (c <= x0 || a >= b) continue;
     const Ja = J[k];
-    const outer = (y: number): number => (Math.exp((E(y) - eMin) / T) * (Ja + integrate(inner, a, y))) / T;
-    total += integrate(outer, a, c);
+    const outer = (y: number): number => (Math.exp((E(y) - eMin) / T) * (Ja + integrate(inner, a, y, budget))) / T;
+    total += integrate(outer, a, c, budget);
   }
   return total;
 }
@@ -141,10 +157,11 @@ export function mfptExact(E: (x: number) => number, T: number, x0: number, b: nu
  * extrema on a grid are breakpoints, and the integral of e^{−(E − E_min)/T} uses the same adaptive
  * Gauss–Legendre pair as `mfptExact` (relative accuracy ~1e-11).
  * @param start a point in the well (e.g. where the particles start)
- * @throws Error when E does not confine (Z infinite)
+ * @throws Error when E does not confine (Z infinite); QuadratureBudgetExceeded past EVALUATION_BUDGET evaluations
  */
 export function logPartition1D(E: (x: number) => number, T: number, start = 0): number {
   if (!(T > 0)) throw new Error('logPartition1D: T must be > 0');
+  const budget: Budget = { left: EVALUATION_BUDGET };
   const L = findLowerLimit(E, T, start, 1);
   const R = -findLowerLimit((x) => E(-x), T, -start, 1);
   const xs = Array.from({ length: SCAN + 1 }, (_, i) => L + ((R - L) * i) / SCAN);
@@ -155,6 +172,6 @@ export function logPartition1D(E: (x: number) => number, T: number, start = 0): 
   pts.push(R);
   const f = (z: number): number => Math.exp(-(E(z) - eMin) / T);
   let total = 0;
-  for (let k = 0; k + 1 < pts.length; k++) total += integrate(f, pts[k], pts[k + 1]);
+  for (let k = 0; k + 1 < pts.length; k++) total += integrate(f, pts[k], pts[k + 1], budget);
   return Math.log(total) - eMin / T;
 }

@@ -173,6 +173,10 @@ export function workSection(spec: RunSpec, potential: CompiledPotential, sums: W
     notes.push(
       `Jarzynski's average gives ΔF only for walkers that start Boltzmann-distributed at the protocol's first parameters; this run starts from init.kind "${spec.init.kind}" without an equilibration (use "init": {"kind": "equilibrium", "steps": n, "from": {...}}, or a normal init that is that distribution, as for a harmonic trap)`,
     );
+  if (sums.nonFinite > 0)
+    notes.push(
+      `${sums.nonFinite} walkers' work is not finite or beyond the exact sums' range (|W| > 2^480 or |2W/T| > 2^40): left out of every work statistic`,
+    );
   if (spec.passage?.absorb)
     notes.push("absorbed walkers keep taking the switches' work at the position where they stopped: W is not the work of a free walker");
   return { protocol: spec.protocol, ...summary, ...(reference ? { reference } : {}), notes };

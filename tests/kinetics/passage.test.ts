@@ -7,20 +7,13 @@
  * Units: k_B = 1, friction 1; overdamped dx = −E'(x) dt + √(2T) dW; one em step is dt time units.
  */
 import { describe, expect, it } from 'vitest';
-import { Simulation, type Prepared, type RunResult } from '../../src/engine.ts';
+import { runAndRead } from '../support.ts';
 import type { PassageSection } from '../../src/run/sections.ts';
 import { escapeRateExact, freeSurvival, kramersRate, mfptExact, symmetricDoubleWell } from './references.ts';
 
 /** Run on the CPU backend; return the result and the final positions. */
-async function run(spec: Record<string, unknown>): Promise<{ result: RunResult; positions: Float64Array | Float32Array }> {
-  const sim = await Simulation.create(spec as unknown as Prepared, { backend: 'cpu' });
-  try {
-    const result = await sim.run();
-    return { result, positions: await sim.backend.readPositions() };
-  } finally {
-    sim.destroy();
-  }
-}
+/** A CPU run's result and final positions (tests/support.ts). */
+const run = (spec: Record<string, unknown>) => runAndRead(spec, 'cpu');
 
 async function passageOf(spec: Record<string, unknown>): Promise<PassageSection> {
   const { result } = await run(spec);

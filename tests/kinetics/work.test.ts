@@ -13,7 +13,7 @@
  * = deltaMethodError²/(2T) (second-order delta method): it is added to every Jarzynski tolerance (it is ≲ 1e-4 here).
  */
 import { describe, expect, it } from 'vitest';
-import { Simulation, type Prepared, type RunResult } from '../../src/engine.ts';
+import { runAndRead } from '../support.ts';
 import { crooksAnalysis } from '../../src/stats/crooks.ts';
 import type { WorkSection } from '../../src/run/sections.ts';
 import {
@@ -26,15 +26,8 @@ import {
   suddenSwitch,
 } from './references.ts';
 
-async function run(spec: Record<string, unknown>): Promise<{ result: RunResult; positions: Float64Array | Float32Array }> {
-  const sim = await Simulation.create(spec as unknown as Prepared, { backend: 'cpu' });
-  try {
-    const result = await sim.run();
-    return { result, positions: await sim.backend.readPositions() };
-  } finally {
-    sim.destroy();
-  }
-}
+/** A CPU run's result and final positions (tests/support.ts). */
+const run = (spec: Record<string, unknown>) => runAndRead(spec, 'cpu');
 
 async function workOf(spec: Record<string, unknown>): Promise<WorkSection> {
   const { result } = await run(spec);

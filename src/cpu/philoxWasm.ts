@@ -26,6 +26,8 @@
  * (Chrome allows synchronous compiles below 4 KB there).
  */
 
+import { name, section, sleb, uleb, vec } from './wasmAsm.ts';
+
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
@@ -55,45 +57,6 @@ const op = {
 const I32 = 0x7f;
 const I64 = 0x7e;
 const VOID_BLOCK = 0x40;
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
-
-/** Signed LEB128 of an integer (|v| < 2^53). */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  let x = BigInt(v);
-  for (;;) {
-    const b = Number(x & 0x7fn);
-    x >>= 7n;
-    const done = (x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0);
-    out.push(done ? b : b | 0x80);
-    if (done) return out;
-  }
-}
-
-/** A section: id, then its byte length, then its contents. */
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-/** A vector: its length, then its items' bytes. */
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-function name(s: string): number[] {
-  return vec([...s].map((c) => [c.charCodeAt(0)]));
-}
 
 // locals of `blocks`: the 7 parameters, then per interleaved block (A, B) the
 // four words and the two 64-bit products, then the round keys

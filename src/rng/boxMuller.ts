@@ -72,3 +72,12 @@ export type BoxMuller = (w0: number, w1: number, out: Float64Array | number[], a
 
 /** The reference Box–Muller, built from {@link BOX_MULLER_SOURCE}. */
 export const boxMuller = new Function(`"use strict";${BOX_MULLER_SOURCE}\nreturn _boxMuller;`)() as BoxMuller;
+
+/**
+ * The tables and the angle step of {@link BOX_MULLER_SOURCE}, built by the same source (so the same bits):
+ * `log` [ln c, 1/c] at 2i, 2i + 1 for c = i/1024; `angle` [−cos, −sin] of 2πa/1024 at 2a, 2a + 1; `delta` = 2π/2^23 (rad).
+ * The WebAssembly SIMD Box–Muller (src/cpu/simdWasm.ts) reads them from its memory.
+ */
+export function boxMullerTables(): { log: Float64Array; angle: Float64Array; delta: number } {
+  return new Function(`"use strict";${BOX_MULLER_SOURCE}\nreturn { log: _BM_LOG, angle: _BM_ANGLE, delta: _BM_DELTA };`)();
+}

@@ -28,6 +28,7 @@ import type { CompiledPotential } from '../../potential/index.ts';
 import { Stream, mulhi32, streamWord, u01 } from '../../rng/philox.ts';
 import { BOX_MULLER_SOURCE } from '../../rng/boxMuller.ts';
 import { philoxWasmBytes, philoxWasmBytesFor } from '../philoxWasm.ts';
+import { ANGLE_AT, LOG_AT, simdLayout, simdWasmBytes } from '../simdWasm.ts';
 
 /**
  * Advance particles [i0, i1) by coef.length / 2 steps, the first being step0.
@@ -61,18 +62,69 @@ export function buildKernel(source: RangeKernelSource): RangeKernel {
 /** Normals one fill of the kernel's buffer holds at least (4096: 32 KiB of float64). */
 export const FILL_NORMALS = 4096;
 
+let useSimd = true;
+
+/**
+ * Whether kernels generated from now on may take the WebAssembly SIMD noise
+ * (src/cpu/simdWasm.ts; default true: where the engine validates it). False
+ * forces the scalar path (the same bits), for tests and benchmarks.
+ */
+export function setKernelSimd(enabled: boolean): void {
+  useSimd = enabled;
+}
+
+/**
+ * The noise fill `_fill{suffix}` into `_Z{suffix}`: with WebAssembly SIMD where
+ * the engine has it (`WebAssembly.validate`), an instance of
+ * src/cpu/simdWasm.ts (tables copied from src/rng/boxMuller.ts's, `_Z` a view
+ * of its normals); else Philox blocks from `_blocks` and the JavaScript
+ * Box–Muller into a plain array. `_simdBytes` and `_simdModule` are declared
+ * once, by suffix ''.
+ */
+function fillHelpers(calls: number, suffix: string): string[] {
+  const { capacity, normalsAt } = simdLayout(calls);
+  const [simd, z, normals] = [`_simd${suffix}`, `_Z${suffix}`, `_normals${suffix}`];
+  return [
+    ...(suffix === ''
+      ? [
+          `const _simdBytes = ${useSimd ? `new Uint8Array([${simdWasmBytes(calls).join(',')}])` : 'null'};`,
+          'const _simdModule = _simdBytes !== null && WebAssembly.validate(_simdBytes) ? new WebAssembly.Module(_simdBytes) : null;',
+        ]
+      : []),
+    `const ${simd} = _simdModule !== null ? new WebAssembly.Instance(_simdModule).exports : null;`,
+    `if (${simd} !== null) {`,
+    `  new Float64Array(${simd}.memory.buffer, ${LOG_AT}, _BM_LOG.length).set(_BM_LOG);`,
+    `  new Float64Array(${simd}.memory.buffer, ${ANGLE_AT}, _BM_ANGLE.length).set(_BM_ANGLE);`,
+    '}',
+    `const ${normals} = ${simd} !== null ? ${simd}.normals : null;`,
+    `const ${z} = ${simd} !== null ? new Float64Array(${simd}.memory.buffer, ${normalsAt}, ${4 * capacity}) : new Float64Array(${4 * calls});`,
+    `function _fill${suffix}(particle, m, count, stream, k0, k1) {`,
+    '  const call = Math.floor(m / 4), off = m % 4, calls = (off + count + 3) >> 2;',
+    `  if (${normals} !== null) {`,
+    `    ${normals}(particle >>> 0, call >>> 0, Math.floor(call / 4294967296) >>> 0, _streamWord(stream, particle), k0, k1, calls);`,
+    '    return off;',
+    '  }',
+    '  _blocks(particle >>> 0, call >>> 0, Math.floor(call / 4294967296) >>> 0, _streamWord(stream, particle), k0, k1, calls);',
+    `  for (let q = 0; q < 4 * calls; q += 2) _boxMuller(_W[q], _W[q + 1], ${z}, q);`,
+    '  return off;',
+    '}',
+  ];
+}
+
 /**
  * The factory-level helpers of every kernel: the Philox module
  * (src/cpu/philoxWasm.ts) instantiated from its bytes, pasted as a literal,
- * with `_W` (its output words, as int32) and `_Z` (normals);
+ * with `_W` (its output words, as int32) and `_Z` (normals: with WebAssembly
+ * SIMD, a view of src/cpu/simdWasm.ts's memory, which fills it, see `fillHelpers`);
  * `_boxMuller` (src/rng/boxMuller.ts); and
  * `_fill(particle, m, count, stream, k0, k1)`, which writes normals
  * m … m + count − 1 of a particle's stream (DESIGN §2: normal m is output
  * m mod 4 of call ⌊m/4⌋) to `_Z` from index `m mod 4`, and returns that index;
  * `_fillUniforms`, the same for uniforms (u01 of each output) into `_U`.
  * @param capacity the most normals one `_fill` must write
+ * @param pair also `_fill2` into `_Z2`, for kernels that step two particles at once
  */
-export function helpers(capacity: number, gradient?: KernelGradient): string[] {
+export function helpers(capacity: number, gradient?: KernelGradient, pair = false): string[] {
   const batchBlocks = gradient?.kind === 'data' && gradient.batch ? Math.ceil(gradient.batch.size / 4) + 1 : 0;
   const calls = Math.max(Math.ceil((capacity + 3) / 4) + 1, batchBlocks);
   const pages = Math.ceil(philoxWasmBytesFor(calls) / 65536);
@@ -82,13 +134,8 @@ export function helpers(capacity: number, gradient?: KernelGradient): string[] {
     'const _blocks = _wasm.blocks, _blocksWord2 = _wasm.blocksWord2, _W = new Int32Array(_wasm.memory.buffer);',
     // src/rng/philox.ts's streamWord: the particle's bits above 32 in the stream word
     `const _streamWord = (${streamWord.toString()});`,
-    `const _Z = new Float64Array(${4 * calls});`,
-    'function _fill(particle, m, count, stream, k0, k1) {',
-    '  const call = Math.floor(m / 4), off = m % 4, calls = (off + count + 3) >> 2;',
-    '  _blocks(particle >>> 0, call >>> 0, Math.floor(call / 4294967296) >>> 0, _streamWord(stream, particle), k0, k1, calls);',
-    '  for (let q = 0; q < 4 * calls; q += 2) _boxMuller(_W[q], _W[q + 1], _Z, q);',
-    '  return off;',
-    '}',
+    ...fillHelpers(calls, ''),
+    ...(pair ? fillHelpers(calls, '2') : []),
     // uniforms n … n + count − 1 of a stream (accept uniforms: uniform n is output n mod 4 of call ⌊n/4⌋), mapped by src/rng/philox.ts's own u01
     `const _U = new Float64Array(${4 * calls});`,
     `const _u01 = (${u01.toString()});`,

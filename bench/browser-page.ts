@@ -3,10 +3,12 @@
  * CLI (src/bench/matrix.ts) on the browser's WebGPU adapter, then the
  * engine's CPU backend (Web Workers over SharedArrayBuffer when the page is
  * cross-origin isolated, which the driver's server arranges) and a plain JS
- * loop in the page. Rows go to the driver as they are measured.
+ * loop in the page, and, given the Node bench's peer rows, the CPU backend on
+ * their workloads. Rows go to the driver as they are measured.
  */
 import { DOUBLE_WELL, engineMatrix, engineRow, HEADLINE_INTEGRATOR, plainJsRow, type BenchRow } from '../src/bench/matrix.ts';
 import { browserGpuContext, type GpuContext } from '../src/gpu/device.ts';
+import type { PeerWorkload } from '../src/bench/peerFile.ts';
 
 export interface PageOptions {
   quick: boolean;
@@ -14,6 +16,8 @@ export interface PageOptions {
   ks: number[];
   workgroupSizes: number[];
   reps: number;
+  /** the workloads of the Node bench's peer rows (`--peers FILE`): the CPU backend (Web Workers) times each, for the ratios */
+  peerWorkloads?: PeerWorkload[];
 }
 
 declare global {
@@ -84,6 +88,21 @@ window.langevinBench = async (o) => {
       }),
     );
     emit(plainJsRow(n0, steps));
+    if (o.peerWorkloads?.length) note('\nthe CPU backend (Web Workers) on the workloads of the Node peer rows:');
+    for (const w of o.peerWorkloads ?? [])
+      emit(
+        await engineRow({
+          workload: DOUBLE_WELL,
+          integrator: w.integrator,
+          particles: w.particles,
+          k: w.steps,
+          block: w.steps,
+          histogram: false,
+          backend: 'cpu',
+          reps: 3,
+          ...(w.threads ? { cpu: { threads: w.threads } } : {}),
+        }),
+      );
   } finally {
     if (ctx) (await ctx).device.destroy();
   }

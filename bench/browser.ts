@@ -1,17 +1,21 @@
 /**
- * `npm run bench:browser [-- --quick] [--json] [--particles N,..] [--k K,..] [--wg W,..]`:
+ * `npm run bench:browser [-- --quick] [--json] [--particles N,..] [--k K,..] [--wg W,..] [--peers FILE]`:
  * the CLI benchmark's workload matrix run inside headless Chromium with
  * WebGPU (Debian's /usr/bin/chromium driven by puppeteer-core, pages served by
  * Vite), printing the same table or JSON rows as `npx langevin bench`.
  * The server (vite.config.ts) sends COOP/COEP headers, so the page is
  * cross-origin isolated and the CPU backend can use Web Workers over
- * SharedArrayBuffer.
+ * SharedArrayBuffer. With `--peers FILE` (the stdout of `npx langevin bench
+ * --json`), the page also times the CPU backend on the workloads of the Node
+ * peer rows (C, NumPy), and the driver prints the ratios (src/bench/peerFile.ts).
  */
+import { readFileSync } from 'node:fs';
 import { formatRow, isHeadlineRow, kSweep, type BenchRow } from '../src/bench/matrix.ts';
+import { parsePeerRows, peerRatios, peerWorkloads } from '../src/bench/peerFile.ts';
 import { CHROMIUM, openBrowser } from '../tests/browser/browser.ts';
 import type { PageOptions } from './browser-page.ts';
 
-function parse(args: string[]): PageOptions & { json: boolean } {
+function parse(args: string[]): PageOptions & { json: boolean; peers: BenchRow[] } {
   const list = (name: string, v: string | undefined) => {
     const xs = (v ?? '').split(',').map(Number);
     if (!v || xs.some((x) => !Number.isInteger(x) || x < 1))
@@ -23,6 +27,7 @@ function parse(args: string[]): PageOptions & { json: boolean } {
   let particles: number[] | undefined;
   let ks: number[] | undefined;
   let wg: number[] | undefined;
+  let peers: BenchRow[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--quick') quick = true;
@@ -30,7 +35,9 @@ function parse(args: string[]): PageOptions & { json: boolean } {
     else if (a === '--particles') particles = list(a, args[++i]);
     else if (a === '--k') ks = list(a, args[++i]);
     else if (a === '--wg') wg = list(a, args[++i]);
-    else throw new Error(`bench:browser: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W`);
+    else if (a === '--peers') peers = readPeers(args[++i]);
+    else
+      throw new Error(`bench:browser: unknown argument "${a}"; allowed: --quick, --json, --particles N,N, --k K,K, --wg W,W, --peers FILE`);
   }
   return {
     quick,
@@ -39,7 +46,21 @@ function parse(args: string[]): PageOptions & { json: boolean } {
     ks: ks ?? (quick ? [64] : [1, 8, 64, 256, 1024]),
     workgroupSizes: wg ?? (quick ? [64] : [32, 64, 128, 256]),
     reps: quick ? 3 : 5,
+    peers,
+    peerWorkloads: peerWorkloads(peers),
   };
+}
+
+/** The Node peer rows of FILE (`npx langevin bench --json > FILE`). */
+function readPeers(file: string | undefined): BenchRow[] {
+  if (!file) throw new Error('--peers: give a file (the stdout of `npx langevin bench --json`)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`--peers: cannot read "${file}": ${(e as Error).message}`);
+  }
+  return parsePeerRows(text, file);
 }
 
 async function main(): Promise<void> {
@@ -50,7 +71,9 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage();
     page.on('pageerror', (e) => process.stderr.write(`page error: ${e}\n`));
-    await page.exposeFunction('benchEmit', (row: BenchRow) => {
+    await page.exposeFunction('benchEmit', (measured: BenchRow) => {
+      const ratios = measured.backend === 'cpu' ? peerRatios(measured, o.peers) : {};
+      const row = Object.keys(ratios).length ? { ...measured, ratios } : measured;
       rows.push(row);
       process.stdout.write((o.json ? JSON.stringify(row) : formatRow(row)) + '\n');
     });
@@ -60,7 +83,7 @@ async function main(): Promise<void> {
     );
     await page.goto(`${session.url}bench/browser.html`, { waitUntil: 'load' });
     await page.waitForFunction(() => typeof window.langevinBench === 'function', { timeout: 120_000 });
-    const { json: _json, ...pageOptions } = o;
+    const { json: _json, peers: _peers, ...pageOptions } = o;
     await page.evaluate((opts) => window.langevinBench(opts), pageOptions);
   } finally {
     await session.close();
@@ -72,13 +95,20 @@ async function main(): Promise<void> {
       (r) => r.backend === 'webgpu' && isHeadlineRow(r, n0, o.ks.includes(64) ? 64 : o.ks.at(-1)!) && r.workgroupSize === 64,
     );
     const cpu = find((r) => r.backend === 'cpu' && (r.threads ?? 1) > 1) ?? find((r) => r.backend === 'cpu');
-    const cpu1 = rows.filter((r) => r.backend === 'cpu').at(-1);
+    // the peer rows of the page (not those on the --peers workloads, which carry ratios)
+    const cpu1 = rows.filter((r) => r.backend === 'cpu' && !r.ratios).at(-1);
     const js = find((r) => r.backend === 'plain-js');
     const ratio = (a?: BenchRow, b?: BenchRow) => (a && b ? `${(a.particleStepsPerSecond / b.particleStepsPerSecond).toFixed(2)}×` : 'n/a');
     process.stdout.write(`\nratios in the browser, 2-D double well, EM, N = ${n0}:\n`);
     process.stdout.write(`  webgpu / engine CPU backend (${cpu?.threads ?? 1} threads): ${ratio(gpuRef, cpu)}\n`);
     process.stdout.write(`  webgpu / plain JS loop: ${ratio(gpuRef, js)}\n`);
     process.stdout.write(`  engine CPU backend, ${cpu?.threads ?? 1} threads / 1 thread: ${ratio(cpu, cpu1)}\n`);
+    if (o.peers.length)
+      process.stdout.write('\nthe CPU backend in the page (Web Workers) over the Node peers of --peers, same workload and threads:\n');
+    for (const r of rows.filter((x) => x.ratios)) {
+      const parts = Object.entries(r.ratios!).map(([k, v]) => `${v.toFixed(2)}× ${k}`);
+      process.stdout.write(`  ${r.integrator} N=${r.particles} ×${r.threads}: ${parts.join(', ')}\n`);
+    }
   }
 }
 

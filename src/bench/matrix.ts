@@ -38,8 +38,16 @@ export interface BenchRow extends Provenance {
   gpuParticleStepsPerSecond?: number;
   /** step kernel workgroup size (webgpu rows) */
   workgroupSize?: number;
-  /** CPU worker threads (cpu rows) */
+  /** CPU worker threads (cpu rows), threads of a compiled peer */
   threads?: number;
+  /** compiled peer rows: the compiler's first `--version` line */
+  compiler?: string;
+  /** compiled peer rows: the compile flags, e.g. `-O3 -march=native -ffast-math -DPEER_F32` */
+  flags?: string;
+  /** arithmetic and state precision (compiled peers; the engine's CPU rows beside them: float64) */
+  precision?: 'float32' | 'float64';
+  /** this row's particle-steps/s over each peer's on the same workload and number of threads, keyed by the peer's label (e.g. `numpy`, `c scalar float64`) */
+  ratios?: Record<string, number>;
 }
 
 export interface Workload {
@@ -131,12 +139,14 @@ export interface RowRequest {
   gpu?: () => Promise<GpuContext>;
   webgpu?: WebGpuBackendOptions;
   cpu?: CpuBackendOptions;
+  /** steps per timed block (default max(K, 64)) */
+  block?: number;
 }
 
 /** Measure one row of the matrix. */
 export async function engineRow(q: RowRequest): Promise<BenchRow> {
   const { workload: w, integrator, particles, k, histogram, backend, reps } = q;
-  const block = Math.max(k, 64);
+  const block = q.block ?? Math.max(k, 64);
   const spec = {
     dims: w.dims,
     particles,
@@ -245,8 +255,9 @@ export function fmtRate(r: number): string {
 
 /** One table line of a row. */
 export function formatRow(row: BenchRow): string {
-  const name =
-    row.backend === 'cpu' && row.threads
+  const name = row.compiler
+    ? `${row.backend} ${row.precision === 'float32' ? 'f32' : 'f64'} ×${row.threads}`
+    : row.backend === 'cpu' && row.threads
       ? `cpu ×${row.threads}`
       : row.backend === 'webgpu' && row.workgroupSize && row.workgroupSize !== 64
         ? `webgpu wg${row.workgroupSize}`

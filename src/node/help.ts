@@ -154,7 +154,9 @@ Options:
   bench: `Usage: langevin bench [options]
 
 Particle-steps per second over a workload matrix, with peers on this machine (the CPU backend, a plain
-JavaScript loop, NumPy, PyTorch and JAX when python3 has them). Lines go to stdout as they come.
+JavaScript loop, NumPy, PyTorch and JAX when python3 has them). Then, at 10^6 particles: a C program of
+the same workload compiled by cc when it exists (scalar and -march=native, float64 and float32, EM, BAOAB,
+MALA), NumPy, and the CPU backend on 1 … all threads, with ratios. Lines go to stdout as they come.
 
 Options:
   --quick                one small workload (20000 particles, 64 steps per dispatch)

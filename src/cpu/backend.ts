@@ -59,6 +59,12 @@ export interface CpuBackendOptions {
 
 /** Fewer particles than this per thread: stepping on this thread beats waking workers. */
 const MIN_PARTICLES_PER_THREAD = CHUNK;
+/**
+ * With `threads: 'auto'`, a dispatch of fewer particle-steps than this runs on this thread: a round trip to the
+ * workers costs about 1 ms in Node and up to 15 ms in a page (Chromium, measured with `npm run bench:demo -- --backend
+ * cpu`), while 2^17 particle-steps take about 2 ms on one thread (bench/RESULTS.md). The bits are the same either way.
+ */
+const MIN_WORK_FOR_WORKERS = 2 ** 17;
 
 export class CpuBackend implements Backend {
   readonly kind = 'cpu' as const;
@@ -184,7 +190,9 @@ export class CpuBackend implements Backend {
     const args = { step0, coef, params: extra.params ?? this.params, k0: key[0], k1: key[1], base: this.range.first };
     const pool = await (this.pool ??= this.startPool(source));
     let sums: number[];
-    if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD) {
+    const auto = this.options.threads === undefined || this.options.threads === 'auto';
+    const small = auto && n * (coef.length / COEF_STRIDE) < MIN_WORK_FOR_WORKERS;
+    if (pool && n >= 2 * MIN_PARTICLES_PER_THREAD && !small) {
       this.threadsUsed = pool.threads;
       sums = await pool.run(n, args);
     } else {

@@ -93,22 +93,48 @@ export function captureTrails(r: Running, lane: Lane): void {
   device.queue.submit([encoder.finish()]);
 }
 
-/** Without WebGPU: the CPU ensembles drawn with a 2-D canvas. */
+/**
+ * The CPU path's frame: every particle of every lane as a 2 × 2 pixel square, added (like the GPU's additive
+ * sprites, clamped at white) into one ImageData and put on the 2-D canvas at once — a fillRect per particle
+ * took about 0.5 µs each, the whole frame's budget at 40 000 particles.
+ */
 export async function drawCpu(state: DemoState, r: Running): Promise<void> {
   const { canvas } = page;
   const g = canvas.getContext('2d')!;
+  const { width, height } = canvas;
+  const image = g.createImageData(width, height);
+  new Uint32Array(image.data.buffer).fill(0xff000000); // opaque black (RGBA bytes, little-endian words)
   const [x0, x1, y0, y1] = state.preset.view.box;
   const [d0, d1] = viewFor(state.preset, state.params).dims;
-  g.fillStyle = '#000';
-  g.fillRect(0, 0, canvas.width, canvas.height);
-  g.fillStyle = 'rgba(120, 220, 160, 0.7)';
   for (const [l, lane] of r.lanes.entries()) {
-    const D = lane.sim.spec.dims;
     const x = await lane.sim.backend.readPositions();
-    for (let i = 0; i < lane.sim.spec.particles; i++) {
-      const u = l * r.size + ((x[i * D + d0] - x0) / (x1 - x0)) * r.size;
-      const v = (1 - (x[i * D + d1] - y0) / (y1 - y0)) * r.size;
-      g.fillRect(u - 1, v - 1, 2, 2);
+    const box = { left: l * r.size, scaleX: r.size / (x1 - x0), scaleY: r.size / (y1 - y0), x0, y1 };
+    addPoints(image, x, lane.sim.spec.dims, [d0, d1], lane.sim.spec.particles, box);
+  }
+  g.putImageData(image, 0, 0);
+}
+
+/** Add `n` particles' 2 × 2 squares (colour 0.7 × (120, 220, 160)) at coordinates `dims` of `x` into `image`. */
+function addPoints(
+  image: ImageData,
+  x: ArrayLike<number>,
+  D: number,
+  [d0, d1]: number[],
+  n: number,
+  box: { left: number; scaleX: number; scaleY: number; x0: number; y1: number },
+): void {
+  const { width, height, data } = image;
+  for (let i = 0; i < n; i++) {
+    const u = Math.floor(box.left + (x[i * D + d0] - box.x0) * box.scaleX - 1);
+    const v = Math.floor((box.y1 - x[i * D + d1]) * box.scaleY - 1);
+    if (!(u >= 0 && v >= 0 && u + 1 < width && v + 1 < height)) continue; // off the canvas, or not finite
+    for (const s of [4 * (v * width + u), 4 * ((v + 1) * width + u)]) {
+      data[s] += 84;
+      data[s + 1] += 154;
+      data[s + 2] += 112;
+      data[s + 4] += 84;
+      data[s + 5] += 154;
+      data[s + 6] += 112;
     }
   }
 }

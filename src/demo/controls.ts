@@ -10,6 +10,8 @@ import { readParams, writeParams, lanesOf, type DemoParams } from './params.ts';
 import { fail, page } from './page.ts';
 import { rebuild } from './rebuild.ts';
 import { savePng, saveJson } from './save.ts';
+import { addStepsControl } from './stepsControl.ts';
+import { addShareFolder } from './share.ts';
 import type { DemoState } from './state.ts';
 
 /** Controls whose change needs a new run (recompilation or new buffers); the others apply live. */
@@ -57,16 +59,21 @@ export async function setControls(state: DemoState, changes: Partial<DemoParams>
   const needsRebuild = REBUILD.some((k) => k in changes && changes[k] !== params[k]) || ('temperature' in changes && measuresWork(state));
   if ('preset' in changes) choosePreset(state, changes.preset!);
   Object.assign(params, changes);
+  if ('stepsPerFrame' in changes && !('autoSteps' in changes)) params.autoSteps = false; // a number fixes the steps
   if ('temperature' in changes) params.customT = true;
   applyLive(state, changes);
   if (needsRebuild) await rebuild(state);
   writeParams(params);
 }
 
-/** The controls on the page. */
+/** The width (CSS px) below which the page is one column (index.html's phone layout) and the controls start folded. */
+const NARROW_WIDTH = 720;
+
+/** The controls on the page: in their own column (index.html), folded to their title bar on a narrow screen (a phone). */
 export function buildControls(state: DemoState): void {
   const { params } = state;
-  const gui = new GUI({ title: 'Langevin', container: page.controls });
+  const gui = new GUI({ title: 'Controls', container: page.controls });
+  if (matchMedia(`(max-width: ${NARROW_WIDTH - 1}px)`).matches) gui.close();
   const restart = () => void rebuild(state).catch((e) => fail(state.hooks, e));
   gui
     .add(params, 'preset', Object.fromEntries(PRESETS.map((p) => [p.title, p.id])))
@@ -97,7 +104,7 @@ export function buildControls(state: DemoState): void {
   gui.add(params, 'friction', 0, 20).name('friction γ (baoab)').onFinishChange(restart);
   gui.add(params, 'dims', 2, 16, 1).name('dimension D').onFinishChange(restart);
   addViewFolder(gui, params, restart);
-  gui.add(params, 'stepsPerFrame', 1, 200, 1).name('steps per frame');
+  addStepsControl(gui, state);
   gui
     .add(params, 'seed', 0, 2 ** 31, 1)
     .name('seed')
@@ -107,6 +114,7 @@ export function buildControls(state: DemoState): void {
   gui.add({ reset: restart }, 'reset').name('reset');
   gui.add({ png: () => void savePng(state) }, 'png').name('save PNG');
   gui.add({ json: () => void saveJson(state) }, 'json').name('save result JSON');
+  addShareFolder(gui, state);
   gui.onChange(() => writeParams(params));
 }
 

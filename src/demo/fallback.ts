@@ -16,6 +16,7 @@ import { rebuild } from './rebuild.ts';
 import { bindCamera } from './camera.ts';
 import type { DemoState } from './state.ts';
 import { abandonment, type DrawPath } from './drawPath.ts';
+import { fitSoftwareAdapter } from './lanes.ts';
 
 /** Move to `path` for `reason`, and say so. */
 export function setPath(state: DemoState, path: DrawPath, reason: string): void {
@@ -76,6 +77,7 @@ function rate(fps: number): string {
 /** Start drawing on the GPU context `gpu`: configure the WebGPU canvas (when presenting) and watch the device. */
 export function useDevice(state: DemoState, gpu: GpuContext): void {
   state.gpuContext = gpu;
+  fitSoftwareAdapter(state, gpu);
   state.format = navigator.gpu.getPreferredCanvasFormat();
   if (state.draw.path === 'present') {
     try {

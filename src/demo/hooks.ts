@@ -39,6 +39,55 @@ export interface WorkReport {
   exactDeltaF?: number;
 }
 
+/**
+ * The frame loop's timing since the page opened (loop.ts), as sums, so that a reader (bench/demo-fps.ts) takes
+ * differences over its own window.
+ */
+export interface FrameTimes {
+  /** frames run */
+  frames: number;
+  /** frames that advanced steps, and the wall time of their work (drawing and steps until done), ms */
+  stepped: number;
+  workMs: number;
+  /** the wall time of those frames' steps until done, ms */
+  stepMs: number;
+  /** frames whose steps were timed on the GPU (timestamp-query), and their GPU time, ms */
+  gpuTimed: number;
+  gpuMs: number;
+}
+
+/** The guided tour's step (tour.ts; its steps: tourSteps.ts, whose `KeyNumber` the key is). */
+export interface TourReport {
+  /** the step's id and its index in the tour (0-based) */
+  id: string;
+  index: number;
+  /** the plot made prominent: one of the demo's charts, 'work' (the work plots) or 'key' (the key number over the steps) */
+  plot: string;
+  /** the key number at its last reading, in the units the step states; null until measurable */
+  key: { label: string; measured: number; se: number; exact: number } | null;
+  /** steps lane 0 had done when `key` was read */
+  step: number;
+}
+
+/** A recorded clip as `record` reports it (record.ts): the file's name, format, bytes (base64) and size. */
+export interface ClipReport {
+  name: string;
+  mime: string;
+  /** the format in words, e.g. "WebM (VP9)" */
+  label: string;
+  /** mediabunny's codec name (avc, vp9, vp8); undefined for the GIF */
+  codec?: string;
+  base64: string;
+  frames: number;
+  /** pixels */
+  width: number;
+  height: number;
+  fps: number;
+  /** the clip's length (frames / fps) and how long capturing took, seconds */
+  seconds: number;
+  wallSeconds: number;
+}
+
 /** Automation hooks for tests and the headless benchmark. */
 export interface DemoHooks {
   ready: boolean;
@@ -47,6 +96,13 @@ export interface DemoHooks {
   particles: number;
   step: number;
   fps: number;
+  /** steps per frame now: the controls' `stepsPerFrame`, or the frame budget's choice where `params.autoSteps` */
+  stepsPerFrame: number;
+  /** the GPU time of the last timed frame's steps, ms (timestamp-query); undefined without it (or on the CPU) */
+  gpuMsPerFrame?: number;
+  /** whether one step per frame is predicted to fit 60 fps (automatic steps only; false: the page says it cannot) */
+  holds60fps: boolean;
+  frameTimes: FrameTimes;
   preset: string;
   /** lane 0's moments at its last observation */
   lastResult?: { step: number; mean: number[]; variance: number[]; meanEnergy: number; nonFinite: number };
@@ -60,6 +116,8 @@ export interface DemoHooks {
   drawFps?: number;
   /** the 3-D view is on */
   view3d: boolean;
+  /** the guided tour's step now; undefined outside the tour */
+  tour?: TourReport;
   /** lane 0's work so far, read every ~2 s (presets with a parameter schedule) */
   work?: WorkReport;
   error?: string;
@@ -84,17 +142,43 @@ export interface DemoHooks {
   restart(): Promise<void>;
   /** what "save result JSON" downloads (save.ts's stateJson), or undefined before the lanes run */
   savedJson(): Promise<Record<string, unknown> | undefined>;
+  /** Record the view (canvas + plots) for `seconds` and report the clip, its bytes as base64 (record.ts); nothing is downloaded. */
+  record(seconds: number): Promise<ClipReport>;
+  /** The canvas and the plots in one PNG data URL, what "save PNG (canvas + plots)" downloads (compose.ts). */
+  composedPng(): Promise<string>;
+  /** A lane's run spec as "download spec" saves it (share.ts); undefined before the lanes run. */
+  specJson(lane?: number): Record<string, unknown> | undefined;
+  /** The link "copy link" copies (every control and the step) and the runner page's link on lane 0's spec (share.ts). */
+  shareLinks(): { link: string; runner?: string };
+  /** What "copy link" does: the link on the clipboard, or (`copied` false) in a field to copy from. */
+  copyLink(): Promise<{ url: string; copied: boolean }>;
 }
 
 /** The hooks' actions, which main.ts wires to the demo's modules. */
 export type HookActions = Pick<
   DemoHooks,
-  'set' | 'snapshot' | 'measure' | 'histogram' | 'orbit' | 'png' | 'pause' | 'savedJson' | 'loseDevice' | 'restart'
+  | 'set'
+  | 'snapshot'
+  | 'measure'
+  | 'histogram'
+  | 'orbit'
+  | 'png'
+  | 'pause'
+  | 'savedJson'
+  | 'loseDevice'
+  | 'restart'
+  | 'record'
+  | 'composedPng'
+  | 'specJson'
+  | 'shareLinks'
+  | 'copyLink'
 >;
 
 /** The hooks of a page that has not started yet (`params` is the controls' object itself, not a copy). */
 export function createHooks(params: DemoParams, preset: string, actions: HookActions): DemoHooks {
-  return { ready: false, particles: params.particles, step: 0, fps: 0, preset, lanes: [], view3d: false, params, ...actions };
+  const frameTimes = { frames: 0, stepped: 0, workMs: 0, stepMs: 0, gpuTimed: 0, gpuMs: 0 };
+  const steps = { stepsPerFrame: params.stepsPerFrame, holds60fps: true, frameTimes };
+  return { ready: false, particles: params.particles, step: 0, fps: 0, ...steps, preset, lanes: [], view3d: false, params, ...actions };
 }
 
 /** Publish the hooks as `window.langevinDemo`. */

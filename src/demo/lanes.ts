@@ -3,22 +3,40 @@
  * the simulation's own buffers (`sim.renderView`). A lane owns both and
  * destroys both.
  */
-import { Simulation, type Prepared } from '../index.ts';
+import { Simulation, type GpuContext, type Prepared } from '../index.ts';
 import { PointRenderer } from '../gpu/render/pointRenderer.ts';
 import { LandscapeRenderer } from '../gpu/render/landscapeRenderer.ts';
 import { TrailRenderer } from '../gpu/render/trailRenderer.ts';
 import { FrameRenderer } from '../gpu/render/frameRenderer.ts';
-import { is3d } from './params.ts';
+import { is3d, SOFTWARE_PARTICLES } from './params.ts';
+import { say } from './page.ts';
 import { box3d, currentView } from './camera.ts';
 import type { DemoState, Lane } from './state.ts';
 
 /**
- * Particles per lane without WebGPU: 20 000 where the page is cross-origin
+ * Particles per lane without WebGPU: 100 000 where the page is cross-origin
  * isolated (served with COOP/COEP, as `npm run demo` does), so the CPU backend
- * steps them on worker threads; 5000 on one thread otherwise.
+ * has worker threads for large dispatches; 20 000 on one thread otherwise. On 2
+ * cores the page holds 30 fps up to 200 000 particles (`npm run bench:demo --
+ * --backend cpu --find-particles 30`, bench/RESULTS.md).
  */
 export function cpuParticles(): number {
-  return crossOriginIsolated && navigator.hardwareConcurrency > 1 ? 20_000 : 5000;
+  return crossOriginIsolated && navigator.hardwareConcurrency > 1 ? 100_000 : 20_000;
+}
+
+/**
+ * On a software WebGPU adapter (SwiftShader, …), where a million points take
+ * many seconds a frame, start with `SOFTWARE_PARTICLES` per lane unless the
+ * page's URL sets `particles`, and say so in the page's notice.
+ */
+export function fitSoftwareAdapter(state: DemoState, gpu: GpuContext): void {
+  const all = state.params.particles;
+  if (!gpu.adapter.software || new URLSearchParams(location.search).has('particles') || all <= SOFTWARE_PARTICLES) return;
+  state.params.particles = SOFTWARE_PARTICLES;
+  const count = (n: number) => n.toLocaleString('en').replace(/,/g, ' ');
+  say(
+    `Software WebGPU (${gpu.adapter.device}): showing ${count(SOFTWARE_PARTICLES)} particles instead of ${count(all)}; add ?particles=${all} for all.`,
+  );
 }
 
 /** One lane's simulation and (on the GPU) renderers, `size` pixels square. */

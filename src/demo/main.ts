@@ -4,7 +4,9 @@
  * modules to one state object and starts the page; the demo's files are:
  * state (what changes while it runs), hooks (`window.langevinDemo`), page
  * (elements, messages), lanes and rebuild (simulations and renderers),
- * drawing and fallback (which path draws, and what happens when one fails), loop, observe (stats, plots), controls, camera, save.
+ * drawing and fallback (which path draws, and what happens when one fails), loop, observe (stats, plots), controls, camera, save,
+ * tour (the guided tour: tourUrl, tourPanel, tourKeyPlot; its steps' physics in tourSteps),
+ * record, compose and share (the 'Record & share' folder: video, PNG of canvas + plots, link, spec, runner).
  */
 import { browserGpuContext } from '../index.ts';
 import { createState } from './state.ts';
@@ -19,8 +21,16 @@ import { measure, png } from './drawing.ts';
 import { histogram } from './observe.ts';
 import { scheduleFrame } from './loop.ts';
 import { stateJson } from './save.ts';
+import { Tour } from './tour.ts';
+import { openingOf } from './tourUrl.ts';
+import { recordReport } from './record.ts';
+import { composedPng } from './compose.ts';
+import { copyLink, linkedStep, runnerLink, runToStep, shareLink, specJson } from './share.ts';
 
-const state = createState(new URLSearchParams(location.search), {
+const query = new URLSearchParams(location.search);
+// ?tour=<id>: the guided tour's step, with its preset and settings (tourUrl.ts)
+const opening = openingOf(query);
+const state = createState(opening.query, {
   set: (changes) => setControls(state, changes),
   snapshot: () => '',
   measure: (squares, options) => measure(state, squares, options),
@@ -31,6 +41,11 @@ const state = createState(new URLSearchParams(location.search), {
   savedJson: () => stateJson(state),
   loseDevice: () => loseDevice(state),
   restart: () => restart(state),
+  record: (seconds) => recordReport(state, seconds),
+  composedPng: () => composedPng(state),
+  specJson: (lane) => specJson(state, lane),
+  shareLinks: () => ({ link: shareLink(state), runner: runnerLink(state) }),
+  copyLink: () => copyLink(state),
 });
 exposeHooks(state.hooks);
 
@@ -60,9 +75,14 @@ async function connectGpu(): Promise<void> {
 async function start(): Promise<void> {
   bindRestart(state);
   await connectGpu();
+  // a shared link's `step`: run to it, paused (share.ts)
+  const step = linkedStep(query);
+  if (step !== undefined) state.params.paused = true;
   buildControls(state);
   bindCamera(state);
+  new Tour(state, opening);
   await rebuild(state);
+  if (step !== undefined) await runToStep(state, step);
   state.hooks.ready = true;
   scheduleFrame(state);
 }

@@ -55,6 +55,7 @@ export async function observe(state: DemoState, r: Running): Promise<void> {
   );
   showStats(state, r);
   await observeWork(state, r);
+  await state.afterObserve?.(r);
 }
 
 async function observeLane(lane: Lane, width: number): Promise<LaneObservation> {
@@ -106,7 +107,9 @@ function showStats(state: DemoState, r: Running): void {
 
 /** `hooks.histogram`: a lane's x-marginal histogram now. */
 export async function histogram(state: DemoState, lane = 0): Promise<{ step: number; counts: number[]; outside: number }> {
-  const sim = state.running!.lanes[lane].sim;
+  const r = state.running;
+  if (!r) throw new Error('no histogram now: the demo is replacing its lanes (try again when hooks.ready)');
+  const sim = r.lanes[lane].sim;
   const h = await sim.backend.histogram();
   return { step: sim.step, counts: Array.from(h.counts), outside: h.outside };
 }

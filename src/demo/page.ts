@@ -14,6 +14,9 @@ export const page = {
   title: element('#title'),
   /** what the preset shows, in a sentence or two (presets with a `story`) */
   story: element('#story'),
+  /** the guided tour's panel (tour.ts, tourPanel.ts), and the header's link that starts the tour */
+  tour: element('#tour'),
+  tourLink: element('#tour-link'),
   /** the line of numbers under the canvas */
   stats: element('#stats'),
   /** the line that says which path draws the frames, and why (fallback.ts) */

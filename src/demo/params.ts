@@ -1,8 +1,9 @@
 /**
  * The demo's controls and their home in the URL: a link reproduces the run.
  * Query keys: preset, particles, seed, dt, T (a constant temperature instead
- * of the preset's schedule), integrator, gamma (friction), spf (steps per frame), expr, dims,
- * vx, vy, vz (coordinates shown), view3d (1: orbit camera), trails (0/1).
+ * of the preset's schedule), integrator, gamma (friction), spf (steps per frame: a number, or `auto`), expr, dims,
+ * vx, vy, vz (coordinates shown), view3d (1: orbit camera), trails (0/1);
+ * tour (a step of the guided tour: tourUrl.ts reads it, writeParams keeps it).
  */
 import { PRESETS, presetById, type Preset } from './presets.ts';
 import { INTEGRATORS, type IntegratorName } from '../spec.ts';
@@ -32,10 +33,21 @@ export interface DemoParams {
   view3d: boolean;
   /** draw the paths of a few particles */
   trails: boolean;
+  /** steps each frame advances when not `autoSteps` (URL `spf=N`; the preset's by default) */
   stepsPerFrame: number;
+  /** the frame budget (frameBudget.ts) picks the steps per frame to hold 60 fps (URL `spf=auto` or no `spf`) */
+  autoSteps: boolean;
   seed: number;
   paused: boolean;
 }
+
+/**
+ * Particles per lane on a software WebGPU adapter (SwiftShader, llvmpipe, …) when the URL sets none
+ * (lanes.ts `fitSoftwareAdapter`). Measured in headless Chromium on SwiftShader (2 busy cores): the default URL's
+ * first frame comes 4–7 s after opening with 2·10^4 to 2·10^5 particles (~24 s with the preset's 10^6), and the
+ * offscreen path then shows about one frame a second with 10^4, one every 2 s with 2·10^4, every 3 s with 5·10^4.
+ */
+export const SOFTWARE_PARTICLES = 20_000;
 
 function num(q: URLSearchParams, key: string, ok: (x: number) => boolean): number | undefined {
   const s = q.get(key);
@@ -75,9 +87,17 @@ export function readParams(q: URLSearchParams): DemoParams {
     view3d: q.has('view3d') ? q.get('view3d') === '1' : preset.view3d === true,
     trails: q.has('trails') ? q.get('trails') === '1' : preset.trails !== undefined,
     stepsPerFrame: num(q, 'spf', (x) => Number.isInteger(x) && x > 0) ?? preset.stepsPerFrame,
+    autoSteps: num(q, 'spf', (x) => Number.isInteger(x) && x > 0) === undefined,
     seed: num(q, 'seed', (x) => Number.isInteger(x) && x >= 0) ?? preset.spec.seed,
     paused: false,
   };
+}
+
+/** What is wrong with the URL's `spf` (steps per frame), in a sentence naming it; undefined where it is absent or good. */
+export function spfProblem(q: URLSearchParams): string | undefined {
+  const s = q.get('spf');
+  if (s === null || s === 'auto' || num(q, 'spf', (x) => Number.isInteger(x) && x > 0) !== undefined) return undefined;
+  return `spf (steps per frame) = "${s}" is not allowed: use auto, or a whole number ≥ 1. Choosing the steps per frame automatically.`;
 }
 
 /** Write every control into the URL (without reloading). */
@@ -89,7 +109,7 @@ export function writeParams(p: DemoParams): void {
     dt: String(p.dt),
     integrator: p.integrator,
     gamma: String(p.friction),
-    spf: String(p.stepsPerFrame),
+    spf: p.autoSteps ? 'auto' : String(p.stepsPerFrame),
   });
   if (p.customT) q.set('T', String(p.temperature));
   q.set('dims', String(p.dims));
@@ -100,7 +120,8 @@ export function writeParams(p: DemoParams): void {
   q.set('trails', p.trails ? '1' : '0');
   if (p.expr) q.set('expr', p.expr);
   const here = new URLSearchParams(location.search);
-  for (const key of ['present', 'backend']) {
+  // the drawing path, and the guided tour's step (tour.ts): the controls are the step's, and the URL reproduces it
+  for (const key of ['present', 'backend', 'tour']) {
     const value = here.get(key);
     if (value !== null) q.set(key, value);
   }
@@ -116,6 +137,19 @@ function resizeInit(init: Record<string, unknown>, dims: number): Record<string,
     out[k] = Array.from({ length: dims }, (_, i) => (i < v.length ? v[i] : pad));
   }
   return out;
+}
+
+/**
+ * A preset's passage region sized to D: a box's bounds cut or padded with null (unbounded: the region is the
+ * same set of the coordinates it names), a ball's centre padded with 0.
+ */
+function resizePassage(passage: Record<string, unknown>, dims: number): Record<string, unknown> {
+  const region = { ...(passage.region as Record<string, unknown>) };
+  for (const k of ['low', 'high', 'center'] as const) {
+    const v = region[k];
+    if (Array.isArray(v)) region[k] = Array.from({ length: dims }, (_, i) => (i < v.length ? v[i] : k === 'center' ? 0 : null));
+  }
+  return { ...passage, region };
 }
 
 /** The view for the controls: the preset's box on the chosen pair of coordinates (and depth coordinate in 3-D; the camera is the caller's). */
@@ -148,6 +182,7 @@ export function specFor(preset: Preset, p: DemoParams, maxParticles?: number, la
     friction: p.friction,
     ...lanesOf(preset)[lane].spec, // what a lane is about (its integrator, schedule, dt) is fixed by the preset
   };
+  if (spec.passage) spec.passage = resizePassage(spec.passage as Record<string, unknown>, p.dims);
   if (p.customT) spec.temperature = p.temperature;
   // the x-marginal over the view box, for the live histogram and KL
   spec.histogram = { dims: [view.dims[0]], bins: 80, low: view.box[0], high: view.box[1] };

@@ -39,6 +39,10 @@ function seriesPerLane(lanes: string[], what: string, extra: Partial<uPlot.Serie
   return lanes.map((_, l) => ({ label: seriesName(lanes, what, l), stroke: LANE_COLORS[l % LANE_COLORS.length], ...extra }));
 }
 
+/** The charts of `Plots`, by name. */
+export type PlotName = 'marginal' | 'relaxation' | 'energy' | 'diffusion';
+const PLOT_NAMES: PlotName[] = ['marginal', 'relaxation', 'energy', 'diffusion'];
+
 /** The demo's live plots, one series per lane. */
 export class Plots {
   private readonly marginal: uPlot;
@@ -102,6 +106,21 @@ export class Plots {
     this.relaxation.setData([steps, ...series((s) => (s.kl > 0 ? s.kl : NaN))]);
     this.energy.setData([steps, ...series((s) => s.temperature), ...series((s) => s.meanEnergy), ...series((s) => s.bestEnergy)]);
     this.diffusion.setData([steps, ...series((s) => s.msd).slice(0, 1), ...series((s) => s.einstein).slice(0, 1)]);
+  }
+
+  /**
+   * Make one chart prominent (the guided tour, tour.ts): larger, with class `featured` and `data-plot` on its
+   * root (tour.css puts it first and dims the others); undefined: every chart as built.
+   */
+  feature(which?: PlotName): void {
+    const big = { width: Math.round(Math.min((WIDTH * 4) / 3, Math.max(WIDTH, window.innerWidth - 32))), height: (HEIGHT * 4) / 3 };
+    for (const name of PLOT_NAMES) {
+      const chart = this[name];
+      const on = name === which;
+      chart.root.classList.toggle('featured', on);
+      chart.root.dataset.plot = name;
+      chart.setSize(on ? big : { width: WIDTH, height: HEIGHT });
+    }
   }
 
   /** Remove the plots from the page. */

@@ -81,6 +81,14 @@ export const WORK_DEMO = (() => {
   return { period, steps, tilt, on, tiltAt, deltaF, temperature: 0.4 };
 })();
 
+/**
+ * First passage over a barrier (the tour's 'passage' step): overdamped Euler–Maruyama on the separable double well
+ * E = (x² − 1)² + y²/2 (barrier 1 at x = 0, minima at x = ±1) at T = 0.5 (ΔE/T = 2), every particle from the left
+ * minimum (x0, 0) to the half-plane x ≥ threshold. x moves independently of y, so its first passage is a 1-D chain
+ * (src/demo/tourExact.ts EmPassage): mean first-passage time 4.4394 at h = 0.02 (4.6065 as h → 0, mfptExact).
+ */
+export const PASSAGE_DEMO = { expr: '(x^2 - 1)^2 + y^2/2', temperature: 0.5, dt: 0.02, x0: -1, threshold: 0 };
+
 export const PRESETS: Preset[] = [
   {
     id: 'brownian',
@@ -248,6 +256,96 @@ export const PRESETS: Preset[] = [
       `Tilting this double well back and forth (E = (x² − 1)² + y²/2 + a·x; a is held at 0 for ${(WORK_DEMO.period / 2).toLocaleString('en')} steps while the cloud settles, then swings between ±0.5) does work W on every particle: in the plots its histogram fills, the mean ⟨W⟩ stays above the free-energy change ΔF (the rest is dissipated as heat), and yet Jarzynski’s average −T ln⟨e^(−W/T)⟩ recovers the exact ΔF. ` +
       `The protocol ends at step ${WORK_DEMO.steps.toLocaleString('en')} with the tilt back at 0 (ΔF = 0), and the cloud stops there.`,
     exactDeltaF: WORK_DEMO.deltaF,
+  },
+  {
+    id: 'langevin-mass',
+    title: 'The Langevin equation: inertia against the overdamped (small-mass) limit',
+    spec: {
+      dims: 2,
+      particles: 200_000,
+      potential: { name: 'free' },
+      integrator: 'em',
+      dt: 0.01,
+      temperature: 0.5,
+      steps: FOREVER,
+      seed: 1,
+      init: { kind: 'point', x: [0, 0] },
+    },
+    view: { dims: [0, 1], box: [-6, 6, -6, 6], energyRange: [0, 1] },
+    contour: 1,
+    stepsPerFrame: 4,
+    // the friction coefficient m·γ is 1 in every lane, the overdamped one's: all diffuse as 2DTt once t ≫ m
+    lanes: [
+      { label: 'overdamped (m → 0): em', spec: { integrator: 'em' } },
+      { label: 'm = 1, γ = 1/m: baoab', spec: { integrator: 'baoab', mass: 1, friction: 1 } },
+      { label: 'm = 0.1, γ = 1/m: baoab', spec: { integrator: 'baoab', mass: 0.1, friction: 10 } },
+    ],
+  },
+  {
+    id: 'sgld-posterior',
+    title: 'SGLD: mini-batch Langevin at T = 1 samples the posterior of a Bayesian regression',
+    spec: {
+      dims: 2,
+      particles: 200_000,
+      potential: sgdExample.potential,
+      integrator: 'em',
+      batch: 4,
+      dt: 0.004,
+      temperature: 1,
+      steps: FOREVER,
+      seed: 1,
+      init: sgdExample.init,
+    },
+    view: { dims: [0, 1], box: [-0.5, 1.5, 0, 2], energyRange: [1.6, 8] },
+    contour: 0.5,
+    stepsPerFrame: 2,
+  },
+  {
+    id: 'samplers',
+    title: 'Exact samplers: MALA and HMC against Euler–Maruyama at a large step (E = 2x² + y²/2, T = 1)',
+    spec: {
+      dims: 2,
+      particles: 200_000,
+      potential: { expr: '2*x^2 + y^2/2' },
+      integrator: 'em',
+      dt: 0.3,
+      temperature: 1,
+      steps: FOREVER,
+      seed: 1,
+      init: { kind: 'normal', mean: [1.5, 1.5], std: 0.1 },
+    },
+    view: { dims: [0, 1], box: [-4, 4, -4, 4], energyRange: [0, 8] },
+    contour: 0.5,
+    stepsPerFrame: 2,
+    lanes: [
+      // EM's stationary variance is T/(k(1 − hk/2)): 2.5 times T/k along x at h·k = 1.2
+      { label: 'Euler–Maruyama: biased', spec: { integrator: 'em', dt: 0.3 } },
+      { label: 'MALA: exact', spec: { integrator: 'mala', dt: 0.3 } },
+      { label: 'HMC (3 leapfrog steps): exact', spec: { integrator: 'hmc', dt: 0.3, leapfrogSteps: 3 } },
+    ],
+  },
+  {
+    id: 'first-passage',
+    title: 'First passage over a barrier: Kramers’ escape from the left well (E = (x² − 1)² + y²/2, T = 0.5)',
+    spec: {
+      dims: 2,
+      particles: 200_000,
+      potential: { expr: PASSAGE_DEMO.expr },
+      integrator: 'em',
+      dt: PASSAGE_DEMO.dt,
+      temperature: PASSAGE_DEMO.temperature,
+      steps: FOREVER,
+      seed: 1,
+      init: { kind: 'point', x: [PASSAGE_DEMO.x0, 0] },
+      // the right half x ≥ 0, past the barrier top; each particle's first hit step is kept (the Brownian bridge counts crossings within a step)
+      passage: { region: { low: [PASSAGE_DEMO.threshold, null], high: [null, null] } },
+    },
+    view: { dims: [0, 1], box: [-2.2, 2.2, -2.2, 2.2], energyRange: [0, 3] },
+    contour: 0.25,
+    stepsPerFrame: 2,
+    story:
+      'Every particle starts at the bottom of the left well and waits for the kicks that carry it over the barrier (height 1 = 2T) into x > 0; ' +
+      'the tour’s key number is the mean time of that first passage.',
   },
 ];
 

@@ -3,6 +3,7 @@
  * (The controls themselves live in the URL: params.ts's `writeParams`.)
  */
 import { png } from './drawing.ts';
+import { composedPng } from './compose.ts';
 import type { DemoState } from './state.ts';
 import { download } from '../ui/download.ts';
 import { provenance } from '../provenance.ts';
@@ -11,6 +12,12 @@ import { normalisedSpec } from '../run/specJson.ts';
 /** Download the view as a PNG. */
 export async function savePng(state: DemoState): Promise<void> {
   download(`langevin-${state.preset.id}.png`, await png(state));
+}
+
+/** Download the canvas and the plots in one PNG (compose.ts) as langevin-PRESET-SEED-STEP.png. */
+export async function saveComposedPng(state: DemoState): Promise<void> {
+  const step = state.running?.lanes[0].sim.step ?? 0;
+  download(`langevin-${state.preset.id}-${state.params.seed}-${step}.png`, await composedPng(state));
 }
 
 /**

@@ -15,6 +15,8 @@ import type { Plots } from './plots.ts';
 import type { WorkPlots } from './workPlots.ts';
 import { createHooks, type DemoHooks, type HookActions } from './hooks.ts';
 import { initialDraw, type DrawState } from './drawPath.ts';
+import type { FrameBudget } from './frameBudget.ts';
+import type { GpuSpanTimer } from '../gpu/spanTimer.ts';
 
 /** One ensemble and, on the GPU, its renderers. Comparison presets run several side by side. */
 export interface Lane {
@@ -43,6 +45,15 @@ export interface LoopState {
   stepOnce: boolean;
   /** The frame whose GPU work is in flight; a rebuild waits for it before destroying the run it uses. */
   inFlight: Promise<void>;
+  /** What times the frames of the running lanes (loop.ts): a new run (other particles, another device) gets a new one. */
+  meter?: FrameMeter;
+}
+
+/** The frame budget of one run and, where the device has timestamp-query, its GPU span timer. */
+export interface FrameMeter {
+  run: Running;
+  budget: FrameBudget;
+  timer?: GpuSpanTimer;
 }
 
 export interface DemoState {
@@ -72,6 +83,11 @@ export interface DemoState {
    */
   work?: { plots: WorkPlots; at: number; step: number; cost: number };
   readonly loop: LoopState;
+  /**
+   * Read once a second right after the observation, inside the frame (so its read-backs of the lanes never overlap
+   * the frame's: each reduction has one staging buffer): the guided tour's key number (tour.ts)
+   */
+  afterObserve?: (r: Running) => Promise<void>;
 }
 
 /** The state of a page opened with URL query `query`, before anything runs. */

@@ -17,13 +17,18 @@ export interface BrowserSession {
 
 /**
  * Start a Vite server with the project's config (which sends COOP/COEP, so
- * pages are cross-origin isolated) and headless Chromium with WebGPU.
+ * pages are cross-origin isolated) and headless Chromium with WebGPU. The server
+ * neither watches files nor reloads pages: an edit elsewhere never restarts a page mid-test.
  * @param extraArgs further Chromium switches
  * @param protocolTimeout ms puppeteer waits for one protocol call (long benchmarks raise it)
  */
 export async function openBrowser(extraArgs: string[] = [], protocolTimeout?: number): Promise<BrowserSession> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install -y chromium), or set CHROMIUM_PATH`);
-  const server = await createServer({ configFile: 'vite.config.ts', logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
+  const server = await createServer({
+    configFile: 'vite.config.ts',
+    logLevel: 'error',
+    server: { port: 0, host: '127.0.0.1', hmr: false, watch: null },
+  });
   await server.listen();
   const address = server.httpServer!.address();
   const port = typeof address === 'object' && address ? address.port : 0;

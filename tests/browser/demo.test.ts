@@ -2,9 +2,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
+import type { ViteDevServer } from 'vite';
 import { openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
-import { SGD_DEMO, WORK_DEMO } from '../../src/demo/presets.ts';
+import { presetById, SGD_DEMO, WORK_DEMO } from '../../src/demo/presets.ts';
+import { SOFTWARE_PARTICLES } from '../../src/demo/params.ts';
 import { SPEC_SCHEMA } from '../../src/provenance.ts';
 
 // DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
@@ -28,6 +30,7 @@ interface Hooks {
   device?: string;
   step: number;
   particles: number;
+  preset: string;
   error?: string;
   snapshot(o?: { particles?: boolean }): string;
   measure(squares: [number, number][], o?: { particles?: boolean }): Promise<number[]>;
@@ -94,13 +97,6 @@ async function openDemo(query: string, hideWebGpu = false): Promise<Page> {
   return page;
 }
 
-/** With LANGEVIN_SCREENSHOT=1, write the view (rendered offscreen in the page) as a PNG for the README. */
-async function saveScreenshot(page: Page, path: string): Promise<void> {
-  if (!process.env.LANGEVIN_SCREENSHOT) return;
-  const png = await page.evaluate(() => demo().png());
-  writeFileSync(path, Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64'));
-}
-
 // In this machine's headless Chromium 156 (SwiftShader) the first render into a WebGPU canvas
 // texture loses the device ("destroyed"), with or without the rendering flags of DESIGN §7 and
 // under Xvfb, and toDataURL reads back transparent black. So most tests run with ?present=0 and
@@ -128,7 +124,7 @@ describe('the particle demo in a real browser (Chromium)', () => {
     expect(Math.abs(b.with[1] - b.without[1])).toBeLessThan(1); // and none sit high up the walls
     const hooks = await page.evaluate(() => ({ ...(window as unknown as { langevinDemo: Hooks }).langevinDemo }));
     expect(hooks.error).toBeUndefined();
-    // the picture a person would save (and the README shows: LANGEVIN_SCREENSHOT=1 writes docs/demo.png)
+    // the picture a person would save
     const png = await page.evaluate(async () => {
       const hooks = (window as unknown as { langevinDemo: Hooks }).langevinDemo;
       hooks.pause(false);
@@ -137,7 +133,6 @@ describe('the particle demo in a real browser (Chromium)', () => {
     const bytes = Buffer.from(png.replace(/^data:image\/png;base64,/, ''), 'base64');
     expect(bytes.subarray(1, 4).toString()).toBe('PNG');
     expect(bytes.readUInt32BE(16)).toBe(800); // width from the IHDR chunk
-    if (process.env.LANGEVIN_SCREENSHOT) writeFileSync('docs/demo.png', bytes);
     // "save result JSON": where it came from, and each lane's spec in the input format, defaults filled in
     const before = Date.now();
     const saved = await page.evaluate(async () => ({
@@ -306,7 +301,6 @@ describe('the particle demo in a real browser (Chromium)', () => {
     });
     expect(b.with[0] - b.without[0]).toBeGreaterThan(10);
     expect(b.with[1] - b.without[1]).toBeGreaterThan(10);
-    await saveScreenshot(page, 'docs/demo-rastrigin.png');
     expect(consoleErrors).toEqual([]);
     await page.close();
   });
@@ -399,7 +393,6 @@ describe('the particle demo in a real browser (Chromium)', () => {
     await page.evaluate(() => demo().orbit(Math.PI, 0));
     const after = await sides();
     expect(after.left).toBeGreaterThan(after.right + 20);
-    await saveScreenshot(page, 'docs/demo-3d.png');
     expect(await page.evaluate(() => location.search)).toMatch(/view3d=1/);
     expect(consoleErrors).toEqual([]);
     await page.close();
@@ -478,17 +471,18 @@ describe('the particle demo in a real browser (Chromium)', () => {
   });
 
   it('without WebGPU it says so plainly and runs a small ensemble on the CPU', async () => {
-    const page = await openDemo('preset=brownian&particles=100000', true);
+    // spf=4: a frame's 4 × 100 000 particle-steps go to the worker threads (smaller dispatches run on the page's thread)
+    const page = await openDemo('preset=brownian&particles=200000&spf=4', true);
     const state = await page.evaluate(() => ({ ...(window as unknown as { langevinDemo: Hooks }).langevinDemo }));
     expect(state.backend).toBe('cpu');
     // the dev server sends COOP/COEP (vite.config.ts), so the page has SharedArrayBuffer and the CPU backend its worker threads
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    expect(state.particles).toBe(cores > 1 ? 20_000 : 5000);
+    expect(state.particles).toBe(cores > 1 ? 100_000 : 20_000);
     const text = await page.$eval('#message', (el) => ((el as HTMLElement).hidden ? '' : (el.textContent ?? '')));
     expect(text).toMatch(
       cores > 1
-        ? /WebGPU is not available here.*20000 particles computed on the CPU instead \(worker threads/
-        : /5000 particles computed on the CPU/,
+        ? /WebGPU is not available here.*100000 particles computed on the CPU instead \(worker threads/
+        : /20000 particles computed on the CPU/,
     );
     await page.waitForFunction(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.step >= 8, { timeout: 60_000 });
     const device = await page.evaluate(() => (window as unknown as { langevinDemo: Hooks }).langevinDemo.device);
@@ -536,6 +530,20 @@ function decodePng(png: Buffer): { width: number; height: number; rgba: Uint8Arr
   return { width, height, rgba };
 }
 
+/** Have the dev server compile `entry` and every module it imports, statically or dynamically, before a timed visit. */
+async function compileModules(server: ViteDevServer, entry: string): Promise<void> {
+  const client = server.environments.client;
+  const done = new Set<string>();
+  for (let urls = [entry]; urls.length > 0;) {
+    await Promise.all(urls.map((url) => client.transformRequest(url)));
+    urls.forEach((url) => done.add(url));
+    const imported = await Promise.all(
+      urls.map(async (url) => [...((await client.moduleGraph.getModuleByUrl(url))?.importedModules ?? [])]),
+    );
+    urls = [...new Set(imported.flat().map((m) => m.url))].filter((url) => !done.has(url));
+  }
+}
+
 // The default URL, as a person opens it: presenting fails here (see above), and the page must fall back and keep drawing.
 // A browser of its own: a lost device can take Chromium's GPU process (every page's device) with it.
 describe('the particle demo when presenting to the canvas fails (Chromium)', () => {
@@ -575,36 +583,80 @@ describe('the particle demo when presenting to the canvas fails (Chromium)', () 
     });
   }
 
-  it('the default URL (20 000 particles) shows the particles over the landscape within 10 s, and names the path it draws with', async () => {
-    const started = Date.now();
-    // the default preset and drawing, with 20 000 of its million particles: software rendering (SwiftShader) takes over
-    // 10 s to draw a million points offscreen
-    const page = await open('?particles=20000&seed=3');
+  it('the default URL shows particles over the landscape within 10 s on this software adapter, and names the path it draws with', async () => {
+    // the dev server compiles the TypeScript on the first request (seconds here); a built site serves it compiled
+    await compileModules(own.server, '/src/demo/main.ts');
+    // no query at all, as a person opens it: the default preset (double well, 10^6 particles) on SwiftShader, which
+    // starts with SOFTWARE_PARTICLES instead (a million points take ~24 s a frame here) and says so
+    const page = await open('');
+    const started = await page.evaluate(() => performance.timeOrigin); // when the page's navigation started (epoch ms)
     // view box [-2.2, 2.2]² on 800 px: the particles start in the left well (−1, 0) at (218, 400); the right well (1, 0) is at (582, 400)
     let means: number[] = [];
+    let seenAt = NaN; // ms from the navigation's start to the screenshot that shows the particles
     while (Date.now() - started < 10_000) {
+      const at = Date.now() - started;
       // the page swaps its canvas for a fresh one when it falls back: a screenshot of the old one fails
       means = await screenshotMeans(page, [
         [218, 400],
         [582, 400],
         [400, 100],
       ]).catch(() => [0, 0, 0]);
-      if (means[0] - means[1] > 30) break;
+      if (means[0] - means[1] > 30) {
+        seenAt = at;
+        break;
+      }
       await new Promise((ok) => setTimeout(ok, 250));
     }
     const line = await page.$eval('#drawing span', (el) => el.textContent ?? '');
-    const hooks = await page.evaluate(() => ({ path: demo().drawPath, reason: demo().drawReason, error: demo().error, step: demo().step }));
-    console.log(`fallback after ${Date.now() - started} ms: ${JSON.stringify(means)}; ${line}`);
+    const notice = await page.$eval('#message', (el) => ((el as HTMLElement).hidden ? '' : (el.textContent ?? '')));
+    const hooks = await page.evaluate(() => ({
+      path: demo().drawPath,
+      reason: demo().drawReason,
+      error: demo().error,
+      particles: demo().particles,
+      preset: demo().preset,
+    }));
+    console.log(
+      `default URL: particles lit in a screenshot taken ${Math.round(seenAt)} ms after opening: ${JSON.stringify(means)}; ${line}; ${notice}`,
+    );
     expect(hooks.error).toBeUndefined();
-    expect(means[0] - means[1]).toBeGreaterThan(30); // lit particles crowd the left well, where they start
-    expect(hooks.path).toBe('offscreen'); // here presenting fails, and a re-created device renders offscreen
+    // lit particles crowd the left well, where they start, in a screenshot taken within the 10 s
+    expect(means[0] - means[1]).toBeGreaterThan(30);
+    expect(seenAt).toBeLessThan(10_000);
     expect(means[2]).toBeGreaterThan(5); // the landscape is painted where no particle is
+    expect(hooks.path).toBe('offscreen'); // here presenting fails, and a re-created device renders offscreen
     expect(line).toMatch(
       /^drawing: WebGPU offscreen → 2-D canvas, (starting|[\d.]+ fps|one frame every \d+ s) \(presenting to the WebGPU canvas failed: (device lost after (the first frame|\d+ frames)|the canvas stayed empty)/,
     );
     expect(line).toContain(hooks.reason!);
+    // the software adapter's particle count, and the line that says so
+    expect(hooks.preset).toBe(presetById(null).id);
+    expect(presetById(null).spec.particles).toBe(1_000_000);
+    expect(hooks.particles).toBe(SOFTWARE_PARTICLES);
+    expect(notice).toMatch(
+      /^Software WebGPU \(SwiftShader[^)]*\)\): showing 20 000 particles instead of 1 000 000; add \?particles=1000000 for all\.$/,
+    );
+    if (process.env.LANGEVIN_SCREENSHOT) {
+      // the README's picture: the canvas a person sees at the default URL, after the cloud has spread a little
+      // (on a screen wide enough to show it at its 800 px)
+      await page.setViewport({ width: 1920, height: 1080 });
+      await page.waitForFunction(() => demo().step >= 400, { timeout: 60_000 });
+      writeFileSync('docs/demo.png', await (await page.$('#view'))!.screenshot({ type: 'png' }));
+      // and two presets, each by its URL with no drawing option: the path the page picks itself (here the fallback)
+      for (const [query, steps, file] of [
+        ['?preset=rastrigin&particles=20000&spf=25', 1500, 'docs/demo-rastrigin.png'],
+        ['?preset=cloud-3d&particles=20000&spf=10', 300, 'docs/demo-3d.png'],
+      ] as const) {
+        const shot = await open(query);
+        await shot.setViewport({ width: 2560, height: 1200 });
+        await shot.waitForFunction((n: number) => demo().step >= n && demo().drawPath !== 'present', { timeout: 300_000 }, steps);
+        await new Promise((ok) => setTimeout(ok, 2000)); // a frame drawn after the last step read
+        writeFileSync(file, await (await shot.$('#view'))!.screenshot({ type: 'png' }));
+        await shot.close();
+      }
+    }
     await page.close();
-  }, 60_000);
+  }, 600_000);
 
   it('a device lost mid-run falls back and keeps stepping; Restart re-creates the device once, without reloading', async () => {
     const page = await open('?preset=double-well&particles=20000&seed=3');

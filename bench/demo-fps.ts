@@ -22,7 +22,7 @@
  * `LANGEVIN_HEADFUL=1 xvfb-run npm run bench:demo -- --present`).
  */
 import type { Page } from 'puppeteer-core';
-import { openBrowser } from '../tests/browser/browser.ts';
+import { openBrowser, RENDER_FLAGS } from '../tests/browser/browser.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -220,14 +220,7 @@ function printTable(rows: Row[]): void {
 }
 
 const session = await openBrowser(
-  [
-    '--enable-features=Vulkan',
-    '--use-angle=vulkan',
-    '--use-vulkan=swiftshader',
-    '--use-webgpu-adapter=swiftshader',
-    '--disable-vulkan-surface',
-    '--enable-unsafe-swiftshader',
-  ].filter(() => !present),
+  RENDER_FLAGS.filter(() => !present),
   3_600_000,
 );
 // other people's edits must not reload the page mid-run (Vite's full reload on a changed file)

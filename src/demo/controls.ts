@@ -9,6 +9,7 @@ import { PRESETS, presetById } from './presets.ts';
 import { readParams, writeParams, lanesOf, type DemoParams } from './params.ts';
 import { fail, page } from './page.ts';
 import { rebuild } from './rebuild.ts';
+import { fitSoftwareAdapter } from './lanes.ts';
 import { savePng, saveJson } from './save.ts';
 import { addStepsControl } from './stepsControl.ts';
 import { addShareFolder } from './share.ts';
@@ -51,6 +52,8 @@ function applyLive(state: DemoState, changed: Partial<DemoParams>): void {
 function choosePreset(state: DemoState, id: string): void {
   state.preset = presetById(id);
   Object.assign(state.params, readParams(new URLSearchParams({ preset: state.preset.id })));
+  // the preset's particle count, not one the user chose: a software adapter gets its smaller default again
+  if (state.gpuContext) fitSoftwareAdapter(state, state.gpuContext, false);
 }
 
 /** `hooks.set`: set controls and apply them (live, or by a rebuild that this awaits). */

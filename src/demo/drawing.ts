@@ -40,8 +40,8 @@ function present(state: DemoState, r: Running): void {
   const context = state.canvasContext;
   const { draw } = state;
   if (!context) return;
-  // a watch, three seconds after the first frame, for a canvas that shows nothing (fallback.ts)
-  if (draw.presented === 0) setTimeout(() => watchPresentation(state), 3000);
+  // a watch, from a second after the first frame, for a canvas that shows nothing (fallback.ts)
+  if (draw.presented === 0) watchPresentation(state, performance.now());
   const device = gpuOf(r);
   let view: GPUTextureView;
   try {

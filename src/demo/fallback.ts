@@ -205,16 +205,29 @@ export async function lostMeanwhile(device: GPUDevice | undefined): Promise<bool
   return (await Promise.race([device.lost, timeout])) !== undefined;
 }
 
+/** How long after the first presented frame the canvas is first checked, and how often after that, ms. */
+const WATCH_FIRST_MS = 1000;
+const WATCH_EVERY_MS = 500;
+/** The canvas is judged once it has presented this many frames, or after WATCH_LAST_MS whatever it presented. */
+const WATCH_FRAMES = 2;
+const WATCH_LAST_MS = 3000;
+
 /**
- * Three seconds after the first presented frame: a WebGPU canvas that shows
- * nothing at all (where the landscape should be) failed, and its device is
- * suspect too (here presenting takes the whole WebGPU instance down, and GPU
- * work may hang without the device being reported lost): a new device draws offscreen.
+ * From a second after the first presented frame (`since`, performance.now() ms): a WebGPU canvas that has
+ * presented two frames (or tried for 3 s) and shows nothing at all (where the landscape should be) failed, and
+ * its device is suspect too (here presenting takes the whole WebGPU instance down, and GPU work may hang without
+ * the device being reported lost): a new device draws offscreen.
  */
-export function watchPresentation(state: DemoState): void {
-  if (state.draw.path !== 'present' || !state.canvasContext || !canvasIsEmpty()) return;
-  const reason = `presenting to the WebGPU canvas failed: the canvas stayed empty (${state.draw.presented} frames in 3 s)`;
-  void recover(state, reason).catch((e) => recoveryFailed(state, e));
+export function watchPresentation(state: DemoState, since: number): void {
+  const check = () => {
+    if (state.draw.path !== 'present' || !state.canvasContext) return;
+    const waited = performance.now() - since;
+    if (state.draw.presented < WATCH_FRAMES && waited < WATCH_LAST_MS) return void setTimeout(check, WATCH_EVERY_MS);
+    if (!canvasIsEmpty()) return;
+    const reason = `presenting to the WebGPU canvas failed: the canvas stayed empty (${state.draw.presented} frames in ${(waited / 1000).toFixed(1)} s)`;
+    void recover(state, reason).catch((e) => recoveryFailed(state, e));
+  };
+  setTimeout(check, WATCH_FIRST_MS);
 }
 
 function canvasIsEmpty(): boolean {

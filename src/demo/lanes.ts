@@ -27,11 +27,15 @@ export function cpuParticles(): number {
 /**
  * On a software WebGPU adapter (SwiftShader, …), where a million points take
  * many seconds a frame, start with `SOFTWARE_PARTICLES` per lane unless the
- * page's URL sets `particles`, and say so in the page's notice.
+ * particle count was `chosen` (by default: the page's URL sets `particles`), and say so in the page's notice.
  */
-export function fitSoftwareAdapter(state: DemoState, gpu: GpuContext): void {
+export function fitSoftwareAdapter(
+  state: DemoState,
+  gpu: GpuContext,
+  chosen = new URLSearchParams(location.search).has('particles'),
+): void {
   const all = state.params.particles;
-  if (!gpu.adapter.software || new URLSearchParams(location.search).has('particles') || all <= SOFTWARE_PARTICLES) return;
+  if (!gpu.adapter.software || chosen || all <= SOFTWARE_PARTICLES) return;
   state.params.particles = SOFTWARE_PARTICLES;
   const count = (n: number) => n.toLocaleString('en').replace(/,/g, ' ');
   say(

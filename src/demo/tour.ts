@@ -8,6 +8,7 @@
  */
 import './tour.css';
 import { readParams, writeParams } from './params.ts';
+import { fitSoftwareAdapter } from './lanes.ts';
 import { presetById } from './presets.ts';
 import { buildControls } from './controls.ts';
 import { rebuild } from './rebuild.ts';
@@ -103,6 +104,7 @@ export class Tour {
     const params = readParams(opening.query);
     state.preset = presetById(params.preset);
     Object.assign(state.params, params, { paused: state.params.paused });
+    if (state.gpuContext) fitSoftwareAdapter(state, state.gpuContext, opening.query.has('particles'));
     // the controls show the new settings (lil-gui reads them when built)
     page.controls.replaceChildren();
     buildControls(state);

@@ -104,7 +104,7 @@ export function sgdStationaryMoments(
   const EZ = sumZ.map((v) => (B / N) * v);
   // The fixed point, solved directly: m = (I − E[A])⁻¹ h κ E[Z]; then S = L(S) + c(m), L linear in S.
   const EA = add(scale(a0, I), scale(-h * kappa, EM));
-  const m = solve(
+  const m = solveLinear(
     add(I, scale(-1, EA)),
     EZ.map((v) => h * kappa * v),
   );
@@ -127,7 +127,7 @@ export function sgdStationaryMoments(
     const LE = L(E);
     for (let r = 0; r < n; r++) A[r][k] = (r === k ? 1 : 0) - LE[Math.floor(r / D)][r % D];
   }
-  const sv = solve(A, c.flat());
+  const sv = solveLinear(A, c.flat());
   const S = Array.from({ length: D }, (_, a) => sv.slice(a * D, (a + 1) * D));
   const cov = add(S, scale(-1, outer(m, m)));
   // symmetrise the rounding
@@ -135,7 +135,7 @@ export function sgdStationaryMoments(
 }
 
 /** Solve A x = b by Gaussian elimination with partial pivoting (float64). */
-function solve(A: Mat, b: number[]): number[] {
+export function solveLinear(A: Mat, b: number[]): number[] {
   const n = b.length;
   const M = A.map((r, i) => [...r, b[i]]);
   for (let col = 0; col < n; col++) {

@@ -10,7 +10,7 @@
  * the linear equation Σ_T = E[A Σ_T Aᵀ] + 2hT·I, solved here (a D² system).
  * As h → 0 it tends to the posterior covariance T·H⁻¹.
  */
-import { sgdStationaryMoments, type LeastSquares } from './sgd.ts';
+import { sgdStationaryMoments, solveLinear, type LeastSquares } from './sgd.ts';
 
 type Mat = number[][];
 const zeros = (D: number): Mat => Array.from({ length: D }, () => new Array<number>(D).fill(0));
@@ -47,36 +47,17 @@ export function sgldStationaryMoments(problem: LeastSquares, h: number, B: numbe
     );
   };
   const n = D * D;
-  const A = Array.from({ length: n }, () => new Array<number>(n + 1).fill(0));
+  const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let k = 0; k < n; k++) {
     const E = zeros(D);
     E[Math.floor(k / D)][k % D] = 1;
     const LE = L(E);
     for (let r = 0; r < n; r++) A[r][k] = (r === k ? 1 : 0) - LE[Math.floor(r / D)][r % D];
   }
-  for (let r = 0; r < n; r++) A[r][n] = Math.floor(r / D) === r % D ? 2 * h * T : 0;
-  const s = solveAugmented(A);
+  const s = solveLinear(
+    A,
+    Array.from({ length: n }, (_, r) => (Math.floor(r / D) === r % D ? 2 * h * T : 0)),
+  );
   const cov = sgd.covariance.map((r, a) => r.map((v, b) => v + (s[a * D + b] + s[b * D + a]) / 2));
   return { mean: sgd.mean, covariance: cov };
-}
-
-/** Solve the augmented system [A | b] by Gaussian elimination with partial pivoting (float64). */
-function solveAugmented(M: Mat): number[] {
-  const n = M.length;
-  for (let col = 0; col < n; col++) {
-    let piv = col;
-    for (let r = col + 1; r < n; r++) if (Math.abs(M[r][col]) > Math.abs(M[piv][col])) piv = r;
-    [M[col], M[piv]] = [M[piv], M[col]];
-    for (let r = col + 1; r < n; r++) {
-      const f = M[r][col] / M[col][col];
-      for (let k = col; k <= n; k++) M[r][k] -= f * M[col][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let v = M[r][n];
-    for (let k = r + 1; k < n; k++) v -= M[r][k] * x[k];
-    x[r] = v / M[r][r];
-  }
-  return x;
 }

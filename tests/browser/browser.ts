@@ -8,6 +8,16 @@ import { createServer, type ViteDevServer } from 'vite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** DESIGN §7: these switches give headless Chromium a SwiftShader adapter that renders (the demo's tests and bench). */
+export const RENDER_FLAGS = [
+  '--enable-features=Vulkan',
+  '--use-angle=vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+  '--enable-unsafe-swiftshader',
+];
+
 export interface BrowserSession {
   browser: Browser;
   server: ViteDevServer;

@@ -3,21 +3,11 @@ import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import type { ViteDevServer } from 'vite';
-import { openBrowser, type BrowserSession } from './browser.ts';
+import { RENDER_FLAGS, openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
 import { presetById, SGD_DEMO, WORK_DEMO } from '../../src/demo/presets.ts';
 import { SOFTWARE_PARTICLES } from '../../src/demo/params.ts';
 import { SPEC_SCHEMA } from '../../src/provenance.ts';
-
-// DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
-const RENDER_FLAGS = [
-  '--enable-features=Vulkan',
-  '--use-angle=vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--enable-unsafe-swiftshader',
-];
 
 interface Hooks {
   ready: boolean;
@@ -659,7 +649,8 @@ describe('the particle demo when presenting to the canvas fails (Chromium)', () 
   }, 600_000);
 
   it('a device lost mid-run falls back and keeps stepping; Restart re-creates the device once, without reloading', async () => {
-    const page = await open('?preset=double-well&particles=20000&seed=3');
+    // spf=4: the steps the test waits for come 4 a frame (offscreen frames take seconds here, and automatic spf is 1)
+    const page = await open('?preset=double-well&particles=20000&seed=3&spf=4');
     // drawFps: read-backs of the new run (a recovery resets it)
     await page.waitForFunction(() => demo().drawPath === 'offscreen' && (demo().drawFps ?? 0) > 0, { timeout: 60_000 });
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1)); // gone if the page reloads

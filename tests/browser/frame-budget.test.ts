@@ -1,16 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { openBrowser, type BrowserSession } from './browser.ts';
-
-// DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders.
-const RENDER_FLAGS = [
-  '--enable-features=Vulkan',
-  '--use-angle=vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--enable-unsafe-swiftshader',
-];
+import { RENDER_FLAGS, openBrowser, type BrowserSession } from './browser.ts';
 
 interface Hooks {
   ready: boolean;

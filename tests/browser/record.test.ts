@@ -16,20 +16,11 @@ import type { Page } from 'puppeteer-core';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { ALL_FORMATS, BufferSource, EncodedPacketSink, Input } from 'mediabunny';
-import { openBrowser, type BrowserSession } from './browser.ts';
+import { RENDER_FLAGS, openBrowser, type BrowserSession } from './browser.ts';
 import { runAndRead } from '../support.ts';
 import { SPEC_SCHEMA } from '../../src/provenance.ts';
 import type { ClipReport } from '../../src/demo/hooks.ts';
 
-// DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders (as in demo.test.ts).
-const RENDER_FLAGS = [
-  '--enable-features=Vulkan',
-  '--use-angle=vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--enable-unsafe-swiftshader',
-];
 const ROOT = resolve(import.meta.dirname, '../..');
 /** Double well, view box [−2.2, 2.2]² on the 800 px canvas: the left well (−1, 0) at (218, 400), (2, 2) (E = 11) at (764, 36). */
 const LEFT_WELL: [number, number] = [218, 400];

@@ -1,18 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'puppeteer-core';
-import { openBrowser, type BrowserSession } from './browser.ts';
+import { RENDER_FLAGS, openBrowser, type BrowserSession } from './browser.ts';
 import { TOUR } from '../../src/demo/tourSteps.ts';
 import { formatKey } from '../../src/demo/tourPanel.ts';
-
-// DESIGN §7: these flags give headless Chromium a SwiftShader adapter that renders (as in demo.test.ts).
-const RENDER_FLAGS = [
-  '--enable-features=Vulkan',
-  '--use-angle=vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--enable-unsafe-swiftshader',
-];
 
 interface KeyNumber {
   label: string;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FrameBudget, type FrameSample } from '../../src/demo/frameBudget.ts';
+import { mulberry32 } from '../../src/stats/prng.ts';
 
 const TARGET = 1000 / 60;
 
@@ -7,18 +8,6 @@ const TARGET = 1000 / 60;
 function frameOf(steps: number, cost: number, overhead: number, noise: () => number = () => 1): FrameSample {
   const stepMs = steps * cost * noise();
   return { steps, stepMs, frameMs: stepMs + overhead * noise() };
-}
-
-/** A fixed-seed uniform generator (mulberry32) on [0, 1). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** Run `frames` frames of a machine through the controller; the steps of each frame. */
@@ -67,7 +56,7 @@ describe('the demo frame budget controller (src/demo/frameBudget.ts)', () => {
   });
 
   it('holds one choice under ±10 % noise in the times of every frame (no oscillation)', () => {
-    const noise = uniform(7);
+    const noise = mulberry32(7);
     const jitter = () => 0.9 + 0.2 * noise();
     const budget = new FrameBudget({ maxSteps: 400 });
     const history = drive(budget, 600, 0.5, 3, jitter);

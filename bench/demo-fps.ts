@@ -23,6 +23,7 @@
  */
 import type { Page } from 'puppeteer-core';
 import { openBrowser, RENDER_FLAGS } from '../tests/browser/browser.ts';
+import type { FrameTimes } from '../src/demo/hooks.ts';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,15 +39,6 @@ function positive(name: string, fallback: string, integer = false): number {
     process.exit(2);
   }
   return v;
-}
-
-interface FrameTimes {
-  frames: number;
-  stepped: number;
-  workMs: number;
-  stepMs: number;
-  gpuTimed: number;
-  gpuMs: number;
 }
 
 interface Hooks {

@@ -133,15 +133,19 @@ export async function runToStep(state: DemoState, target: number): Promise<void>
   const goal = (steps: number) => Math.min(target, steps);
   for (;;) {
     const behind = r.lanes.filter((l) => l.sim.step < goal(l.sim.spec.steps));
-    if (behind.length === 0 || state.running !== r) break;
+    // unticking "pause" (the page starts paused) stops the run-to where it is: a link with a huge step is not a trap
+    if (behind.length === 0 || state.running !== r || !state.params.paused) break;
     for (const lane of behind) {
       await lane.sim.advance(Math.min(CHUNK, goal(lane.sim.spec.steps) - lane.sim.step));
       if (lane.trails) captureTrails(r, lane);
     }
-    say(`Running to step ${target.toLocaleString('en')}, the step of the link: at ${r.lanes[0].sim.step.toLocaleString('en')}…`);
+    say(
+      `Running to step ${target.toLocaleString('en')}, the step of the link: at ${r.lanes[0].sim.step.toLocaleString('en')}… (untick "pause" to stop here and go on live)`,
+    );
   }
   const at = r.lanes[0].sim.step;
   state.hooks.step = at;
+  if (!state.params.paused) return say(`Stopped running to the link's step at step ${at.toLocaleString('en')}; running live.`);
   const capped = at < target ? ` (the run ends at step ${at.toLocaleString('en')})` : '';
   say(`Paused at step ${at.toLocaleString('en')}, the step of the link${capped}. Untick "pause" to go on.`);
 }

@@ -118,7 +118,18 @@ export function sgdStationaryMoments(
     const EMSM = add(scale(B, single(XSX)), scale(B * (B - 1), pair(mul(mul(sumX, S), sumX), XSX)));
     return add(scale(a0 * a0, S), scale(-a0 * h * kappa, add(mul(EM, S), mul(S, EM))), scale(h * h * kappa * kappa, EMSM));
   };
-  // (I − L) vec(S) = vec(c), L applied to the basis matrices
+  const S = fixedPointOf(L, c);
+  const cov = add(S, scale(-1, outer(m, m)));
+  // symmetrise the rounding
+  return { mean: m, covariance: cov.map((r, a) => r.map((v, b) => (v + cov[b][a]) / 2)) };
+}
+
+/**
+ * The D × D matrix S with S = L(S) + C, for a linear map L of matrices (a moment recursion's stationary point):
+ * (I − L) vec(S) = vec(C), with L's matrix built from its action on the basis matrices.
+ */
+export function fixedPointOf(L: (S: Mat) => Mat, C: Mat): Mat {
+  const D = C.length;
   const n = D * D;
   const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let k = 0; k < n; k++) {
@@ -127,11 +138,8 @@ export function sgdStationaryMoments(
     const LE = L(E);
     for (let r = 0; r < n; r++) A[r][k] = (r === k ? 1 : 0) - LE[Math.floor(r / D)][r % D];
   }
-  const sv = solveLinear(A, c.flat());
-  const S = Array.from({ length: D }, (_, a) => sv.slice(a * D, (a + 1) * D));
-  const cov = add(S, scale(-1, outer(m, m)));
-  // symmetrise the rounding
-  return { mean: m, covariance: cov.map((r, a) => r.map((v, b) => (v + cov[b][a]) / 2)) };
+  const v = solveLinear(A, C.flat());
+  return Array.from({ length: D }, (_, a) => v.slice(a * D, (a + 1) * D));
 }
 
 /** Solve A x = b by Gaussian elimination with partial pivoting (float64). */

@@ -10,7 +10,7 @@
  * the linear equation Σ_T = E[A Σ_T Aᵀ] + 2hT·I, solved here (a D² system).
  * As h → 0 it tends to the posterior covariance T·H⁻¹.
  */
-import { sgdStationaryMoments, solveLinear, type LeastSquares } from './sgd.ts';
+import { fixedPointOf, sgdStationaryMoments, type LeastSquares } from './sgd.ts';
 
 type Mat = number[][];
 const zeros = (D: number): Mat => Array.from({ length: D }, () => new Array<number>(D).fill(0));
@@ -46,18 +46,8 @@ export function sgldStationaryMoments(problem: LeastSquares, h: number, B: numbe
       ),
     );
   };
-  const n = D * D;
-  const A = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let k = 0; k < n; k++) {
-    const E = zeros(D);
-    E[Math.floor(k / D)][k % D] = 1;
-    const LE = L(E);
-    for (let r = 0; r < n; r++) A[r][k] = (r === k ? 1 : 0) - LE[Math.floor(r / D)][r % D];
-  }
-  const s = solveLinear(
-    A,
-    Array.from({ length: n }, (_, r) => (Math.floor(r / D) === r % D ? 2 * h * T : 0)),
-  );
-  const cov = sgd.covariance.map((r, a) => r.map((v, b) => v + (s[a * D + b] + s[b * D + a]) / 2));
+  const noise = zeros(D).map((r, a) => r.map((_, b) => (a === b ? 2 * h * T : 0)));
+  const s = fixedPointOf(L, noise);
+  const cov = sgd.covariance.map((r, a) => r.map((v, b) => v + (s[a][b] + s[b][a]) / 2));
   return { mean: sgd.mean, covariance: cov };
 }

@@ -282,6 +282,29 @@ describe('record and share in the demo (Chromium)', () => {
     await page.close();
   });
 
+  it('a link with a huge step is no trap: unticking pause stops the run-to where it is, and the run goes on live', async () => {
+    const page = await session.browser.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.evaluateOnNewDocument(() => {
+      (window as unknown as { demo: () => unknown }).demo = () => (window as unknown as { langevinDemo: unknown }).langevinDemo;
+    });
+    await page.goto(new URL(`?${DEMO}&step=1000000000`, session.url).href, { waitUntil: 'load' });
+    const message = () => page.$eval('#message', (el) => el.textContent ?? '');
+    await page.waitForFunction(() => /^Running to step 1,000,000,000/.test(document.querySelector('#message')!.textContent ?? ''), {
+      timeout: 90_000,
+    });
+    expect(await page.evaluate(() => demo().ready)).toBe(false);
+    await page.evaluate(() => demo().pause(false));
+    await page.waitForFunction(() => demo().ready === true, { timeout: 60_000 });
+    const stopped = await message();
+    const at = Number(/at step ([\d,]+);/.exec(stopped)![1].replace(/,/g, ''));
+    expect(stopped).toBe(`Stopped running to the link's step at step ${at.toLocaleString('en')}; running live.`);
+    expect(at).toBeLessThan(1_000_000_000);
+    // live: the frames step again, from where the run-to stopped
+    await page.waitForFunction((s: number) => demo().step > s, { timeout: 60_000 }, at);
+    await page.close();
+  });
+
   it("a link's step=30 runs the page to step 30, paused; its spec validates, holds the page's run (the CPU engine in Node reaches the page's moments), and the runner link shows it", async () => {
     const page = await openDemo(`?${DEMO}&step=30`);
     const hooks = await page.evaluate(() => ({
